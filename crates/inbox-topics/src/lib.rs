@@ -1,0 +1,1 @@
+//! Topic classifier (work in progress by its own issue).

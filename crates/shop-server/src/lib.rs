@@ -1,0 +1,1 @@
+//! Reference shop server.
