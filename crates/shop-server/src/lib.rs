@@ -1,1 +1,278 @@
-//! Reference shop server.
+//! The reference shop server: a real implementation of the Inbox API over HTTPS, with a
+//! storefront chat widget for customers and demo data, so the whole product runs on one
+//! machine and every test talks to a real peer.
+//!
+//! It depends on `inbox-protocol` for every type on the wire and never on the client crates.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod changes;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod media;
+pub mod mutations;
+pub mod simulate;
+pub mod store;
+pub mod tls;
+pub mod topics;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum_server::tls_rustls::RustlsConfig;
+use inbox_protocol::ProblemCode;
+use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use crate::demo::DemoStaff;
+use crate::error::{Error, Result};
+use crate::store::Shop;
+pub use crate::tls::TlsFiles;
+use crate::topics::TopicClassifier;
+
+/// Everything a running server shares between requests.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub shop: Shop,
+    pub classifier: Arc<dyn TopicClassifier>,
+    pub media_dir: PathBuf,
+    pub demo: bool,
+    pub heartbeat: Duration,
+    pub staff_token_ttl_ms: i64,
+    pub sign_in_limiter: SignInLimiter,
+    pub presence: api::live::Presence,
+}
+
+/// Slows password guessing: a few failed sign-ins per email, then a pause.
+#[derive(Debug, Clone, Default)]
+pub struct SignInLimiter {
+    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+}
+
+const SIGN_IN_FAILURES: usize = 10;
+const SIGN_IN_WINDOW: Duration = Duration::from_secs(60);
+
+impl SignInLimiter {
+    fn key(email: &str) -> String {
+        email.trim().to_lowercase()
+    }
+
+    pub fn check(&self, email: &str) -> Result<()> {
+        let mut failures = self.failures.lock().expect("limiter poisoned");
+        let recent = failures.entry(Self::key(email)).or_default();
+        recent.retain(|t| t.elapsed() < SIGN_IN_WINDOW);
+        if recent.len() >= SIGN_IN_FAILURES {
+            let wait = SIGN_IN_WINDOW.saturating_sub(recent[0].elapsed()).as_secs().max(1);
+            return Err(Error::RetryAfter {
+                problem: Box::new(inbox_protocol::Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS.as_u16(),
+                    ProblemCode::RateLimited,
+                    format!("too many failed sign-ins; try again in {wait} seconds"),
+                )),
+                seconds: wait,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn failed(&self, email: &str) {
+        let mut failures = self.failures.lock().expect("limiter poisoned");
+        failures.entry(Self::key(email)).or_default().push(Instant::now());
+    }
+}
+
+/// How to run a server.
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// Seed demo data into an empty database.
+    pub demo: bool,
+    /// Simulated customer messages per minute; 0 for none.
+    pub simulate_per_minute: u32,
+    /// A certificate to serve; `None` makes (once) and uses a local CA in the data dir.
+    pub tls: Option<TlsFiles>,
+    pub shop_name: String,
+    pub currency: String,
+    /// How often an idle live stream sends a heartbeat.
+    pub heartbeat: Duration,
+    pub staff_token_ttl_ms: i64,
+    pub classifier: Arc<dyn TopicClassifier>,
+}
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo: false,
+            simulate_per_minute: 0,
+            tls: None,
+            shop_name: "Nordlys Studio".into(),
+            currency: "SEK".into(),
+            heartbeat: Duration::from_secs(10),
+            staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
+            classifier: Arc::new(topics::KeywordClassifier),
+        }
+    }
+}
+
+/// What a started server tells its caller; printed as the first line of `shop-server`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Announcement {
+    pub url: String,
+    pub ca: Option<PathBuf>,
+    pub widget: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo_staff: Option<Vec<DemoStaff>>,
+}
+
+/// A server running on the current tokio runtime.
+pub struct Running {
+    pub announcement: Announcement,
+    pub addr: SocketAddr,
+    pub state: AppState,
+    handle: axum_server::Handle<SocketAddr>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    simulation: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> &str {
+        &self.announcement.url
+    }
+
+    /// Stops accepting, closes connections (live streams included) and waits for the end.
+    pub async fn shutdown(self) {
+        if let Some(simulation) = self.simulation {
+            simulation.abort();
+        }
+        self.handle.graceful_shutdown(Some(Duration::from_secs(2)));
+        let _ = self.task.await;
+    }
+
+    /// Runs until the process is asked to stop.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+const DEMO_STAFF_KEY: &str = "demo_staff";
+
+/// Opens (or creates) the shop in `config.data_dir` and starts serving it.
+pub async fn start(config: Config) -> Result<Running> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = db::Db::open(&config.data_dir.join("shop.db"))?;
+    let (name, currency) = (config.shop_name.clone(), config.currency.clone());
+    let classifier = config.classifier.clone();
+    let demo = config.demo;
+    let (shop, demo_staff) = db
+        .write(move |tx| {
+            let shop = Shop::load_or_init(tx, &name, &currency)?;
+            let empty: bool =
+                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
+            if demo && empty {
+                let staff = demo::seed(tx, classifier.as_ref(), &demo::DemoOptions::default())?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    rusqlite::params![DEMO_STAFF_KEY, serde_json::to_string(&staff)?],
+                )?;
+            }
+            let demo_staff: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [DEMO_STAFF_KEY],
+                |r| r.get(0),
+            ))?;
+            let demo_staff = match (demo, demo_staff) {
+                (true, Some(json)) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
+                _ => None,
+            };
+            Ok((shop, demo_staff))
+        })
+        .await?;
+
+    let tls_files = match config.tls.clone() {
+        Some(files) => files,
+        None => tls::local_ca(&config.data_dir.join("tls"))?,
+    };
+    let rustls = RustlsConfig::from_pem_file(&tls_files.cert, &tls_files.key)
+        .await
+        .map_err(|e| Error::Other(format!("loading the TLS certificate: {e}")))?;
+
+    let state = AppState {
+        db,
+        shop,
+        classifier: config.classifier.clone(),
+        media_dir: config.data_dir.join("media"),
+        demo: config.demo,
+        heartbeat: config.heartbeat,
+        staff_token_ttl_ms: config.staff_token_ttl_ms,
+        sign_in_limiter: SignInLimiter::default(),
+        presence: api::live::Presence::default(),
+    };
+    let app = app(state.clone());
+
+    let listener = std::net::TcpListener::bind(config.listen)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
+    let task = tokio::spawn(server.serve(app.into_make_service()));
+
+    let url = format!("https://{addr}");
+    let simulation = (config.simulate_per_minute > 0).then(|| {
+        tokio::spawn(simulate::run(state.clone(), config.simulate_per_minute))
+    });
+    Ok(Running {
+        announcement: Announcement {
+            widget: format!("{url}/store"),
+            url,
+            ca: tls_files.ca,
+            demo_staff,
+        },
+        addr,
+        state,
+        handle,
+        task,
+        simulation,
+    })
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> axum::Router {
+    let (api, _) = api::router();
+    let spec = api::openapi_json();
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || async move {
+            ([(header::CONTENT_TYPE, "application/json")], spec.clone())
+        }),
+    )
+    .merge(api::web::router())
+    .method_not_allowed_fallback(|| async {
+        Error::problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ProblemCode::MethodNotAllowed,
+            "this method is not allowed here",
+        )
+    })
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    ))
+    .with_state(state)
+}

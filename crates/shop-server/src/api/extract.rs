@@ -1,0 +1,180 @@
+//! Request extractors: who is calling (a staff member or a customer chat), and bodies, paths
+//! and queries whose rejections are shaped as problems like every other error.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use inbox_protocol::{IDEMPOTENCY_KEY_HEADER, ProblemCode, Staff};
+use rusqlite::OptionalExtension;
+
+use crate::AppState;
+use crate::auth::token_hash;
+use crate::error::Error;
+use crate::store::{self, now_ms};
+
+/// A JSON body; a malformed one is a `malformed_payload` problem.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct ApiJson<T>(pub T);
+
+/// A query string; a malformed one is a `malformed_payload` problem.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters; ones that don't parse mean the resource doesn't exist.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct ApiPath<T>(pub T);
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Error {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Error::problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemCode::UnsupportedMediaType,
+                "send the body as application/json",
+            ),
+            other => Error::bad_request(
+                ProblemCode::MalformedPayload,
+                format!("the request body is not valid: {}", other.body_text()),
+            ),
+        }
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Error {
+        Error::bad_request(
+            ProblemCode::MalformedPayload,
+            format!("the query string is not valid: {}", rejection.body_text()),
+        )
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Error {
+        Error::problem(
+            StatusCode::NOT_FOUND,
+            ProblemCode::NotFound,
+            format!("no such resource: {}", rejection.body_text()),
+        )
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The signed-in staff member.
+#[derive(Debug, Clone)]
+pub struct StaffAuth(pub Staff);
+
+impl FromRequestParts<AppState> for StaffAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let Some(token) = bearer(parts).filter(|t| t.starts_with("st_")) else {
+            return Err(Error::unauthenticated("sign in first: send Authorization: Bearer <token>"));
+        };
+        let hash = token_hash(token);
+        let staff = state
+            .db
+            .read(move |conn| {
+                let row: Option<(i64, i64, Option<i64>)> = conn
+                    .prepare_cached(
+                        "SELECT staff_id, expires_at, revoked_at FROM staff_tokens WHERE token_hash = ?1",
+                    )?
+                    .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                let Some((staff_id, expires_at, revoked_at)) = row else {
+                    return Err(Error::unauthenticated("the token is not valid; sign in again"));
+                };
+                if revoked_at.is_some() {
+                    return Err(Error::unauthenticated("you signed out; sign in again"));
+                }
+                if expires_at <= now_ms() {
+                    return Err(Error::problem(
+                        StatusCode::UNAUTHORIZED,
+                        ProblemCode::TokenExpired,
+                        "your session has expired; sign in again",
+                    ));
+                }
+                store::staff(conn, staff_id)?
+                    .ok_or_else(|| Error::unauthenticated("the staff account no longer exists"))
+            })
+            .await?;
+        Ok(StaffAuth(staff))
+    }
+}
+
+/// A customer's chat session; it reaches one conversation only.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerAuth {
+    pub customer_id: i64,
+    pub conversation_id: i64,
+}
+
+impl CustomerAuth {
+    /// Refuses access to any chat but the session's own.
+    pub fn check(self, conversation_id: i64) -> Result<CustomerAuth, Error> {
+        if conversation_id == self.conversation_id {
+            Ok(self)
+        } else {
+            Err(Error::forbidden("this chat belongs to someone else"))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CustomerAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let Some(token) = bearer(parts).filter(|t| t.starts_with("ct_")) else {
+            return Err(Error::unauthenticated("start a chat first"));
+        };
+        let hash = token_hash(token);
+        state
+            .db
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT customer_id, conversation_id FROM customer_sessions WHERE token_hash = ?1",
+                )?
+                .query_row([hash], |r| {
+                    Ok(CustomerAuth { customer_id: r.get(0)?, conversation_id: r.get(1)? })
+                })
+                .optional()?
+                .ok_or_else(|| Error::unauthenticated("the chat session is not valid; start a new chat"))
+            })
+            .await
+    }
+}
+
+/// The optional `Idempotency-Key` header.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY_HEADER) else {
+            return Ok(IdempotencyKey(None));
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                Error::bad_request(
+                    ProblemCode::MalformedPayload,
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                )
+            })?;
+        Ok(IdempotencyKey(Some(key.to_owned())))
+    }
+}

@@ -1,0 +1,184 @@
+//! The customer's side of the API, used by the storefront chat widget. A chat session token
+//! reaches its own conversation only; staff tokens are not accepted here.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use inbox_protocol::*;
+use rusqlite::params;
+
+use super::extract::{ApiJson, ApiPath, CustomerAuth, IdempotencyKey};
+use super::{idempotent, json};
+use crate::AppState;
+use crate::auth;
+use crate::error::{Error, Result};
+use crate::mutations;
+use crate::store::{self, now_ms};
+
+#[utoipa::path(
+    get, path = "/api/v1/storefront/products", tag = "storefront",
+    responses((status = 200, body = ProductList, description = "Products on the online store"))
+)]
+pub async fn products(State(state): State<AppState>) -> Result<Response> {
+    let shop = state.shop.clone();
+    let products =
+        state.db.read(move |conn| store::search_products(conn, &shop, "", true, 100)).await?;
+    Ok(json(StatusCode::OK, &ProductList { products }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/chats", tag = "storefront", request_body = StartChat,
+    responses((status = 201, body = ChatSession, description = "A chat token for this conversation only"))
+)]
+pub async fn start_chat(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<StartChat>,
+) -> Result<Response> {
+    let token = auth::new_token("ct_");
+    let hash = auth::token_hash(&token);
+    let (customer_id, conversation_id) = state
+        .db
+        .write(move |tx| {
+            let (customer_id, conversation_id) = mutations::start_chat(tx, &request)?;
+            tx.execute(
+                "INSERT INTO customer_sessions (token_hash, customer_id, conversation_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![hash, customer_id, conversation_id, now_ms()],
+            )?;
+            Ok((customer_id, conversation_id))
+        })
+        .await?;
+    Ok(json(StatusCode::CREATED, &ChatSession { token, conversation_id, customer_id }))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/storefront/conversations/{id}", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    responses((status = 200, body = ChatTranscript),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "Another customer's chat"))
+)]
+pub async fn transcript(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    let shop = state.shop.clone();
+    let transcript = state
+        .db
+        .read(move |conn| {
+            Ok(ChatTranscript {
+                conversation_id: id,
+                messages: store::messages_of(conn, id)?,
+                cart_events: store::cart_events_of(conn, id)?,
+                cart: store::cart(conn, &shop, customer.customer_id)?,
+            })
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &transcript))
+}
+
+fn customer_scope(customer: CustomerAuth) -> String {
+    format!("customer:{}", customer.customer_id)
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/messages", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = CustomerText, responses((status = 201, body = Message))
+)]
+pub async fn send(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(request): ApiJson<CustomerText>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    let classifier = state.classifier.clone();
+    let text = request.text.clone();
+    idempotent(&state, customer_scope(customer), key, &(id, request), StatusCode::CREATED, move |tx| {
+        mutations::customer_message(tx, classifier.as_ref(), id, &text)
+    })
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/cart", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = CartChange,
+    responses((status = 200, body = CartEvent, description = "The event staff see in the conversation; \
+               it names the product only when the name is shorter than 41 characters"))
+)]
+pub async fn change_cart(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(change): ApiJson<CartChange>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    let request = (id, change.clone());
+    idempotent(&state, customer_scope(customer), key, &request, StatusCode::OK, move |tx| {
+        mutations::change_cart(tx, customer.customer_id, id, &change)
+    })
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/discount", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    request_body = ApplyDiscount,
+    responses((status = 200, body = Cart, description = "The code is stored on the cart and applied at checkout"))
+)]
+pub async fn apply_discount(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ApplyDiscount>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    let shop = state.shop.clone();
+    let cart = state
+        .db
+        .write(move |tx| mutations::apply_discount(tx, &shop, customer.customer_id, &request.code))
+        .await?;
+    Ok(json(StatusCode::OK, &cart))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/demo/outbox", tag = "storefront",
+    responses((status = 200, body = EmailOutbox, description = "Replies emailed to customers who had \
+               left the chat, newest first (demo shops only)"))
+)]
+pub async fn email_outbox(State(state): State<AppState>) -> Result<Response> {
+    if !state.demo {
+        return Err(Error::not_found("page"));
+    }
+    let emails = state
+        .db
+        .read(|conn| {
+            let rows = conn
+                .prepare(
+                    "SELECT id, message_id, to_address, subject, body, created_at, sent_at
+                       FROM email_outbox ORDER BY id DESC LIMIT 200",
+                )?
+                .query_map([], |r| {
+                    Ok(OutgoingEmail {
+                        id: r.get(0)?,
+                        message_id: r.get(1)?,
+                        to: r.get(2)?,
+                        subject: r.get(3)?,
+                        body: r.get(4)?,
+                        created_at: r.get(5)?,
+                        sent_at: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &EmailOutbox { emails }))
+}

@@ -1,0 +1,94 @@
+//! Everything served that is not the JSON API: the storefront with its chat widget, demo
+//! product images, uploaded media, and problem-shaped answers for unknown routes.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use rusqlite::OptionalExtension;
+
+use super::extract::ApiPath;
+use crate::AppState;
+use crate::error::{Error, Result};
+
+const STORE_HTML: &str = include_str!("../../static/store.html");
+const STORE_JS: &str = include_str!("../../static/store.js");
+const STORE_CSS: &str = include_str!("../../static/store.css");
+const OUTBOX_HTML: &str = include_str!("../../static/outbox.html");
+
+/// Pages may load only what this server serves; customer text is never markup.
+pub const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
+     style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+fn page(body: &'static str) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    response
+}
+
+fn asset(mime: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+async fn outbox_page(State(state): State<AppState>) -> Response {
+    if state.demo {
+        page(OUTBOX_HTML)
+    } else {
+        Error::not_found("page").into_response()
+    }
+}
+
+async fn product_image(ApiPath(file): ApiPath<String>) -> Result<Response> {
+    let (bytes, mime) =
+        crate::assets::product_image(&file).ok_or_else(|| Error::not_found("image"))?;
+    Ok((
+        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=86400")],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn media(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response> {
+    let found = state
+        .db
+        .read(move |conn| {
+            Ok(conn
+                .query_row("SELECT mime, sha256 FROM uploads WHERE id = ?1", [id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?)
+        })
+        .await?;
+    let (mime, sha) = found.ok_or_else(|| Error::not_found("upload"))?;
+    let bytes = tokio::fs::read(state.media_dir.join(&sha)).await?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{sha}\"")).unwrap_or(HeaderValue::from_static("\"\"")));
+    Ok(response)
+}
+
+async fn not_found() -> Error {
+    Error::not_found("page")
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(|| async { Redirect::temporary("/store") }))
+        .route("/store", get(|| async { page(STORE_HTML) }))
+        .route("/store/products/{handle}", get(|| async { page(STORE_HTML) }))
+        .route("/store/store.js", get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }))
+        .route("/store/store.css", get(|| async { asset("text/css; charset=utf-8", STORE_CSS) }))
+        .route("/store/outbox", get(outbox_page))
+        .route("/assets/products/{file}", get(product_image))
+        .route("/media/{id}", get(media))
+        .fallback(not_found)
+}

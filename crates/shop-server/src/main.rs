@@ -1,0 +1,66 @@
+//! `shop-server`: runs the reference shop over HTTPS and announces where it is as one JSON line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use shop_server::{Config, TlsFiles};
+
+/// The reference shop server for Inbox: the Inbox API, a storefront chat widget and demo data.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Where the database, uploads and the local certificate authority live.
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Seed an empty shop with demo staff, products, customers and conversations.
+    #[arg(long)]
+    demo: bool,
+    /// Keep demo customers chatting at this many messages per minute.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    simulate: u32,
+    /// PEM certificate chain to serve instead of the local CA's certificate.
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// PEM private key for --cert.
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// Seconds between heartbeats on idle live streams.
+    #[arg(long, default_value_t = 10)]
+    heartbeat: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "shop_server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let mut config = Config::new(&args.data_dir);
+    config.listen = args.listen;
+    config.demo = args.demo;
+    config.simulate_per_minute = args.simulate;
+    config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
+    config.tls = match (args.cert, args.key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key, ca: None }),
+        _ => None,
+    };
+    config.classifier = shop_server::topics::default_classifier();
+    let running = shop_server::start(config).await.context("starting the shop server")?;
+    println!("{}", serde_json::to_string(&running.announcement)?);
+    tracing::info!(url = %running.url(), "serving");
+    tokio::select! {
+        result = running.wait() => result?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,538 @@
+//! Reading the shop's entities out of SQLite into their wire form.
+//!
+//! These functions are the single place that knows how a row becomes an `inbox_protocol`
+//! value; the feed, the live streams and the handlers all go through them.
+
+use inbox_protocol::*;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::{Error, Result};
+
+/// Shop-wide settings the loaders need.
+#[derive(Debug, Clone)]
+pub struct Shop {
+    pub name: String,
+    pub currency: String,
+    pub history_id: String,
+}
+
+impl Shop {
+    pub fn money(&self, minor: i64) -> Money {
+        Money { minor, currency: self.currency.clone() }
+    }
+
+    /// Reads the shop's settings, creating them on a new database.
+    pub fn load_or_init(conn: &Connection, name: &str, currency: &str) -> Result<Shop> {
+        let get = |key: &str| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let set = |key: &str, value: &str| -> Result<()> {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                [key, value],
+            )?;
+            Ok(())
+        };
+        set("name", name)?;
+        set("currency", currency)?;
+        if get("history_id")?.is_none() {
+            let id: [u8; 8] = rand::random();
+            set("history_id", &id.iter().map(|b| format!("{b:02x}")).collect::<String>())?;
+        }
+        Ok(Shop {
+            name: get("name")?.unwrap_or_default(),
+            currency: get("currency")?.unwrap_or_default(),
+            history_id: get("history_id")?.unwrap_or_default(),
+        })
+    }
+
+    pub fn info(&self) -> ShopInfo {
+        ShopInfo {
+            name: self.name.clone(),
+            currency: self.currency.clone(),
+            history_id: self.history_id.clone(),
+        }
+    }
+}
+
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn enum_col<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// The stored form of a unit enum: its serde key.
+pub fn enum_key<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+pub fn staff(conn: &Connection, id: i64) -> Result<Option<Staff>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, email, chat_permission FROM staff WHERE id = ?1")?
+        .query_row([id], staff_row)
+        .optional()?)
+}
+
+pub fn staff_row(row: &Row<'_>) -> rusqlite::Result<Staff> {
+    let chat: bool = row.get(3)?;
+    let mut permissions = vec![Permission::Customers];
+    if chat {
+        permissions.insert(0, Permission::OnlineStoreChat);
+    }
+    Ok(Staff { id: row.get(0)?, name: row.get(1)?, email: row.get(2)?, permissions })
+}
+
+pub fn all_staff(conn: &Connection) -> Result<Vec<Staff>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, name, email, chat_permission FROM staff ORDER BY name")?;
+    let rows = stmt.query_map([], staff_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Customer>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, c.email, c.phone, c.city, c.country, c.time_zone, c.created_at,
+                c.email_marketing, c.sms_marketing,
+                (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status != 'open'),
+                (SELECT coalesce(sum(total_minor), 0) FROM orders o
+                  WHERE o.customer_id = c.id AND o.status IN ('paid', 'fulfilled'))
+           FROM customers c WHERE c.id = ?1",
+    )?;
+    Ok(stmt
+        .query_row([id], |r| {
+            let placed: i64 = r.get(10)?;
+            let id: i64 = r.get(0)?;
+            Ok(Customer {
+                id,
+                name: r.get(1)?,
+                email: r.get(2)?,
+                phone: r.get(3)?,
+                city: r.get(4)?,
+                country: r.get(5)?,
+                time_zone: r.get(6)?,
+                kind: if placed > 0 { CustomerKind::Returning } else { CustomerKind::New },
+                customer_since: r.get(7)?,
+                total_spent: shop.money(r.get(11)?),
+                email_marketing: r.get(8)?,
+                sms_marketing: r.get(9)?,
+                admin_url: format!("/admin/customers/{id}"),
+            })
+        })
+        .optional()?)
+}
+
+pub fn conversation(conn: &Connection, id: i64) -> Result<Option<Conversation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, customer_id, platform, status, assignee_id, contact_email, customer_online,
+                created_at, updated_at, last_message_at
+           FROM conversations WHERE id = ?1",
+    )?;
+    let Some(mut conversation) = stmt
+        .query_row([id], |r| {
+            Ok(Conversation {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                platform: enum_col(r, 2)?,
+                status: enum_col(r, 3)?,
+                assignee_id: r.get(4)?,
+                contact_email: r.get(5)?,
+                customer_online: r.get(6)?,
+                created_at: r.get(7)?,
+                updated_at: r.get(8)?,
+                last_message_at: r.get(9)?,
+                topics: Vec::new(),
+            })
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut topics = conn.prepare_cached(
+        "SELECT topic, confidence, message_id, labelled_at FROM conversation_topics
+          WHERE conversation_id = ?1 ORDER BY labelled_at DESC, message_id DESC, topic",
+    )?;
+    conversation.topics = topics
+        .query_map([id], |r| {
+            Ok(TopicLabel {
+                topic: enum_col(r, 0)?,
+                confidence: r.get::<_, f64>(1)? as f32,
+                message_id: r.get(2)?,
+                labelled_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(conversation))
+}
+
+pub const MESSAGE_COLUMNS: &str =
+    "id, conversation_id, author_staff_id, body, delivery, created_at, \
+     (SELECT customer_id FROM conversations c WHERE c.id = conversation_id)";
+
+pub fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
+    let author = match r.get::<_, Option<i64>>(2)? {
+        Some(staff_id) => Author::Staff { staff_id },
+        None => Author::Customer { customer_id: r.get(6)? },
+    };
+    let delivery: Option<String> = r.get(4)?;
+    Ok(Message {
+        id: r.get(0)?,
+        conversation_id: r.get(1)?,
+        author,
+        body: json_col(r, 3)?,
+        delivery: match delivery {
+            Some(_) => Some(json_col(r, 4)?),
+            None => None,
+        },
+        created_at: r.get(5)?,
+    })
+}
+
+pub fn message(conn: &Connection, id: i64) -> Result<Option<Message>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], message_row).optional()?)
+}
+
+pub fn messages_of(conn: &Connection, conversation_id: i64) -> Result<Vec<Message>> {
+    let sql =
+        format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY id");
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map([conversation_id], message_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+const CART_EVENT_COLUMNS: &str =
+    "id, conversation_id, action, product_id, product_title, quantity, created_at";
+
+fn cart_event_row(r: &Row<'_>) -> rusqlite::Result<CartEvent> {
+    let title: String = r.get(4)?;
+    Ok(CartEvent {
+        id: r.get(0)?,
+        conversation_id: r.get(1)?,
+        action: enum_col(r, 2)?,
+        product_id: r.get(3)?,
+        product_name: cart_event_product_name(&title).map(str::to_owned),
+        quantity: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+pub fn cart_event(conn: &Connection, id: i64) -> Result<Option<CartEvent>> {
+    let sql = format!("SELECT {CART_EVENT_COLUMNS} FROM cart_events WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], cart_event_row).optional()?)
+}
+
+pub fn cart_events_of(conn: &Connection, conversation_id: i64) -> Result<Vec<CartEvent>> {
+    let sql = format!(
+        "SELECT {CART_EVENT_COLUMNS} FROM cart_events WHERE conversation_id = ?1 ORDER BY id"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map([conversation_id], cart_event_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn read_state(conn: &Connection, conversation_id: i64, staff_id: i64) -> Result<ReadState> {
+    let found = conn
+        .prepare_cached(
+            "SELECT last_read_message_id, marked_unread, updated_at FROM read_states
+              WHERE conversation_id = ?1 AND staff_id = ?2",
+        )?
+        .query_row(params![conversation_id, staff_id], |r| {
+            Ok(ReadState {
+                conversation_id,
+                staff_id,
+                last_read_message_id: r.get(0)?,
+                marked_unread: r.get(1)?,
+                updated_at: r.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(found.unwrap_or(ReadState {
+        conversation_id,
+        staff_id,
+        last_read_message_id: None,
+        marked_unread: false,
+        updated_at: 0,
+    }))
+}
+
+/// A note, or its tombstone once deleted.
+pub fn note_entity(conn: &Connection, id: i64) -> Result<Option<Entity>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, customer_id, author_id, body, created_at, updated_at, deleted_at
+               FROM customer_notes WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let deleted: Option<i64> = r.get(6)?;
+            Ok(match deleted {
+                Some(_) => Entity::NoteDeleted { id: r.get(0)?, customer_id: r.get(1)? },
+                None => Entity::Note(note_row(r)?),
+            })
+        })
+        .optional()?)
+}
+
+fn note_row(r: &Row<'_>) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        author_id: r.get(2)?,
+        body: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+pub fn notes_of(conn: &Connection, customer_id: i64) -> Result<Vec<Note>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, customer_id, author_id, body, created_at, updated_at FROM customer_notes
+              WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC",
+        )?
+        .query_map([customer_id], note_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The customer's cart; `None` when they never had one.
+pub fn cart(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
+    let Some((discount_code, updated_at)) = conn
+        .prepare_cached("SELECT discount_code, updated_at FROM carts WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get(1)?)))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let lines: Vec<CartLine> = conn
+        .prepare_cached(
+            "SELECT p.id, v.id, p.title, v.options, l.quantity, v.price_minor, v.stock
+               FROM cart_lines l JOIN variants v ON v.id = l.variant_id
+               JOIN products p ON p.id = v.product_id
+              WHERE l.customer_id = ?1 ORDER BY l.added_at, v.id",
+        )?
+        .query_map([customer_id], |r| {
+            Ok(CartLine {
+                product_id: r.get(0)?,
+                variant_id: r.get(1)?,
+                product_name: r.get(2)?,
+                options: json_col(r, 3)?,
+                quantity: r.get(4)?,
+                unit_price: shop.money(r.get(5)?),
+                available: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let subtotal = lines.iter().map(|l| l.unit_price.minor * l.quantity).sum();
+    Ok(Some(Cart {
+        customer_id,
+        lines,
+        subtotal: shop.money(subtotal),
+        discount_code,
+        updated_at,
+    }))
+}
+
+const ORDER_COLUMNS: &str = "id, customer_id, number, created_at, total_minor, status";
+
+fn order_row(shop: &Shop, r: &Row<'_>) -> rusqlite::Result<Order> {
+    let id: i64 = r.get(0)?;
+    Ok(Order {
+        id,
+        customer_id: r.get(1)?,
+        name: format!("#{}", r.get::<_, i64>(2)?),
+        created_at: r.get(3)?,
+        total: shop.money(r.get(4)?),
+        status: enum_col(r, 5)?,
+        admin_url: format!("/admin/orders/{id}"),
+    })
+}
+
+pub fn order(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Order>> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| order_row(shop, r)).optional()?)
+}
+
+pub fn orders_of(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Vec<Order>> {
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map([customer_id], |r| order_row(shop, r))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn profile(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<CustomerProfile> {
+    let customer = customer(conn, shop, customer_id)?.ok_or_else(|| Error::not_found("customer"))?;
+    let orders = orders_of(conn, shop, customer_id)?;
+    Ok(CustomerProfile {
+        last_order: last_order_within_window(&orders, now_ms()).cloned(),
+        customer,
+        notes: notes_of(conn, customer_id)?,
+        cart: cart(conn, shop, customer_id)?,
+        orders,
+    })
+}
+
+fn variants_of(conn: &Connection, shop: &Shop, product_id: i64) -> Result<Vec<Variant>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, title, options, price_minor, stock FROM variants
+              WHERE product_id = ?1 ORDER BY position, id",
+        )?
+        .query_map([product_id], |r| {
+            Ok(Variant {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                options: json_col(r, 2)?,
+                price: shop.money(r.get(3)?),
+                stock: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn product(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Product>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT id, title, handle, description, image, online_store FROM products WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let handle: String = r.get(2)?;
+            let image: Option<String> = r.get(4)?;
+            Ok(Product {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                description: r.get(3)?,
+                image_url: image.map(|file| format!("/assets/products/{file}")),
+                url: format!("/store/products/{handle}"),
+                online_store: r.get(5)?,
+                variants: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut product) = found else { return Ok(None) };
+    product.variants = variants_of(conn, shop, id)?;
+    Ok(Some(product))
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
+pub fn like_pattern(query: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in query.trim().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Products whose title, description or variant names contain every word of the query.
+pub fn search_products(
+    conn: &Connection,
+    shop: &Shop,
+    query: &str,
+    online_store_only: bool,
+    limit: i64,
+) -> Result<Vec<Product>> {
+    let mut ids = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id FROM products p
+          WHERE (?2 = 0 OR p.online_store = 1)
+            AND (p.title LIKE ?1 ESCAPE '\\' OR p.description LIKE ?1 ESCAPE '\\'
+                 OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id
+                            AND v.title LIKE ?1 ESCAPE '\\'))
+          ORDER BY p.title, p.id",
+    )?;
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let first = words.first().copied().unwrap_or("");
+    let mut rows = stmt.query(params![like_pattern(first), online_store_only])?;
+    while let Some(row) = rows.next()? {
+        ids.push(row.get::<_, i64>(0)?);
+    }
+    let mut products = Vec::new();
+    for id in ids {
+        let Some(product) = product(conn, shop, id)? else { continue };
+        let haystack = format!(
+            "{} {} {}",
+            product.title,
+            product.description,
+            product.variants.iter().map(|v| v.title.as_str()).collect::<Vec<_>>().join(" ")
+        )
+        .to_lowercase();
+        if words.iter().all(|w| haystack.contains(&w.to_lowercase())) {
+            products.push(product);
+            if products.len() as i64 >= limit {
+                break;
+            }
+        }
+    }
+    Ok(products)
+}
+
+pub fn discount(conn: &Connection, id: i64, now: Millis) -> Result<Option<DiscountCode>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, code, summary, starts_at, ends_at FROM discount_codes WHERE id = ?1",
+        )?
+        .query_row([id], |r| discount_row(r, now))
+        .optional()?)
+}
+
+fn discount_row(r: &Row<'_>, now: Millis) -> rusqlite::Result<DiscountCode> {
+    let starts_at: Millis = r.get(3)?;
+    let ends_at: Option<Millis> = r.get(4)?;
+    Ok(DiscountCode {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        summary: r.get(2)?,
+        status: DiscountStatus::at(now, starts_at, ends_at),
+        starts_at,
+        ends_at,
+    })
+}
+
+pub fn search_discounts(
+    conn: &Connection,
+    query: &str,
+    now: Millis,
+    limit: i64,
+) -> Result<Vec<DiscountCode>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, code, summary, starts_at, ends_at FROM discount_codes
+              WHERE code LIKE ?1 ESCAPE '\\' OR summary LIKE ?1 ESCAPE '\\'
+              ORDER BY code LIMIT ?2",
+        )?
+        .query_map(params![like_pattern(query), limit], |r| discount_row(r, now))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

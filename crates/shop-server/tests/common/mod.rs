@@ -1,0 +1,219 @@
+//! A real shop server started in-process on 127.0.0.1:0 over TLS, and an HTTPS client that
+//! trusts only that server's CA.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use eventsource_stream::{Event, Eventsource};
+use futures_util::{Stream, StreamExt};
+use inbox_protocol::*;
+use reqwest::{Certificate, Client, Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shop_server::{Config, DemoStaff, Running};
+
+pub struct TestShop {
+    pub server: Option<Running>,
+    pub client: Client,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn client_for(ca_pem: &[u8]) -> Client {
+    Client::builder()
+        .tls_certs_only([Certificate::from_pem(ca_pem).expect("the CA is PEM")])
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client builds")
+}
+
+impl TestShop {
+    /// A demo shop with a fast heartbeat.
+    pub async fn demo() -> TestShop {
+        TestShop::with(|_| {}).await
+    }
+
+    pub async fn with(configure: impl FnOnce(&mut Config)) -> TestShop {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::new(dir.path());
+        config.demo = true;
+        config.heartbeat = Duration::from_secs(1);
+        configure(&mut config);
+        let server = shop_server::start(config).await.expect("server starts");
+        let ca = std::fs::read(server.announcement.ca.as_ref().expect("local CA")).expect("CA");
+        TestShop {
+            url: server.url().to_owned(),
+            client: client_for(&ca),
+            server: Some(server),
+            dir,
+        }
+    }
+
+    pub fn server(&self) -> &Running {
+        self.server.as_ref().expect("running")
+    }
+
+    pub fn demo_staff(&self) -> Vec<DemoStaff> {
+        self.server().announcement.demo_staff.clone().expect("demo staff")
+    }
+
+    /// A demo staff member with (or without) the chat permission.
+    pub fn staff_member(&self, chat_permission: bool) -> DemoStaff {
+        self.demo_staff()
+            .into_iter()
+            .find(|s| s.chat_permission == chat_permission)
+            .expect("such a demo staff member")
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("shop.db")
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.client.request(method, format!("{}{path}", self.url));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn sign_in_as(&self, staff: &DemoStaff) -> Session {
+        let response = self
+            .request(Method::POST, "/api/v1/auth/sign-in", None)
+            .json(&SignInRequest { email: staff.email.clone(), password: staff.password.clone() })
+            .send()
+            .await
+            .expect("sign in");
+        ok(response).await
+    }
+
+    /// Signs in the first demo staff member with the chat permission.
+    pub async fn sign_in(&self) -> Session {
+        self.sign_in_as(&self.staff_member(true)).await
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        ok(self.request(Method::GET, path, Some(token)).send().await.expect("GET")).await
+    }
+
+    pub async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &B,
+    ) -> Response {
+        self.request(method, path, Some(token)).json(body).send().await.expect("request")
+    }
+
+    /// A new customer chat on the online store.
+    pub async fn start_chat(&self, name: &str, email: &str) -> ChatSession {
+        let response = self
+            .request(Method::POST, "/api/v1/storefront/chats", None)
+            .json(&StartChat {
+                name: name.into(),
+                email: email.into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+            .await
+            .expect("start chat");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("chat session")
+    }
+
+    pub async fn customer_says(&self, chat: &ChatSession, text: &str) -> Message {
+        let response = self
+            .send(
+                Method::POST,
+                &format!("/api/v1/storefront/conversations/{}/messages", chat.conversation_id),
+                &chat.token,
+                &CustomerText { text: text.into() },
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("message")
+    }
+
+    /// Opens an SSE stream at `path`, optionally resuming after `last_event_id`.
+    pub async fn events(
+        &self,
+        path: &str,
+        token: &str,
+        last_event_id: Option<&str>,
+    ) -> impl Stream<Item = Event> + Unpin + use<> {
+        let mut request = self.request(Method::GET, path, Some(token));
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = self
+            .client
+            .execute(request.timeout(Duration::from_secs(3600)).build().expect("request"))
+            .await
+            .expect("events");
+        assert_eq!(response.status(), StatusCode::OK, "event stream refused");
+        Box::pin(response.bytes_stream().eventsource().map(|e| e.expect("a well-formed event")))
+    }
+
+    /// Walks the whole change feed from the start.
+    pub async fn full_sync(&self, token: &str) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page: SyncPage =
+                self.get(&format!("/api/v1/sync?limit=1000&after={cursor}"), token).await;
+            changes.extend(page.changes);
+            cursor = page.next_cursor;
+            if !page.has_more {
+                return changes;
+            }
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+}
+
+/// The body of a successful response, or a panic that shows the problem.
+pub async fn ok<T: DeserializeOwned>(response: Response) -> T {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert!(status.is_success(), "expected success, got {status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad body ({e}): {text}"))
+}
+
+/// The problem of a failed response, checking status and content type.
+pub async fn problem(response: Response, status: StatusCode) -> Problem {
+    assert_eq!(response.status(), status);
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert_eq!(content_type, PROBLEM_CONTENT_TYPE);
+    let problem: Problem = response.json().await.expect("problem body");
+    assert_eq!(problem.status, status.as_u16());
+    problem
+}
+
+/// Waits for the next event on a stream for which `pick` returns something.
+pub async fn next_matching<T>(
+    stream: &mut (impl Stream<Item = Event> + Unpin),
+    mut pick: impl FnMut(&Event) -> Option<T>,
+) -> T {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let event = stream.next().await.expect("the stream stays open");
+            if let Some(found) = pick(&event) {
+                return found;
+            }
+        }
+    })
+    .await
+    .expect("the event arrives within 20 s")
+}
+
+pub fn change_of(event: &Event) -> Change {
+    serde_json::from_str(&event.data).expect("event data is a Change")
+}
