@@ -232,16 +232,18 @@ async function readEventStream(body, onEvent, onBytes) {
   };
 
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      onBytes();
-      buffer += decoder.decode(value, { stream: true });
+    for (let done = false; !done; ) {
+      const chunk = await reader.read();
+      done = chunk.done;
+      if (!done) {
+        onBytes();
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
       for (;;) {
         const match = /\r\n|\r|\n/.exec(buffer);
         if (!match) break;
         // A lone CR at the very end may be the first half of a CRLF split across chunks.
-        if (match[0] === '\r' && match.index === buffer.length - 1) break;
+        if (!done && match[0] === '\r' && match.index === buffer.length - 1) break;
         handleLine(buffer.slice(0, match.index));
         buffer = buffer.slice(match.index + match[0].length);
       }
