@@ -435,9 +435,19 @@ pub fn delete_note(tx: &Transaction<'_>, customer_id: i64, note_id: i64) -> Resu
     changes::touch(tx, Kind::Note, note_id, 0)
 }
 
-/// Starts (or resumes) a customer's chat on a platform: the customer is found by email or
-/// created, and their open conversation on that platform is reused.
-pub fn start_chat(tx: &Transaction<'_>, request: &StartChat) -> Result<(i64, i64)> {
+/// Whether a new chat may continue the customer's open conversation on the same platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Always a new conversation: anyone can type any email into a chat widget, so a storefront
+    /// chat must never hand over an earlier conversation.
+    Never,
+    /// Continue the open one (simulated customers, who are who they say).
+    OpenConversation,
+}
+
+/// Starts a customer's chat on a platform: the customer is found by email (so staff see their
+/// profile and history) or created.
+pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> Result<(i64, i64)> {
     let name = request.name.trim();
     let email = request.email.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -466,14 +476,17 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat) -> Result<(i64, i64
         }
     };
     let platform = enum_key(&request.platform);
-    let open: Option<i64> = tx
-        .query_row(
+    let open: Option<i64> = if resume == Resume::Never {
+        None
+    } else {
+        tx.query_row(
             "SELECT id FROM conversations WHERE customer_id = ?1 AND platform = ?2
               AND status = 'open' ORDER BY id DESC LIMIT 1",
             params![customer_id, platform],
             |r| r.get(0),
         )
-        .optional()?;
+        .optional()?
+    };
     let conversation_id = match open {
         Some(id) => {
             tx.execute(

@@ -72,7 +72,11 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                 _ => Platform::OnlineStore,
             };
             let (customer_id, conversation_id) =
-                mutations::start_chat(tx, &StartChat { name, email, platform })?;
+                mutations::start_chat(
+                    tx,
+                    &StartChat { name, email, platform },
+                    mutations::Resume::OpenConversation,
+                )?;
             if platform == Platform::OnlineStore {
                 // Most storefront customers are still on the page when they write.
                 mutations::set_online(tx, conversation_id, rng.random_bool(0.7))?;

@@ -487,6 +487,16 @@ async fn customers_reach_only_their_own_chat() {
     let own: ChatTranscript =
         shop.get(&format!("/api/v1/storefront/conversations/{}", alice.conversation_id), &alice.token).await;
     assert!(own.messages.is_empty());
+
+    // Typing Bob's email into a chat does not hand over Bob's conversation: it starts a new one
+    // on Bob's customer record (so staff see his history), showing nothing of the old one.
+    let impostor = shop.start_chat("Not Bob", "bob@example.com").await;
+    assert_eq!(impostor.customer_id, bob.customer_id);
+    assert_ne!(impostor.conversation_id, bob.conversation_id);
+    let seen: ChatTranscript = shop
+        .get(&format!("/api/v1/storefront/conversations/{}", impostor.conversation_id), &impostor.token)
+        .await;
+    assert!(seen.messages.is_empty() && seen.cart.is_none());
     shop.stop().await;
 }
 

@@ -117,6 +117,8 @@ impl FromRequestParts<AppState> for StaffAuth {
 pub struct CustomerAuth {
     pub customer_id: i64,
     pub conversation_id: i64,
+    /// When the chat session began.
+    pub since: i64,
 }
 
 impl CustomerAuth {
@@ -142,10 +144,15 @@ impl FromRequestParts<AppState> for CustomerAuth {
             .db
             .read(move |conn| {
                 conn.prepare_cached(
-                    "SELECT customer_id, conversation_id FROM customer_sessions WHERE token_hash = ?1",
+                    "SELECT customer_id, conversation_id, created_at FROM customer_sessions
+                      WHERE token_hash = ?1",
                 )?
                 .query_row([hash], |r| {
-                    Ok(CustomerAuth { customer_id: r.get(0)?, conversation_id: r.get(1)? })
+                    Ok(CustomerAuth {
+                        customer_id: r.get(0)?,
+                        conversation_id: r.get(1)?,
+                        since: r.get(2)?,
+                    })
                 })
                 .optional()?
                 .ok_or_else(|| Error::unauthenticated("the chat session is not valid; start a new chat"))

@@ -35,7 +35,6 @@ use crate::store::now_ms;
                        money is integer minor units; URLs in bodies are relative to the shop.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
     ),
-    modifiers(&Conventions),
     tags(
         (name = "staff", description = "Signing in, the staff list"),
         (name = "sync", description = "The change feed and its live stream"),
@@ -130,6 +129,9 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(live::chat_events))
         .routes(routes!(storefront::email_outbox))
         .split_for_parts();
+    // After the routes: utoipa runs `modifiers(...)` before any path exists.
+    let mut api = api;
+    Conventions.modify(&mut api);
     (router, api)
 }
 

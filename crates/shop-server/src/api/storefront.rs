@@ -39,7 +39,8 @@ pub async fn start_chat(
     let (customer_id, conversation_id) = state
         .db
         .write(move |tx| {
-            let (customer_id, conversation_id) = mutations::start_chat(tx, &request)?;
+            let (customer_id, conversation_id) =
+                mutations::start_chat(tx, &request, mutations::Resume::Never)?;
             tx.execute(
                 "INSERT INTO customer_sessions (token_hash, customer_id, conversation_id, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -67,11 +68,15 @@ pub async fn transcript(
     let transcript = state
         .db
         .read(move |conn| {
+            // A cart the customer had before this chat began is theirs to see only if this
+            // session has touched it: the email a chat starts with is not proof of identity.
+            let cart = store::cart(conn, &shop, customer.customer_id)?
+                .filter(|cart| cart.updated_at >= customer.since);
             Ok(ChatTranscript {
                 conversation_id: id,
                 messages: store::messages_of(conn, id)?,
                 cart_events: store::cart_events_of(conn, id)?,
-                cart: store::cart(conn, &shop, customer.customer_id)?,
+                cart,
             })
         })
         .await?;
