@@ -186,10 +186,20 @@ pub struct Attachment {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
-    Text { text: String },
-    Products { text: Option<String>, products: Vec<ProductCard> },
-    Discount { discount: DiscountCard },
-    Attachment { text: Option<String>, attachment: Attachment },
+    Text {
+        text: String,
+    },
+    Products {
+        text: Option<String>,
+        products: Vec<ProductCard>,
+    },
+    Discount {
+        discount: DiscountCard,
+    },
+    Attachment {
+        text: Option<String>,
+        attachment: Attachment,
+    },
 }
 
 impl MessageBody {
@@ -442,7 +452,10 @@ mod tests {
             customer_id: 1,
             name: format!("#{id}"),
             created_at,
-            total: Money { minor: 100, currency: "SEK".into() },
+            total: Money {
+                minor: 100,
+                currency: "SEK".into(),
+            },
             status: OrderStatus::Paid,
             admin_url: String::new(),
         }
@@ -452,17 +465,30 @@ mod tests {
     fn last_order_is_the_newest_within_60_days() {
         let day = 24 * 60 * 60 * 1000;
         let now = 1_000 * day;
-        let orders = [order(1, now - 61 * day), order(2, now - 59 * day), order(3, now - 10 * day)];
-        assert_eq!(last_order_within_window(&orders, now).map(|o| o.id), Some(3));
+        let orders = [
+            order(1, now - 61 * day),
+            order(2, now - 59 * day),
+            order(3, now - 10 * day),
+        ];
+        assert_eq!(
+            last_order_within_window(&orders, now).map(|o| o.id),
+            Some(3)
+        );
         assert_eq!(last_order_within_window(&orders[..1], now), None);
-        assert_eq!(last_order_within_window(&[order(4, now - 60 * day)], now).map(|o| o.id), Some(4));
+        assert_eq!(
+            last_order_within_window(&[order(4, now - 60 * day)], now).map(|o| o.id),
+            Some(4)
+        );
     }
 
     #[test]
     fn discount_status_follows_its_schedule() {
         assert_eq!(DiscountStatus::at(5, 10, None), DiscountStatus::Scheduled);
         assert_eq!(DiscountStatus::at(10, 10, Some(20)), DiscountStatus::Active);
-        assert_eq!(DiscountStatus::at(20, 10, Some(20)), DiscountStatus::Expired);
+        assert_eq!(
+            DiscountStatus::at(20, 10, Some(20)),
+            DiscountStatus::Expired
+        );
         assert_eq!(DiscountStatus::at(1_000, 10, None), DiscountStatus::Active);
     }
 }

@@ -86,7 +86,9 @@ pub fn parse_cursor(shop: &Shop, cursor: &str, latest: i64) -> Result<i64> {
             format!("{why}; sync again from the empty cursor"),
         )
     };
-    let (history, seq) = cursor.split_once('.').ok_or_else(|| invalid("malformed cursor"))?;
+    let (history, seq) = cursor
+        .split_once('.')
+        .ok_or_else(|| invalid("malformed cursor"))?;
     if history != shop.history_id {
         return Err(invalid("the cursor belongs to another shop history"));
     }
@@ -111,7 +113,9 @@ pub fn load(
         Kind::Conversation => store::conversation(conn, entity_id)?.map(Entity::Conversation),
         Kind::Message => store::message(conn, entity_id)?.map(Entity::Message),
         Kind::CartEvent => store::cart_event(conn, entity_id)?.map(Entity::CartEvent),
-        Kind::ReadState => Some(Entity::ReadState(store::read_state(conn, entity_id, staff_id)?)),
+        Kind::ReadState => Some(Entity::ReadState(store::read_state(
+            conn, entity_id, staff_id,
+        )?)),
         Kind::Note => store::note_entity(conn, entity_id)?,
         Kind::Cart => store::cart(conn, shop, entity_id)?.map(Entity::Cart),
         Kind::Order => store::order(conn, shop, entity_id)?.map(Entity::Order),
@@ -145,18 +149,31 @@ pub fn page(
         let kind = Kind::from_key(&kind)
             .ok_or_else(|| Error::Other(format!("unknown change kind {kind}")))?;
         if let Some(entity) = load(conn, shop, kind, entity_id, staff_id)? {
-            changes.push(Change { cursor: cursor(shop, seq), entity });
+            changes.push(Change {
+                cursor: cursor(shop, seq),
+                entity,
+            });
         }
     }
     let remaining = if count {
-        Some(conn.prepare_cached(
-            "SELECT count(*) FROM changes WHERE seq > ?1 AND staff_id IN (0, ?2)",
-        )?
-        .query_row(params![after_seq, staff_id], |r| r.get(0))?)
+        Some(
+            conn.prepare_cached(
+                "SELECT count(*) FROM changes WHERE seq > ?1 AND staff_id IN (0, ?2)",
+            )?
+            .query_row(params![after_seq, staff_id], |r| r.get(0))?,
+        )
     } else {
         None
     };
-    Ok((SyncPage { changes, next_cursor: cursor(shop, last_seq), has_more, remaining }, last_seq))
+    Ok((
+        SyncPage {
+            changes,
+            next_cursor: cursor(shop, last_seq),
+            has_more,
+            remaining,
+        },
+        last_seq,
+    ))
 }
 
 /// What a customer's chat widget sees after `after_seq`: its own conversation's messages and
@@ -177,7 +194,9 @@ pub fn chat_page(
           ORDER BY seq LIMIT ?2",
     )?;
     let rows: Vec<(i64, String, i64)> = stmt
-        .query_map(params![after_seq, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![after_seq, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut events = Vec::new();
     let mut last_seq = after_seq;

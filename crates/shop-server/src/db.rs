@@ -31,7 +31,9 @@ struct Inner {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("path", &self.inner.path).finish()
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
     }
 }
 
@@ -80,7 +82,9 @@ impl Db {
             readers.push(reader);
         }
         let latest: i64 =
-            writer.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+            writer.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })?;
         let (latest_seq, _) = watch::channel(latest);
         Ok(Db {
             inner: Arc::new(Inner {
@@ -127,7 +131,12 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let permit = self.inner.reader_permits.acquire().await.map_err(|_| Error::Closed)?;
+        let permit = self
+            .inner
+            .reader_permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Closed)?;
         let inner = self.inner.clone();
         let result = tokio::task::spawn_blocking(move || {
             let conn = inner.readers.lock().expect("reader pool poisoned").pop();
@@ -138,7 +147,11 @@ impl Db {
                 tx.finish()?;
                 Ok(value)
             })();
-            inner.readers.lock().expect("reader pool poisoned").push(conn);
+            inner
+                .readers
+                .lock()
+                .expect("reader pool poisoned")
+                .push(conn);
             result
         })
         .await?;
@@ -152,8 +165,9 @@ impl Inner {
         let mut conn = self.writer.lock().expect("writer poisoned");
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
-        let latest: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+        let latest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+            r.get(0)
+        })?;
         tx.commit()?;
         drop(conn);
         self.latest_seq.send_if_modified(|seq| {
@@ -177,7 +191,8 @@ mod tests {
         // Reopening is a no-op.
         drop(Db::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1).unwrap();
+        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
         drop(conn);
         let err = Db::open(&path).unwrap_err().to_string();
         assert!(err.contains("newer than this server knows"), "{err}");

@@ -37,7 +37,11 @@ impl Error {
     }
 
     pub fn not_found(what: &str) -> Error {
-        Error::problem(StatusCode::NOT_FOUND, ProblemCode::NotFound, format!("no such {what}"))
+        Error::problem(
+            StatusCode::NOT_FOUND,
+            ProblemCode::NotFound,
+            format!("no such {what}"),
+        )
     }
 
     pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Error {
@@ -53,14 +57,22 @@ impl Error {
     }
 
     pub fn unauthenticated(detail: impl Into<String>) -> Error {
-        Error::problem(StatusCode::UNAUTHORIZED, ProblemCode::Unauthenticated, detail)
+        Error::problem(
+            StatusCode::UNAUTHORIZED,
+            ProblemCode::Unauthenticated,
+            detail,
+        )
     }
 
     /// The problem a client would see, for logging and tests.
     pub fn to_problem(&self) -> Problem {
         match self {
             Error::Problem(p) | Error::RetryAfter { problem: p, .. } => (**p).clone(),
-            _ => Problem::new(500, ProblemCode::Internal, "the server failed; try again later"),
+            _ => Problem::new(
+                500,
+                ProblemCode::Internal,
+                "the server failed; try again later",
+            ),
         }
     }
 }
@@ -70,9 +82,10 @@ pub fn problem_response(problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
     if status == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()
@@ -88,7 +101,9 @@ impl IntoResponse for Error {
         }
         let mut response = problem_response(&self.to_problem());
         if let Error::RetryAfter { seconds, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

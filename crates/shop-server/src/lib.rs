@@ -69,7 +69,10 @@ impl SignInLimiter {
         let recent = failures.entry(Self::key(email)).or_default();
         recent.retain(|t| t.elapsed() < SIGN_IN_WINDOW);
         if recent.len() >= SIGN_IN_FAILURES {
-            let wait = SIGN_IN_WINDOW.saturating_sub(recent[0].elapsed()).as_secs().max(1);
+            let wait = SIGN_IN_WINDOW
+                .saturating_sub(recent[0].elapsed())
+                .as_secs()
+                .max(1);
             return Err(Error::RetryAfter {
                 problem: Box::new(inbox_protocol::Problem::new(
                     StatusCode::TOO_MANY_REQUESTS.as_u16(),
@@ -84,7 +87,10 @@ impl SignInLimiter {
 
     pub fn failed(&self, email: &str) {
         let mut failures = self.failures.lock().expect("limiter poisoned");
-        failures.entry(Self::key(email)).or_default().push(Instant::now());
+        failures
+            .entry(Self::key(email))
+            .or_default()
+            .push(Instant::now());
     }
 }
 
@@ -226,9 +232,8 @@ pub async fn start(config: Config) -> Result<Running> {
     let task = tokio::spawn(server.serve(app.into_make_service()));
 
     let url = format!("https://{addr}");
-    let simulation = (config.simulate_per_minute > 0).then(|| {
-        tokio::spawn(simulate::run(state.clone(), config.simulate_per_minute))
-    });
+    let simulation = (config.simulate_per_minute > 0)
+        .then(|| tokio::spawn(simulate::run(state.clone(), config.simulate_per_minute)));
     Ok(Running {
         announcement: Announcement {
             widget: format!("{url}/store"),

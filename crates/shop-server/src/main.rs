@@ -51,11 +51,17 @@ async fn main() -> anyhow::Result<()> {
     config.simulate_per_minute = args.simulate;
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
     config.tls = match (args.cert, args.key) {
-        (Some(cert), Some(key)) => Some(TlsFiles { cert, key, ca: None }),
+        (Some(cert), Some(key)) => Some(TlsFiles {
+            cert,
+            key,
+            ca: None,
+        }),
         _ => None,
     };
     config.classifier = shop_server::topics::default_classifier();
-    let running = shop_server::start(config).await.context("starting the shop server")?;
+    let running = shop_server::start(config)
+        .await
+        .context("starting the shop server")?;
     println!("{}", serde_json::to_string(&running.announcement)?);
     tracing::info!(url = %running.url(), "serving");
     tokio::select! {

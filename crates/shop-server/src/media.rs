@@ -23,7 +23,11 @@ pub struct Checked {
 }
 
 fn too_large(detail: String) -> Error {
-    Error::problem(StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::AttachmentTooLarge, detail)
+    Error::problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemCode::AttachmentTooLarge,
+        detail,
+    )
 }
 
 fn mb(bytes: usize) -> usize {
@@ -50,8 +54,15 @@ pub fn size_limit(mime: &str) -> Result<usize> {
 }
 
 pub fn too_large_for(mime: &str, limit: usize) -> Error {
-    let what = if mime.starts_with("video/") { "videos" } else { "images" };
-    too_large(format!("the file is too large; {what} can be up to {} MB", mb(limit)))
+    let what = if mime.starts_with("video/") {
+        "videos"
+    } else {
+        "images"
+    };
+    too_large(format!(
+        "the file is too large; {what} can be up to {} MB",
+        mb(limit)
+    ))
 }
 
 /// Checks an upload's bytes against its declared type.
@@ -84,7 +95,9 @@ fn check_image(mime: &str, bytes: &[u8]) -> Result<Checked> {
         _ => ImageFormat::WebP,
     };
     if format != expected {
-        return Err(corrupt("the file's contents don't match its type; choose another file"));
+        return Err(corrupt(
+            "the file's contents don't match its type; choose another file",
+        ));
     }
     // The header alone says how big the picture claims to be; refuse bombs before decoding.
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
@@ -107,7 +120,12 @@ fn check_image(mime: &str, bytes: &[u8]) -> Result<Checked> {
         )),
         _ => corrupt("the image is damaged and can't be read; choose another file"),
     })?;
-    Ok(Checked { kind: MediaKind::Image, mime: mime.to_owned(), width: Some(width), height: Some(height) })
+    Ok(Checked {
+        kind: MediaKind::Image,
+        mime: mime.to_owned(),
+        width: Some(width),
+        height: Some(height),
+    })
 }
 
 fn check_video(mime: &str, bytes: &[u8]) -> Result<Checked> {
@@ -118,9 +136,16 @@ fn check_video(mime: &str, bytes: &[u8]) -> Result<Checked> {
         _ => iso_bmff,
     };
     if !ok {
-        return Err(corrupt("the video is damaged or not a video of its type; choose another file"));
+        return Err(corrupt(
+            "the video is damaged or not a video of its type; choose another file",
+        ));
     }
-    Ok(Checked { kind: MediaKind::Video, mime: mime.to_owned(), width: None, height: None })
+    Ok(Checked {
+        kind: MediaKind::Video,
+        mime: mime.to_owned(),
+        width: None,
+        height: None,
+    })
 }
 
 /// Writes the bytes under their hash (once) and returns that hash.
@@ -152,7 +177,11 @@ mod tests {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -170,11 +199,20 @@ mod tests {
 
     #[test]
     fn corrupt_truncated_and_mislabelled_images_are_refused() {
-        assert_eq!(code(check("image/png", b"not a png at all").unwrap_err()), ProblemCode::CorruptMedia);
+        assert_eq!(
+            code(check("image/png", b"not a png at all").unwrap_err()),
+            ProblemCode::CorruptMedia
+        );
         let mut truncated = png(64, 64);
         truncated.truncate(truncated.len() / 2);
-        assert_eq!(code(check("image/png", &truncated).unwrap_err()), ProblemCode::CorruptMedia);
-        assert_eq!(code(check("image/jpeg", &png(8, 8)).unwrap_err()), ProblemCode::CorruptMedia);
+        assert_eq!(
+            code(check("image/png", &truncated).unwrap_err()),
+            ProblemCode::CorruptMedia
+        );
+        assert_eq!(
+            code(check("image/jpeg", &png(8, 8)).unwrap_err()),
+            ProblemCode::CorruptMedia
+        );
     }
 
     #[test]
@@ -191,10 +229,19 @@ mod tests {
 
     #[test]
     fn unsupported_types_and_oversize_files_are_refused() {
-        assert_eq!(code(check("application/pdf", b"%PDF-1.7").unwrap_err()), ProblemCode::UnsupportedMedia);
+        assert_eq!(
+            code(check("application/pdf", b"%PDF-1.7").unwrap_err()),
+            ProblemCode::UnsupportedMedia
+        );
         let big = vec![0u8; MAX_IMAGE_BYTES + 1];
-        assert_eq!(code(check("image/png", &big).unwrap_err()), ProblemCode::AttachmentTooLarge);
-        assert_eq!(code(check("video/mp4", b"not a video file").unwrap_err()), ProblemCode::CorruptMedia);
+        assert_eq!(
+            code(check("image/png", &big).unwrap_err()),
+            ProblemCode::AttachmentTooLarge
+        );
+        assert_eq!(
+            code(check("video/mp4", b"not a video file").unwrap_err()),
+            ProblemCode::CorruptMedia
+        );
         let mut mp4 = vec![0, 0, 0, 24];
         mp4.extend_from_slice(b"ftypisom");
         mp4.extend_from_slice(&[0; 64]);

@@ -57,7 +57,13 @@ fn insert_message(
         "INSERT INTO messages (conversation_id, author_staff_id, body, delivery, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![conversation_id, author_staff_id, serde_json::to_string(body)?, delivery, now])?;
+    .execute(params![
+        conversation_id,
+        author_staff_id,
+        serde_json::to_string(body)?,
+        delivery,
+        now
+    ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached(
         "UPDATE conversations SET last_message_at = ?2, updated_at = ?2 WHERE id = ?1",
@@ -81,7 +87,9 @@ pub fn customer_message(
         tx,
         conversation_id,
         None,
-        &MessageBody::Text { text: text.to_owned() },
+        &MessageBody::Text {
+            text: text.to_owned(),
+        },
         None,
         now,
     )?;
@@ -143,7 +151,11 @@ fn attachment(tx: &Transaction<'_>, upload_id: &str) -> Result<Attachment> {
         Ok(Attachment {
             url: format!("/media/{id}"),
             upload_id: id,
-            kind: if kind == "video" { MediaKind::Video } else { MediaKind::Image },
+            kind: if kind == "video" {
+                MediaKind::Video
+            } else {
+                MediaKind::Image
+            },
             mime: r.get(2)?,
             size: r.get(3)?,
             width: r.get(4)?,
@@ -153,7 +165,10 @@ fn attachment(tx: &Transaction<'_>, upload_id: &str) -> Result<Attachment> {
     })
     .optional()?
     .ok_or_else(|| {
-        Error::unprocessable(ProblemCode::NotFound, format!("no upload {upload_id}; upload it first"))
+        Error::unprocessable(
+            ProblemCode::NotFound,
+            format!("no upload {upload_id}; upload it first"),
+        )
     })
 }
 
@@ -187,7 +202,10 @@ fn message_body(tx: &Transaction<'_>, shop: &Shop, send: SendMessage) -> Result<
                     products.push(product_card(tx, shop, id)?);
                 }
             }
-            MessageBody::Products { text: optional_text(text)?, products }
+            MessageBody::Products {
+                text: optional_text(text)?,
+                products,
+            }
         }
         SendMessage::Discount { discount_id } => {
             let code = store::discount(tx, discount_id, now_ms())?.ok_or_else(|| {
@@ -226,9 +244,13 @@ fn message_body(tx: &Transaction<'_>, shop: &Shop, send: SendMessage) -> Result<
 /// they gave at chat start when they have left the online store.
 pub fn delivery_for(conversation: &Conversation) -> Delivery {
     if conversation.platform == Platform::OnlineStore && !conversation.customer_online {
-        Delivery::Email { address: conversation.contact_email.clone() }
+        Delivery::Email {
+            address: conversation.contact_email.clone(),
+        }
     } else {
-        Delivery::Platform { platform: conversation.platform }
+        Delivery::Platform {
+            platform: conversation.platform,
+        }
     }
 }
 
@@ -238,12 +260,21 @@ fn email_text(shop: &Shop, body: &MessageBody) -> String {
         MessageBody::Products { text, products } => {
             let mut out = text.clone().unwrap_or_default();
             for p in products {
-                out.push_str(&format!("\n- {} ({} {:.2}) {}", p.title, p.price.currency, p.price.minor as f64 / 100.0, p.url));
+                out.push_str(&format!(
+                    "\n- {} ({} {:.2}) {}",
+                    p.title,
+                    p.price.currency,
+                    p.price.minor as f64 / 100.0,
+                    p.url
+                ));
             }
             out.trim_start().to_owned()
         }
         MessageBody::Discount { discount } => {
-            format!("Here is a discount code for you: {} ({})", discount.code, discount.summary)
+            format!(
+                "Here is a discount code for you: {} ({})",
+                discount.code, discount.summary
+            )
         }
         MessageBody::Attachment { text, attachment } => format!(
             "{}\n[{} attached: {}]",
@@ -269,7 +300,14 @@ pub fn staff_message(
     let body = message_body(tx, shop, send)?;
     let delivery = delivery_for(&conv);
     let now = now_ms();
-    let id = insert_message(tx, conversation_id, Some(staff_id), &body, Some(&delivery), now)?;
+    let id = insert_message(
+        tx,
+        conversation_id,
+        Some(staff_id),
+        &body,
+        Some(&delivery),
+        now,
+    )?;
     if let Delivery::Email { address } = &delivery {
         tx.prepare_cached(
             "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at)
@@ -381,7 +419,14 @@ pub fn set_read_state(
             |r| r.get(0),
         )?
     };
-    write_read_state(tx, conversation_id, staff_id, last_read, request.unread, now_ms())?;
+    write_read_state(
+        tx,
+        conversation_id,
+        staff_id,
+        last_read,
+        request.unread,
+        now_ms(),
+    )?;
     store::read_state(tx, conversation_id, staff_id)
 }
 
@@ -391,7 +436,11 @@ fn customer_exists(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
         [customer_id],
         |r| r.get(0),
     )?;
-    if found { Ok(()) } else { Err(Error::not_found("customer")) }
+    if found {
+        Ok(())
+    } else {
+        Err(Error::not_found("customer"))
+    }
 }
 
 fn note(tx: &Transaction<'_>, customer_id: i64, note_id: i64) -> Result<Note> {
@@ -451,7 +500,10 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
     let name = request.name.trim();
     let email = request.email.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(Error::unprocessable(ProblemCode::MalformedPayload, "give a name of 1 to 200 characters"));
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            "give a name of 1 to 200 characters",
+        ));
     }
     if !looks_like_email(email) {
         return Err(Error::unprocessable(
@@ -461,7 +513,9 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
     }
     let now = now_ms();
     let existing: Option<i64> = tx
-        .query_row("SELECT id FROM customers WHERE email = ?1", [email], |r| r.get(0))
+        .query_row("SELECT id FROM customers WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
         .optional()?;
     let customer_id = match existing {
         Some(id) => id,
@@ -510,7 +564,9 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
 }
 
 fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -626,13 +682,23 @@ pub fn change_cart(
 }
 
 /// A customer clicks a shared discount code: it is stored on their cart for checkout.
-pub fn apply_discount(tx: &Transaction<'_>, shop: &Shop, customer_id: i64, code: &str) -> Result<Cart> {
+pub fn apply_discount(
+    tx: &Transaction<'_>,
+    shop: &Shop,
+    customer_id: i64,
+    code: &str,
+) -> Result<Cart> {
     let now = now_ms();
     let id: i64 = tx
-        .query_row("SELECT id FROM discount_codes WHERE code = ?1", [code.trim()], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM discount_codes WHERE code = ?1",
+            [code.trim()],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| Error::not_found("discount code"))?;
-    let discount = store::discount(tx, id, now)?.ok_or_else(|| Error::not_found("discount code"))?;
+    let discount =
+        store::discount(tx, id, now)?.ok_or_else(|| Error::not_found("discount code"))?;
     if discount.status != DiscountStatus::Active {
         return Err(Error::unprocessable(
             ProblemCode::DiscountInactive,
@@ -647,4 +713,3 @@ pub fn apply_discount(tx: &Transaction<'_>, shop: &Shop, customer_id: i64, code:
     changes::touch(tx, Kind::Cart, customer_id, 0)?;
     store::cart(tx, shop, customer_id)?.ok_or_else(|| Error::not_found("cart"))
 }
-

@@ -64,19 +64,24 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let Some((name, email)) = customer else { return Ok(()) };
+            let Some((name, email)) = customer else {
+                return Ok(());
+            };
             let platform = match rng.random_range(0..10) {
                 0 => Platform::Instagram,
                 1 => Platform::Messenger,
                 2 => Platform::ShopApp,
                 _ => Platform::OnlineStore,
             };
-            let (customer_id, conversation_id) =
-                mutations::start_chat(
-                    tx,
-                    &StartChat { name, email, platform },
-                    mutations::Resume::OpenConversation,
-                )?;
+            let (customer_id, conversation_id) = mutations::start_chat(
+                tx,
+                &StartChat {
+                    name,
+                    email,
+                    platform,
+                },
+                mutations::Resume::OpenConversation,
+            )?;
             if platform == Platform::OnlineStore {
                 // Most storefront customers are still on the page when they write.
                 mutations::set_online(tx, conversation_id, rng.random_bool(0.7))?;
@@ -90,8 +95,11 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                         )
                         .optional()?;
                     if let Some(variant_id) = variant {
-                        let change =
-                            CartChange { variant_id, action: CartAction::Added, quantity: Some(1) };
+                        let change = CartChange {
+                            variant_id,
+                            action: CartAction::Added,
+                            quantity: Some(1),
+                        };
                         // Stock can run out under the simulation; that is not a failure.
                         let _ = mutations::change_cart(tx, customer_id, conversation_id, &change);
                     }

@@ -18,7 +18,10 @@ pub struct Shop {
 
 impl Shop {
     pub fn money(&self, minor: i64) -> Money {
-        Money { minor, currency: self.currency.clone() }
+        Money {
+            minor,
+            currency: self.currency.clone(),
+        }
     }
 
     /// Reads the shop's settings, creating them on a new database.
@@ -39,7 +42,10 @@ impl Shop {
         set("currency", currency)?;
         if get("history_id")?.is_none() {
             let id: [u8; 8] = rand::random();
-            set("history_id", &id.iter().map(|b| format!("{b:02x}")).collect::<String>())?;
+            set(
+                "history_id",
+                &id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            )?;
         }
         Ok(Shop {
             name: get("name")?.unwrap_or_default(),
@@ -99,13 +105,20 @@ pub fn staff_row(row: &Row<'_>) -> rusqlite::Result<Staff> {
     if chat {
         permissions.insert(0, Permission::OnlineStoreChat);
     }
-    Ok(Staff { id: row.get(0)?, name: row.get(1)?, email: row.get(2)?, permissions })
+    Ok(Staff {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        permissions,
+    })
 }
 
 pub fn all_staff(conn: &Connection) -> Result<Vec<Staff>> {
     let mut stmt =
         conn.prepare_cached("SELECT id, name, email, chat_permission FROM staff ORDER BY name")?;
-    let rows = stmt.query_map([], staff_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt
+        .query_map([], staff_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -130,7 +143,11 @@ pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Custom
                 city: r.get(4)?,
                 country: r.get(5)?,
                 time_zone: r.get(6)?,
-                kind: if placed > 0 { CustomerKind::Returning } else { CustomerKind::New },
+                kind: if placed > 0 {
+                    CustomerKind::Returning
+                } else {
+                    CustomerKind::New
+                },
                 customer_since: r.get(7)?,
                 total_spent: shop.money(r.get(11)?),
                 email_marketing: r.get(8)?,
@@ -184,14 +201,15 @@ pub fn conversation(conn: &Connection, id: i64) -> Result<Option<Conversation>> 
     Ok(Some(conversation))
 }
 
-pub const MESSAGE_COLUMNS: &str =
-    "id, conversation_id, author_staff_id, body, delivery, created_at, \
+pub const MESSAGE_COLUMNS: &str = "id, conversation_id, author_staff_id, body, delivery, created_at, \
      (SELECT customer_id FROM conversations c WHERE c.id = conversation_id)";
 
 pub fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
     let author = match r.get::<_, Option<i64>>(2)? {
         Some(staff_id) => Author::Staff { staff_id },
-        None => Author::Customer { customer_id: r.get(6)? },
+        None => Author::Customer {
+            customer_id: r.get(6)?,
+        },
     };
     let delivery: Option<String> = r.get(4)?;
     Ok(Message {
@@ -209,7 +227,10 @@ pub fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
 
 pub fn message(conn: &Connection, id: i64) -> Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], message_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], message_row)
+        .optional()?)
 }
 
 pub fn messages_of(conn: &Connection, conversation_id: i64) -> Result<Vec<Message>> {
@@ -240,7 +261,10 @@ fn cart_event_row(r: &Row<'_>) -> rusqlite::Result<CartEvent> {
 
 pub fn cart_event(conn: &Connection, id: i64) -> Result<Option<CartEvent>> {
     let sql = format!("SELECT {CART_EVENT_COLUMNS} FROM cart_events WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], cart_event_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], cart_event_row)
+        .optional()?)
 }
 
 pub fn cart_events_of(conn: &Connection, conversation_id: i64) -> Result<Vec<CartEvent>> {
@@ -289,7 +313,10 @@ pub fn note_entity(conn: &Connection, id: i64) -> Result<Option<Entity>> {
         .query_row([id], |r| {
             let deleted: Option<i64> = r.get(6)?;
             Ok(match deleted {
-                Some(_) => Entity::NoteDeleted { id: r.get(0)?, customer_id: r.get(1)? },
+                Some(_) => Entity::NoteDeleted {
+                    id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                },
                 None => Entity::Note(note_row(r)?),
             })
         })
@@ -322,7 +349,9 @@ pub fn notes_of(conn: &Connection, customer_id: i64) -> Result<Vec<Note>> {
 pub fn cart(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
     let Some((discount_code, updated_at)) = conn
         .prepare_cached("SELECT discount_code, updated_at FROM carts WHERE customer_id = ?1")?
-        .query_row([customer_id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get(1)?)))
+        .query_row([customer_id], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get(1)?))
+        })
         .optional()?
     else {
         return Ok(None);
@@ -373,7 +402,10 @@ fn order_row(shop: &Shop, r: &Row<'_>) -> rusqlite::Result<Order> {
 
 pub fn order(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Order>> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| order_row(shop, r)).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| order_row(shop, r))
+        .optional()?)
 }
 
 pub fn orders_of(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Vec<Order>> {
@@ -388,7 +420,8 @@ pub fn orders_of(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Vec
 }
 
 pub fn profile(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<CustomerProfile> {
-    let customer = customer(conn, shop, customer_id)?.ok_or_else(|| Error::not_found("customer"))?;
+    let customer =
+        customer(conn, shop, customer_id)?.ok_or_else(|| Error::not_found("customer"))?;
     let orders = orders_of(conn, shop, customer_id)?;
     Ok(CustomerProfile {
         last_order: last_order_within_window(&orders, now_ms()).cloned(),
@@ -437,7 +470,9 @@ pub fn product(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Product
             })
         })
         .optional()?;
-    let Some(mut product) = found else { return Ok(None) };
+    let Some(mut product) = found else {
+        return Ok(None);
+    };
     product.variants = variants_of(conn, shop, id)?;
     Ok(Some(product))
 }
@@ -480,12 +515,19 @@ pub fn search_products(
     }
     let mut products = Vec::new();
     for id in ids {
-        let Some(product) = product(conn, shop, id)? else { continue };
+        let Some(product) = product(conn, shop, id)? else {
+            continue;
+        };
         let haystack = format!(
             "{} {} {}",
             product.title,
             product.description,
-            product.variants.iter().map(|v| v.title.as_str()).collect::<Vec<_>>().join(" ")
+            product
+                .variants
+                .iter()
+                .map(|v| v.title.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         )
         .to_lowercase();
         if words.iter().all(|w| haystack.contains(&w.to_lowercase())) {
@@ -532,7 +574,9 @@ pub fn search_discounts(
               WHERE code LIKE ?1 ESCAPE '\\' OR summary LIKE ?1 ESCAPE '\\'
               ORDER BY code LIMIT ?2",
         )?
-        .query_map(params![like_pattern(query), limit], |r| discount_row(r, now))?
+        .query_map(params![like_pattern(query), limit], |r| {
+            discount_row(r, now)
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

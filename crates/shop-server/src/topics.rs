@@ -20,7 +20,9 @@ pub trait TopicClassifier: Send + Sync {
 
 /// The label to apply, if the guess clears the gate.
 pub fn label(classifier: &dyn TopicClassifier, text: &str) -> Option<TopicGuess> {
-    classifier.classify(text).filter(|g| g.confidence >= CONFIDENCE_GATE)
+    classifier
+        .classify(text)
+        .filter(|g| g.confidence >= CONFIDENCE_GATE)
 }
 
 /// The classifier the server uses unless told otherwise.
@@ -33,16 +35,85 @@ pub fn default_classifier() -> std::sync::Arc<dyn TopicClassifier> {
 pub struct KeywordClassifier;
 
 const KEYWORDS: &[(Topic, &[&str])] = &[
-    (Topic::Checkout, &["checkout", "payment", "pay with", "klarna", "kassan", "betala"]),
-    (Topic::EditOrders, &["cancel my order", "change my order", "avbryta", "ändra min order"]),
-    (Topic::OrderStatus, &["where is my order", "order status", "tracking", "var är min"]),
-    (Topic::PricingDiscounts, &["discount", "promo code", "coupon", "rabatt"]),
-    (Topic::ProductDetails, &["what size", "colour", "color", "in stock", "storlek", "färg"]),
-    (Topic::ProductInterest, &["do you sell", "do you have", "säljer ni", "har ni"]),
-    (Topic::Returns, &["return", "refund", "damaged", "retur", "återbetalning", "trasig"]),
-    (Topic::Shipping, &["shipping", "delivery cost", "pickup", "frakt", "leverans", "hämta"]),
-    (Topic::StoreInfo, &["opening hours", "phone number", "address", "öppettider"]),
-    (Topic::Wholesale, &["wholesale", "bulk order", "reseller", "grossist", "återförsäljare"]),
+    (
+        Topic::Checkout,
+        &[
+            "checkout", "payment", "pay with", "klarna", "kassan", "betala",
+        ],
+    ),
+    (
+        Topic::EditOrders,
+        &[
+            "cancel my order",
+            "change my order",
+            "avbryta",
+            "ändra min order",
+        ],
+    ),
+    (
+        Topic::OrderStatus,
+        &[
+            "where is my order",
+            "order status",
+            "tracking",
+            "var är min",
+        ],
+    ),
+    (
+        Topic::PricingDiscounts,
+        &["discount", "promo code", "coupon", "rabatt"],
+    ),
+    (
+        Topic::ProductDetails,
+        &[
+            "what size",
+            "colour",
+            "color",
+            "in stock",
+            "storlek",
+            "färg",
+        ],
+    ),
+    (
+        Topic::ProductInterest,
+        &["do you sell", "do you have", "säljer ni", "har ni"],
+    ),
+    (
+        Topic::Returns,
+        &[
+            "return",
+            "refund",
+            "damaged",
+            "retur",
+            "återbetalning",
+            "trasig",
+        ],
+    ),
+    (
+        Topic::Shipping,
+        &[
+            "shipping",
+            "delivery cost",
+            "pickup",
+            "frakt",
+            "leverans",
+            "hämta",
+        ],
+    ),
+    (
+        Topic::StoreInfo,
+        &["opening hours", "phone number", "address", "öppettider"],
+    ),
+    (
+        Topic::Wholesale,
+        &[
+            "wholesale",
+            "bulk order",
+            "reseller",
+            "grossist",
+            "återförsäljare",
+        ],
+    ),
 ];
 
 impl TopicClassifier for KeywordClassifier {
@@ -56,7 +127,10 @@ impl TopicClassifier for KeywordClassifier {
         if hits.next().is_some() {
             return None;
         }
-        Some(TopicGuess { topic, confidence: CONFIDENCE_GATE })
+        Some(TopicGuess {
+            topic,
+            confidence: CONFIDENCE_GATE,
+        })
     }
 }
 
@@ -67,7 +141,10 @@ mod tests {
     #[test]
     fn keywords_label_only_unambiguous_messages() {
         let k = KeywordClassifier;
-        assert_eq!(label(&k, "How much is shipping to Malmö?").map(|g| g.topic), Some(Topic::Shipping));
+        assert_eq!(
+            label(&k, "How much is shipping to Malmö?").map(|g| g.topic),
+            Some(Topic::Shipping)
+        );
         assert_eq!(label(&k, "hi"), None);
         // Two topics at once: no label rather than a wrong one.
         assert_eq!(label(&k, "refund the shipping please"), None);

@@ -18,11 +18,17 @@ async fn signing_in_and_out_and_expired_tokens() {
 
     let wrong = shop
         .request(Method::POST, "/api/v1/auth/sign-in", None)
-        .json(&SignInRequest { email: staff.email.clone(), password: "not it".into() })
+        .json(&SignInRequest {
+            email: staff.email.clone(),
+            password: "not it".into(),
+        })
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(wrong, StatusCode::UNAUTHORIZED).await.code, ProblemCode::InvalidCredentials);
+    assert_eq!(
+        problem(wrong, StatusCode::UNAUTHORIZED).await.code,
+        ProblemCode::InvalidCredentials
+    );
 
     let session = shop.sign_in_as(&staff).await;
     assert_eq!(session.staff.email, staff.email);
@@ -33,24 +39,50 @@ async fn signing_in_and_out_and_expired_tokens() {
     // The token is stored hashed: it does not appear in the database.
     let conn = Connection::open(shop.db_path()).unwrap();
     let raw: i64 = conn
-        .query_row("SELECT count(*) FROM staff_tokens WHERE token_hash = ?1", [session.token.as_bytes()], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM staff_tokens WHERE token_hash = ?1",
+            [session.token.as_bytes()],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(raw, 0);
 
-    let out = shop.request(Method::POST, "/api/v1/auth/sign-out", Some(&session.token)).send().await.unwrap();
+    let out = shop
+        .request(Method::POST, "/api/v1/auth/sign-out", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    let after = shop.request(Method::GET, "/api/v1/me", Some(&session.token)).send().await.unwrap();
-    assert_eq!(problem(after, StatusCode::UNAUTHORIZED).await.code, ProblemCode::Unauthenticated);
+    let after = shop
+        .request(Method::GET, "/api/v1/me", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(after, StatusCode::UNAUTHORIZED).await.code,
+        ProblemCode::Unauthenticated
+    );
 
-    let none = shop.request(Method::GET, "/api/v1/sync", None).send().await.unwrap();
-    assert_eq!(problem(none, StatusCode::UNAUTHORIZED).await.code, ProblemCode::Unauthenticated);
+    let none = shop
+        .request(Method::GET, "/api/v1/sync", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(none, StatusCode::UNAUTHORIZED).await.code,
+        ProblemCode::Unauthenticated
+    );
     shop.stop().await;
 
     // A shop whose tokens expire at once.
     let shop = TestShop::with(|c| c.staff_token_ttl_ms = 1).await;
     let session = shop.sign_in().await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let expired = shop.request(Method::GET, "/api/v1/me", Some(&session.token)).send().await.unwrap();
+    let expired = shop
+        .request(Method::GET, "/api/v1/me", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
     let p = problem(expired, StatusCode::UNAUTHORIZED).await;
     assert_eq!(p.code, ProblemCode::TokenExpired);
     assert!(p.detail.contains("sign in again"), "{}", p.detail);
@@ -65,7 +97,10 @@ async fn failed_sign_ins_are_rate_limited() {
     for _ in 0..11 {
         last = Some(
             shop.request(Method::POST, "/api/v1/auth/sign-in", None)
-                .json(&SignInRequest { email: staff.email.clone(), password: "guess".into() })
+                .json(&SignInRequest {
+                    email: staff.email.clone(),
+                    password: "guess".into(),
+                })
                 .send()
                 .await
                 .unwrap(),
@@ -73,14 +108,22 @@ async fn failed_sign_ins_are_rate_limited() {
     }
     let response = last.unwrap();
     assert!(response.headers().get("retry-after").is_some());
-    assert_eq!(problem(response, StatusCode::TOO_MANY_REQUESTS).await.code, ProblemCode::RateLimited);
+    assert_eq!(
+        problem(response, StatusCode::TOO_MANY_REQUESTS).await.code,
+        ProblemCode::RateLimited
+    );
     shop.stop().await;
 }
 
 /// Ids per entity kind, straight from the tables.
 fn ids_in_db(conn: &Connection, staff_id: i64) -> BTreeMap<&'static str, BTreeSet<i64>> {
     let ids = |sql: &str| -> BTreeSet<i64> {
-        conn.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     BTreeMap::from([
         ("staff", ids("SELECT id FROM staff")),
@@ -88,10 +131,18 @@ fn ids_in_db(conn: &Connection, staff_id: i64) -> BTreeMap<&'static str, BTreeSe
         ("conversation", ids("SELECT id FROM conversations")),
         ("message", ids("SELECT id FROM messages")),
         ("cart_event", ids("SELECT id FROM cart_events")),
-        ("note", ids("SELECT id FROM customer_notes WHERE deleted_at IS NULL")),
+        (
+            "note",
+            ids("SELECT id FROM customer_notes WHERE deleted_at IS NULL"),
+        ),
         ("cart", ids("SELECT customer_id FROM carts")),
         ("order", ids("SELECT id FROM orders")),
-        ("read_state", ids(&format!("SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"))),
+        (
+            "read_state",
+            ids(&format!(
+                "SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"
+            )),
+        ),
     ])
 }
 
@@ -110,7 +161,10 @@ fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
             Entity::Order(o) => ("order", o.id),
             Entity::ReadState(r) => ("read_state", r.conversation_id),
         };
-        assert!(ids.entry(kind).or_default().insert(id), "{kind} {id} came twice");
+        assert!(
+            ids.entry(kind).or_default().insert(id),
+            "{kind} {id} came twice"
+        );
     }
     ids
 }
@@ -120,7 +174,9 @@ async fn the_change_feed_pages_through_the_whole_shop() {
     let shop = TestShop::demo().await;
     let session = shop.sign_in().await;
 
-    let first: SyncPage = shop.get("/api/v1/sync?limit=100&count=true", &session.token).await;
+    let first: SyncPage = shop
+        .get("/api/v1/sync?limit=100&count=true", &session.token)
+        .await;
     assert!(first.has_more);
     assert_eq!(first.changes.len(), 100);
     let total = first.remaining.expect("asked to count");
@@ -132,17 +188,29 @@ async fn the_change_feed_pages_through_the_whole_shop() {
     let in_db = ids_in_db(&conn, session.staff.id);
     let in_feed = ids_in_feed(&changes);
     for (kind, ids) in &in_db {
-        assert_eq!(in_feed.get(kind).cloned().unwrap_or_default(), *ids, "{kind} ids differ");
+        assert_eq!(
+            in_feed.get(kind).cloned().unwrap_or_default(),
+            *ids,
+            "{kind} ids differ"
+        );
     }
-    assert!(in_db["message"].len() > 1_000, "the demo shop has many messages");
-    assert!(!in_db["read_state"].is_empty(), "some read states belong to this staff member");
+    assert!(
+        in_db["message"].len() > 1_000,
+        "the demo shop has many messages"
+    );
+    assert!(
+        !in_db["read_state"].is_empty(),
+        "some read states belong to this staff member"
+    );
 
     // Field by field for messages and conversations, against the raw rows.
     let mut raw_messages = conn
         .prepare("SELECT id, conversation_id, author_staff_id, body, created_at FROM messages")
         .unwrap();
     let raw: BTreeMap<i64, (i64, Option<i64>, String, i64)> = raw_messages
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))
+        .query_map([], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -171,7 +239,13 @@ async fn the_change_feed_pages_through_the_whole_shop() {
         .unwrap();
     let rows = raw_conversations
         .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?, r.get::<_, i64>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
         })
         .unwrap();
     for row in rows {
@@ -182,13 +256,19 @@ async fn the_change_feed_pages_through_the_whole_shop() {
         assert_eq!(c.platform.key(), platform);
         assert_eq!(c.last_message_at, last);
         // Labels are newest first.
-        assert!(c.topics.windows(2).all(|w| w[0].labelled_at >= w[1].labelled_at));
+        assert!(
+            c.topics
+                .windows(2)
+                .all(|w| w[0].labelled_at >= w[1].labelled_at)
+        );
         assert!(c.topics.iter().all(|t| t.confidence >= CONFIDENCE_GATE));
     }
 
     // An up-to-date cursor gives an empty page, not an error.
     let last = &changes.last().unwrap().cursor;
-    let empty: SyncPage = shop.get(&format!("/api/v1/sync?after={last}"), &session.token).await;
+    let empty: SyncPage = shop
+        .get(&format!("/api/v1/sync?after={last}"), &session.token)
+        .await;
     assert!(empty.changes.is_empty() && !empty.has_more);
     assert_eq!(&empty.next_cursor, last);
     shop.stop().await;
@@ -200,17 +280,34 @@ async fn garbage_and_future_cursors_are_refused() {
     let session = shop.sign_in().await;
     let page: SyncPage = shop.get("/api/v1/sync?limit=1", &session.token).await;
     let (history, _) = page.next_cursor.split_once('.').unwrap();
-    for cursor in ["garbage", "zz.12", &format!("{history}.999999999"), &format!("{history}.-4"), "0123456789abcdef.1"] {
+    for cursor in [
+        "garbage",
+        "zz.12",
+        &format!("{history}.999999999"),
+        &format!("{history}.-4"),
+        "0123456789abcdef.1",
+    ] {
         let response = shop
-            .request(Method::GET, &format!("/api/v1/sync?after={cursor}"), Some(&session.token))
+            .request(
+                Method::GET,
+                &format!("/api/v1/sync?after={cursor}"),
+                Some(&session.token),
+            )
             .send()
             .await
             .unwrap();
         let p = problem(response, StatusCode::BAD_REQUEST).await;
         assert_eq!(p.code, ProblemCode::InvalidCursor, "cursor {cursor}");
     }
-    let bad_limit = shop.request(Method::GET, "/api/v1/sync?limit=0", Some(&session.token)).send().await.unwrap();
-    assert_eq!(problem(bad_limit, StatusCode::BAD_REQUEST).await.code, ProblemCode::MalformedPayload);
+    let bad_limit = shop
+        .request(Method::GET, "/api/v1/sync?limit=0", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(bad_limit, StatusCode::BAD_REQUEST).await.code,
+        ProblemCode::MalformedPayload
+    );
     shop.stop().await;
 }
 
@@ -223,17 +320,30 @@ async fn a_customer_message_arrives_live_and_in_the_feed() {
     let mut stream = shop.events("/api/v1/events", &session.token, None).await;
 
     let chat = shop.start_chat("Astrid Lind", "astrid@example.se").await;
-    let sent = shop.customer_says(&chat, "Hur mycket kostar frakten till Kiruna?").await;
+    let sent = shop
+        .customer_says(&chat, "Hur mycket kostar frakten till Kiruna?")
+        .await;
 
     let live = next_matching(&mut stream, |e| match change_of(e).entity {
         Entity::Message(m) if m.id == sent.id => Some((e.id.clone(), m)),
         _ => None,
     })
     .await;
-    assert_eq!(live.1.body, MessageBody::Text { text: "Hur mycket kostar frakten till Kiruna?".into() });
-    assert_eq!(live.0.split_once('.').map(|(h, _)| h), cursor.split_once('.').map(|(h, _)| h), "event ids are cursors");
+    assert_eq!(
+        live.1.body,
+        MessageBody::Text {
+            text: "Hur mycket kostar frakten till Kiruna?".into()
+        }
+    );
+    assert_eq!(
+        live.0.split_once('.').map(|(h, _)| h),
+        cursor.split_once('.').map(|(h, _)| h),
+        "event ids are cursors"
+    );
 
-    let page: SyncPage = shop.get(&format!("/api/v1/sync?after={cursor}"), &session.token).await;
+    let page: SyncPage = shop
+        .get(&format!("/api/v1/sync?after={cursor}"), &session.token)
+        .await;
     let found: Vec<_> = page
         .changes
         .iter()
@@ -243,7 +353,9 @@ async fn a_customer_message_arrives_live_and_in_the_feed() {
         })
         .collect();
     assert_eq!(found, vec![sent.id]);
-    assert!(page.changes.iter().any(|c| matches!(&c.entity, Entity::Conversation(conv) if conv.id == chat.conversation_id)));
+    assert!(page.changes.iter().any(
+        |c| matches!(&c.entity, Entity::Conversation(conv) if conv.id == chat.conversation_id)
+    ));
     shop.stop().await;
 }
 
@@ -265,9 +377,15 @@ async fn live_events_resume_after_last_event_id_without_a_gap() {
     // Sent while nobody listens.
     let mut missed = Vec::new();
     for i in 0..5 {
-        missed.push(shop.customer_says(&chat, &format!("while away {i}")).await.id);
+        missed.push(
+            shop.customer_says(&chat, &format!("while away {i}"))
+                .await
+                .id,
+        );
     }
-    let mut resumed = shop.events("/api/v1/events", &session.token, Some(&last_id)).await;
+    let mut resumed = shop
+        .events("/api/v1/events", &session.token, Some(&last_id))
+        .await;
     let mut seen = Vec::new();
     while seen.len() < missed.len() {
         let id = next_matching(&mut resumed, |e| match change_of(e).entity {
@@ -296,8 +414,15 @@ async fn live_events_resume_after_last_event_id_without_a_gap() {
         .await
         .unwrap();
     let mut bytes = raw.bytes_stream();
-    let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), bytes.next()).await.unwrap().unwrap().unwrap();
-    assert!(String::from_utf8_lossy(&chunk).starts_with(':'), "a heartbeat comment");
+    let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), bytes.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&chunk).starts_with(':'),
+        "a heartbeat comment"
+    );
     shop.stop().await;
 }
 
@@ -309,8 +434,12 @@ async fn conversation_for_staff(shop: &TestShop) -> (Session, ChatSession) {
 }
 
 async fn products(shop: &TestShop, token: &str, online_store: bool) -> Vec<Product> {
-    let list: ProductList =
-        shop.get(&format!("/api/v1/products?limit=100&online_store={online_store}"), token).await;
+    let list: ProductList = shop
+        .get(
+            &format!("/api/v1/products?limit=100&online_store={online_store}"),
+            token,
+        )
+        .await;
     list.products
 }
 
@@ -320,33 +449,69 @@ async fn sharing_products_checks_count_and_sales_channel() {
     let (session, chat) = conversation_for_staff(&shop).await;
     let path = format!("/api/v1/conversations/{}/messages", chat.conversation_id);
     let all = products(&shop, &session.token, false).await;
-    let on_store: Vec<i64> = all.iter().filter(|p| p.online_store).map(|p| p.id).collect();
-    let off_store = all.iter().find(|p| !p.online_store).expect("an off-store product");
+    let on_store: Vec<i64> = all
+        .iter()
+        .filter(|p| p.online_store)
+        .map(|p| p.id)
+        .collect();
+    let off_store = all
+        .iter()
+        .find(|p| !p.online_store)
+        .expect("an off-store product");
     // The staff product picker lists online-store products only.
-    assert!(products(&shop, &session.token, true).await.iter().all(|p| p.online_store));
+    assert!(
+        products(&shop, &session.token, true)
+            .await
+            .iter()
+            .all(|p| p.online_store)
+    );
 
-    let four = SendMessage::Products { text: None, product_ids: on_store[..4].to_vec() };
-    let p = problem(shop.send(Method::POST, &path, &session.token, &four).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let four = SendMessage::Products {
+        text: None,
+        product_ids: on_store[..4].to_vec(),
+    };
+    let p = problem(
+        shop.send(Method::POST, &path, &session.token, &four).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(p.code, ProblemCode::TooManyProducts);
     assert!(p.detail.contains("up to 3"), "{}", p.detail);
 
-    let off = SendMessage::Products { text: None, product_ids: vec![on_store[0], off_store.id] };
-    let p = problem(shop.send(Method::POST, &path, &session.token, &off).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let off = SendMessage::Products {
+        text: None,
+        product_ids: vec![on_store[0], off_store.id],
+    };
+    let p = problem(
+        shop.send(Method::POST, &path, &session.token, &off).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(p.code, ProblemCode::ProductUnavailable);
     assert!(p.detail.contains(&off_store.title), "{}", p.detail);
 
-    let three = SendMessage::Products { text: Some("These three!".into()), product_ids: on_store[..3].to_vec() };
+    let three = SendMessage::Products {
+        text: Some("These three!".into()),
+        product_ids: on_store[..3].to_vec(),
+    };
     let sent: Message = ok(shop.send(Method::POST, &path, &session.token, &three).await).await;
     match sent.body {
         MessageBody::Products { text, products } => {
             assert_eq!(text.as_deref(), Some("These three!"));
-            assert_eq!(products.iter().map(|p| p.product_id).collect::<Vec<_>>(), on_store[..3]);
+            assert_eq!(
+                products.iter().map(|p| p.product_id).collect::<Vec<_>>(),
+                on_store[..3]
+            );
         }
         other => panic!("not a product message: {other:?}"),
     }
     // Nothing of the refused sends reached the conversation.
-    let detail: ConversationDetail =
-        shop.get(&format!("/api/v1/conversations/{}", chat.conversation_id), &session.token).await;
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
     assert_eq!(detail.messages.len(), 2);
     shop.stop().await;
 }
@@ -357,22 +522,60 @@ async fn only_active_discount_codes_can_be_shared() {
     let (session, chat) = conversation_for_staff(&shop).await;
     let path = format!("/api/v1/conversations/{}/messages", chat.conversation_id);
     let codes: DiscountList = shop.get("/api/v1/discounts", &session.token).await;
-    let of = |status| codes.discounts.iter().find(|d| d.status == status).expect("a code of each status").clone();
+    let of = |status| {
+        codes
+            .discounts
+            .iter()
+            .find(|d| d.status == status)
+            .expect("a code of each status")
+            .clone()
+    };
     for status in [DiscountStatus::Expired, DiscountStatus::Scheduled] {
         let code = of(status);
-        let send = SendMessage::Discount { discount_id: code.id };
-        let p = problem(shop.send(Method::POST, &path, &session.token, &send).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let send = SendMessage::Discount {
+            discount_id: code.id,
+        };
+        let p = problem(
+            shop.send(Method::POST, &path, &session.token, &send).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         assert_eq!(p.code, ProblemCode::DiscountInactive);
-        assert!(p.detail.contains(&code.code) && p.detail.contains("admin"), "{}", p.detail);
+        assert!(
+            p.detail.contains(&code.code) && p.detail.contains("admin"),
+            "{}",
+            p.detail
+        );
     }
     let active = of(DiscountStatus::Active);
-    let sent: Message =
-        ok(shop.send(Method::POST, &path, &session.token, &SendMessage::Discount { discount_id: active.id }).await).await;
-    assert!(matches!(sent.body, MessageBody::Discount { ref discount } if discount.code == active.code));
+    let sent: Message = ok(shop
+        .send(
+            Method::POST,
+            &path,
+            &session.token,
+            &SendMessage::Discount {
+                discount_id: active.id,
+            },
+        )
+        .await)
+    .await;
+    assert!(
+        matches!(sent.body, MessageBody::Discount { ref discount } if discount.code == active.code)
+    );
 
     // The customer clicks it: it is stored on the cart for checkout.
     let cart: Cart = ok(shop
-        .send(Method::POST, &format!("/api/v1/storefront/conversations/{}/discount", chat.conversation_id), &chat.token, &ApplyDiscount { code: active.code.clone() })
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/discount",
+                chat.conversation_id
+            ),
+            &chat.token,
+            &ApplyDiscount {
+                code: active.code.clone(),
+            },
+        )
         .await)
     .await;
     assert_eq!(cart.discount_code.as_deref(), Some(active.code.as_str()));
@@ -397,29 +600,59 @@ async fn uploads_are_checked_and_sent_as_attachments() {
             .send()
     };
 
-    let p = problem(upload("image/png", b"definitely not a png".to_vec()).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let p = problem(
+        upload("image/png", b"definitely not a png".to_vec())
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(p.code, ProblemCode::CorruptMedia);
     assert!(p.detail.contains("damaged"), "{}", p.detail);
 
-    let p = problem(upload("application/x-msdownload", b"MZ".to_vec()).await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let p = problem(
+        upload("application/x-msdownload", b"MZ".to_vec())
+            .await
+            .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
     assert_eq!(p.code, ProblemCode::UnsupportedMedia);
 
     let oversize = vec![0u8; MAX_IMAGE_BYTES + 1];
-    let p = problem(upload("image/jpeg", oversize).await.unwrap(), StatusCode::PAYLOAD_TOO_LARGE).await;
+    let p = problem(
+        upload("image/jpeg", oversize).await.unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
     assert_eq!(p.code, ProblemCode::AttachmentTooLarge);
     assert!(p.detail.contains("20 MB"), "{}", p.detail);
 
     let attachment: Attachment = ok(upload("image/png", png(40, 30)).await.unwrap()).await;
     assert_eq!((attachment.width, attachment.height), (Some(40), Some(30)));
-    let send = SendMessage::Attachment { upload_id: attachment.upload_id.clone(), text: Some("Here's a photo".into()) };
+    let send = SendMessage::Attachment {
+        upload_id: attachment.upload_id.clone(),
+        text: Some("Here's a photo".into()),
+    };
     let sent: Message = ok(shop
-        .send(Method::POST, &format!("/api/v1/conversations/{}/messages", chat.conversation_id), &session.token, &send)
+        .send(
+            Method::POST,
+            &format!("/api/v1/conversations/{}/messages", chat.conversation_id),
+            &session.token,
+            &send,
+        )
         .await)
     .await;
-    assert!(matches!(sent.body, MessageBody::Attachment { ref attachment, .. } if attachment.kind == MediaKind::Image));
+    assert!(
+        matches!(sent.body, MessageBody::Attachment { ref attachment, .. } if attachment.kind == MediaKind::Image)
+    );
 
     // The customer's widget can load it, byte for byte.
-    let served = shop.request(Method::GET, &attachment.url, None).send().await.unwrap();
+    let served = shop
+        .request(Method::GET, &attachment.url, None)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().to_vec(), png(40, 30));
     shop.stop().await;
@@ -430,7 +663,9 @@ async fn one_idempotency_key_sends_one_message() {
     let shop = TestShop::demo().await;
     let (session, chat) = conversation_for_staff(&shop).await;
     let path = format!("/api/v1/conversations/{}/messages", chat.conversation_id);
-    let send = SendMessage::Text { text: "Tack, vi skickar den i dag!".into() };
+    let send = SendMessage::Text {
+        text: "Tack, vi skickar den i dag!".into(),
+    };
     let mut ids = Vec::new();
     for _ in 0..2 {
         let response = shop
@@ -444,20 +679,33 @@ async fn one_idempotency_key_sends_one_message() {
         ids.push(response.json::<Message>().await.unwrap().id);
     }
     assert_eq!(ids[0], ids[1], "the retry answered with the first message");
-    let detail: ConversationDetail =
-        shop.get(&format!("/api/v1/conversations/{}", chat.conversation_id), &session.token).await;
-    let replies = detail.messages.iter().filter(|m| m.body.text() == Some("Tack, vi skickar den i dag!")).count();
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
+    let replies = detail
+        .messages
+        .iter()
+        .filter(|m| m.body.text() == Some("Tack, vi skickar den i dag!"))
+        .count();
     assert_eq!(replies, 1);
 
     // The same key for another request is refused rather than silently answered.
     let other = shop
         .request(Method::POST, &path, Some(&session.token))
         .header("Idempotency-Key", "reply-7f3a")
-        .json(&SendMessage::Text { text: "something else".into() })
+        .json(&SendMessage::Text {
+            text: "something else".into(),
+        })
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(other, StatusCode::UNPROCESSABLE_ENTITY).await.code, ProblemCode::IdempotencyKeyReused);
+    assert_eq!(
+        problem(other, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        ProblemCode::IdempotencyKeyReused
+    );
     shop.stop().await;
 }
 
@@ -470,22 +718,54 @@ async fn customers_reach_only_their_own_chat() {
 
     for path in [
         format!("/api/v1/storefront/conversations/{}", bob.conversation_id),
-        format!("/api/v1/storefront/conversations/{}/events", bob.conversation_id),
+        format!(
+            "/api/v1/storefront/conversations/{}/events",
+            bob.conversation_id
+        ),
     ] {
-        let response = shop.request(Method::GET, &path, Some(&alice.token)).send().await.unwrap();
-        assert_eq!(problem(response, StatusCode::FORBIDDEN).await.code, ProblemCode::PermissionDenied);
+        let response = shop
+            .request(Method::GET, &path, Some(&alice.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            problem(response, StatusCode::FORBIDDEN).await.code,
+            ProblemCode::PermissionDenied
+        );
     }
     let write = shop
-        .send(Method::POST, &format!("/api/v1/storefront/conversations/{}/messages", bob.conversation_id), &alice.token, &CustomerText { text: "hi".into() })
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/messages",
+                bob.conversation_id
+            ),
+            &alice.token,
+            &CustomerText { text: "hi".into() },
+        )
         .await;
-    assert_eq!(problem(write, StatusCode::FORBIDDEN).await.code, ProblemCode::PermissionDenied);
+    assert_eq!(
+        problem(write, StatusCode::FORBIDDEN).await.code,
+        ProblemCode::PermissionDenied
+    );
 
     // A customer token is no staff token.
-    let staff_api = shop.request(Method::GET, "/api/v1/sync", Some(&alice.token)).send().await.unwrap();
-    assert_eq!(problem(staff_api, StatusCode::UNAUTHORIZED).await.code, ProblemCode::Unauthenticated);
+    let staff_api = shop
+        .request(Method::GET, "/api/v1/sync", Some(&alice.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(staff_api, StatusCode::UNAUTHORIZED).await.code,
+        ProblemCode::Unauthenticated
+    );
 
-    let own: ChatTranscript =
-        shop.get(&format!("/api/v1/storefront/conversations/{}", alice.conversation_id), &alice.token).await;
+    let own: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", alice.conversation_id),
+            &alice.token,
+        )
+        .await;
     assert!(own.messages.is_empty());
 
     // Typing Bob's email into a chat does not hand over Bob's conversation: it starts a new one
@@ -494,7 +774,13 @@ async fn customers_reach_only_their_own_chat() {
     assert_eq!(impostor.customer_id, bob.customer_id);
     assert_ne!(impostor.conversation_id, bob.conversation_id);
     let seen: ChatTranscript = shop
-        .get(&format!("/api/v1/storefront/conversations/{}", impostor.conversation_id), &impostor.token)
+        .get(
+            &format!(
+                "/api/v1/storefront/conversations/{}",
+                impostor.conversation_id
+            ),
+            &impostor.token,
+        )
         .await;
     assert!(seen.messages.is_empty() && seen.cart.is_none());
     shop.stop().await;
@@ -506,22 +792,54 @@ async fn assignment_needs_the_chat_permission() {
     let (session, chat) = conversation_for_staff(&shop).await;
     let path = format!("/api/v1/conversations/{}/assignee", chat.conversation_id);
     let staff: StaffList = shop.get("/api/v1/staff", &session.token).await;
-    let without = staff.staff.iter().find(|s| !s.can_chat()).expect("a staff member without chat");
-    let with = staff.staff.iter().find(|s| s.can_chat() && s.id != session.staff.id).expect("a colleague");
+    let without = staff
+        .staff
+        .iter()
+        .find(|s| !s.can_chat())
+        .expect("a staff member without chat");
+    let with = staff
+        .staff
+        .iter()
+        .find(|s| s.can_chat() && s.id != session.staff.id)
+        .expect("a colleague");
 
     let p = problem(
-        shop.send(Method::PUT, &path, &session.token, &SetAssignee { staff_id: Some(without.id) }).await,
+        shop.send(
+            Method::PUT,
+            &path,
+            &session.token,
+            &SetAssignee {
+                staff_id: Some(without.id),
+            },
+        )
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(p.code, ProblemCode::StaffCannotChat);
     assert!(p.detail.contains(&without.name), "{}", p.detail);
 
-    let assigned: Conversation =
-        ok(shop.send(Method::PUT, &path, &session.token, &SetAssignee { staff_id: Some(with.id) }).await).await;
+    let assigned: Conversation = ok(shop
+        .send(
+            Method::PUT,
+            &path,
+            &session.token,
+            &SetAssignee {
+                staff_id: Some(with.id),
+            },
+        )
+        .await)
+    .await;
     assert_eq!(assigned.assignee_id, Some(with.id));
-    let unassigned: Conversation =
-        ok(shop.send(Method::PUT, &path, &session.token, &SetAssignee { staff_id: None }).await).await;
+    let unassigned: Conversation = ok(shop
+        .send(
+            Method::PUT,
+            &path,
+            &session.token,
+            &SetAssignee { staff_id: None },
+        )
+        .await)
+    .await;
     assert_eq!(unassigned.assignee_id, None);
     shop.stop().await;
 }
@@ -532,31 +850,92 @@ async fn conversations_close_reopen_and_are_marked_unread() {
     let (session, chat) = conversation_for_staff(&shop).await;
     let id = chat.conversation_id;
     let status = format!("/api/v1/conversations/{id}/status");
-    let closed: Conversation =
-        ok(shop.send(Method::PUT, &status, &session.token, &SetStatus { status: ConversationStatus::Closed }).await).await;
+    let closed: Conversation = ok(shop
+        .send(
+            Method::PUT,
+            &status,
+            &session.token,
+            &SetStatus {
+                status: ConversationStatus::Closed,
+            },
+        )
+        .await)
+    .await;
     assert_eq!(closed.status, ConversationStatus::Closed);
-    let reopened: Conversation =
-        ok(shop.send(Method::PUT, &status, &session.token, &SetStatus { status: ConversationStatus::Open }).await).await;
+    let reopened: Conversation = ok(shop
+        .send(
+            Method::PUT,
+            &status,
+            &session.token,
+            &SetStatus {
+                status: ConversationStatus::Open,
+            },
+        )
+        .await)
+    .await;
     assert_eq!(reopened.status, ConversationStatus::Open);
 
     // There is no delete.
-    let delete = shop.request(Method::DELETE, &format!("/api/v1/conversations/{id}"), Some(&session.token)).send().await.unwrap();
-    assert_eq!(problem(delete, StatusCode::METHOD_NOT_ALLOWED).await.code, ProblemCode::MethodNotAllowed);
+    let delete = shop
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/conversations/{id}"),
+            Some(&session.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(delete, StatusCode::METHOD_NOT_ALLOWED).await.code,
+        ProblemCode::MethodNotAllowed
+    );
 
     // A customer writing into a closed conversation reopens it.
-    ok::<Conversation>(shop.send(Method::PUT, &status, &session.token, &SetStatus { status: ConversationStatus::Closed }).await).await;
+    ok::<Conversation>(
+        shop.send(
+            Method::PUT,
+            &status,
+            &session.token,
+            &SetStatus {
+                status: ConversationStatus::Closed,
+            },
+        )
+        .await,
+    )
+    .await;
     shop.customer_says(&chat, "One more question!").await;
-    let detail: ConversationDetail = shop.get(&format!("/api/v1/conversations/{id}"), &session.token).await;
+    let detail: ConversationDetail = shop
+        .get(&format!("/api/v1/conversations/{id}"), &session.token)
+        .await;
     assert_eq!(detail.conversation.status, ConversationStatus::Open);
 
     let read_path = format!("/api/v1/conversations/{id}/read-state");
     let read: ReadState = ok(shop
-        .send(Method::PUT, &read_path, &session.token, &SetReadState { unread: false, last_read_message_id: None })
+        .send(
+            Method::PUT,
+            &read_path,
+            &session.token,
+            &SetReadState {
+                unread: false,
+                last_read_message_id: None,
+            },
+        )
         .await)
     .await;
-    assert_eq!(read.last_read_message_id, detail.messages.last().map(|m| m.id));
+    assert_eq!(
+        read.last_read_message_id,
+        detail.messages.last().map(|m| m.id)
+    );
     let unread: ReadState = ok(shop
-        .send(Method::PUT, &read_path, &session.token, &SetReadState { unread: true, last_read_message_id: None })
+        .send(
+            Method::PUT,
+            &read_path,
+            &session.token,
+            &SetReadState {
+                unread: true,
+                last_read_message_id: None,
+            },
+        )
         .await)
     .await;
     assert!(unread.marked_unread);
@@ -572,14 +951,39 @@ async fn replies_to_a_customer_who_left_are_emailed() {
 
     // While the widget is open the customer is online and the reply goes to the chat.
     let mut widget = shop
-        .events(&format!("/api/v1/storefront/conversations/{}/events", chat.conversation_id), &chat.token, None)
+        .events(
+            &format!(
+                "/api/v1/storefront/conversations/{}/events",
+                chat.conversation_id
+            ),
+            &chat.token,
+            None,
+        )
         .await;
-    let detail: ConversationDetail =
-        shop.get(&format!("/api/v1/conversations/{}", chat.conversation_id), &session.token).await;
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
     assert!(detail.conversation.customer_online);
-    let live: Message =
-        ok(shop.send(Method::POST, &path, &session.token, &SendMessage::Text { text: "Hi Cecilia!".into() }).await).await;
-    assert_eq!(live.delivery, Some(Delivery::Platform { platform: Platform::OnlineStore }));
+    let live: Message = ok(shop
+        .send(
+            Method::POST,
+            &path,
+            &session.token,
+            &SendMessage::Text {
+                text: "Hi Cecilia!".into(),
+            },
+        )
+        .await)
+    .await;
+    assert_eq!(
+        live.delivery,
+        Some(Delivery::Platform {
+            platform: Platform::OnlineStore
+        })
+    );
     let received = next_matching(&mut widget, |e| {
         let event: ChatEvent = serde_json::from_str(&e.data).unwrap();
         match event {
@@ -594,8 +998,12 @@ async fn replies_to_a_customer_who_left_are_emailed() {
     drop(widget);
     let mut offline = false;
     for _ in 0..100 {
-        let detail: ConversationDetail =
-            shop.get(&format!("/api/v1/conversations/{}", chat.conversation_id), &session.token).await;
+        let detail: ConversationDetail = shop
+            .get(
+                &format!("/api/v1/conversations/{}", chat.conversation_id),
+                &session.token,
+            )
+            .await;
         if !detail.conversation.customer_online {
             offline = true;
             break;
@@ -603,11 +1011,34 @@ async fn replies_to_a_customer_who_left_are_emailed() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(offline, "the customer went offline when the widget closed");
-    let emailed: Message =
-        ok(shop.send(Method::POST, &path, &session.token, &SendMessage::Text { text: "Your parcel left today.".into() }).await).await;
-    assert_eq!(emailed.delivery, Some(Delivery::Email { address: "cecilia@example.se".into() }));
-    let outbox: EmailOutbox = ok(shop.request(Method::GET, "/api/v1/demo/outbox", None).send().await.unwrap()).await;
-    let email = outbox.emails.iter().find(|e| e.message_id == emailed.id).expect("recorded in the outbox");
+    let emailed: Message = ok(shop
+        .send(
+            Method::POST,
+            &path,
+            &session.token,
+            &SendMessage::Text {
+                text: "Your parcel left today.".into(),
+            },
+        )
+        .await)
+    .await;
+    assert_eq!(
+        emailed.delivery,
+        Some(Delivery::Email {
+            address: "cecilia@example.se".into()
+        })
+    );
+    let outbox: EmailOutbox = ok(shop
+        .request(Method::GET, "/api/v1/demo/outbox", None)
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let email = outbox
+        .emails
+        .iter()
+        .find(|e| e.message_id == emailed.id)
+        .expect("recorded in the outbox");
     assert_eq!(email.to, "cecilia@example.se");
     assert!(email.body.contains("Your parcel left today."));
     shop.stop().await;
@@ -618,29 +1049,70 @@ async fn cart_events_name_products_only_under_41_characters() {
     let shop = TestShop::demo().await;
     let (session, chat) = conversation_for_staff(&shop).await;
     let all = products(&shop, &session.token, true).await;
-    let with_len = |n: usize| all.iter().find(|p| p.title.chars().count() == n && p.variants.iter().any(|v| v.stock > 0)).unwrap_or_else(|| panic!("a product named with {n} characters"));
-    let path = format!("/api/v1/storefront/conversations/{}/cart", chat.conversation_id);
+    let with_len = |n: usize| {
+        all.iter()
+            .find(|p| p.title.chars().count() == n && p.variants.iter().any(|v| v.stock > 0))
+            .unwrap_or_else(|| panic!("a product named with {n} characters"))
+    };
+    let path = format!(
+        "/api/v1/storefront/conversations/{}/cart",
+        chat.conversation_id
+    );
     let mut events = Vec::new();
     for n in [40, 41] {
         let product = with_len(n);
         let variant = product.variants.iter().find(|v| v.stock > 0).unwrap();
         let event: CartEvent = ok(shop
-            .send(Method::POST, &path, &chat.token, &CartChange { variant_id: variant.id, action: CartAction::Added, quantity: None })
+            .send(
+                Method::POST,
+                &path,
+                &chat.token,
+                &CartChange {
+                    variant_id: variant.id,
+                    action: CartAction::Added,
+                    quantity: None,
+                },
+            )
             .await)
         .await;
         events.push((product.title.clone(), event));
     }
-    assert_eq!(events[0].1.product_name.as_deref(), Some(events[0].0.as_str()));
+    assert_eq!(
+        events[0].1.product_name.as_deref(),
+        Some(events[0].0.as_str())
+    );
     assert_eq!(events[1].1.product_name, None);
 
     // Staff see the same in the conversation, and the cart with both lines.
-    let detail: ConversationDetail =
-        shop.get(&format!("/api/v1/conversations/{}", chat.conversation_id), &session.token).await;
-    assert_eq!(detail.cart_events.iter().map(|e| e.product_name.clone()).collect::<Vec<_>>(), vec![Some(events[0].0.clone()), None]);
-    let profile: CustomerProfile = shop.get(&format!("/api/v1/customers/{}", chat.customer_id), &session.token).await;
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
+    assert_eq!(
+        detail
+            .cart_events
+            .iter()
+            .map(|e| e.product_name.clone())
+            .collect::<Vec<_>>(),
+        vec![Some(events[0].0.clone()), None]
+    );
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", chat.customer_id),
+            &session.token,
+        )
+        .await;
     let cart = profile.cart.expect("an active cart");
     assert_eq!(cart.lines.len(), 2);
-    assert_eq!(cart.subtotal.minor, cart.lines.iter().map(|l| l.unit_price.minor * l.quantity).sum::<i64>());
+    assert_eq!(
+        cart.subtotal.minor,
+        cart.lines
+            .iter()
+            .map(|l| l.unit_price.minor * l.quantity)
+            .sum::<i64>()
+    );
     shop.stop().await;
 }
 
@@ -656,13 +1128,44 @@ async fn malformed_requests_get_problems() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(broken, StatusCode::BAD_REQUEST).await.code, ProblemCode::MalformedPayload);
-    let empty = shop.send(Method::POST, &path, &session.token, &SendMessage::Text { text: "   ".into() }).await;
-    assert_eq!(problem(empty, StatusCode::UNPROCESSABLE_ENTITY).await.code, ProblemCode::MalformedPayload);
-    let unknown = shop.request(Method::GET, "/api/v1/conversations/999999999", Some(&session.token)).send().await.unwrap();
-    assert_eq!(problem(unknown, StatusCode::NOT_FOUND).await.code, ProblemCode::NotFound);
-    let nowhere = shop.request(Method::GET, "/api/v1/nowhere", None).send().await.unwrap();
-    assert_eq!(problem(nowhere, StatusCode::NOT_FOUND).await.code, ProblemCode::NotFound);
+    assert_eq!(
+        problem(broken, StatusCode::BAD_REQUEST).await.code,
+        ProblemCode::MalformedPayload
+    );
+    let empty = shop
+        .send(
+            Method::POST,
+            &path,
+            &session.token,
+            &SendMessage::Text { text: "   ".into() },
+        )
+        .await;
+    assert_eq!(
+        problem(empty, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        ProblemCode::MalformedPayload
+    );
+    let unknown = shop
+        .request(
+            Method::GET,
+            "/api/v1/conversations/999999999",
+            Some(&session.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(unknown, StatusCode::NOT_FOUND).await.code,
+        ProblemCode::NotFound
+    );
+    let nowhere = shop
+        .request(Method::GET, "/api/v1/nowhere", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(nowhere, StatusCode::NOT_FOUND).await.code,
+        ProblemCode::NotFound
+    );
     shop.stop().await;
 }
 
@@ -671,16 +1174,59 @@ async fn notes_are_added_edited_and_deleted() {
     let shop = TestShop::demo().await;
     let (session, chat) = conversation_for_staff(&shop).await;
     let base = format!("/api/v1/customers/{}/notes", chat.customer_id);
-    let note: Note = ok(shop.send(Method::POST, &base, &session.token, &NoteBody { body: "Prefers email".into() }).await).await;
-    let edited: Note =
-        ok(shop.send(Method::PUT, &format!("{base}/{}", note.id), &session.token, &NoteBody { body: "Prefers SMS".into() }).await).await;
+    let note: Note = ok(shop
+        .send(
+            Method::POST,
+            &base,
+            &session.token,
+            &NoteBody {
+                body: "Prefers email".into(),
+            },
+        )
+        .await)
+    .await;
+    let edited: Note = ok(shop
+        .send(
+            Method::PUT,
+            &format!("{base}/{}", note.id),
+            &session.token,
+            &NoteBody {
+                body: "Prefers SMS".into(),
+            },
+        )
+        .await)
+    .await;
     assert_eq!(edited.body, "Prefers SMS");
-    let profile: CustomerProfile = shop.get(&format!("/api/v1/customers/{}", chat.customer_id), &session.token).await;
-    assert_eq!(profile.notes.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(), ["Prefers SMS"]);
-    let deleted = shop.request(Method::DELETE, &format!("{base}/{}", note.id), Some(&session.token)).send().await.unwrap();
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", chat.customer_id),
+            &session.token,
+        )
+        .await;
+    assert_eq!(
+        profile
+            .notes
+            .iter()
+            .map(|n| n.body.as_str())
+            .collect::<Vec<_>>(),
+        ["Prefers SMS"]
+    );
+    let deleted = shop
+        .request(
+            Method::DELETE,
+            &format!("{base}/{}", note.id),
+            Some(&session.token),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let changes = shop.full_sync(&session.token).await;
-    assert!(changes.iter().any(|c| matches!(c.entity, Entity::NoteDeleted { id, .. } if id == note.id)));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c.entity, Entity::NoteDeleted { id, .. } if id == note.id))
+    );
     shop.stop().await;
 }
 
@@ -690,14 +1236,39 @@ async fn plain_http_is_refused() {
     let plain = reqwest::Client::new();
     let url = shop.url.replace("https://", "http://");
     let answered = plain.get(format!("{url}/api/v1/health")).send().await;
-    assert!(!answered.is_ok_and(|r| r.status().is_success()), "plain HTTP got an answer");
+    assert!(
+        !answered.is_ok_and(|r| r.status().is_success()),
+        "plain HTTP got an answer"
+    );
     // A client that does not trust the shop's CA cannot connect.
-    let stranger = reqwest::Client::builder().tls_certs_only([]).build().unwrap();
-    assert!(stranger.get(format!("{}/api/v1/health", shop.url)).send().await.is_err());
-    let health: Health = ok(shop.request(Method::GET, "/api/v1/health", None).send().await.unwrap()).await;
+    let stranger = reqwest::Client::builder()
+        .tls_certs_only([])
+        .build()
+        .unwrap();
+    assert!(
+        stranger
+            .get(format!("{}/api/v1/health", shop.url))
+            .send()
+            .await
+            .is_err()
+    );
+    let health: Health = ok(shop
+        .request(Method::GET, "/api/v1/health", None)
+        .send()
+        .await
+        .unwrap())
+    .await;
     assert_eq!(health.status, "ok");
-    let served = shop.request(Method::GET, "/api/v1/openapi.json", None).send().await.unwrap();
-    assert_eq!(served.text().await.unwrap(), shop_server::api::openapi_json(), "the served spec is the generated one");
+    let served = shop
+        .request(Method::GET, "/api/v1/openapi.json", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        served.text().await.unwrap(),
+        shop_server::api::openapi_json(),
+        "the served spec is the generated one"
+    );
     shop.stop().await;
 }
 

@@ -3,9 +3,9 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use inbox_protocol::{IDEMPOTENCY_KEY_HEADER, ProblemCode, Staff};
 use rusqlite::OptionalExtension;
 
@@ -79,7 +79,9 @@ impl FromRequestParts<AppState> for StaffAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let Some(token) = bearer(parts).filter(|t| t.starts_with("st_")) else {
-            return Err(Error::unauthenticated("sign in first: send Authorization: Bearer <token>"));
+            return Err(Error::unauthenticated(
+                "sign in first: send Authorization: Bearer <token>",
+            ));
         };
         let hash = token_hash(token);
         let staff = state
@@ -155,7 +157,9 @@ impl FromRequestParts<AppState> for CustomerAuth {
                     })
                 })
                 .optional()?
-                .ok_or_else(|| Error::unauthenticated("the chat session is not valid; start a new chat"))
+                .ok_or_else(|| {
+                    Error::unauthenticated("the chat session is not valid; start a new chat")
+                })
             })
             .await
     }

@@ -61,39 +61,52 @@ struct Follow<T, G> {
 }
 
 /// Turns "read what came after `seq`" into an endless stream of events.
-fn follow<T, G, R, E>(state: Follow<T, G>, read: R, to_event: E) -> impl Stream<Item = Result<Event, Infallible>>
+fn follow<T, G, R, E>(
+    state: Follow<T, G>,
+    read: R,
+    to_event: E,
+) -> impl Stream<Item = Result<Event, Infallible>>
 where
     T: Send + 'static,
     G: Send + 'static,
-    R: Fn(&Db, i64) -> futures_util::future::BoxFuture<'static, Result<(Vec<T>, i64)>> + Send + 'static,
+    R: Fn(&Db, i64) -> futures_util::future::BoxFuture<'static, Result<(Vec<T>, i64)>>
+        + Send
+        + 'static,
     E: Fn(T) -> Event + Send + 'static,
 {
-    futures_util::stream::unfold((state, read, to_event), |(mut st, read, to_event)| async move {
-        loop {
-            if let Some(item) = st.buffer.pop_front() {
-                let event = to_event(item);
-                return Some((Ok(event), (st, read, to_event)));
-            }
-            let latest = *st.latest.borrow_and_update();
-            if latest > st.last_seq {
-                match read(&st.db, st.last_seq).await {
-                    Ok((items, last)) => {
-                        // Nothing visible up to `latest`: everything before it was seen.
-                        st.last_seq = if items.is_empty() { latest.max(last) } else { last };
-                        st.buffer.extend(items);
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "live stream ended");
-                        return None;
-                    }
+    futures_util::stream::unfold(
+        (state, read, to_event),
+        |(mut st, read, to_event)| async move {
+            loop {
+                if let Some(item) = st.buffer.pop_front() {
+                    let event = to_event(item);
+                    return Some((Ok(event), (st, read, to_event)));
                 }
-                continue;
+                let latest = *st.latest.borrow_and_update();
+                if latest > st.last_seq {
+                    match read(&st.db, st.last_seq).await {
+                        Ok((items, last)) => {
+                            // Nothing visible up to `latest`: everything before it was seen.
+                            st.last_seq = if items.is_empty() {
+                                latest.max(last)
+                            } else {
+                                last
+                            };
+                            st.buffer.extend(items);
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "live stream ended");
+                            return None;
+                        }
+                    }
+                    continue;
+                }
+                if st.latest.changed().await.is_err() {
+                    return None;
+                }
             }
-            if st.latest.changed().await.is_err() {
-                return None;
-            }
-        }
-    })
+        },
+    )
 }
 
 #[utoipa::path(
@@ -140,8 +153,15 @@ pub async fn staff_events(
             .json_data(&change)
             .unwrap_or_default()
     };
-    let follow_state = Follow { db: state.db.clone(), last_seq: start, latest, buffer: VecDeque::new(), _guard: () };
-    Ok(Sse::new(follow(follow_state, read, to_event)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
+    let follow_state = Follow {
+        db: state.db.clone(),
+        last_seq: start,
+        latest,
+        buffer: VecDeque::new(),
+        _guard: (),
+    };
+    Ok(Sse::new(follow(follow_state, read, to_event))
+        .keep_alive(KeepAlive::new().interval(state.heartbeat)))
 }
 
 /// How many chat streams each conversation has open; the customer is online while any is.
@@ -152,14 +172,28 @@ pub struct Presence {
 
 impl Presence {
     fn count(&self, conversation_id: i64) -> usize {
-        self.open.lock().expect("presence poisoned").get(&conversation_id).copied().unwrap_or(0)
+        self.open
+            .lock()
+            .expect("presence poisoned")
+            .get(&conversation_id)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Marks the customer online and returns a guard that marks them offline when the last
     /// stream of the conversation closes.
     async fn connect(&self, db: &Db, conversation_id: i64) -> Result<PresenceGuard> {
-        *self.open.lock().expect("presence poisoned").entry(conversation_id).or_default() += 1;
-        let guard = PresenceGuard { presence: self.clone(), db: db.clone(), conversation_id };
+        *self
+            .open
+            .lock()
+            .expect("presence poisoned")
+            .entry(conversation_id)
+            .or_default() += 1;
+        let guard = PresenceGuard {
+            presence: self.clone(),
+            db: db.clone(),
+            conversation_id,
+        };
         let presence = self.clone();
         db.write(move |tx| {
             // Decide inside the writer, so racing connects and disconnects settle on the truth.
@@ -231,7 +265,13 @@ pub async fn chat_events(
             db.read(move |conn| {
                 let (events, last) =
                     changes::chat_page(conn, &shop, after, customer.customer_id, id, BATCH)?;
-                Ok((events.into_iter().map(|(seq, e)| (e, changes::cursor(&shop, seq))).collect(), last))
+                Ok((
+                    events
+                        .into_iter()
+                        .map(|(seq, e)| (e, changes::cursor(&shop, seq)))
+                        .collect(),
+                    last,
+                ))
             })
             .await
         })
@@ -242,8 +282,19 @@ pub async fn chat_events(
             ChatEvent::CartEvent(_) => "cart_event",
             ChatEvent::Cart(_) => "cart",
         };
-        Event::default().id(cursor).event(name).json_data(&event).unwrap_or_default()
+        Event::default()
+            .id(cursor)
+            .event(name)
+            .json_data(&event)
+            .unwrap_or_default()
     };
-    let follow_state = Follow { db: state.db.clone(), last_seq: start, latest, buffer: VecDeque::new(), _guard: guard };
-    Ok(Sse::new(follow(follow_state, read, to_event)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
+    let follow_state = Follow {
+        db: state.db.clone(),
+        last_seq: start,
+        latest,
+        buffer: VecDeque::new(),
+        _guard: guard,
+    };
+    Ok(Sse::new(follow(follow_state, read, to_event))
+        .keep_alive(KeepAlive::new().interval(state.heartbeat)))
 }

@@ -62,12 +62,17 @@ impl Modify for Conventions {
                 .description(description)
                 .content(
                     inbox_protocol::PROBLEM_CONTENT_TYPE,
-                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
                 )
                 .build()
         };
         let shared = [
-            ("400", "The request is malformed (`malformed_payload`, `invalid_cursor`)"),
+            (
+                "400",
+                "The request is malformed (`malformed_payload`, `invalid_cursor`)",
+            ),
             ("401", "No valid token (`unauthenticated`, `token_expired`)"),
             ("403", "Not allowed (`permission_denied`)"),
             ("404", "No such resource (`not_found`)"),
@@ -138,7 +143,9 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
 /// The OpenAPI document as committed in `docs/api/openapi.json`.
 pub fn openapi_json() -> String {
     let (_, api) = router();
-    let mut json = api.to_pretty_json().expect("the OpenAPI document serialises");
+    let mut json = api
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }
@@ -213,5 +220,10 @@ where
     if status == StatusCode::NO_CONTENT {
         return Ok(status.into_response());
     }
-    Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }

@@ -22,10 +22,16 @@ use crate::store::{self, now_ms};
 
 #[utoipa::path(get, path = "/api/v1/health", tag = "staff", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Response> {
-    state.db.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await?;
+    state
+        .db
+        .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+        .await?;
     Ok(json(
         StatusCode::OK,
-        &Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() },
+        &Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
     ))
 }
 
@@ -83,7 +89,14 @@ pub async fn sign_in(
             Ok((staff, expires_at))
         })
         .await?;
-    Ok(json(StatusCode::OK, &Session { token, expires_at, staff }))
+    Ok(json(
+        StatusCode::OK,
+        &Session {
+            token,
+            expires_at,
+            staff,
+        },
+    ))
 }
 
 #[utoipa::path(
@@ -117,7 +130,13 @@ pub async fn sign_out(
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "staff", security(("bearer" = [])), responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, StaffAuth(staff): StaffAuth) -> Result<Response> {
-    Ok(json(StatusCode::OK, &Me { staff, shop: state.shop.info() }))
+    Ok(json(
+        StatusCode::OK,
+        &Me {
+            staff,
+            shop: state.shop.info(),
+        },
+    ))
 }
 
 #[utoipa::path(
@@ -125,8 +144,11 @@ pub async fn me(State(state): State<AppState>, StaffAuth(staff): StaffAuth) -> R
     responses((status = 200, body = StaffList, description = "Every staff member with their permissions; \
                only those with `online_store_chat` can be assigned chats"))
 )]
-pub async fn list_staff(State(state): State<AppState>, StaffAuth(_staff): StaffAuth) -> Result<Response> {
-    let staff = state.db.read(|conn| store::all_staff(conn)).await?;
+pub async fn list_staff(
+    State(state): State<AppState>,
+    StaffAuth(_staff): StaffAuth,
+) -> Result<Response> {
+    let staff = state.db.read(store::all_staff).await?;
     Ok(json(StatusCode::OK, &StaffList { staff }))
 }
 
@@ -154,9 +176,16 @@ pub async fn sync(
 ) -> Result<Response> {
     let limit = query.limit.unwrap_or(500);
     if !(1..=5000).contains(&limit) {
-        return Err(Error::bad_request(ProblemCode::MalformedPayload, "limit must be 1 to 5000"));
+        return Err(Error::bad_request(
+            ProblemCode::MalformedPayload,
+            "limit must be 1 to 5000",
+        ));
     }
-    let after = changes::parse_cursor(&state.shop, query.after.as_deref().unwrap_or(""), state.db.latest_seq())?;
+    let after = changes::parse_cursor(
+        &state.shop,
+        query.after.as_deref().unwrap_or(""),
+        state.db.latest_seq(),
+    )?;
     let shop = state.shop.clone();
     let count = query.count.unwrap_or(false);
     let (page, _) = state
@@ -214,9 +243,14 @@ pub async fn send_message(
 ) -> Result<Response> {
     let shop = state.shop.clone();
     let request = (id, send.clone());
-    idempotent(&state, staff_scope(&staff), key, &request, StatusCode::CREATED, move |tx| {
-        mutations::staff_message(tx, &shop, staff.id, id, send)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &request,
+        StatusCode::CREATED,
+        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send),
+    )
     .await
 }
 
@@ -234,9 +268,14 @@ pub async fn set_status(
     ApiJson(request): ApiJson<SetStatus>,
 ) -> Result<Response> {
     let status = request.status;
-    idempotent(&state, staff_scope(&staff), key, &(id, request), StatusCode::OK, move |tx| {
-        mutations::set_status(tx, id, status)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, request),
+        StatusCode::OK,
+        move |tx| mutations::set_status(tx, id, status),
+    )
     .await
 }
 
@@ -254,9 +293,14 @@ pub async fn set_read_state(
     ApiJson(request): ApiJson<SetReadState>,
 ) -> Result<Response> {
     let request_copy = request.clone();
-    idempotent(&state, staff_scope(&staff), key, &(id, request_copy), StatusCode::OK, move |tx| {
-        mutations::set_read_state(tx, staff.id, id, request)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, request_copy),
+        StatusCode::OK,
+        move |tx| mutations::set_read_state(tx, staff.id, id, request),
+    )
     .await
 }
 
@@ -277,9 +321,14 @@ pub async fn set_assignee(
     ApiJson(request): ApiJson<SetAssignee>,
 ) -> Result<Response> {
     let assignee = request.staff_id;
-    idempotent(&state, staff_scope(&staff), key, &(id, request), StatusCode::OK, move |tx| {
-        mutations::set_assignee(tx, id, assignee)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, request),
+        StatusCode::OK,
+        move |tx| mutations::set_assignee(tx, id, assignee),
+    )
     .await
 }
 
@@ -300,7 +349,13 @@ pub async fn upload(
     let mime = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let limit = media::size_limit(&mime)?;
     let declared = headers
@@ -370,11 +425,17 @@ impl SearchQuery {
     fn parts(self) -> Result<(String, i64)> {
         let limit = self.limit.unwrap_or(50);
         if !(1..=100).contains(&limit) {
-            return Err(Error::bad_request(ProblemCode::MalformedPayload, "limit must be 1 to 100"));
+            return Err(Error::bad_request(
+                ProblemCode::MalformedPayload,
+                "limit must be 1 to 100",
+            ));
         }
         let q = self.q.unwrap_or_default();
         if q.chars().count() > 200 {
-            return Err(Error::bad_request(ProblemCode::MalformedPayload, "the query is too long"));
+            return Err(Error::bad_request(
+                ProblemCode::MalformedPayload,
+                "the query is too long",
+            ));
         }
         Ok((q, limit))
     }
@@ -403,7 +464,11 @@ pub async fn search_products(
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<Response> {
     let online_only = query.online_store.unwrap_or(true);
-    let (q, limit) = SearchQuery { q: query.q, limit: query.limit }.parts()?;
+    let (q, limit) = SearchQuery {
+        q: query.q,
+        limit: query.limit,
+    }
+    .parts()?;
     let shop = state.shop.clone();
     let products = state
         .db
@@ -423,8 +488,10 @@ pub async fn search_discounts(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Response> {
     let (q, limit) = query.parts()?;
-    let discounts =
-        state.db.read(move |conn| store::search_discounts(conn, &q, now_ms(), limit)).await?;
+    let discounts = state
+        .db
+        .read(move |conn| store::search_discounts(conn, &q, now_ms(), limit))
+        .await?;
     Ok(json(StatusCode::OK, &DiscountList { discounts }))
 }
 
@@ -439,7 +506,10 @@ pub async fn customer_profile(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
     let shop = state.shop.clone();
-    let profile = state.db.read(move |conn| store::profile(conn, &shop, id)).await?;
+    let profile = state
+        .db
+        .read(move |conn| store::profile(conn, &shop, id))
+        .await?;
     Ok(json(StatusCode::OK, &profile))
 }
 
@@ -457,9 +527,14 @@ pub async fn add_note(
     ApiJson(request): ApiJson<NoteBody>,
 ) -> Result<Response> {
     let body = request.body.clone();
-    idempotent(&state, staff_scope(&staff), key, &(id, request), StatusCode::CREATED, move |tx| {
-        mutations::add_note(tx, staff.id, id, &body)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, request),
+        StatusCode::CREATED,
+        move |tx| mutations::add_note(tx, staff.id, id, &body),
+    )
     .await
 }
 
@@ -477,9 +552,14 @@ pub async fn edit_note(
     ApiJson(request): ApiJson<NoteBody>,
 ) -> Result<Response> {
     let body = request.body.clone();
-    idempotent(&state, staff_scope(&staff), key, &(id, note_id, request), StatusCode::OK, move |tx| {
-        mutations::edit_note(tx, id, note_id, &body)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, note_id, request),
+        StatusCode::OK,
+        move |tx| mutations::edit_note(tx, id, note_id, &body),
+    )
     .await
 }
 
@@ -496,8 +576,13 @@ pub async fn delete_note(
     IdempotencyKey(key): IdempotencyKey,
 ) -> Result<Response> {
     let request = ("delete", id, note_id);
-    idempotent(&state, staff_scope(&staff), key, &request, StatusCode::NO_CONTENT, move |tx| {
-        mutations::delete_note(tx, id, note_id)
-    })
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &request,
+        StatusCode::NO_CONTENT,
+        move |tx| mutations::delete_note(tx, id, note_id),
+    )
     .await
 }

@@ -21,8 +21,10 @@ use crate::store::{self, now_ms};
 )]
 pub async fn products(State(state): State<AppState>) -> Result<Response> {
     let shop = state.shop.clone();
-    let products =
-        state.db.read(move |conn| store::search_products(conn, &shop, "", true, 100)).await?;
+    let products = state
+        .db
+        .read(move |conn| store::search_products(conn, &shop, "", true, 100))
+        .await?;
     Ok(json(StatusCode::OK, &ProductList { products }))
 }
 
@@ -49,7 +51,14 @@ pub async fn start_chat(
             Ok((customer_id, conversation_id))
         })
         .await?;
-    Ok(json(StatusCode::CREATED, &ChatSession { token, conversation_id, customer_id }))
+    Ok(json(
+        StatusCode::CREATED,
+        &ChatSession {
+            token,
+            conversation_id,
+            customer_id,
+        },
+    ))
 }
 
 #[utoipa::path(
@@ -103,9 +112,14 @@ pub async fn send(
     let customer = customer.check(id)?;
     let classifier = state.classifier.clone();
     let text = request.text.clone();
-    idempotent(&state, customer_scope(customer), key, &(id, request), StatusCode::CREATED, move |tx| {
-        mutations::customer_message(tx, classifier.as_ref(), id, &text)
-    })
+    idempotent(
+        &state,
+        customer_scope(customer),
+        key,
+        &(id, request),
+        StatusCode::CREATED,
+        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text),
+    )
     .await
 }
 
@@ -126,9 +140,14 @@ pub async fn change_cart(
 ) -> Result<Response> {
     let customer = customer.check(id)?;
     let request = (id, change.clone());
-    idempotent(&state, customer_scope(customer), key, &request, StatusCode::OK, move |tx| {
-        mutations::change_cart(tx, customer.customer_id, id, &change)
-    })
+    idempotent(
+        &state,
+        customer_scope(customer),
+        key,
+        &request,
+        StatusCode::OK,
+        move |tx| mutations::change_cart(tx, customer.customer_id, id, &change),
+    )
     .await
 }
 

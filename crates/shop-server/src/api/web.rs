@@ -23,14 +23,22 @@ pub const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: blob:; medi
 
 fn page(body: &'static str) -> Response {
     let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
     response
 }
 
 fn asset(mime: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn outbox_page(State(state): State<AppState>) -> Response {
@@ -45,7 +53,10 @@ async fn product_image(ApiPath(file): ApiPath<String>) -> Result<Response> {
     let (bytes, mime) =
         crate::assets::product_image(&file).ok_or_else(|| Error::not_found("image"))?;
     Ok((
-        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         bytes,
     )
         .into_response())
@@ -56,9 +67,11 @@ async fn media(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> R
         .db
         .read(move |conn| {
             Ok(conn
-                .query_row("SELECT mime, sha256 FROM uploads WHERE id = ?1", [id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })
+                .query_row(
+                    "SELECT mime, sha256 FROM uploads WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                )
                 .optional()?)
         })
         .await?;
@@ -68,11 +81,21 @@ async fn media(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> R
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&mime)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
-    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{sha}\"")).unwrap_or(HeaderValue::from_static("\"\"")));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline"),
+    );
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{sha}\"")).unwrap_or(HeaderValue::from_static("\"\"")),
+    );
     Ok(response)
 }
 
@@ -84,9 +107,18 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(|| async { Redirect::temporary("/store") }))
         .route("/store", get(|| async { page(STORE_HTML) }))
-        .route("/store/products/{handle}", get(|| async { page(STORE_HTML) }))
-        .route("/store/store.js", get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }))
-        .route("/store/store.css", get(|| async { asset("text/css; charset=utf-8", STORE_CSS) }))
+        .route(
+            "/store/products/{handle}",
+            get(|| async { page(STORE_HTML) }),
+        )
+        .route(
+            "/store/store.js",
+            get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }),
+        )
+        .route(
+            "/store/store.css",
+            get(|| async { asset("text/css; charset=utf-8", STORE_CSS) }),
+        )
         .route("/store/outbox", get(outbox_page))
         .route("/assets/products/{file}", get(product_image))
         .route("/media/{id}", get(media))

@@ -55,7 +55,11 @@ impl TestShop {
     }
 
     pub fn demo_staff(&self) -> Vec<DemoStaff> {
-        self.server().announcement.demo_staff.clone().expect("demo staff")
+        self.server()
+            .announcement
+            .demo_staff
+            .clone()
+            .expect("demo staff")
     }
 
     /// A demo staff member with (or without) the chat permission.
@@ -81,7 +85,10 @@ impl TestShop {
     pub async fn sign_in_as(&self, staff: &DemoStaff) -> Session {
         let response = self
             .request(Method::POST, "/api/v1/auth/sign-in", None)
-            .json(&SignInRequest { email: staff.email.clone(), password: staff.password.clone() })
+            .json(&SignInRequest {
+                email: staff.email.clone(),
+                password: staff.password.clone(),
+            })
             .send()
             .await
             .expect("sign in");
@@ -94,7 +101,12 @@ impl TestShop {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str) -> T {
-        ok(self.request(Method::GET, path, Some(token)).send().await.expect("GET")).await
+        ok(self
+            .request(Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("GET"))
+        .await
     }
 
     pub async fn send<B: Serialize>(
@@ -104,7 +116,11 @@ impl TestShop {
         token: &str,
         body: &B,
     ) -> Response {
-        self.request(method, path, Some(token)).json(body).send().await.expect("request")
+        self.request(method, path, Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// A new customer chat on the online store.
@@ -127,7 +143,10 @@ impl TestShop {
         let response = self
             .send(
                 Method::POST,
-                &format!("/api/v1/storefront/conversations/{}/messages", chat.conversation_id),
+                &format!(
+                    "/api/v1/storefront/conversations/{}/messages",
+                    chat.conversation_id
+                ),
                 &chat.token,
                 &CustomerText { text: text.into() },
             )
@@ -149,11 +168,21 @@ impl TestShop {
         }
         let response = self
             .client
-            .execute(request.timeout(Duration::from_secs(3600)).build().expect("request"))
+            .execute(
+                request
+                    .timeout(Duration::from_secs(3600))
+                    .build()
+                    .expect("request"),
+            )
             .await
             .expect("events");
         assert_eq!(response.status(), StatusCode::OK, "event stream refused");
-        Box::pin(response.bytes_stream().eventsource().map(|e| e.expect("a well-formed event")))
+        Box::pin(
+            response
+                .bytes_stream()
+                .eventsource()
+                .map(|e| e.expect("a well-formed event")),
+        )
     }
 
     /// Walks the whole change feed from the start.
@@ -161,8 +190,9 @@ impl TestShop {
         let mut changes = Vec::new();
         let mut cursor = String::new();
         loop {
-            let page: SyncPage =
-                self.get(&format!("/api/v1/sync?limit=1000&after={cursor}"), token).await;
+            let page: SyncPage = self
+                .get(&format!("/api/v1/sync?limit=1000&after={cursor}"), token)
+                .await;
             changes.extend(page.changes);
             cursor = page.next_cursor;
             if !page.has_more {
@@ -182,15 +212,22 @@ impl TestShop {
 pub async fn ok<T: DeserializeOwned>(response: Response) -> T {
     let status = response.status();
     let text = response.text().await.expect("body");
-    assert!(status.is_success(), "expected success, got {status}: {text}");
+    assert!(
+        status.is_success(),
+        "expected success, got {status}: {text}"
+    );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad body ({e}): {text}"))
 }
 
 /// The problem of a failed response, checking status and content type.
 pub async fn problem(response: Response, status: StatusCode) -> Problem {
     assert_eq!(response.status(), status);
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     assert_eq!(content_type, PROBLEM_CONTENT_TYPE);
     let problem: Problem = response.json().await.expect("problem body");
     assert_eq!(problem.status, status.as_u16());
