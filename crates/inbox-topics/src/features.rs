@@ -1,0 +1,357 @@
+//! Turns a message into the sparse feature vector the linear model reads.
+//!
+//! Training and classification both go through [`Features::extract`], so the two can never
+//! disagree on what a message looks like. Text is lowercased, diacritics are folded (`å`, `ä` →
+//! `a`, `ö` → `o`, `é` → `e`) because customers often type Swedish without them, apostrophes are
+//! dropped (`don't` → `dont`) and digits become `0`. The features are word unigrams, word
+//! bigrams and character 3- to 5-grams of each word, hashed into `2^HASH_BITS` buckets with a
+//! hash that is fixed here (never `std`'s, whose output may change between Rust releases).
+//! Each of the three groups is scaled to unit length, so long messages are not more confident
+//! just for being long and a misspelt word still shares most of its character grams with the
+//! right one. A fourth group says which of the [`crate::lexicon`] word groups a message touches,
+//! alone and in pairs, so one language's examples teach the other. This module must stay free of
+//! I/O and of anything that depends on iteration order.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::lexicon::GROUPS;
+
+/// Bumped whenever extraction changes; a model trained with another version is refused.
+pub const FEATURE_VERSION: u32 = 2;
+
+/// Feature buckets are `0..1 << HASH_BITS`.
+pub const HASH_BITS: u8 = 18;
+
+const WORD_WEIGHT: f32 = 1.0;
+const BIGRAM_WEIGHT: f32 = 0.6;
+const CHAR_WEIGHT: f32 = 1.0;
+const GROUP_WEIGHT: f32 = 1.0;
+const CHAR_GRAMS: std::ops::RangeInclusive<usize> = 3..=5;
+/// Longer tokens (URLs, pasted gibberish) add no more character grams than this many.
+const MAX_TOKEN_CHARS: usize = 24;
+/// A question mark is a weak hint that a message asks about something.
+const QUESTION_TOKEN: &str = "<q>";
+
+/// A sparse feature vector: bucket ids ascending, each once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    pub buckets: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl Features {
+    pub fn extract(text: &str) -> Features {
+        let normal = normalise(text);
+        let mut tokens: Vec<&str> = normal.split_whitespace().collect();
+        if text.contains('?') {
+            tokens.push(QUESTION_TOKEN);
+        }
+
+        let mut words = Vec::with_capacity(tokens.len());
+        for token in &tokens {
+            words.push(bucket(hash_parts(b'w', &[token])));
+        }
+        let mut bigrams = Vec::with_capacity(tokens.len());
+        for pair in tokens.windows(2) {
+            bigrams.push(bucket(hash_parts(b'b', &[pair[0], pair[1]])));
+        }
+        let mut chars = Vec::with_capacity(tokens.len() * 12);
+        let mut marked: Vec<char> = Vec::with_capacity(MAX_TOKEN_CHARS + 2);
+        for token in &tokens {
+            marked.clear();
+            marked.push('<');
+            marked.extend(token.chars().take(MAX_TOKEN_CHARS));
+            marked.push('>');
+            char_grams(&marked, &mut chars);
+        }
+
+        let mut groups = Vec::new();
+        let found = lexicon().groups_of(&tokens);
+        for (i, &a) in found.iter().enumerate() {
+            groups.push(bucket(hash_parts(b'g', &[GROUPS[a].0])));
+            for &b in &found[i + 1..] {
+                groups.push(bucket(hash_parts(b'p', &[GROUPS[a].0, GROUPS[b].0])));
+            }
+        }
+
+        let mut pairs =
+            Vec::with_capacity(words.len() + bigrams.len() + chars.len() + groups.len());
+        push_group(&mut pairs, &mut words, WORD_WEIGHT);
+        push_group(&mut pairs, &mut bigrams, BIGRAM_WEIGHT);
+        push_group(&mut pairs, &mut chars, CHAR_WEIGHT);
+        push_group(&mut pairs, &mut groups, GROUP_WEIGHT);
+        pairs.sort_unstable_by_key(|&(b, _)| b);
+
+        let mut features = Features {
+            buckets: Vec::with_capacity(pairs.len()),
+            values: Vec::with_capacity(pairs.len()),
+        };
+        for (b, v) in pairs {
+            if features.buckets.last() == Some(&b) {
+                *features.values.last_mut().expect("values parallel buckets") += v;
+            } else {
+                features.buckets.push(b);
+                features.values.push(v);
+            }
+        }
+        features
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+}
+
+/// How a stem of [`GROUPS`] may match a word.
+#[derive(Clone, Copy, PartialEq)]
+enum Match {
+    Word,
+    Prefix,
+    Inside,
+}
+
+/// [`GROUPS`] indexed for lookup: every stem maps to the groups it belongs to and how it
+/// matches. Only looked up, never iterated, so its order can't leak into features.
+struct Lexicon {
+    stems: HashMap<&'static str, Vec<(usize, Match)>>,
+    longest: usize,
+}
+
+/// Stems this long or longer match inside a word; shorter ones only at its start.
+const INSIDE_MIN: usize = 5;
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut stems: HashMap<&'static str, Vec<(usize, Match)>> = HashMap::new();
+        let mut longest = 0;
+        for (group, (_, list)) in GROUPS.iter().enumerate() {
+            for stem in *list {
+                let (bare, how) = match stem.strip_suffix('=') {
+                    Some(bare) => (bare, Match::Word),
+                    None if stem.contains(' ') => (*stem, Match::Word),
+                    None if stem.len() >= INSIDE_MIN => (*stem, Match::Inside),
+                    None => (*stem, Match::Prefix),
+                };
+                longest = longest.max(bare.len());
+                stems.entry(bare).or_default().push((group, how));
+            }
+        }
+        Lexicon { stems, longest }
+    })
+}
+
+impl Lexicon {
+    /// The groups `tokens` touch, ascending, each once.
+    fn groups_of(&self, tokens: &[&str]) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut hit = |key: &str, allowed: &[Match]| {
+            if let Some(entries) = self.stems.get(key) {
+                found.extend(entries.iter().filter(|(_, how)| allowed.contains(how)).map(|(g, _)| *g));
+            }
+        };
+        for (i, token) in tokens.iter().enumerate() {
+            hit(token, &[Match::Word, Match::Prefix, Match::Inside]);
+            if let Some(next) = tokens.get(i + 1) {
+                hit(&format!("{token} {next}"), &[Match::Word]);
+            }
+            let bounds: Vec<usize> =
+                token.char_indices().map(|(b, _)| b).chain(std::iter::once(token.len())).collect();
+            for (si, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[si + 1..] {
+                    let len = end - start;
+                    if len > self.longest || end == token.len() && start == 0 {
+                        continue;
+                    }
+                    if start == 0 && len < INSIDE_MIN {
+                        hit(&token[..end], &[Match::Prefix]);
+                    } else if len >= INSIDE_MIN {
+                        hit(&token[start..end], &[Match::Inside]);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// Lowercase, fold diacritics, drop apostrophes, digits to `0`, everything else that is not a
+/// letter to a space.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = 0;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_digit() {
+            // Long numbers (order numbers, phone numbers) all look alike past four digits.
+            if digits < 4 {
+                out.push('0');
+            }
+            digits += 1;
+            continue;
+        }
+        digits = 0;
+        match c {
+            '\'' | '’' | '`' | '´' => {}
+            'à' | 'á' | 'â' | 'ä' | 'å' | 'ã' | 'ā' => out.push('a'),
+            'æ' => out.push_str("ae"),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    out
+}
+
+/// The words of a message after [`normalise`]; what the benchmark's baseline does per message.
+pub fn tokens(text: &str) -> usize {
+    normalise(text).split_whitespace().count()
+}
+
+/// Appends the hashed character n-grams of one boundary-marked token.
+fn char_grams(marked: &[char], out: &mut Vec<u32>) {
+    let (min, max) = (*CHAR_GRAMS.start(), *CHAR_GRAMS.end());
+    for start in 0..marked.len() {
+        let mut h = FNV_OFFSET;
+        h = fnv_byte(h, b'c');
+        for (len, &c) in marked[start..].iter().take(max).enumerate() {
+            h = fnv_char(h, c);
+            if len + 1 >= min {
+                out.push(bucket(h));
+            }
+        }
+    }
+}
+
+/// Scales one group to `weight` length (each distinct bucket counted by its multiplicity).
+fn push_group(pairs: &mut Vec<(u32, f32)>, group: &mut [u32], weight: f32) {
+    if group.is_empty() {
+        return;
+    }
+    group.sort_unstable();
+    let mut counts: Vec<(u32, f32)> = Vec::with_capacity(group.len());
+    for &b in group.iter() {
+        match counts.last_mut() {
+            Some((last, n)) if *last == b => *n += 1.0,
+            _ => counts.push((b, 1.0)),
+        }
+    }
+    let norm = counts.iter().map(|(_, n)| n * n).sum::<f32>().sqrt();
+    pairs.extend(counts.into_iter().map(|(b, n)| (b, weight * n / norm)));
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+}
+
+fn fnv_char(mut h: u64, c: char) -> u64 {
+    let mut buf = [0u8; 4];
+    for &b in c.encode_utf8(&mut buf).as_bytes() {
+        h = fnv_byte(h, b);
+    }
+    h
+}
+
+fn hash_parts(group: u8, parts: &[&str]) -> u64 {
+    let mut h = fnv_byte(FNV_OFFSET, group);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h = fnv_byte(h, b' ');
+        }
+        for &b in part.as_bytes() {
+            h = fnv_byte(h, b);
+        }
+    }
+    h
+}
+
+/// FNV's bits are weakly mixed for short inputs, so finish with SplitMix64's mixer.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn bucket(h: u64) -> u32 {
+    (mix(h) >> (64 - u32::from(HASH_BITS))) as u32
+}
+
+/// A stable 64-bit hash of a message's normalised text, used to split the data.
+pub fn text_hash(text: &str) -> u64 {
+    let normal = normalise(text);
+    let words: Vec<&str> = normal.split_whitespace().collect();
+    mix(hash_parts(b't', &words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_folds_case_diacritics_apostrophes_and_digits() {
+        assert_eq!(normalise("Var ÄR min Beställning?"), "var ar min bestallning ");
+        assert_eq!(normalise("don't"), "dont");
+        assert_eq!(normalise("order #123456"), "order  0000");
+        assert_eq!(normalise("Ålö"), "alo");
+    }
+
+    #[test]
+    fn swedish_with_and_without_diacritics_extract_the_same_features() {
+        assert_eq!(
+            Features::extract("Hur mycket kostar frakten till Göteborg?"),
+            Features::extract("hur mycket kostar frakten till goteborg?")
+        );
+    }
+
+    #[test]
+    fn buckets_are_ascending_unique_and_in_range() {
+        let f = Features::extract("where is my order, where is it? where??");
+        assert!(!f.is_empty());
+        assert!(f.buckets.windows(2).all(|w| w[0] < w[1]));
+        assert!(f.buckets.iter().all(|&b| b < 1 << HASH_BITS));
+        assert_eq!(f.buckets.len(), f.values.len());
+    }
+
+    fn group_names(text: &str) -> Vec<&'static str> {
+        let normal = normalise(text);
+        let tokens: Vec<&str> = normal.split_whitespace().collect();
+        lexicon().groups_of(&tokens).into_iter().map(|g| GROUPS[g].0).collect()
+    }
+
+    #[test]
+    fn word_groups_match_whole_words_prefixes_compounds_and_pairs() {
+        assert_eq!(group_names("Finns det studentrabatt?"), ["discount"]);
+        assert_eq!(group_names("Vem betalar returfrakten?"), ["pay", "return", "shipping"]);
+        assert_eq!(group_names("can I pick up in Stockholm"), ["pickup"]);
+        assert_eq!(group_names("wholesale"), ["wholesale"]);
+        // "sale" is a whole-word stem, so it does not fire inside "wholesale" or "salesman".
+        assert!(!group_names("salesman").contains(&"discount"));
+        assert_eq!(group_names("iPhone"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_messages_have_no_features() {
+        assert!(Features::extract("").is_empty());
+        assert!(Features::extract(" ... !!! ").is_empty());
+    }
+
+    #[test]
+    fn hashes_are_fixed_across_builds() {
+        // Changing these changes every committed model: bump FEATURE_VERSION if you must.
+        assert_eq!(text_hash("Where is my order?"), text_hash("where is my ORDER"));
+        assert_eq!(bucket(hash_parts(b'w', &["order"])), 134_746);
+        assert_eq!(text_hash("var är mitt paket"), 5_362_039_656_215_500_453);
+    }
+}

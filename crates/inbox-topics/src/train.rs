@@ -1,0 +1,275 @@
+//! Training: fits the weights on the train split, quantises them, then fits the temperature on
+//! the calibration split.
+//!
+//! Everything is deterministic: the only randomness (the order of examples in each epoch, and
+//! the typos added to training copies) comes from a SplitMix64 generator with a fixed seed, every
+//! loop runs over vectors in a fixed order, and no hash map is iterated. The same data and
+//! [`TrainConfig`] therefore give a byte-identical model file. The held-out split is never read.
+
+use inbox_protocol::Topic;
+
+use crate::data::{Example, Split, fingerprint};
+use crate::features::{Features, HASH_BITS, text_hash};
+use crate::model::{Classifier, softmax};
+
+/// The settings of one training run; they are part of the model's fingerprint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    pub epochs: u32,
+    /// Step size at the start; it decays as `1 / (1 + t / decay_steps)`.
+    pub learning_rate: f32,
+    pub decay_steps: f32,
+    /// L2 penalty, applied to the rows an example touches.
+    pub l2: f32,
+    /// How many misspelt copies of each training message to add.
+    pub typo_copies: u32,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 24,
+            learning_rate: 0.4,
+            decay_steps: 20_000.0,
+            l2: 2e-6,
+            typo_copies: 1,
+            seed: 0x1b0c_7091_c5,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// What goes into the fingerprint besides the data.
+    pub fn settings(&self) -> String {
+        format!("{self:?} features={} bits={HASH_BITS}", crate::features::FEATURE_VERSION)
+    }
+}
+
+/// The classes of every model, in file order: "no topic" first, then [`Topic::ALL`].
+pub fn classes() -> Vec<Option<Topic>> {
+    std::iter::once(None).chain(Topic::ALL.map(Some)).collect()
+}
+
+/// Trains on `examples` (all splits; only train and calibration are used) and returns the
+/// model. The fingerprint covers all of `examples`, held-out included, so any data edit is
+/// noticed.
+pub fn train(examples: &[Example], config: &TrainConfig) -> Classifier {
+    let pick = |split| examples.iter().filter(|e| e.split() == split).collect::<Vec<_>>();
+    let mut model = train_on(&pick(Split::Train), &pick(Split::Calibration), config);
+    model.fingerprint = fingerprint(examples, &config.settings());
+    model
+}
+
+/// Fits the weights on `train` (plus misspelt copies) and the temperature on `calibration`.
+/// The model's fingerprint is left zero.
+pub fn train_on(train: &[&Example], calibration: &[&Example], config: &TrainConfig) -> Classifier {
+    let classes = classes();
+    let n = classes.len();
+    let class_of = |label: Option<Topic>| {
+        classes.iter().position(|c| *c == label).expect("every label is a class")
+    };
+
+    let mut rows: Vec<(Features, usize)> = Vec::new();
+    for e in train {
+        let class = class_of(e.label);
+        rows.push((Features::extract(&e.text), class));
+        for copy in 0..config.typo_copies {
+            let mut rng = SplitMix64(config.seed ^ text_hash(&e.text) ^ (u64::from(copy) << 48));
+            rows.push((Features::extract(&misspell(&e.text, &mut rng)), class));
+        }
+    }
+    let calibration: Vec<(Features, usize)> =
+        calibration.iter().map(|e| (Features::extract(&e.text), class_of(e.label))).collect();
+
+    let dims = 1usize << HASH_BITS;
+    let mut weights = vec![0f32; dims * n];
+    let mut bias = vec![0f32; n];
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut rng = SplitMix64(config.seed);
+    let mut step = 0f32;
+    let mut scores = vec![0f32; n];
+    for _ in 0..config.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let (features, class) = &rows[i];
+            scores.copy_from_slice(&bias);
+            for (&b, &v) in features.buckets.iter().zip(&features.values) {
+                let row = &weights[b as usize * n..(b as usize + 1) * n];
+                for (s, w) in scores.iter_mut().zip(row) {
+                    *s += v * w;
+                }
+            }
+            softmax(&mut scores, 1.0);
+            scores[*class] -= 1.0;
+            let lr = config.learning_rate / (1.0 + step / config.decay_steps);
+            step += 1.0;
+            for (&b, &v) in features.buckets.iter().zip(&features.values) {
+                let row = &mut weights[b as usize * n..(b as usize + 1) * n];
+                for (w, g) in row.iter_mut().zip(&scores) {
+                    *w -= lr * (g * v + config.l2 * *w);
+                }
+            }
+            for (b, g) in bias.iter_mut().zip(&scores) {
+                *b -= lr * g;
+            }
+        }
+    }
+
+    let mut model = quantise(classes, bias, &weights);
+    model.temperature = fit_temperature(&model, &calibration);
+    model
+}
+
+/// Keeps the rows that training touched, as `i16` times one scale.
+fn quantise(classes: Vec<Option<Topic>>, bias: Vec<f32>, weights: &[f32]) -> Classifier {
+    let n = classes.len();
+    let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+    let scale = if max > 0.0 { max / f32::from(i16::MAX) } else { 1.0 };
+    let mut rows = Vec::new();
+    let mut quantised = Vec::new();
+    for (bucket, row) in weights.chunks_exact(n).enumerate() {
+        let q: Vec<i16> = row.iter().map(|w| (w / scale).round() as i16).collect();
+        if q.iter().any(|&x| x != 0) {
+            rows.push(u32::try_from(bucket).expect("bucket fits u32"));
+            quantised.extend(q);
+        }
+    }
+    let weights = quantised.iter().map(|&q| f32::from(q) * scale).collect();
+    Classifier {
+        classes,
+        temperature: 1.0,
+        fingerprint: [0; 32],
+        bias,
+        rows,
+        weights,
+        quantised,
+        scale,
+    }
+}
+
+/// The temperature that minimises the negative log-likelihood of the calibration split, found
+/// on a fixed grid of `exp(k / 100)` so the result does not depend on a search's starting point.
+fn fit_temperature(model: &Classifier, calibration: &[(Features, usize)]) -> f32 {
+    if calibration.is_empty() {
+        return 1.0;
+    }
+    let logits: Vec<(Vec<f32>, usize)> = calibration
+        .iter()
+        .map(|(features, class)| {
+            let mut scores = model.bias.clone();
+            model.add_scores(features, &mut scores);
+            (scores, *class)
+        })
+        .collect();
+    let nll = |t: f32| -> f64 {
+        let mut total = 0f64;
+        let mut p = vec![0f32; model.classes.len()];
+        for (scores, class) in &logits {
+            p.copy_from_slice(scores);
+            softmax(&mut p, t);
+            total -= f64::from(p[*class].max(1e-12)).ln();
+        }
+        total
+    };
+    let mut best = (f64::INFINITY, 1.0);
+    for k in -230..=230 {
+        let t = (k as f32 / 100.0).exp();
+        let loss = nll(t);
+        if loss < best.0 {
+            best = (loss, t);
+        }
+    }
+    best.1
+}
+
+/// A small, fixed pseudo-random generator (SplitMix64), so training needs no `rand` and its
+/// sequence can never change under us.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+/// One or two keyboard slips: a dropped, doubled, swapped or neighbouring letter.
+fn misspell(text: &str, rng: &mut SplitMix64) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let letters: Vec<usize> =
+        (0..chars.len()).filter(|&i| chars[i].is_alphabetic()).collect();
+    if letters.len() < 4 {
+        return text.to_owned();
+    }
+    let slips = 1 + usize::from(letters.len() > 30 && rng.below(2) == 0);
+    for _ in 0..slips {
+        let at = letters[rng.below(letters.len())].min(chars.len() - 1);
+        match rng.below(4) {
+            0 => {
+                chars.remove(at);
+            }
+            1 => chars.insert(at, chars[at]),
+            2 if at + 1 < chars.len() => chars.swap(at, at + 1),
+            _ => {
+                if let Some(near) = neighbour(chars[at], rng) {
+                    chars[at] = near;
+                }
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// A letter next to `c` on a Swedish / English QWERTY keyboard.
+fn neighbour(c: char, rng: &mut SplitMix64) -> Option<char> {
+    const ROWS: [&str; 3] = ["qwertyuiopå", "asdfghjklöä", "zxcvbnm"];
+    let lower = c.to_lowercase().next()?;
+    for row in ROWS {
+        let keys: Vec<char> = row.chars().collect();
+        if let Some(i) = keys.iter().position(|&k| k == lower) {
+            let left = i.checked_sub(1).map(|j| keys[j]);
+            let right = keys.get(i + 1).copied();
+            return match (left, right) {
+                (Some(l), Some(r)) => Some(if rng.below(2) == 0 { l } else { r }),
+                (l, r) => l.or(r),
+            };
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_fixed() {
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next(), 0xe220_a839_7b1d_cdaf);
+    }
+
+    #[test]
+    fn misspelling_is_small_and_repeatable() {
+        let text = "Hur mycket kostar frakten till Finland?";
+        let a = misspell(text, &mut SplitMix64(42));
+        let b = misspell(text, &mut SplitMix64(42));
+        assert_eq!(a, b);
+        assert_ne!(a, text);
+        assert!(a.chars().count().abs_diff(text.chars().count()) <= 2);
+        assert_eq!(misspell("hej", &mut SplitMix64(1)), "hej");
+    }
+}
