@@ -1,0 +1,285 @@
+//! A typed HTTPS client for the Inbox API. It trusts exactly the certificates it is given (or
+//! the platform's roots), never turns verification off, and turns every failure into a
+//! classified [`Error`].
+
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
+use inbox_protocol::*;
+use reqwest::{Certificate, Client, Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Percent-encodes a query parameter value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where the shop is and how to trust it.
+#[derive(Debug, Clone)]
+pub struct ShopAddress {
+    /// `https://host:port`, no trailing slash.
+    pub url: String,
+    /// PEM of a CA to trust instead of the platform's roots (a self-hosted shop).
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: Client,
+    base: String,
+    token: Option<String>,
+}
+
+fn classify_send(error: reqwest::Error) -> Error {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    let lower = text.to_lowercase();
+    if lower.contains("certificate")
+        || lower.contains("unknownissuer")
+        || lower.contains("badsignature")
+    {
+        Error::Certificate(text)
+    } else {
+        Error::Network(text)
+    }
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// Turns a non-success response into the right kind of error.
+async fn failure(response: Response) -> Error {
+    let status = response.status();
+    let retry = retry_after(&response);
+    let body = response.bytes().await.unwrap_or_default();
+    let problem: Option<Problem> = serde_json::from_slice(&body).ok();
+    let detail = problem
+        .as_ref()
+        .map(|p| p.detail.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "{status}: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )
+        });
+    match status {
+        StatusCode::UNAUTHORIZED => Error::SignedOut(detail),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => Error::Transient {
+            detail,
+            retry_after: retry,
+        },
+        s if s.is_server_error() => Error::Transient {
+            detail,
+            retry_after: retry,
+        },
+        s => match problem {
+            Some(p) => Error::Rejected(Box::new(p)),
+            None => Error::Rejected(Box::new(Problem::new(
+                s.as_u16(),
+                ProblemCode::Internal,
+                detail,
+            ))),
+        },
+    }
+}
+
+impl ApiClient {
+    pub fn new(address: &ShopAddress) -> Result<ApiClient> {
+        let mut builder = Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(45))
+            .user_agent(concat!("inbox/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &address.ca_pem {
+            let certs = Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Certificate(format!("the CA file is not PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Certificate(
+                    "the CA file holds no certificate".into(),
+                ));
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        let url = address.url.trim_end_matches('/').to_owned();
+        if !url.starts_with("https://") {
+            return Err(Error::Input(
+                "the shop address must start with https://".into(),
+            ));
+        }
+        Ok(ApiClient {
+            http: builder
+                .build()
+                .map_err(|e| Error::Certificate(e.to_string()))?,
+            base: url,
+            token: None,
+        })
+    }
+
+    pub fn with_token(mut self, token: impl Into<String>) -> ApiClient {
+        self.token = Some(token.into());
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn execute<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T> {
+        let response = request.send().await.map_err(classify_send)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        let bytes = response.bytes().await.map_err(classify_send)?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.execute(self.request(Method::GET, path)).await
+    }
+
+    /// A mutation carrying an idempotency key, so a retry can never apply twice.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        body: Option<&B>,
+    ) -> Result<Option<T>> {
+        let mut request = self
+            .request(method, path)
+            .header(IDEMPOTENCY_KEY_HEADER, key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(classify_send)?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        let bytes = response.bytes().await.map_err(classify_send)?;
+        Ok(Some(serde_json::from_slice(&bytes)?))
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Session> {
+        let request = self
+            .request(Method::POST, "/api/v1/auth/sign-in")
+            .json(&SignInRequest {
+                email: email.into(),
+                password: password.into(),
+            });
+        match self.execute(request).await {
+            // A wrong password is a rejection, not a lost session.
+            Err(Error::SignedOut(detail)) => Err(Error::Rejected(Box::new(Problem::new(
+                401,
+                ProblemCode::InvalidCredentials,
+                detail,
+            )))),
+            other => other,
+        }
+    }
+
+    pub async fn sign_out(&self) -> Result<()> {
+        let response = self
+            .request(Method::POST, "/api/v1/auth/sign-out")
+            .send()
+            .await
+            .map_err(classify_send)?;
+        if response.status().is_success() || response.status() == StatusCode::UNAUTHORIZED {
+            Ok(())
+        } else {
+            Err(failure(response).await)
+        }
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.get("/api/v1/me").await
+    }
+
+    pub async fn sync_page(&self, after: &str, limit: u32, count: bool) -> Result<SyncPage> {
+        let path = format!(
+            "/api/v1/sync?after={}&limit={limit}&count={count}",
+            encode(after)
+        );
+        self.execute(self.request(Method::GET, &path)).await
+    }
+
+    /// The live stream of changes after `after`, as parsed `Change`s.
+    pub async fn events(
+        &self,
+        after: &str,
+    ) -> Result<impl Stream<Item = Result<Change>> + Send + Unpin + use<>> {
+        let mut request = self
+            .request(Method::GET, "/api/v1/events")
+            .timeout(Duration::from_secs(365 * 24 * 3600));
+        if !after.is_empty() {
+            request = request.header("Last-Event-ID", after);
+        }
+        let response = request.send().await.map_err(classify_send)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        use eventsource_stream::Eventsource;
+        let stream = response
+            .bytes_stream()
+            .eventsource()
+            .map(|event| match event {
+                Ok(event) => serde_json::from_str::<Change>(&event.data).map_err(Error::from),
+                Err(e) => Err(Error::Network(format!("the live stream broke: {e}"))),
+            });
+        Ok(Box::pin(stream))
+    }
+
+    pub async fn upload(&self, mime: &str, bytes: Vec<u8>) -> Result<Attachment> {
+        let request = self
+            .request(Method::POST, "/api/v1/uploads")
+            .header("content-type", mime)
+            .body(bytes);
+        self.execute(request).await
+    }
+
+    pub async fn fetch_bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let response = self
+            .request(Method::GET, path)
+            .send()
+            .await
+            .map_err(classify_send)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        Ok(response.bytes().await.map_err(classify_send)?.to_vec())
+    }
+}

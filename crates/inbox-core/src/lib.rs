@@ -1,0 +1,582 @@
+//! The Inbox client engine: a local SQLite mirror of one staff member's view of a shop, kept in
+//! sync over HTTPS and live by push; an outbox that delivers every staff action exactly once;
+//! offline search; the notification policy; attachment handling.
+//!
+//! It has no UI. The desktop shell and `inbox-cli` sit on top of [`Inbox`]; it never knows
+//! which one it serves.
+
+pub mod api;
+pub mod error;
+pub mod events;
+pub mod notify;
+pub mod outbox;
+pub mod search;
+pub mod store;
+pub mod sync;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use inbox_protocol::*;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::api::encode;
+pub use crate::api::{ApiClient, ShopAddress};
+pub use crate::error::{Error, Result};
+use crate::events::Events;
+pub use crate::events::{Event, Listener, SyncState};
+use crate::outbox::{Action, Next, Outcome};
+use crate::store::{Store, now_ms};
+pub use crate::views::*;
+
+/// Who is signed in where; saved beside the mirror so the app opens offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub shop_url: String,
+    /// A CA file to trust for this shop (self-hosted shops), instead of the platform's roots.
+    pub ca_path: Option<PathBuf>,
+    pub staff: Staff,
+}
+
+impl Account {
+    /// The mirror's folder: one per (shop, staff member).
+    pub fn dir(&self, data_dir: &Path) -> PathBuf {
+        let shop: String = self
+            .shop_url
+            .trim_start_matches("https://")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        data_dir
+            .join("shops")
+            .join(shop)
+            .join(self.staff.id.to_string())
+    }
+
+    pub fn address(&self) -> Result<ShopAddress> {
+        let ca_pem = match &self.ca_path {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                Error::Certificate(format!("can't read the CA file {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        Ok(ShopAddress {
+            url: self.shop_url.clone(),
+            ca_pem,
+        })
+    }
+}
+
+/// What the background tasks share.
+pub struct Shared {
+    pub store: Store,
+    pub api: ApiClient,
+    pub events: Events,
+    pub me: i64,
+    pub outbox_wake: Notify,
+    state: Mutex<SyncState>,
+}
+
+impl Shared {
+    pub fn set_state(&self, state: SyncState) {
+        let mut current = self.state.lock().expect("state poisoned");
+        if *current != state {
+            *current = state.clone();
+            drop(current);
+            self.events.emit(Event::SyncState(state));
+        }
+    }
+
+    pub fn state(&self) -> SyncState {
+        self.state.lock().expect("state poisoned").clone()
+    }
+}
+
+/// An open mirror, optionally syncing.
+pub struct Inbox {
+    shared: Arc<Shared>,
+    account: Account,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Inbox {
+    /// Opens the account's mirror. Works offline; call [`Inbox::start`] to sync.
+    pub fn open(data_dir: &Path, account: Account, token: Option<String>) -> Result<Inbox> {
+        let dir = account.dir(data_dir);
+        let store = Store::open(&dir.join("mirror.db"))?;
+        let mut api = ApiClient::new(&account.address()?)?;
+        if let Some(token) = token {
+            api = api.with_token(token);
+        }
+        Ok(Inbox {
+            shared: Arc::new(Shared {
+                store,
+                api,
+                events: Events::default(),
+                me: account.staff.id,
+                outbox_wake: Notify::new(),
+                state: Mutex::new(SyncState::Idle),
+            }),
+            account,
+            tasks: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    pub fn events(&self) -> Listener {
+        self.shared.events.subscribe()
+    }
+
+    pub fn sync_state(&self) -> SyncState {
+        self.shared.state()
+    }
+
+    /// Starts syncing and delivering the outbox in the background.
+    pub fn start(&self) {
+        let mut tasks = self.tasks.lock().expect("tasks poisoned");
+        if !tasks.is_empty() {
+            return;
+        }
+        tasks.push(tokio::spawn(sync::run(self.shared.clone())));
+        tasks.push(tokio::spawn(deliver_outbox(self.shared.clone())));
+    }
+
+    /// Stops the background work; the mirror stays readable.
+    pub fn stop(&self) {
+        for task in self.tasks.lock().expect("tasks poisoned").drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Catches up once (no live stream): for one-shot syncs and tests.
+    pub async fn sync_once(&self) -> Result<()> {
+        let result = async {
+            let me = self.shared.api.me().await?;
+            let position = self.shared.store.read(store::position).await?;
+            if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
+                let (history, staff) = (me.shop.history_id, me.staff.id);
+                self.shared
+                    .store
+                    .write(move |tx| store::reset(tx, &history, staff))
+                    .await?;
+            }
+            sync::catch_up(&self.shared).await
+        }
+        .await;
+        match result {
+            Ok(_) => {
+                self.shared.set_state(SyncState::Idle);
+                Ok(())
+            }
+            Err(Error::SignedOut(detail)) => {
+                self.shared.set_state(SyncState::SignedOut);
+                Err(Error::SignedOut(detail))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Delivers every due outbox item once (no waiting for backoff): for one-shot use.
+    pub async fn flush_outbox(&self) -> Result<usize> {
+        let mut delivered = 0;
+        loop {
+            match self
+                .shared
+                .store
+                .read(|c| outbox::next(c, now_ms()))
+                .await?
+            {
+                Next::Ready(item) => match outbox::attempt(
+                    &self.shared.api,
+                    &self.shared.store,
+                    self.shared.me,
+                    item,
+                    now_ms(),
+                )
+                .await?
+                {
+                    Outcome::Delivered => delivered += 1,
+                    Outcome::SignedOut => return Err(Error::SignedOut("sign in again".into())),
+                    Outcome::Retry(_) | Outcome::Failed(_) => return Ok(delivered),
+                },
+                Next::Later(_) | Next::Empty => return Ok(delivered),
+            }
+        }
+    }
+
+    pub async fn position(&self) -> Result<store::SyncPosition> {
+        self.shared.store.read(store::position).await
+    }
+
+    pub async fn conversations(&self, filter: ListFilter) -> Result<Vec<ConversationSummary>> {
+        let me = self.shared.me;
+        self.shared
+            .store
+            .read(move |c| store::list(c, &filter, me))
+            .await
+    }
+
+    pub async fn conversation(&self, id: i64) -> Result<ConversationView> {
+        self.shared
+            .store
+            .read(move |c| store::conversation_view(c, id))
+            .await
+    }
+
+    pub async fn profile(&self, customer_id: i64) -> Result<ProfileView> {
+        self.shared
+            .store
+            .read(move |c| store::profile(c, customer_id, now_ms()))
+            .await
+    }
+
+    pub async fn staff(&self) -> Result<Vec<Staff>> {
+        self.shared.store.read(store::staff).await
+    }
+
+    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let query = query.to_owned();
+        self.shared
+            .store
+            .read(move |c| search::search(c, &query, limit))
+            .await
+    }
+
+    pub async fn save_draft(&self, conversation_id: i64, text: &str) -> Result<()> {
+        let text = text.to_owned();
+        self.shared
+            .store
+            .write(move |tx| store::save_draft(tx, conversation_id, &text, now_ms()))
+            .await
+    }
+
+    /// Queues an action, applies it locally at once, and wakes the outbox.
+    async fn enqueue(&self, action: Action, echo: Option<MessageBody>) -> Result<i64> {
+        let me = self.shared.me;
+        let conversation_id = action.conversation_id();
+        let clears_draft = action.is_message();
+        let id = self
+            .shared
+            .store
+            .write(move |tx| {
+                let id = outbox::enqueue(tx, me, &action, echo, now_ms())?;
+                if let (true, Some(conversation_id)) = (clears_draft, conversation_id) {
+                    store::save_draft(tx, conversation_id, "", now_ms())?;
+                }
+                Ok(id)
+            })
+            .await?;
+        self.shared.events.emit(Event::OutboxChanged {
+            id,
+            conversation_id,
+        });
+        if let Some(id) = conversation_id {
+            self.shared.events.emit(Event::ConversationChanged { id });
+        }
+        self.shared.outbox_wake.notify_one();
+        Ok(id)
+    }
+
+    /// Sends a text reply. Returns the outbox id.
+    pub async fn reply(&self, conversation_id: i64, text: &str) -> Result<i64> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::Input("the reply is empty".into()));
+        }
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(Error::Input(format!(
+                "a reply can be at most {MAX_TEXT_CHARS} characters"
+            )));
+        }
+        let send = SendMessage::Text {
+            text: text.to_owned(),
+        };
+        let echo = MessageBody::Text {
+            text: text.to_owned(),
+        };
+        self.enqueue(
+            Action::Send {
+                conversation_id,
+                send,
+            },
+            Some(echo),
+        )
+        .await
+    }
+
+    /// Shares one to three products (cards as shown in the picker), with optional text.
+    pub async fn share_products(
+        &self,
+        conversation_id: i64,
+        cards: Vec<ProductCard>,
+        text: Option<String>,
+    ) -> Result<i64> {
+        if cards.is_empty() {
+            return Err(Error::Input("choose at least one product".into()));
+        }
+        if cards.len() > MAX_SHARED_PRODUCTS {
+            return Err(Error::Input(format!(
+                "you can share up to {MAX_SHARED_PRODUCTS} products at a time"
+            )));
+        }
+        let text = text.filter(|t| !t.trim().is_empty());
+        let send = SendMessage::Products {
+            text: text.clone(),
+            product_ids: cards.iter().map(|c| c.product_id).collect(),
+        };
+        let echo = MessageBody::Products {
+            text,
+            products: cards,
+        };
+        self.enqueue(
+            Action::Send {
+                conversation_id,
+                send,
+            },
+            Some(echo),
+        )
+        .await
+    }
+
+    /// Shares a discount code. Inactive codes are refused here, before anything is queued.
+    pub async fn share_discount(&self, conversation_id: i64, code: &DiscountCode) -> Result<i64> {
+        if code.status != DiscountStatus::Active {
+            return Err(Error::Rejected(Box::new(Problem::new(
+                422,
+                ProblemCode::DiscountInactive,
+                format!(
+                    "the discount code {} is not active; update the code in the Shopify admin before sharing it",
+                    code.code
+                ),
+            ))));
+        }
+        let send = SendMessage::Discount {
+            discount_id: code.id,
+        };
+        let echo = MessageBody::Discount {
+            discount: DiscountCard {
+                discount_id: code.id,
+                code: code.code.clone(),
+                summary: code.summary.clone(),
+            },
+        };
+        self.enqueue(
+            Action::Send {
+                conversation_id,
+                send,
+            },
+            Some(echo),
+        )
+        .await
+    }
+
+    pub async fn set_status(
+        &self,
+        conversation_id: i64,
+        status: ConversationStatus,
+    ) -> Result<i64> {
+        self.enqueue(
+            Action::SetStatus {
+                conversation_id,
+                status,
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn set_unread(&self, conversation_id: i64, unread: bool) -> Result<i64> {
+        self.enqueue(
+            Action::SetUnread {
+                conversation_id,
+                unread,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// Assigns to a staff member with the chat permission, or unassigns with `None`.
+    pub async fn assign(&self, conversation_id: i64, staff_id: Option<i64>) -> Result<i64> {
+        if let Some(staff_id) = staff_id {
+            let staff = self
+                .shared
+                .store
+                .read(move |c| store::staff_member(c, staff_id))
+                .await?;
+            match staff {
+                Some(s) if !s.can_chat() => {
+                    return Err(Error::Input(format!(
+                        "{} doesn't have the online store chat permission",
+                        s.name
+                    )));
+                }
+                None => return Err(Error::NotFound(format!("staff member {staff_id}"))),
+                Some(_) => {}
+            }
+        }
+        self.enqueue(
+            Action::Assign {
+                conversation_id,
+                staff_id,
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn add_note(&self, customer_id: i64, body: &str) -> Result<i64> {
+        if body.trim().is_empty() {
+            return Err(Error::Input("the note is empty".into()));
+        }
+        self.enqueue(
+            Action::AddNote {
+                customer_id,
+                body: body.to_owned(),
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn edit_note(&self, customer_id: i64, note_id: i64, body: &str) -> Result<i64> {
+        if body.trim().is_empty() {
+            return Err(Error::Input("the note is empty".into()));
+        }
+        self.enqueue(
+            Action::EditNote {
+                customer_id,
+                note_id,
+                body: body.to_owned(),
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn delete_note(&self, customer_id: i64, note_id: i64) -> Result<i64> {
+        self.enqueue(
+            Action::DeleteNote {
+                customer_id,
+                note_id,
+            },
+            None,
+        )
+        .await
+    }
+
+    pub async fn retry(&self, outbox_id: i64) -> Result<()> {
+        self.shared
+            .store
+            .write(move |tx| outbox::retry(tx, outbox_id))
+            .await?;
+        self.shared.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    pub async fn discard(&self, outbox_id: i64) -> Result<()> {
+        let conversation_id = self
+            .shared
+            .store
+            .write(move |tx| outbox::discard(tx, outbox_id, now_ms()))
+            .await?;
+        self.shared.events.emit(Event::OutboxChanged {
+            id: outbox_id,
+            conversation_id,
+        });
+        Ok(())
+    }
+
+    /// Products to share, from the shop (online store products only).
+    pub async fn search_products(&self, query: &str) -> Result<Vec<Product>> {
+        let list: ProductList = self
+            .shared
+            .api
+            .get(&format!(
+                "/api/v1/products?online_store=true&limit=50&q={}",
+                encode(query)
+            ))
+            .await?;
+        Ok(list.products)
+    }
+
+    pub async fn search_discounts(&self, query: &str) -> Result<Vec<DiscountCode>> {
+        let list: DiscountList = self
+            .shared
+            .api
+            .get(&format!("/api/v1/discounts?q={}", encode(query)))
+            .await?;
+        Ok(list.discounts)
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The outbox worker: one item at a time, in order, woken when work is queued.
+async fn deliver_outbox(shared: Arc<Shared>) {
+    loop {
+        let next = shared.store.read(|c| outbox::next(c, now_ms())).await;
+        let wait = match next {
+            Ok(Next::Ready(item)) => {
+                let (id, conversation_id) = (item.id, item.action.conversation_id());
+                let outcome =
+                    outbox::attempt(&shared.api, &shared.store, shared.me, item, now_ms()).await;
+                shared.events.emit(Event::OutboxChanged {
+                    id,
+                    conversation_id,
+                });
+                if let Some(id) = conversation_id {
+                    shared.events.emit(Event::ConversationChanged { id });
+                }
+                match outcome {
+                    Ok(Outcome::Delivered | Outcome::Failed(_)) => continue,
+                    Ok(Outcome::Retry(due)) => Some(due),
+                    Ok(Outcome::SignedOut) => {
+                        shared.set_state(SyncState::SignedOut);
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox worker");
+                        Some(now_ms() + 1_000)
+                    }
+                }
+            }
+            Ok(Next::Later(due)) => Some(due),
+            Ok(Next::Empty) => None,
+            Err(error) => {
+                tracing::warn!(%error, "outbox worker");
+                Some(now_ms() + 1_000)
+            }
+        };
+        match wait {
+            Some(due) => {
+                let sleep = std::time::Duration::from_millis((due - now_ms()).max(0) as u64);
+                tokio::select! {
+                    _ = tokio::time::sleep(sleep) => {}
+                    _ = shared.outbox_wake.notified() => {}
+                }
+            }
+            None => shared.outbox_wake.notified().await,
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! The outbox: every staff action is applied to the mirror at once and queued in the same
+//! transaction; one worker delivers the queue in order, each item with its own
+//! Idempotency-Key, so a retry after a lost answer can never apply twice.
+//!
+//! Network and transient failures back off with jitter and try again; a permanent refusal marks
+//! the item failed with the shop's problem code and keeps it (and its text) for retry or
+//! discard. Pending items survive restarts: the table is the queue.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use inbox_protocol::*;
+use reqwest::Method;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiClient;
+use crate::error::{Error, Result};
+use crate::store::{self, Store};
+
+/// A staff action waiting to reach the shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Send {
+        conversation_id: i64,
+        send: SendMessage,
+    },
+    /// An image or video prepared on disk; `upload` is filled in once it is uploaded, so a
+    /// retry does not upload again.
+    SendMedia {
+        conversation_id: i64,
+        file: PathBuf,
+        mime: String,
+        text: Option<String>,
+        upload: Option<Attachment>,
+    },
+    SetStatus {
+        conversation_id: i64,
+        status: ConversationStatus,
+    },
+    SetUnread {
+        conversation_id: i64,
+        unread: bool,
+    },
+    Assign {
+        conversation_id: i64,
+        staff_id: Option<i64>,
+    },
+    AddNote {
+        customer_id: i64,
+        body: String,
+    },
+    EditNote {
+        customer_id: i64,
+        note_id: i64,
+        body: String,
+    },
+    DeleteNote {
+        customer_id: i64,
+        note_id: i64,
+    },
+}
+
+impl Action {
+    pub fn conversation_id(&self) -> Option<i64> {
+        match self {
+            Action::Send {
+                conversation_id, ..
+            }
+            | Action::SendMedia {
+                conversation_id, ..
+            }
+            | Action::SetStatus {
+                conversation_id, ..
+            }
+            | Action::SetUnread {
+                conversation_id, ..
+            }
+            | Action::Assign {
+                conversation_id, ..
+            } => Some(*conversation_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the action shows as a message in the conversation until delivered.
+    pub fn is_message(&self) -> bool {
+        matches!(self, Action::Send { .. } | Action::SendMedia { .. })
+    }
+}
+
+/// What a delivered action gave back, to put in the mirror.
+#[derive(Debug)]
+enum Delivered {
+    Entity(Box<Entity>),
+    Nothing,
+}
+
+/// Queues an action and applies its local effect, in the caller's transaction.
+pub fn enqueue(
+    tx: &Transaction<'_>,
+    me: i64,
+    action: &Action,
+    echo: Option<MessageBody>,
+    now: Millis,
+) -> Result<i64> {
+    let key = format!("{:032x}", rand::random::<u128>());
+    tx.execute(
+        "INSERT INTO outbox (conversation_id, action, idempotency_key, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![action.conversation_id(), serde_json::to_string(action)?, key, now],
+    )?;
+    let id = tx.last_insert_rowid();
+    if let (Some(conversation_id), Some(body)) = (action.conversation_id(), echo) {
+        let local = Message {
+            id: -id,
+            conversation_id,
+            author: Author::Staff { staff_id: me },
+            body,
+            delivery: None,
+            created_at: now,
+        };
+        store::apply(tx, &Entity::Message(local))?;
+    }
+    apply_local(tx, me, action, now)?;
+    Ok(id)
+}
+
+/// The optimistic effect of an action on the mirror. Applied when queued, and again after
+/// every synced page, so a change from the shop can't hide a pending one.
+fn apply_local(tx: &Transaction<'_>, me: i64, action: &Action, now: Millis) -> Result<()> {
+    let update = |id: i64, change: &dyn Fn(&mut Conversation)| -> Result<()> {
+        if let Some(mut c) = store::conversation(tx, id)? {
+            change(&mut c);
+            store::apply(tx, &Entity::Conversation(c))?;
+        }
+        Ok(())
+    };
+    match action {
+        Action::SetStatus {
+            conversation_id,
+            status,
+        } => {
+            update(*conversation_id, &|c| c.status = *status)?;
+        }
+        Action::Assign {
+            conversation_id,
+            staff_id,
+        } => {
+            update(*conversation_id, &|c| c.assignee_id = *staff_id)?;
+        }
+        Action::SetUnread {
+            conversation_id,
+            unread,
+        } => {
+            let last: Option<i64> = tx.query_row(
+                "SELECT max(id) FROM messages WHERE conversation_id = ?1 AND id > 0",
+                [conversation_id],
+                |r| r.get(0),
+            )?;
+            let mut state = store::read_state(tx, *conversation_id)?.unwrap_or(ReadState {
+                conversation_id: *conversation_id,
+                staff_id: me,
+                last_read_message_id: None,
+                marked_unread: false,
+                updated_at: now,
+            });
+            state.marked_unread = *unread;
+            if !unread {
+                state.last_read_message_id = last.or(state.last_read_message_id);
+            }
+            store::apply(tx, &Entity::ReadState(state))?;
+        }
+        Action::EditNote { note_id, body, .. } => {
+            let note: Option<String> = tx
+                .query_row("SELECT data FROM notes WHERE id = ?1", [note_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(text) = note {
+                let mut note: Note = serde_json::from_str(&text)?;
+                note.body = body.clone();
+                store::apply(tx, &Entity::Note(note))?;
+            }
+        }
+        Action::DeleteNote {
+            note_id,
+            customer_id,
+        } => {
+            store::apply(
+                tx,
+                &Entity::NoteDeleted {
+                    id: *note_id,
+                    customer_id: *customer_id,
+                },
+            )?;
+        }
+        Action::AddNote { .. } | Action::Send { .. } | Action::SendMedia { .. } => {}
+    }
+    Ok(())
+}
+
+/// Re-applies the local effect of every pending action (after a synced page).
+pub fn reapply_pending(tx: &Transaction<'_>, me: i64, now: Millis) -> Result<()> {
+    let actions: Vec<String> = tx
+        .prepare_cached("SELECT action FROM outbox WHERE state = 'pending' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for text in actions {
+        let action: Action = serde_json::from_str(&text)?;
+        if !action.is_message() {
+            apply_local(tx, me, &action, now)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: i64,
+    pub action: Action,
+    pub key: String,
+    pub attempts: i64,
+}
+
+/// The next pending item, or when the earliest one is due.
+#[allow(clippy::large_enum_variant, reason = "one value at a time, never stored")]
+pub enum Next {
+    Ready(Item),
+    Later(Millis),
+    Empty,
+}
+
+pub fn next(conn: &rusqlite::Connection, now: Millis) -> Result<Next> {
+    let row: Option<(i64, String, String, i64, Millis)> = conn
+        .prepare_cached(
+            "SELECT id, action, idempotency_key, attempts, next_attempt_at FROM outbox
+              WHERE state = 'pending' ORDER BY id LIMIT 1",
+        )?
+        .query_row([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    Ok(match row {
+        None => Next::Empty,
+        // Strictly in order: a later action may depend on an earlier one (reply, then close).
+        Some((_, _, _, _, due)) if due > now => Next::Later(due),
+        Some((id, action, key, attempts, _)) => Next::Ready(Item {
+            id,
+            action: serde_json::from_str(&action)?,
+            key,
+            attempts,
+        }),
+    })
+}
+
+fn conversation_path(id: i64, tail: &str) -> String {
+    format!("/api/v1/conversations/{id}{tail}")
+}
+
+async fn deliver(api: &ApiClient, store: &Store, item: &Item) -> Result<Delivered> {
+    let key = item.key.as_str();
+    let entity = |e: Entity| Delivered::Entity(Box::new(e));
+    Ok(match &item.action {
+        Action::Send {
+            conversation_id,
+            send,
+        } => {
+            let m: Option<Message> = api
+                .send(
+                    Method::POST,
+                    &conversation_path(*conversation_id, "/messages"),
+                    key,
+                    Some(send),
+                )
+                .await?;
+            m.map(|m| entity(Entity::Message(m)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::SendMedia {
+            conversation_id,
+            file,
+            mime,
+            text,
+            upload,
+        } => {
+            let attachment = match upload {
+                Some(a) => a.clone(),
+                None => {
+                    let bytes = tokio::fs::read(file).await.map_err(|e| {
+                        Error::Input(format!("the prepared file {} is gone: {e}", file.display()))
+                    })?;
+                    let attachment = api.upload(mime, bytes).await?;
+                    // Remember the upload so a retry of the message doesn't upload again.
+                    let mut action = item.action.clone();
+                    if let Action::SendMedia { upload, .. } = &mut action {
+                        *upload = Some(attachment.clone());
+                    }
+                    let (id, json) = (item.id, serde_json::to_string(&action)?);
+                    store
+                        .write(move |tx| {
+                            tx.execute(
+                                "UPDATE outbox SET action = ?2 WHERE id = ?1",
+                                params![id, json],
+                            )?;
+                            Ok(())
+                        })
+                        .await?;
+                    attachment
+                }
+            };
+            let send = SendMessage::Attachment {
+                upload_id: attachment.upload_id.clone(),
+                text: text.clone(),
+            };
+            let m: Option<Message> = api
+                .send(
+                    Method::POST,
+                    &conversation_path(*conversation_id, "/messages"),
+                    key,
+                    Some(&send),
+                )
+                .await?;
+            m.map(|m| entity(Entity::Message(m)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::SetStatus {
+            conversation_id,
+            status,
+        } => {
+            let c: Option<Conversation> = api
+                .send(
+                    Method::PUT,
+                    &conversation_path(*conversation_id, "/status"),
+                    key,
+                    Some(&SetStatus { status: *status }),
+                )
+                .await?;
+            c.map(|c| entity(Entity::Conversation(c)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::SetUnread {
+            conversation_id,
+            unread,
+        } => {
+            let body = SetReadState {
+                unread: *unread,
+                last_read_message_id: None,
+            };
+            let r: Option<ReadState> = api
+                .send(
+                    Method::PUT,
+                    &conversation_path(*conversation_id, "/read-state"),
+                    key,
+                    Some(&body),
+                )
+                .await?;
+            r.map(|r| entity(Entity::ReadState(r)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::Assign {
+            conversation_id,
+            staff_id,
+        } => {
+            let c: Option<Conversation> = api
+                .send(
+                    Method::PUT,
+                    &conversation_path(*conversation_id, "/assignee"),
+                    key,
+                    Some(&SetAssignee {
+                        staff_id: *staff_id,
+                    }),
+                )
+                .await?;
+            c.map(|c| entity(Entity::Conversation(c)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::AddNote { customer_id, body } => {
+            let n: Option<Note> = api
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/customers/{customer_id}/notes"),
+                    key,
+                    Some(&NoteBody { body: body.clone() }),
+                )
+                .await?;
+            n.map(|n| entity(Entity::Note(n)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::EditNote {
+            customer_id,
+            note_id,
+            body,
+        } => {
+            let n: Option<Note> = api
+                .send(
+                    Method::PUT,
+                    &format!("/api/v1/customers/{customer_id}/notes/{note_id}"),
+                    key,
+                    Some(&NoteBody { body: body.clone() }),
+                )
+                .await?;
+            n.map(|n| entity(Entity::Note(n)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::DeleteNote {
+            customer_id,
+            note_id,
+        } => {
+            let _: Option<serde_json::Value> = api
+                .send::<(), _>(
+                    Method::DELETE,
+                    &format!("/api/v1/customers/{customer_id}/notes/{note_id}"),
+                    key,
+                    None,
+                )
+                .await?;
+            Delivered::Nothing
+        }
+    })
+}
+
+/// Backoff for the `attempts`-th retry: exponential from 1 s to 5 min, with full jitter.
+pub fn backoff(attempts: i64) -> Duration {
+    let cap = Duration::from_secs(300);
+    let base = Duration::from_millis(500)
+        .saturating_mul(1u32 << attempts.clamp(0, 10) as u32)
+        .min(cap);
+    let jitter: f64 = rand::random_range(0.5..1.0);
+    base.mul_f64(jitter)
+}
+
+/// What happened to one delivery attempt.
+#[derive(Debug)]
+pub enum Outcome {
+    Delivered,
+    /// Try again at this time.
+    Retry(Millis),
+    Failed(String),
+    /// The token was refused; stop until signed in again.
+    SignedOut,
+}
+
+/// Delivers one item and records the outcome in the mirror.
+pub async fn attempt(
+    api: &ApiClient,
+    store: &Store,
+    me: i64,
+    item: Item,
+    now: Millis,
+) -> Result<Outcome> {
+    match deliver(api, store, &item).await {
+        Ok(delivered) => {
+            let id = item.id;
+            let is_message = item.action.is_message();
+            store
+                .write(move |tx| {
+                    tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+                    if is_message {
+                        tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
+                    }
+                    if let Delivered::Entity(entity) = delivered {
+                        store::apply(tx, &entity)?;
+                    }
+                    reapply_pending(tx, me, now)?;
+                    Ok(())
+                })
+                .await?;
+            Ok(Outcome::Delivered)
+        }
+        Err(Error::SignedOut(_)) => Ok(Outcome::SignedOut),
+        Err(error) if error.is_retryable() => {
+            let wait = match &error {
+                Error::Transient {
+                    retry_after: Some(d),
+                    ..
+                } => *d,
+                _ => backoff(item.attempts),
+            };
+            let due = now + wait.as_millis() as i64;
+            let id = item.id;
+            store
+                .write(move |tx| {
+                    tx.execute(
+                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
+                        params![id, due],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            tracing::debug!(outbox = item.id, %error, "delivery will be retried");
+            Ok(Outcome::Retry(due))
+        }
+        Err(error) => {
+            let (code, detail) = (error.code(), error.to_string());
+            let (id, c, d) = (item.id, code.clone(), detail.clone());
+            store
+                .write(move |tx| {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2,
+                                error_detail = ?3 WHERE id = ?1",
+                        params![id, c, d],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            // An action that changed shared state locally is undone by asking the shop again.
+            if let Some(conversation_id) = item
+                .action
+                .conversation_id()
+                .filter(|_| !item.action.is_message())
+                && let Ok(detail) = api
+                    .get::<ConversationDetail>(&conversation_path(conversation_id, ""))
+                    .await
+            {
+                store
+                    .write(move |tx| store::apply(tx, &Entity::Conversation(detail.conversation)))
+                    .await?;
+            }
+            tracing::info!(outbox = item.id, code, "delivery refused");
+            Ok(Outcome::Failed(detail))
+        }
+    }
+}
+
+/// Puts a failed item back in the queue.
+pub fn retry(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, error_code = NULL,
+                error_detail = NULL WHERE id = ?1",
+        [id],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!("outbox item {id}")));
+    }
+    Ok(())
+}
+
+/// Drops a failed or pending item; a dropped reply's text goes back to the draft (if the
+/// draft is empty), so nothing typed is lost.
+pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>> {
+    let row: Option<String> = tx
+        .query_row("SELECT action FROM outbox WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(text) = row else {
+        return Err(Error::NotFound(format!("outbox item {id}")));
+    };
+    let action: Action = serde_json::from_str(&text)?;
+    tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+    tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
+    let typed = match &action {
+        Action::Send {
+            send: SendMessage::Text { text },
+            ..
+        } => Some(text.clone()),
+        Action::Send {
+            send: SendMessage::Products { text, .. },
+            ..
+        }
+        | Action::SendMedia { text, .. } => text.clone(),
+        _ => None,
+    };
+    if let (Some(conversation_id), Some(typed)) = (action.conversation_id(), typed)
+        && store::draft(tx, conversation_id)?.is_none()
+    {
+        store::save_draft(tx, conversation_id, &typed, now)?;
+    }
+    Ok(action.conversation_id())
+}

@@ -1,0 +1,600 @@
+//! The mirror: one SQLite file per (shop, staff member), holding every entity the change feed
+//! carries, the sync cursor, the outbox and drafts.
+//!
+//! One writer connection, a small pool of readers, WAL; all work on blocking threads. A page
+//! of the feed is applied together with its cursor in one transaction, so a crash means the
+//! page is fetched again, never that it is half applied or skipped.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use inbox_protocol::*;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::views::*;
+
+/// Numbered, append-only migrations; `PRAGMA user_version` records how many ran.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_mirror.sql")];
+
+const READERS: usize = 3;
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+/// Brings a mirror up to the newest schema, refusing one newer than this binary knows.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Migrates up to `target` migrations (tests stop early to seed an old schema).
+pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > MIGRATIONS.len() as i64 {
+        return Err(Error::DatabaseTooNew {
+            found,
+            known: MIGRATIONS.len() as i64,
+        });
+    }
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(found as usize)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "busy_timeout", 5_000)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        let mut readers = Vec::new();
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            reader.pragma_update(None, "busy_timeout", 5_000)?;
+            reader.set_prepared_statement_cache_capacity(64);
+            readers.push(reader);
+        }
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(readers),
+                permits: Semaphore::new(READERS),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().expect("writer poisoned");
+            let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await?
+    }
+
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Stopped)?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner
+                .readers
+                .lock()
+                .expect("pool poisoned")
+                .pop()
+                .expect("a permit means a reader");
+            let result = (|| {
+                let tx = conn.unchecked_transaction()?;
+                let value = f(&tx)?;
+                tx.finish()?;
+                Ok(value)
+            })();
+            inner.readers.lock().expect("pool poisoned").push(conn);
+            result
+        })
+        .await?
+    }
+}
+
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn data<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn key<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Where the mirror is in the shop's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPosition {
+    pub cursor: String,
+    pub history_id: String,
+    pub staff_id: i64,
+    pub last_synced_at: Option<Millis>,
+    /// The first full sync has finished at least once.
+    pub caught_up: bool,
+}
+
+pub fn position(conn: &Connection) -> Result<SyncPosition> {
+    Ok(conn.query_row(
+        "SELECT cursor, history_id, staff_id, last_synced_at, caught_up FROM sync_state WHERE id = 1",
+        [],
+        |r| {
+            Ok(SyncPosition {
+                cursor: r.get(0)?,
+                history_id: r.get(1)?,
+                staff_id: r.get(2)?,
+                last_synced_at: r.get(3)?,
+                caught_up: r.get(4)?,
+            })
+        },
+    )?)
+}
+
+/// Forgets every entity (a different shop history, or a different staff member): the next
+/// sync starts from the beginning. Outbox items and drafts stay.
+pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM staff; DELETE FROM customers; DELETE FROM conversations;
+         DELETE FROM messages WHERE id > 0; DELETE FROM cart_events; DELETE FROM read_states;
+         DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;",
+    )?;
+    tx.execute(
+        "UPDATE sync_state SET cursor = '', history_id = ?1, staff_id = ?2, caught_up = 0 WHERE id = 1",
+        params![history_id, staff_id],
+    )?;
+    Ok(())
+}
+
+pub fn set_cursor(tx: &Transaction<'_>, cursor: &str, now: Millis, caught_up: bool) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE sync_state SET cursor = ?1, last_synced_at = ?2, caught_up = max(caught_up, ?3) WHERE id = 1",
+    )?
+    .execute(params![cursor, now, caught_up])?;
+    Ok(())
+}
+
+/// Writes one entity's current state into the mirror.
+pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
+    match entity {
+        Entity::Staff(s) => {
+            tx.prepare_cached(
+                "INSERT INTO staff (id, name, email, can_chat, data) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, email = ?3, can_chat = ?4, data = ?5",
+            )?
+            .execute(params![
+                s.id,
+                s.name,
+                s.email,
+                s.can_chat(),
+                serde_json::to_string(s)?
+            ])?;
+        }
+        Entity::Customer(c) => {
+            tx.prepare_cached(
+                "INSERT INTO customers (id, name, email, data) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, email = ?3, data = ?4",
+            )?
+            .execute(params![c.id, c.name, c.email, serde_json::to_string(c)?])?;
+        }
+        Entity::Conversation(c) => {
+            tx.prepare_cached(
+                "INSERT INTO conversations (id, customer_id, status, assignee_id, last_message_at, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET customer_id = ?2, status = ?3, assignee_id = ?4,
+                   last_message_at = ?5, data = ?6",
+            )?
+            .execute(params![
+                c.id,
+                c.customer_id,
+                key(&c.status),
+                c.assignee_id,
+                c.last_message_at,
+                serde_json::to_string(c)?
+            ])?;
+        }
+        Entity::Message(m) => {
+            let text = m.body.text().unwrap_or_default();
+            tx.prepare_cached(
+                "INSERT INTO messages (id, conversation_id, from_customer, text, created_at, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET conversation_id = ?2, from_customer = ?3,
+                   text = ?4, created_at = ?5, data = ?6",
+            )?
+            .execute(params![
+                m.id,
+                m.conversation_id,
+                matches!(m.author, Author::Customer { .. }),
+                text,
+                m.created_at,
+                serde_json::to_string(m)?
+            ])?;
+        }
+        Entity::CartEvent(e) => {
+            tx.prepare_cached(
+                "INSERT INTO cart_events (id, conversation_id, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET conversation_id = ?2, data = ?3",
+            )?
+            .execute(params![e.id, e.conversation_id, serde_json::to_string(e)?])?;
+        }
+        Entity::ReadState(r) => {
+            tx.prepare_cached(
+                "INSERT INTO read_states (conversation_id, data) VALUES (?1, ?2)
+                 ON CONFLICT (conversation_id) DO UPDATE SET data = ?2",
+            )?
+            .execute(params![r.conversation_id, serde_json::to_string(r)?])?;
+        }
+        Entity::Note(n) => {
+            tx.prepare_cached(
+                "INSERT INTO notes (id, customer_id, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET customer_id = ?2, data = ?3",
+            )?
+            .execute(params![n.id, n.customer_id, serde_json::to_string(n)?])?;
+        }
+        Entity::NoteDeleted { id, .. } => {
+            tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Entity::Cart(c) => {
+            tx.prepare_cached(
+                "INSERT INTO carts (customer_id, data) VALUES (?1, ?2)
+                 ON CONFLICT (customer_id) DO UPDATE SET data = ?2",
+            )?
+            .execute(params![c.customer_id, serde_json::to_string(c)?])?;
+        }
+        Entity::Order(o) => {
+            tx.prepare_cached(
+                "INSERT INTO orders (id, customer_id, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET customer_id = ?2, data = ?3",
+            )?
+            .execute(params![o.id, o.customer_id, serde_json::to_string(o)?])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn conversation(conn: &Connection, id: i64) -> Result<Option<Conversation>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM conversations WHERE id = ?1")?
+        .query_row([id], |r| data(r, 0))
+        .optional()?)
+}
+
+pub fn customer(conn: &Connection, id: i64) -> Result<Option<Customer>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM customers WHERE id = ?1")?
+        .query_row([id], |r| data(r, 0))
+        .optional()?)
+}
+
+pub fn staff(conn: &Connection) -> Result<Vec<Staff>> {
+    let rows = conn
+        .prepare_cached("SELECT data FROM staff ORDER BY name")?
+        .query_map([], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn staff_member(conn: &Connection, id: i64) -> Result<Option<Staff>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM staff WHERE id = ?1")?
+        .query_row([id], |r| data(r, 0))
+        .optional()?)
+}
+
+pub fn read_state(conn: &Connection, conversation_id: i64) -> Result<Option<ReadState>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM read_states WHERE conversation_id = ?1")?
+        .query_row([conversation_id], |r| data(r, 0))
+        .optional()?)
+}
+
+pub fn cart(conn: &Connection, customer_id: i64) -> Result<Option<Cart>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM carts WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| data(r, 0))
+        .optional()?)
+}
+
+/// Whether a conversation has customer messages this staff member has not read.
+pub fn is_unread(read: Option<&ReadState>, last_customer_message: Option<i64>) -> bool {
+    match read {
+        Some(r) if r.marked_unread => true,
+        Some(r) => {
+            last_customer_message.is_some_and(|m| r.last_read_message_id.is_none_or(|l| m > l))
+        }
+        None => last_customer_message.is_some(),
+    }
+}
+
+/// The conversation list, newest activity first.
+pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<ConversationSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.data, coalesce(cu.name, ''), coalesce(cu.email, ''),
+                (SELECT m.text FROM messages m WHERE m.conversation_id = c.id
+                  ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
+                (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.from_customer = 1),
+                r.data
+           FROM conversations c
+           LEFT JOIN customers cu ON cu.id = c.customer_id
+           LEFT JOIN read_states r ON r.conversation_id = c.id
+          WHERE c.status = ?1
+            AND (?2 = 'all' OR (?2 = 'mine' AND c.assignee_id = ?3)
+                 OR (?2 = 'unassigned' AND c.assignee_id IS NULL))
+          ORDER BY c.last_message_at DESC, c.id DESC
+          LIMIT ?4 OFFSET ?5",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![
+                key(&filter.status),
+                key(&filter.assignment),
+                me,
+                filter.limit,
+                filter.offset
+            ],
+            |r| {
+                let conversation: Conversation = data(r, 0)?;
+                let read: Option<String> = r.get(5)?;
+                let read: Option<ReadState> = read.and_then(|t| serde_json::from_str(&t).ok());
+                let last_customer: Option<i64> = r.get(4)?;
+                Ok(ConversationSummary {
+                    id: conversation.id,
+                    customer_id: conversation.customer_id,
+                    customer_name: r.get(1)?,
+                    customer_email: r.get(2)?,
+                    platform: conversation.platform,
+                    status: conversation.status,
+                    assignee_id: conversation.assignee_id,
+                    customer_online: conversation.customer_online,
+                    last_message_at: conversation.last_message_at,
+                    preview: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    unread: is_unread(read.as_ref(), last_customer),
+                    topics: conversation
+                        .topics
+                        .iter()
+                        .take(LIST_LABELS)
+                        .map(|t| t.topic)
+                        .collect(),
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Outbox state of local messages, by their (negative) message id.
+fn local_delivery(conn: &Connection, message_id: i64) -> Result<(SendState, Option<i64>)> {
+    let outbox_id = -message_id;
+    let row: Option<(String, Option<String>, Option<String>)> = conn
+        .prepare_cached("SELECT state, error_code, error_detail FROM outbox WHERE id = ?1")?
+        .query_row([outbox_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match row {
+        Some((state, code, detail)) if state == "failed" => (
+            SendState::Failed {
+                code: code.unwrap_or_default(),
+                detail: detail.unwrap_or_default(),
+            },
+            Some(outbox_id),
+        ),
+        Some(_) => (SendState::Pending, Some(outbox_id)),
+        None => (SendState::Pending, None),
+    })
+}
+
+pub fn conversation_view(conn: &Connection, id: i64) -> Result<ConversationView> {
+    let conversation =
+        conversation(conn, id)?.ok_or_else(|| Error::NotFound(format!("conversation {id}")))?;
+    let mut timeline = Vec::new();
+    let messages: Vec<Message> = conn
+        .prepare_cached(
+            "SELECT data FROM messages WHERE conversation_id = ?1 ORDER BY created_at, id",
+        )?
+        .query_map([id], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for message in messages {
+        let (send_state, outbox_id) = if message.id < 0 {
+            local_delivery(conn, message.id)?
+        } else {
+            (SendState::Sent, None)
+        };
+        timeline.push(TimelineItem::Message(MessageView {
+            message,
+            send_state,
+            outbox_id,
+        }));
+    }
+    let events: Vec<CartEvent> = conn
+        .prepare_cached("SELECT data FROM cart_events WHERE conversation_id = ?1 ORDER BY id")?
+        .query_map([id], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    timeline.extend(events.into_iter().map(TimelineItem::CartEvent));
+    timeline.sort_by_key(|item| item.at());
+    let customer = customer(conn, conversation.customer_id)?;
+    let assignee = match conversation.assignee_id {
+        Some(staff_id) => staff_member(conn, staff_id)?,
+        None => None,
+    };
+    let draft = conn
+        .prepare_cached("SELECT text FROM drafts WHERE conversation_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(ConversationView {
+        read_state: read_state(conn, id)?,
+        cart: cart(conn, conversation.customer_id)?.filter(|c| !c.lines.is_empty()),
+        customer,
+        assignee,
+        conversation,
+        timeline,
+        draft,
+    })
+}
+
+pub fn profile(conn: &Connection, customer_id: i64, now: Millis) -> Result<ProfileView> {
+    let customer = customer(conn, customer_id)?
+        .ok_or_else(|| Error::NotFound(format!("customer {customer_id}")))?;
+    let mut notes: Vec<Note> = conn
+        .prepare_cached("SELECT data FROM notes WHERE customer_id = ?1")?
+        .query_map([customer_id], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+    let mut orders: Vec<Order> = conn
+        .prepare_cached("SELECT data FROM orders WHERE customer_id = ?1")?
+        .query_map([customer_id], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    orders.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
+    Ok(ProfileView {
+        last_order: last_order_within_window(&orders, now).cloned(),
+        cart: cart(conn, customer_id)?,
+        customer,
+        notes,
+        orders,
+    })
+}
+
+pub fn draft(conn: &Connection, conversation_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT text FROM drafts WHERE conversation_id = ?1")?
+        .query_row([conversation_id], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn save_draft(
+    tx: &Transaction<'_>,
+    conversation_id: i64,
+    text: &str,
+    now: Millis,
+) -> Result<()> {
+    if text.trim().is_empty() {
+        tx.execute(
+            "DELETE FROM drafts WHERE conversation_id = ?1",
+            [conversation_id],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO drafts (conversation_id, text, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (conversation_id) DO UPDATE SET text = ?2, updated_at = ?3",
+            params![conversation_id, text, now],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(last: Option<i64>, unread: bool) -> ReadState {
+        ReadState {
+            conversation_id: 1,
+            staff_id: 1,
+            last_read_message_id: last,
+            marked_unread: unread,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn unread_means_a_customer_message_after_the_last_read_one_or_marked() {
+        assert!(!is_unread(None, None));
+        assert!(is_unread(None, Some(5)));
+        assert!(!is_unread(Some(&read(Some(5), false)), Some(5)));
+        assert!(is_unread(Some(&read(Some(4), false)), Some(5)));
+        assert!(is_unread(Some(&read(Some(9), true)), Some(5)));
+        assert!(is_unread(Some(&read(None, false)), Some(1)));
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(err, Error::DatabaseTooNew { found: 99, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("update the app"));
+    }
+}

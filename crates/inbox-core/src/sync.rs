@@ -1,0 +1,262 @@
+//! The sync engine: catch up through the change feed, then stay live on the event stream;
+//! reconnect with backoff and jitter; apply every batch together with its cursor.
+//!
+//! States: Idle → Syncing{progress} → Live, and Offline{since} while the shop can't be reached.
+//! A refused token moves to SignedOut and stops (no retry loop); a 429 waits as long as the shop
+//! asks. A cursor the shop no longer knows (another database, a wiped shop) starts over from
+//! the beginning rather than leaving a gap.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures_util::{FutureExt, StreamExt};
+use inbox_protocol::*;
+
+use crate::Shared;
+use crate::error::{Error, Result};
+use crate::events::{Arrived, Event, SyncState};
+use crate::outbox;
+use crate::store::{self, now_ms};
+
+/// Changes per page in a catch-up.
+pub const PAGE: u32 = 2_000;
+/// Most live changes applied in one transaction.
+const LIVE_BATCH: usize = 500;
+
+/// What a batch changed, to tell listeners after the commit.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub conversations: BTreeSet<i64>,
+    pub customers: BTreeSet<i64>,
+    pub staff: bool,
+    /// Customer messages: (conversation, message).
+    pub messages: Vec<(i64, i64)>,
+}
+
+/// Applies changes and moves the cursor, in one transaction.
+pub async fn apply_batch(
+    shared: &Shared,
+    changes: Vec<Change>,
+    cursor: String,
+    caught_up: bool,
+) -> Result<Applied> {
+    let me = shared.me;
+    shared
+        .store
+        .write(move |tx| {
+            let mut applied = Applied::default();
+            for change in &changes {
+                store::apply(tx, &change.entity)?;
+                match &change.entity {
+                    Entity::Conversation(c) => {
+                        applied.conversations.insert(c.id);
+                    }
+                    Entity::Message(m) => {
+                        applied.conversations.insert(m.conversation_id);
+                        if matches!(m.author, Author::Customer { .. }) {
+                            applied.messages.push((m.conversation_id, m.id));
+                        }
+                    }
+                    Entity::CartEvent(e) => {
+                        applied.conversations.insert(e.conversation_id);
+                    }
+                    Entity::ReadState(r) => {
+                        applied.conversations.insert(r.conversation_id);
+                    }
+                    Entity::Customer(c) => {
+                        applied.customers.insert(c.id);
+                    }
+                    Entity::Cart(c) => {
+                        applied.customers.insert(c.customer_id);
+                    }
+                    Entity::Note(n) => {
+                        applied.customers.insert(n.customer_id);
+                    }
+                    Entity::NoteDeleted { customer_id, .. } => {
+                        applied.customers.insert(*customer_id);
+                    }
+                    Entity::Order(o) => {
+                        applied.customers.insert(o.customer_id);
+                    }
+                    Entity::Staff(_) => applied.staff = true,
+                }
+            }
+            store::set_cursor(tx, &cursor, now_ms(), caught_up)?;
+            outbox::reapply_pending(tx, me, now_ms())?;
+            Ok(applied)
+        })
+        .await
+}
+
+fn announce(shared: &Shared, applied: Applied, live: bool) {
+    if applied.conversations.is_empty() && applied.customers.is_empty() && !applied.staff {
+        return;
+    }
+    shared.events.emit(Event::Synced {
+        conversations: applied.conversations.into_iter().collect(),
+        customers: applied.customers.into_iter().collect(),
+        staff: applied.staff,
+        messages: applied
+            .messages
+            .into_iter()
+            .map(|(conversation_id, message_id)| Arrived {
+                conversation_id,
+                message_id,
+            })
+            .collect(),
+        live,
+    });
+}
+
+/// Makes sure the mirror belongs to this shop history and staff member; wipes it otherwise.
+async fn check_history(shared: &Shared) -> Result<()> {
+    let me = shared.api.me().await?;
+    if me.staff.id != shared.me {
+        return Err(Error::Input(format!(
+            "this token belongs to {} but the mirror to another staff member",
+            me.staff.email
+        )));
+    }
+    let position = shared.store.read(store::position).await?;
+    if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
+        let (history, staff) = (me.shop.history_id.clone(), me.staff.id);
+        shared
+            .store
+            .write(move |tx| store::reset(tx, &history, staff))
+            .await?;
+        shared.events.emit(Event::Resync);
+    }
+    Ok(())
+}
+
+/// Pages through the feed until the mirror has everything; returns the cursor.
+pub async fn catch_up(shared: &Shared) -> Result<String> {
+    let position = shared.store.read(store::position).await?;
+    let mut cursor = position.cursor;
+    let mut done = 0u64;
+    let mut total = None;
+    let mut first = true;
+    loop {
+        let page = match shared.api.sync_page(&cursor, PAGE, first).await {
+            Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor => {
+                // The shop doesn't know our place any more: start over, keep nothing stale.
+                let history = shared.api.me().await?.shop.history_id;
+                let me = shared.me;
+                shared
+                    .store
+                    .write(move |tx| store::reset(tx, &history, me))
+                    .await?;
+                shared.events.emit(Event::Resync);
+                cursor.clear();
+                first = true;
+                continue;
+            }
+            other => other?,
+        };
+        if first {
+            total = page.remaining.map(|r| r as u64);
+            first = false;
+        }
+        done += page.changes.len() as u64;
+        let has_more = page.has_more;
+        let next = page.next_cursor.clone();
+        if !page.changes.is_empty() || next != cursor {
+            let applied = apply_batch(shared, page.changes, next.clone(), !has_more).await?;
+            announce(shared, applied, false);
+        }
+        cursor = next;
+        if has_more {
+            shared.set_state(SyncState::Syncing { done, total });
+        } else {
+            return Ok(cursor);
+        }
+    }
+}
+
+/// Follows the live stream from `cursor` until it breaks.
+async fn follow(shared: &Shared, mut cursor: String) -> Result<()> {
+    let mut stream = shared.api.events(&cursor).await?;
+    shared.set_state(SyncState::Live);
+    shared.outbox_wake.notify_one();
+    loop {
+        let first = match stream.next().await {
+            Some(change) => change?,
+            None => return Err(Error::Network("the live stream ended".into())),
+        };
+        let mut batch = vec![first];
+        while batch.len() < LIVE_BATCH {
+            match stream.next().now_or_never() {
+                Some(Some(change)) => batch.push(change?),
+                _ => break,
+            }
+        }
+        cursor = batch.last().map(|c| c.cursor.clone()).unwrap_or(cursor);
+        let applied = apply_batch(shared, batch, cursor.clone(), true).await?;
+        announce(shared, applied, true);
+    }
+}
+
+/// Reconnect delays: exponential from 1 s to 60 s with jitter, reset once live again.
+#[derive(Debug, Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let base = Duration::from_millis(500)
+            .saturating_mul(1 << self.failures.min(7))
+            .min(Duration::from_secs(60));
+        base.mul_f64(rand::random_range(0.5..1.0))
+    }
+}
+
+/// Runs until signed out or stopped.
+pub async fn run(shared: std::sync::Arc<Shared>) {
+    let mut backoff = Backoff::default();
+    let mut offline_since = None;
+    loop {
+        let session = async {
+            check_history(&shared).await?;
+            let cursor = catch_up(&shared).await?;
+            follow(&shared, cursor).await
+        };
+        let error = match session.await {
+            Ok(()) => continue,
+            Err(error) => error,
+        };
+        // A session that got live resets the backoff: only consecutive failures grow it.
+        if matches!(shared.state(), SyncState::Live) {
+            backoff = Backoff::default();
+            offline_since = None;
+        }
+        let wait = match &error {
+            Error::SignedOut(_) => {
+                shared.set_state(SyncState::SignedOut);
+                return;
+            }
+            Error::Transient {
+                retry_after: Some(wait),
+                ..
+            } => *wait,
+            Error::Network(_) | Error::Transient { .. } => backoff.next(),
+            _ => {
+                shared.set_state(SyncState::Error {
+                    code: error.code(),
+                    detail: error.to_string(),
+                });
+                backoff.next()
+            }
+        };
+        if error.is_retryable() {
+            let since = *offline_since.get_or_insert_with(now_ms);
+            shared.set_state(SyncState::Offline {
+                since,
+                reason: error.to_string(),
+            });
+        }
+        tracing::debug!(%error, ?wait, "sync will retry");
+        tokio::time::sleep(wait).await;
+    }
+}

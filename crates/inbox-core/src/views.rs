@@ -1,0 +1,124 @@
+//! What the engine shows: read models assembled from the mirror for lists, conversations,
+//! profiles and search. The CLI prints these and the desktop shell converts them for its UI.
+
+use inbox_protocol::*;
+use serde::{Deserialize, Serialize};
+
+/// Which conversations a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignment {
+    Mine,
+    Unassigned,
+    #[default]
+    All,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFilter {
+    pub status: ConversationStatus,
+    pub assignment: Assignment,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ListFilter {
+    fn default() -> ListFilter {
+        ListFilter {
+            status: ConversationStatus::Open,
+            assignment: Assignment::All,
+            limit: 200,
+            offset: 0,
+        }
+    }
+}
+
+/// One row of the conversation list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub platform: Platform,
+    pub status: ConversationStatus,
+    pub assignee_id: Option<i64>,
+    pub customer_online: bool,
+    pub last_message_at: Millis,
+    pub preview: String,
+    pub unread: bool,
+    /// At most two labels, newest first.
+    pub topics: Vec<Topic>,
+}
+
+/// A reply or action not yet confirmed by the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SendState {
+    Sent,
+    Pending,
+    Failed { code: String, detail: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub message: Message,
+    pub send_state: SendState,
+    /// The outbox item behind a pending or failed message, for retry and discard.
+    pub outbox_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant, reason = "a timeline is mostly messages; boxing them buys nothing")]
+pub enum TimelineItem {
+    Message(MessageView),
+    CartEvent(CartEvent),
+}
+
+impl TimelineItem {
+    pub fn at(&self) -> Millis {
+        match self {
+            TimelineItem::Message(m) => m.message.created_at,
+            TimelineItem::CartEvent(e) => e.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    pub customer: Option<Customer>,
+    pub assignee: Option<Staff>,
+    pub read_state: Option<ReadState>,
+    /// Messages and cart events, oldest first.
+    pub timeline: Vec<TimelineItem>,
+    /// The customer's cart while it has lines.
+    pub cart: Option<Cart>,
+    pub draft: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub customer: Customer,
+    pub notes: Vec<Note>,
+    pub cart: Option<Cart>,
+    pub last_order: Option<Order>,
+    pub orders: Vec<Order>,
+}
+
+/// Why a conversation matched a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub conversation_id: i64,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub status: ConversationStatus,
+    /// The matching message, if the match was in a message.
+    pub message_id: Option<i64>,
+    /// Text around the match, with the matched words between `[` and `]` markers given as
+    /// character ranges in `highlights`.
+    pub snippet: String,
+    pub highlights: Vec<(u32, u32)>,
+    pub at: Millis,
+}

@@ -1,0 +1,476 @@
+//! The mirror against a real shop server over TLS: first sync, live push, and working offline.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use inbox_core::*;
+use inbox_protocol::*;
+use serde_json::Value;
+
+struct Shop {
+    server: Option<shop_server::Running>,
+    dir: tempfile::TempDir,
+    ca: std::path::PathBuf,
+    url: String,
+    addr: SocketAddr,
+}
+
+impl Shop {
+    async fn start() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Shop::run(dir.path(), None).await;
+        Shop {
+            ca: server.announcement.ca.clone().unwrap(),
+            url: server.url().to_owned(),
+            addr: server.addr,
+            server: Some(server),
+            dir,
+        }
+    }
+
+    async fn run(dir: &Path, addr: Option<SocketAddr>) -> shop_server::Running {
+        let mut config = shop_server::Config::new(dir.join("shop"));
+        config.demo = true;
+        config.heartbeat = Duration::from_secs(1);
+        if let Some(addr) = addr {
+            config.listen = addr;
+        }
+        shop_server::start(config).await.unwrap()
+    }
+
+    async fn stop(&mut self) {
+        self.server.take().unwrap().shutdown().await;
+    }
+
+    /// Starts again on the same address and data.
+    async fn restart(&mut self) {
+        self.server = Some(Shop::run(self.dir.path(), Some(self.addr)).await);
+    }
+
+    fn credentials(&self) -> shop_server::DemoStaff {
+        let staff = self
+            .server
+            .as_ref()
+            .unwrap()
+            .announcement
+            .demo_staff
+            .clone()
+            .unwrap();
+        staff.into_iter().find(|s| s.chat_permission).unwrap()
+    }
+
+    fn address(&self) -> ShopAddress {
+        ShopAddress {
+            url: self.url.clone(),
+            ca_pem: Some(std::fs::read(&self.ca).unwrap()),
+        }
+    }
+
+    /// Signs in and opens a mirror in its own data dir.
+    async fn inbox(&self, data: &Path) -> (Inbox, String) {
+        let who = self.credentials();
+        let session = ApiClient::new(&self.address())
+            .unwrap()
+            .sign_in(&who.email, &who.password)
+            .await
+            .unwrap();
+        let account = Account {
+            shop_url: self.url.clone(),
+            ca_path: Some(self.ca.clone()),
+            staff: session.staff,
+        };
+        (
+            Inbox::open(data, account, Some(session.token.clone())).unwrap(),
+            session.token,
+        )
+    }
+
+    async fn customer(&self) -> (ApiClient, ChatSession) {
+        let api = ApiClient::new(&self.address()).unwrap();
+        let chat: ChatSession = api
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/storefront/chats",
+                "start-1",
+                Some(&StartChat {
+                    name: "Saga Holm".into(),
+                    email: "saga@example.se".into(),
+                    platform: Platform::OnlineStore,
+                }),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        (api.with_token(chat.token.clone()), chat)
+    }
+}
+
+async fn customer_says(api: &ApiClient, chat: &ChatSession, text: &str) -> Message {
+    let key = format!("{:x}", rand::random::<u64>());
+    api.send(
+        reqwest::Method::POST,
+        &format!(
+            "/api/v1/storefront/conversations/{}/messages",
+            chat.conversation_id
+        ),
+        &key,
+        Some(&CustomerText { text: text.into() }),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+/// Every entity in the shop as the feed gives it, keyed by kind and id.
+async fn shop_entities(shop: &Shop, token: &str) -> BTreeMap<(String, i64), Value> {
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let mut all = BTreeMap::new();
+    let mut cursor = String::new();
+    loop {
+        let page = api.sync_page(&cursor, 5_000, false).await.unwrap();
+        for change in page.changes {
+            // Through text, as on the wire: `to_value` would widen f32 confidences to f64.
+            let value: Value =
+                serde_json::from_str(&serde_json::to_string(&change.entity).unwrap()).unwrap();
+            let kind = value["entity"].as_str().unwrap().to_owned();
+            let data = value["data"].clone();
+            let id = match &change.entity {
+                Entity::Cart(c) => c.customer_id,
+                Entity::ReadState(r) => r.conversation_id,
+                _ => data["id"].as_i64().unwrap(),
+            };
+            all.insert((kind, id), data);
+        }
+        cursor = page.next_cursor;
+        if !page.has_more {
+            return all;
+        }
+    }
+}
+
+/// Every entity in the mirror, keyed the same way.
+fn mirror_entities(path: &Path) -> BTreeMap<(String, i64), Value> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut all = BTreeMap::new();
+    for (kind, table, id) in [
+        ("staff", "staff", "id"),
+        ("customer", "customers", "id"),
+        ("conversation", "conversations", "id"),
+        ("message", "messages", "id"),
+        ("cart_event", "cart_events", "id"),
+        ("read_state", "read_states", "conversation_id"),
+        ("note", "notes", "id"),
+        ("cart", "carts", "customer_id"),
+        ("order", "orders", "id"),
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT {id}, data FROM {table}"))
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .unwrap();
+        for row in rows {
+            let (id, data) = row.unwrap();
+            all.insert((kind.to_owned(), id), serde_json::from_str(&data).unwrap());
+        }
+    }
+    all
+}
+
+async fn wait_for<F: Fn() -> Fut, Fut: Future<Output = bool>>(what: &str, check: F) {
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_sync_mirrors_the_demo_shop_exactly() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let mut events = inbox.events();
+    inbox.sync_once().await.unwrap();
+
+    let expected = shop_entities(&shop, &token).await;
+    let mirrored = mirror_entities(inbox.store().path());
+    assert!(
+        expected.len() > 5_000,
+        "the demo shop is sizeable: {}",
+        expected.len()
+    );
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !mirrored.contains_key(*k))
+        .take(5)
+        .collect();
+    assert!(missing.is_empty(), "not mirrored: {missing:?}");
+    let extra: Vec<_> = mirrored
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .take(5)
+        .collect();
+    assert!(extra.is_empty(), "mirrored but not in the shop: {extra:?}");
+    for (key, value) in &expected {
+        assert_eq!(&mirrored[key], value, "{key:?} differs");
+    }
+
+    // Progress was reported as n of total.
+    let mut progress = Vec::new();
+    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(10), events.next()).await
+    {
+        if let Event::SyncState(SyncState::Syncing { done, total }) = event {
+            progress.push((done, total));
+        }
+    }
+    assert!(!progress.is_empty(), "progress events");
+    let total = progress[0].1.expect("the first page counts the total");
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0) && progress.iter().all(|p| p.0 <= total));
+
+    // Lists come out of the mirror: open, newest first, with at most two labels.
+    let open = inbox.conversations(ListFilter::default()).await.unwrap();
+    assert!(!open.is_empty());
+    assert!(
+        open.windows(2)
+            .all(|w| w[0].last_message_at >= w[1].last_message_at)
+    );
+    assert!(
+        open.iter()
+            .all(|c| c.status == ConversationStatus::Open && c.topics.len() <= 2)
+    );
+    let mine = inbox
+        .conversations(ListFilter {
+            assignment: Assignment::Mine,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        mine.iter()
+            .all(|c| c.assignee_id == Some(inbox.account().staff.id))
+    );
+    let unassigned = inbox
+        .conversations(ListFilter {
+            assignment: Assignment::Unassigned,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(unassigned.iter().all(|c| c.assignee_id.is_none()));
+    shop_stop(shop).await;
+}
+
+async fn shop_stop(mut shop: Shop) {
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_message_lands_in_the_mirror_while_live() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    let mut events = inbox.events();
+    inbox.start();
+    wait_for("live", || async { inbox.sync_state() == SyncState::Live }).await;
+
+    let (customer, chat) = shop.customer().await;
+    let sent = customer_says(&customer, &chat, "Har ni den blå koppen i lager?").await;
+    let arrived = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(Event::Synced { messages, live, .. }) = events.next().await
+                && messages.iter().any(|m| m.message_id == sent.id)
+            {
+                return live;
+            }
+        }
+    })
+    .await
+    .expect("the message arrives");
+    assert!(arrived, "it came live, not in a catch-up");
+    let view = inbox.conversation(chat.conversation_id).await.unwrap();
+    assert!(
+        view.timeline
+            .iter()
+            .any(|i| matches!(i, TimelineItem::Message(m) if m.message.id == sent.id))
+    );
+    let list = inbox.conversations(ListFilter::default()).await.unwrap();
+    assert_eq!(list[0].id, chat.conversation_id, "newest first");
+    assert!(list[0].unread);
+    assert_eq!(list[0].preview, "Har ni den blå koppen i lager?");
+    inbox.stop();
+    shop_stop(shop).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_everything_reads_and_a_queued_reply_is_delivered_once() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let (customer, chat) = shop.customer().await;
+    customer_says(&customer, &chat, "Jag vill returnera min beställning").await;
+    inbox.start();
+    wait_for("live", || async { inbox.sync_state() == SyncState::Live }).await;
+    wait_for("the new conversation", || async {
+        inbox.conversation(chat.conversation_id).await.is_ok()
+    })
+    .await;
+
+    shop.stop().await;
+    wait_for("offline", || async {
+        matches!(inbox.sync_state(), SyncState::Offline { .. })
+    })
+    .await;
+
+    // Every conversation, open and closed, can be listed, shown and searched.
+    for status in [ConversationStatus::Open, ConversationStatus::Closed] {
+        let list = inbox
+            .conversations(ListFilter {
+                status,
+                limit: 10_000,
+                ..ListFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(!list.is_empty(), "{status:?} conversations offline");
+        for summary in list.iter().take(50) {
+            let view = inbox.conversation(summary.id).await.unwrap();
+            assert_eq!(view.conversation.status, status);
+        }
+    }
+    let hits = inbox.search("beställ", 20).await.unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.conversation_id == chat.conversation_id),
+        "prefix search with å/ä/ö offline"
+    );
+    let by_email = inbox.search("saga@example.se", 20).await.unwrap();
+    assert_eq!(
+        by_email.first().map(|h| h.conversation_id),
+        Some(chat.conversation_id)
+    );
+
+    // A reply queued offline shows at once as pending.
+    let outbox_id = inbox
+        .reply(
+            chat.conversation_id,
+            "Självklart, vi skickar en returetikett!",
+        )
+        .await
+        .unwrap();
+    let view = inbox.conversation(chat.conversation_id).await.unwrap();
+    let pending = view.timeline.iter().find_map(|i| match i {
+        TimelineItem::Message(m) if m.outbox_id == Some(outbox_id) => Some(m.send_state.clone()),
+        _ => None,
+    });
+    assert_eq!(pending, Some(SendState::Pending));
+
+    // The shop comes back: the reply is delivered, once.
+    shop.restart().await;
+    wait_for("delivery", || async {
+        let view = inbox.conversation(chat.conversation_id).await.unwrap();
+        view.timeline.iter().any(|i| matches!(i, TimelineItem::Message(m) if m.message.id > 0 && m.message.body.text() == Some("Självklart, vi skickar en returetikett!")))
+            && !view.timeline.iter().any(|i| matches!(i, TimelineItem::Message(m) if m.message.id < 0))
+    })
+    .await;
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{}", chat.conversation_id))
+        .await
+        .unwrap();
+    let copies = detail
+        .messages
+        .iter()
+        .filter(|m| m.body.text() == Some("Självklart, vi skickar en returetikett!"))
+        .count();
+    assert_eq!(copies, 1, "delivered exactly once");
+    inbox.stop();
+    shop_stop(shop).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_action_fails_with_the_shops_code_and_keeps_the_text() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    inbox.sync_once().await.unwrap();
+    let (customer, chat) = shop.customer().await;
+    customer_says(&customer, &chat, "hej").await;
+    inbox.sync_once().await.unwrap();
+
+    // An off-store product: refused by the shop, permanently.
+    let off_store: ProductList = ApiClient::new(&shop.address())
+        .unwrap()
+        .with_token(shop_token(&shop).await)
+        .get("/api/v1/products?online_store=false&limit=100")
+        .await
+        .unwrap();
+    let product = off_store.products.iter().find(|p| !p.online_store).unwrap();
+    let card = ProductCard {
+        product_id: product.id,
+        title: product.title.clone(),
+        price: product.variants[0].price.clone(),
+        image_url: None,
+        url: product.url.clone(),
+    };
+    let id = inbox
+        .share_products(chat.conversation_id, vec![card], Some("Kolla här!".into()))
+        .await
+        .unwrap();
+    inbox.flush_outbox().await.unwrap();
+    let view = inbox.conversation(chat.conversation_id).await.unwrap();
+    let state = view.timeline.iter().find_map(|i| match i {
+        TimelineItem::Message(m) if m.outbox_id == Some(id) => Some(m.send_state.clone()),
+        _ => None,
+    });
+    assert!(
+        matches!(state, Some(SendState::Failed { ref code, .. }) if code == "product_unavailable"),
+        "{state:?}"
+    );
+
+    // Discarding puts the text back in the draft.
+    inbox.discard(id).await.unwrap();
+    let view = inbox.conversation(chat.conversation_id).await.unwrap();
+    assert_eq!(view.draft.as_deref(), Some("Kolla här!"));
+    assert!(
+        !view
+            .timeline
+            .iter()
+            .any(|i| matches!(i, TimelineItem::Message(m) if m.message.id < 0))
+    );
+
+    // Four products are refused before anything is queued.
+    let four = vec![view_card(); 4];
+    assert!(matches!(
+        inbox.share_products(chat.conversation_id, four, None).await,
+        Err(Error::Input(_))
+    ));
+    shop_stop(shop).await;
+}
+
+fn view_card() -> ProductCard {
+    ProductCard {
+        product_id: 1,
+        title: "x".into(),
+        price: Money {
+            minor: 1,
+            currency: "SEK".into(),
+        },
+        image_url: None,
+        url: "/".into(),
+    }
+}
+
+async fn shop_token(shop: &Shop) -> String {
+    let who = shop.credentials();
+    ApiClient::new(&shop.address())
+        .unwrap()
+        .sign_in(&who.email, &who.password)
+        .await
+        .unwrap()
+        .token
+}
