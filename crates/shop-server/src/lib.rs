@@ -124,7 +124,7 @@ impl Config {
             currency: "SEK".into(),
             heartbeat: Duration::from_secs(10),
             staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
-            classifier: Arc::new(topics::KeywordClassifier),
+            classifier: topics::default_classifier(),
         }
     }
 }

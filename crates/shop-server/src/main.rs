@@ -58,7 +58,6 @@ async fn main() -> anyhow::Result<()> {
         }),
         _ => None,
     };
-    config.classifier = shop_server::topics::default_classifier();
     let running = shop_server::start(config)
         .await
         .context("starting the shop server")?;

@@ -25,12 +25,28 @@ pub fn label(classifier: &dyn TopicClassifier, text: &str) -> Option<TopicGuess>
         .filter(|g| g.confidence >= CONFIDENCE_GATE)
 }
 
-/// The classifier the server uses unless told otherwise.
+/// The on-device model from `inbox-topics`, English and Swedish.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelClassifier(&'static inbox_topics::Classifier);
+
+impl TopicClassifier for ModelClassifier {
+    fn classify(&self, text: &str) -> Option<TopicGuess> {
+        // Ask without a gate: `label` applies the server's own.
+        let prediction = self.0.classify(text, 0.0);
+        prediction.topic.map(|topic| TopicGuess {
+            topic,
+            confidence: prediction.confidence,
+        })
+    }
+}
+
+/// The classifier the server uses unless told otherwise: the embedded model.
 pub fn default_classifier() -> std::sync::Arc<dyn TopicClassifier> {
-    std::sync::Arc::new(KeywordClassifier)
+    std::sync::Arc::new(ModelClassifier(inbox_topics::Classifier::embedded()))
 }
 
 /// A conservative keyword matcher: it answers only when the words point at exactly one topic.
+/// Tests use it where they need labels that don't depend on the model.
 #[derive(Debug, Default)]
 pub struct KeywordClassifier;
 

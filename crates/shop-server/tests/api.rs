@@ -1285,3 +1285,52 @@ fn the_committed_openapi_document_is_current() {
         "docs/api/openapi.json is stale; regenerate it with `make openapi`"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_model_labels_customer_messages_newest_first() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let chat = shop.start_chat("Ines Falk", "ines@example.com").await;
+    let labels = |detail: &ConversationDetail| {
+        detail
+            .conversation
+            .topics
+            .iter()
+            .map(|t| t.topic)
+            .collect::<Vec<_>>()
+    };
+    let path = format!("/api/v1/conversations/{}", chat.conversation_id);
+
+    shop.customer_says(&chat, "hi").await;
+    let detail: ConversationDetail = shop.get(&path, &session.token).await;
+    assert_eq!(
+        labels(&detail),
+        Vec::<Topic>::new(),
+        "small talk gets no label"
+    );
+
+    shop.customer_says(&chat, "How much is shipping to Norway?")
+        .await;
+    let detail: ConversationDetail = shop.get(&path, &session.token).await;
+    assert_eq!(labels(&detail), vec![Topic::Shipping]);
+    assert!(detail.conversation.topics[0].confidence >= CONFIDENCE_GATE);
+
+    shop.customer_says(
+        &chat,
+        "Also, can I return the sweater I got last week? It doesn't fit.",
+    )
+    .await;
+    let detail: ConversationDetail = shop.get(&path, &session.token).await;
+    assert_eq!(
+        labels(&detail),
+        vec![Topic::Returns, Topic::Shipping],
+        "newest first"
+    );
+
+    // A topic that comes back moves to the front.
+    shop.customer_says(&chat, "Vad kostar frakten till Kiruna?")
+        .await;
+    let detail: ConversationDetail = shop.get(&path, &session.token).await;
+    assert_eq!(labels(&detail), vec![Topic::Shipping, Topic::Returns]);
+    shop.stop().await;
+}
