@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::store::{self, enum_key};
 use crate::topics::{self, TopicClassifier};
-use crate::{auth, changes};
+use crate::{auth, changes, mutations};
 
 /// A demo staff member and the password to sign in with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -2657,7 +2657,13 @@ fn insert_conversations(
                 let id = tx.last_insert_rowid();
                 message_ids[c].insert(i, id);
                 if let Delivery::Email { address } = delivery {
-                    email.execute(params![id, address, subject, email_text(body), at])?;
+                    email.execute(params![
+                        id,
+                        address,
+                        subject,
+                        mutations::email_text(body),
+                        at
+                    ])?;
                 }
             }
             What::Cart {
@@ -2686,33 +2692,6 @@ fn insert_conversations(
             message_ids,
         })
         .collect())
-}
-
-/// The email a reply becomes when the customer has left the store, as the server writes it.
-fn email_text(body: &MessageBody) -> String {
-    match body {
-        MessageBody::Text { text } => text.clone(),
-        MessageBody::Products { text, products } => {
-            let mut out = text.clone().unwrap_or_default();
-            for p in products {
-                out.push_str(&format!(
-                    "\n- {} ({} {:.2}) {}",
-                    p.title,
-                    p.price.currency,
-                    p.price.minor as f64 / 100.0,
-                    p.url
-                ));
-            }
-            out.trim_start().to_owned()
-        }
-        MessageBody::Discount { discount } => {
-            format!(
-                "Here is a discount code for you: {} ({})",
-                discount.code, discount.summary
-            )
-        }
-        MessageBody::Attachment { text, .. } => text.clone().unwrap_or_default(),
-    }
 }
 
 /// Staff have read what they answered; whoever closed a conversation read all of it; others

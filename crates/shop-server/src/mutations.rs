@@ -254,7 +254,8 @@ pub fn delivery_for(conversation: &Conversation) -> Delivery {
     }
 }
 
-fn email_text(shop: &Shop, body: &MessageBody) -> String {
+/// The email a reply becomes when the customer has left the store.
+pub(crate) fn email_text(body: &MessageBody) -> String {
     match body {
         MessageBody::Text { text } => text.clone(),
         MessageBody::Products { text, products } => {
@@ -285,7 +286,6 @@ fn email_text(shop: &Shop, body: &MessageBody) -> String {
         .trim_start()
         .to_owned(),
     }
-    .replace("{shop}", &shop.name)
 }
 
 /// A staff member replies, shares products, a discount code or an upload.
@@ -317,7 +317,7 @@ pub fn staff_message(
             id,
             address,
             format!("New reply from {}", shop.name),
-            email_text(shop, &body),
+            email_text(&body),
             now
         ])?;
     }
