@@ -1,5 +1,5 @@
-//! Labelled messages: the TSV format under `data/topics/`, and the fixed train / calibration /
-//! held-out split.
+//! Labelled messages: the TSV format under `data/topics/`, and the fixed train / held-out
+//! split.
 //!
 //! A line is `lang<TAB>label<TAB>text`, with `lang` `en` or `sv` and `label` a topic key or
 //! `none`; blank lines and lines starting with `#` are skipped. The split is decided by a stable
@@ -55,20 +55,17 @@ impl Lang {
 /// Which part of the data a message belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Split {
-    /// Fits the weights.
+    /// Fits the weights and, through cross-validation, the temperature.
     Train,
-    /// Fits the temperature only.
-    Calibration,
     /// Never seen by `train`; what `evaluate` and the tests measure.
     HeldOut,
 }
 
 impl Split {
-    /// 70 % train, 10 % calibration, 20 % held out, by the normalised text's hash.
+    /// 80 % train, 20 % held out, by the normalised text's hash.
     pub fn of(text: &str) -> Split {
         match text_hash(text) % 10 {
-            0..=6 => Split::Train,
-            7 => Split::Calibration,
+            0..=7 => Split::Train,
             _ => Split::HeldOut,
         }
     }

@@ -27,6 +27,7 @@ const WORD_WEIGHT: f32 = 1.0;
 const BIGRAM_WEIGHT: f32 = 0.6;
 const CHAR_WEIGHT: f32 = 1.0;
 const GROUP_WEIGHT: f32 = 1.0;
+const PAIR_WEIGHT: f32 = 1.0;
 const CHAR_GRAMS: std::ops::RangeInclusive<usize> = 3..=5;
 /// Longer tokens (URLs, pasted gibberish) add no more character grams than this many.
 const MAX_TOKEN_CHARS: usize = 24;
@@ -67,20 +68,22 @@ impl Features {
         }
 
         let mut groups = Vec::new();
+        let mut group_pairs = Vec::new();
         let found = lexicon().groups_of(&tokens);
         for (i, &a) in found.iter().enumerate() {
             groups.push(bucket(hash_parts(b'g', &[GROUPS[a].0])));
             for &b in &found[i + 1..] {
-                groups.push(bucket(hash_parts(b'p', &[GROUPS[a].0, GROUPS[b].0])));
+                group_pairs.push(bucket(hash_parts(b'p', &[GROUPS[a].0, GROUPS[b].0])));
             }
         }
 
         let mut pairs =
-            Vec::with_capacity(words.len() + bigrams.len() + chars.len() + groups.len());
+            Vec::with_capacity(words.len() + bigrams.len() + chars.len() + groups.len() * 4);
         push_group(&mut pairs, &mut words, WORD_WEIGHT);
         push_group(&mut pairs, &mut bigrams, BIGRAM_WEIGHT);
         push_group(&mut pairs, &mut chars, CHAR_WEIGHT);
         push_group(&mut pairs, &mut groups, GROUP_WEIGHT);
+        push_group(&mut pairs, &mut group_pairs, PAIR_WEIGHT);
         pairs.sort_unstable_by_key(|&(b, _)| b);
 
         let mut features = Features {

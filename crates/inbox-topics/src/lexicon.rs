@@ -124,9 +124,9 @@ pub(crate) const GROUPS: &[(&str, &[&str])] = &[
             "discount", "rabatt", "promo", "coupon", "kupong", "voucher", "vardecheck", "code=",
             "codes=", "kod=", "koden=", "koder=", "kampanj", "sale=", "sales=", "rea=", "rean=",
             "reapris", "reavar", "reas=", "mellandagsrea", "julrea", "sommarrea", "black friday",
-            "cyber monday", "offer", "erbjud", "deal=", "deals=", "student", "member", "medlem",
+            "cyber monday", "offer", "erbjud", "deals=", "student", "member", "medlem",
             "loyalty", "bonus", "points=", "poang", "referral", "varvning", "giveaway",
-            "welcome", "valkomst", "off=", "outlet", "cheaper", "billigare",
+            "welcome", "valkomst", "outlet", "cheaper", "billigare",
         ],
     ),
     (

@@ -98,10 +98,15 @@ impl Classifier {
 
     /// Calibrated probabilities of every class, in [`Classifier::classes`] order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        let features = Features::extract(text);
-        let mut scores = self.bias.clone();
-        self.add_scores(&features, &mut scores);
+        let mut scores = self.scores(&Features::extract(text));
         softmax(&mut scores, self.temperature);
+        scores
+    }
+
+    /// Uncalibrated class scores (logits) of `features`.
+    pub(crate) fn scores(&self, features: &Features) -> Vec<f32> {
+        let mut scores = self.bias.clone();
+        self.add_scores(features, &mut scores);
         scores
     }
 
@@ -141,7 +146,7 @@ impl Classifier {
     }
 
     /// Adds the uncalibrated class scores of `features` to `scores`.
-    pub(crate) fn add_scores(&self, features: &Features, scores: &mut [f32]) {
+    fn add_scores(&self, features: &Features, scores: &mut [f32]) {
         let n = self.classes.len();
         let mut from = 0;
         for (&bucket, &value) in features.buckets.iter().zip(&features.values) {

@@ -1,10 +1,17 @@
-//! Training: fits the weights on the train split, quantises them, then fits the temperature on
-//! the calibration split.
+//! Training: fits the weights on the train split, quantises them, and fits the temperature on
+//! predictions the model made for messages it had not seen.
+//!
+//! The temperature comes from cross-validation: the train split is cut into folds by a stable
+//! hash, a model is trained without each fold and scores it, and the temperature that best
+//! explains all those out-of-fold scores (lowest negative log-likelihood) is kept for the final
+//! model, which is trained on the whole train split. That uses every training message for the
+//! weights and gives the temperature thousands of examples instead of a small calibration split.
 //!
 //! Everything is deterministic: the only randomness (the order of examples in each epoch, and
-//! the typos added to training copies) comes from a SplitMix64 generator with a fixed seed, every
-//! loop runs over vectors in a fixed order, and no hash map is iterated. The same data and
-//! [`TrainConfig`] therefore give a byte-identical model file. The held-out split is never read.
+//! the typos and dropped words of training copies) comes from a SplitMix64 generator with a fixed
+//! seed, every loop runs over vectors in a fixed order, and no hash map is iterated. The same
+//! data and [`TrainConfig`] therefore give a byte-identical model file. The held-out split is
+//! never read.
 
 use inbox_protocol::Topic;
 
@@ -23,6 +30,12 @@ pub struct TrainConfig {
     pub l2: f32,
     /// How many misspelt copies of each training message to add.
     pub typo_copies: u32,
+    /// How many copies with one word left out to add (messages of four words or more).
+    pub dropout_copies: u32,
+    /// The share of final epochs, in percent, whose weights are averaged into the model.
+    pub averaged_percent: u32,
+    /// Folds for fitting the temperature; below 2 the temperature stays 1.
+    pub calibration_folds: u32,
     pub seed: u64,
 }
 
@@ -30,10 +43,13 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             epochs: 24,
-            learning_rate: 0.4,
-            decay_steps: 20_000.0,
-            l2: 2e-6,
-            typo_copies: 1,
+            learning_rate: 1.0,
+            decay_steps: 1_000_000.0,
+            l2: 1e-5,
+            typo_copies: 2,
+            dropout_copies: 2,
+            averaged_percent: 50,
+            calibration_folds: 5,
             seed: 0x1b0c_7091_c5,
         }
     }
@@ -51,25 +67,44 @@ pub fn classes() -> Vec<Option<Topic>> {
     std::iter::once(None).chain(Topic::ALL.map(Some)).collect()
 }
 
-/// Trains on `examples` (all splits; only train and calibration are used) and returns the
-/// model. The fingerprint covers all of `examples`, held-out included, so any data edit is
-/// noticed.
+fn class_of(label: Option<Topic>) -> usize {
+    classes().iter().position(|c| *c == label).expect("every label is a class")
+}
+
+/// Trains on the train split of `examples` and returns the model. The fingerprint covers all
+/// of `examples`, held-out included, so any edit of the data is noticed.
 pub fn train(examples: &[Example], config: &TrainConfig) -> Classifier {
-    let pick = |split| examples.iter().filter(|e| e.split() == split).collect::<Vec<_>>();
-    let mut model = train_on(&pick(Split::Train), &pick(Split::Calibration), config);
+    let pool: Vec<&Example> = examples.iter().filter(|e| e.split() == Split::Train).collect();
+    let mut model = train_on(&pool, config);
     model.fingerprint = fingerprint(examples, &config.settings());
     model
 }
 
-/// Fits the weights on `train` (plus misspelt copies) and the temperature on `calibration`.
-/// The model's fingerprint is left zero.
-pub fn train_on(train: &[&Example], calibration: &[&Example], config: &TrainConfig) -> Classifier {
+/// Fits the weights on all of `train` and the temperature on out-of-fold scores. The model's
+/// fingerprint is left zero.
+pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
+    let mut out_of_fold: Vec<(Vec<f32>, usize)> = Vec::new();
+    if config.calibration_folds >= 2 {
+        let folds = u64::from(config.calibration_folds);
+        // Bits of the hash the split did not use, so every fold mixes all kinds of message.
+        let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % folds;
+        for fold in 0..folds {
+            let fit: Vec<&Example> = train.iter().copied().filter(|e| fold_of(e) != fold).collect();
+            let model = fit_weights(&fit, config);
+            for e in train.iter().filter(|e| fold_of(e) == fold) {
+                out_of_fold.push((model.scores(&Features::extract(&e.text)), class_of(e.label)));
+            }
+        }
+    }
+    let mut model = fit_weights(train, config);
+    model.temperature = fit_temperature(&out_of_fold);
+    model
+}
+
+/// Stochastic gradient descent on the softmax loss, then quantisation; temperature 1.
+fn fit_weights(train: &[&Example], config: &TrainConfig) -> Classifier {
     let classes = classes();
     let n = classes.len();
-    let class_of = |label: Option<Topic>| {
-        classes.iter().position(|c| *c == label).expect("every label is a class")
-    };
-
     let mut rows: Vec<(Features, usize)> = Vec::new();
     for e in train {
         let class = class_of(e.label);
@@ -78,9 +113,13 @@ pub fn train_on(train: &[&Example], calibration: &[&Example], config: &TrainConf
             let mut rng = SplitMix64(config.seed ^ text_hash(&e.text) ^ (u64::from(copy) << 48));
             rows.push((Features::extract(&misspell(&e.text, &mut rng)), class));
         }
+        for copy in 0..config.dropout_copies {
+            let mut rng = SplitMix64(config.seed ^ text_hash(&e.text) ^ (u64::from(copy) << 40));
+            if let Some(shorter) = drop_word(&e.text, &mut rng) {
+                rows.push((Features::extract(&shorter), class));
+            }
+        }
     }
-    let calibration: Vec<(Features, usize)> =
-        calibration.iter().map(|e| (Features::extract(&e.text), class_of(e.label))).collect();
 
     let dims = 1usize << HASH_BITS;
     let mut weights = vec![0f32; dims * n];
@@ -89,7 +128,13 @@ pub fn train_on(train: &[&Example], calibration: &[&Example], config: &TrainConf
     let mut rng = SplitMix64(config.seed);
     let mut step = 0f32;
     let mut scores = vec![0f32; n];
-    for _ in 0..config.epochs {
+    // Averaging the weights of the later epochs (Polyak averaging) smooths out where the last
+    // few steps happened to leave them.
+    let average_from = config.epochs - config.epochs * config.averaged_percent / 100;
+    let mut sum_weights = vec![0f32; if average_from < config.epochs { weights.len() } else { 0 }];
+    let mut sum_bias = vec![0f32; n];
+    let mut averaged = 0f32;
+    for epoch in 0..config.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
             let (features, class) = &rows[i];
@@ -114,11 +159,22 @@ pub fn train_on(train: &[&Example], calibration: &[&Example], config: &TrainConf
                 *b -= lr * g;
             }
         }
+        if epoch >= average_from {
+            for (s, w) in sum_weights.iter_mut().zip(&weights) {
+                *s += w;
+            }
+            for (s, b) in sum_bias.iter_mut().zip(&bias) {
+                *s += b;
+            }
+            averaged += 1.0;
+        }
+    }
+    if averaged > 0.0 {
+        weights = sum_weights.into_iter().map(|s| s / averaged).collect();
+        bias = sum_bias.into_iter().map(|s| s / averaged).collect();
     }
 
-    let mut model = quantise(classes, bias, &weights);
-    model.temperature = fit_temperature(&model, &calibration);
-    model
+    quantise(classes, bias, &weights)
 }
 
 /// Keeps the rows that training touched, as `i16` times one scale.
@@ -148,25 +204,18 @@ fn quantise(classes: Vec<Option<Topic>>, bias: Vec<f32>, weights: &[f32]) -> Cla
     }
 }
 
-/// The temperature that minimises the negative log-likelihood of the calibration split, found
-/// on a fixed grid of `exp(k / 100)` so the result does not depend on a search's starting point.
-fn fit_temperature(model: &Classifier, calibration: &[(Features, usize)]) -> f32 {
-    if calibration.is_empty() {
+/// The temperature that minimises the negative log-likelihood of `scored` (uncalibrated scores
+/// and true class), found on a fixed grid of `exp(k / 100)` so the result does not depend on a
+/// search's starting point.
+fn fit_temperature(scored: &[(Vec<f32>, usize)]) -> f32 {
+    if scored.is_empty() {
         return 1.0;
     }
-    let logits: Vec<(Vec<f32>, usize)> = calibration
-        .iter()
-        .map(|(features, class)| {
-            let mut scores = model.bias.clone();
-            model.add_scores(features, &mut scores);
-            (scores, *class)
-        })
-        .collect();
     let nll = |t: f32| -> f64 {
         let mut total = 0f64;
-        let mut p = vec![0f32; model.classes.len()];
-        for (scores, class) in &logits {
-            p.copy_from_slice(scores);
+        let mut p = Vec::new();
+        for (scores, class) in scored {
+            p.clone_from(scores);
             softmax(&mut p, t);
             total -= f64::from(p[*class].max(1e-12)).ln();
         }
@@ -232,6 +281,19 @@ fn misspell(text: &str, rng: &mut SplitMix64) -> String {
         }
     }
     chars.into_iter().collect()
+}
+
+/// The message with one word left out, so the model does not lean on any single word; `None`
+/// for messages under four words, where one word may be all the meaning there is.
+fn drop_word(text: &str, rng: &mut SplitMix64) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() < 4 {
+        return None;
+    }
+    let skip = rng.below(words.len());
+    let kept: Vec<&str> =
+        words.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, w)| *w).collect();
+    Some(kept.join(" "))
 }
 
 /// A letter next to `c` on a Swedish / English QWERTY keyboard.

@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train on the train split, calibrate on the calibration split, write the model file.
+    /// Train on the train split (temperature by cross-validation), write the model file.
     Train {
         /// Folder of `*.tsv` files (`lang<TAB>label<TAB>text`).
         #[arg(long, default_value = DATA_DIR)]
@@ -60,7 +60,6 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum SplitArg {
     HeldOut,
-    Calibration,
     Train,
     All,
 }
@@ -82,7 +81,6 @@ fn main() -> Result<()> {
                 .filter(|e| match split {
                     SplitArg::All => true,
                     SplitArg::HeldOut => e.split() == Split::HeldOut,
-                    SplitArg::Calibration => e.split() == Split::Calibration,
                     SplitArg::Train => e.split() == Split::Train,
                 })
                 .collect();
@@ -119,10 +117,9 @@ fn train(data: &Path, out: &Path) -> Result<()> {
     let examples = load_data(data)?;
     let count = |s: Split| examples.iter().filter(|e| e.split() == s).count();
     eprintln!(
-        "{} messages: {} train, {} calibration, {} held out (not used)",
+        "{} messages: {} train, {} held out (not used)",
         examples.len(),
         count(Split::Train),
-        count(Split::Calibration),
         count(Split::HeldOut)
     );
     let started = std::time::Instant::now();
