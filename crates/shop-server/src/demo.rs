@@ -2596,8 +2596,9 @@ fn insert_conversations(
            labelled_at = excluded.labelled_at",
     )?;
     let mut email = tx.prepare(
-        "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        // History: these went out when they were written.
+        "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?;
     let mut cart_event = tx.prepare(
         "INSERT INTO cart_events (conversation_id, action, product_id, product_title, quantity,

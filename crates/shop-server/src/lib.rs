@@ -10,6 +10,7 @@ pub mod auth;
 pub mod changes;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod media;
 pub mod mutations;
@@ -110,6 +111,8 @@ pub struct Config {
     pub heartbeat: Duration,
     pub staff_token_ttl_ms: i64,
     pub classifier: Arc<dyn TopicClassifier>,
+    /// Where replies to customers who left are emailed; `None` keeps them in the outbox only.
+    pub smtp: Option<email::Smtp>,
 }
 
 impl Config {
@@ -125,6 +128,7 @@ impl Config {
             heartbeat: Duration::from_secs(10),
             staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
             classifier: topics::default_classifier(),
+            smtp: None,
         }
     }
 }
@@ -147,6 +151,7 @@ pub struct Running {
     handle: axum_server::Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     simulation: Option<tokio::task::JoinHandle<()>>,
+    mailer: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -156,8 +161,8 @@ impl Running {
 
     /// Stops accepting, closes connections (live streams included) and waits for the end.
     pub async fn shutdown(self) {
-        if let Some(simulation) = self.simulation {
-            simulation.abort();
+        for task in [self.simulation, self.mailer].into_iter().flatten() {
+            task.abort();
         }
         self.handle.graceful_shutdown(Some(Duration::from_secs(2)));
         let _ = self.task.await;
@@ -231,6 +236,10 @@ pub async fn start(config: Config) -> Result<Running> {
     let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
     let task = tokio::spawn(server.serve(app.into_make_service()));
 
+    let mailer = config
+        .smtp
+        .clone()
+        .map(|smtp| tokio::spawn(email::run(state.clone(), smtp)));
     let url = format!("https://{addr}");
     let simulation = (config.simulate_per_minute > 0)
         .then(|| tokio::spawn(simulate::run(state.clone(), config.simulate_per_minute)));
@@ -246,6 +255,7 @@ pub async fn start(config: Config) -> Result<Running> {
         handle,
         task,
         simulation,
+        mailer,
     })
 }
 

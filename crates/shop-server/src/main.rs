@@ -30,6 +30,12 @@ struct Args {
     /// PEM private key for --cert.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
+    /// Email replies to customers who left through this relay (`smtp://host:port`).
+    #[arg(long, value_name = "URL")]
+    smtp: Option<String>,
+    /// The From address of those emails.
+    #[arg(long, default_value = "Nordlys Studio <hej@nordlys.example>")]
+    smtp_from: String,
     /// Seconds between heartbeats on idle live streams.
     #[arg(long, default_value_t = 10)]
     heartbeat: u64,
@@ -50,6 +56,10 @@ async fn main() -> anyhow::Result<()> {
     config.demo = args.demo;
     config.simulate_per_minute = args.simulate;
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
+    config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
+        url,
+        from: args.smtp_from,
+    });
     config.tls = match (args.cert, args.key) {
         (Some(cert), Some(key)) => Some(TlsFiles {
             cert,
