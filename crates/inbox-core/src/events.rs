@@ -46,6 +46,8 @@ pub enum Event {
         staff: bool,
         messages: Vec<Arrived>,
         live: bool,
+        /// Part of the mirror's first sync: history, not news.
+        first_sync: bool,
     },
     /// A local action changed a conversation.
     ConversationChanged {

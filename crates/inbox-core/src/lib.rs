@@ -8,6 +8,7 @@
 pub mod api;
 pub mod error;
 pub mod events;
+pub mod notifications;
 pub mod notify;
 pub mod outbox;
 pub mod search;
@@ -291,6 +292,25 @@ impl Inbox {
         }
         self.shared.outbox_wake.notify_one();
         Ok(id)
+    }
+
+    /// What this staff member should be told about a synced batch's customer messages (the
+    /// `messages` and `first_sync` of an [`Event::Synced`]); recorded, so never twice.
+    pub async fn notifications(
+        &self,
+        messages: Vec<events::Arrived>,
+        first_sync: bool,
+        settings: notifications::Settings,
+        lang: notifications::Lang,
+        moment: notifications::Moment,
+    ) -> Result<Vec<notifications::Notification>> {
+        let me = self.shared.me;
+        self.shared
+            .store
+            .write(move |tx| {
+                notifications::for_batch(tx, me, &messages, first_sync, &settings, lang, moment)
+            })
+            .await
     }
 
     /// Sends a text reply. Returns the outbox id.

@@ -19,7 +19,10 @@ use crate::error::{Error, Result};
 use crate::views::*;
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many ran.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_mirror.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_mirror.sql"),
+    include_str!("../migrations/002_notified.sql"),
+];
 
 const READERS: usize = 3;
 

@@ -29,6 +29,8 @@ pub struct Applied {
     pub conversations: BTreeSet<i64>,
     pub customers: BTreeSet<i64>,
     pub staff: bool,
+    /// The batch belongs to the mirror's first sync.
+    pub first_sync: bool,
     /// Customer messages: (conversation, message).
     pub messages: Vec<(i64, i64)>,
 }
@@ -44,7 +46,8 @@ pub async fn apply_batch(
     shared
         .store
         .write(move |tx| {
-            let mut applied = Applied::default();
+            let mut applied =
+                Applied { first_sync: !store::position(tx)?.caught_up, ..Applied::default() };
             for change in &changes {
                 store::apply(tx, &change.entity)?;
                 match &change.entity {
@@ -105,6 +108,7 @@ fn announce(shared: &Shared, applied: Applied, live: bool) {
             })
             .collect(),
         live,
+        first_sync: applied.first_sync,
     });
 }
 
