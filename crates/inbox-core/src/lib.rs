@@ -17,6 +17,7 @@ pub mod sync;
 pub mod views;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use inbox_protocol::*;
@@ -85,6 +86,7 @@ pub struct Shared {
     pub me: i64,
     pub outbox_wake: Notify,
     state: Mutex<SyncState>,
+    sync_page: AtomicU32,
 }
 
 impl Shared {
@@ -99,6 +101,11 @@ impl Shared {
 
     pub fn state(&self) -> SyncState {
         self.state.lock().expect("state poisoned").clone()
+    }
+
+    /// Changes asked for per page of a catch-up.
+    pub fn sync_page(&self) -> u32 {
+        self.sync_page.load(Ordering::Relaxed)
     }
 }
 
@@ -126,6 +133,7 @@ impl Inbox {
                 me: account.staff.id,
                 outbox_wake: Notify::new(),
                 state: Mutex::new(SyncState::Idle),
+                sync_page: AtomicU32::new(sync::PAGE),
             }),
             account,
             tasks: Mutex::new(Vec::new()),
@@ -146,6 +154,14 @@ impl Inbox {
 
     pub fn sync_state(&self) -> SyncState {
         self.shared.state()
+    }
+
+    /// Asks for smaller catch-up pages than [`sync::PAGE`]: more, shorter transactions (crash
+    /// tests use it to interrupt a first sync part-way).
+    pub fn set_sync_page_size(&self, changes: u32) {
+        self.shared
+            .sync_page
+            .store(changes.clamp(1, sync::PAGE), Ordering::Relaxed);
     }
 
     /// Starts syncing and delivering the outbox in the background.
@@ -193,14 +209,18 @@ impl Inbox {
         }
     }
 
-    /// Delivers every due outbox item once (no waiting for backoff): for one-shot use.
+    /// Tries every pending outbox item once, in order, even one still backing off from an
+    /// earlier failure: for one-shot use (the user asked now). Stops at the first item that
+    /// must wait (network, busy shop), so order is kept.
     pub async fn flush_outbox(&self) -> Result<usize> {
         let mut delivered = 0;
         loop {
+            // "Now" is the far future: a backoff is the live worker's pacing, not a reason to
+            // skip an item the user asked to send (a one-shot run may never come back for it).
             match self
                 .shared
                 .store
-                .read(|c| outbox::next(c, now_ms()))
+                .read(|c| outbox::next(c, Millis::MAX))
                 .await?
             {
                 Next::Ready(item) => match outbox::attempt(
@@ -214,11 +234,19 @@ impl Inbox {
                 {
                     Outcome::Delivered => delivered += 1,
                     Outcome::SignedOut => return Err(Error::SignedOut("sign in again".into())),
-                    Outcome::Retry(_) | Outcome::Failed(_) => return Ok(delivered),
+                    // A refused item is set aside (failed), as the live worker does; go on.
+                    Outcome::Failed(_) => {}
+                    Outcome::Retry(_) => return Ok(delivered),
                 },
                 Next::Later(_) | Next::Empty => return Ok(delivered),
             }
         }
+    }
+
+    /// Actions not yet delivered: pending ones in delivery order, and refused ones kept for
+    /// retry or discard.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.shared.store.read(outbox::entries).await
     }
 
     pub async fn position(&self) -> Result<store::SyncPosition> {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ApiClient;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
+use crate::views::{OutboxEntry, SendState};
 
 /// A staff action waiting to reach the shop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -521,6 +522,35 @@ pub async fn attempt(
             Ok(Outcome::Failed(detail))
         }
     }
+}
+
+/// Every item still in the outbox, oldest first.
+pub fn entries(conn: &rusqlite::Connection) -> Result<Vec<OutboxEntry>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, conversation_id, state, error_code, error_detail, attempts, created_at
+               FROM outbox ORDER BY id",
+        )?
+        .query_map([], |r| {
+            let state: String = r.get(2)?;
+            let state = if state == "failed" {
+                SendState::Failed {
+                    code: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    detail: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                }
+            } else {
+                SendState::Pending
+            };
+            Ok(OutboxEntry {
+                id: r.get(0)?,
+                conversation_id: r.get(1)?,
+                state,
+                attempts: r.get(5)?,
+                created_at: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 /// Puts a failed item back in the queue.

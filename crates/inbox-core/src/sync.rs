@@ -141,7 +141,11 @@ pub async fn catch_up(shared: &Shared) -> Result<String> {
     let mut total = None;
     let mut first = true;
     loop {
-        let page = match shared.api.sync_page(&cursor, PAGE, first).await {
+        let page = match shared
+            .api
+            .sync_page(&cursor, shared.sync_page(), first)
+            .await
+        {
             Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor => {
                 // The shop doesn't know our place any more: start over, keep nothing stale.
                 let history = shared.api.me().await?.shop.history_id;

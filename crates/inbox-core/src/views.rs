@@ -107,6 +107,17 @@ pub struct ProfileView {
     pub orders: Vec<Order>,
 }
 
+/// An action in the outbox: waiting to be delivered, or refused by the shop and kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub conversation_id: Option<i64>,
+    /// `Pending` or `Failed`; a delivered action leaves the outbox.
+    pub state: SendState,
+    pub attempts: i64,
+    pub created_at: Millis,
+}
+
 /// Why a conversation matched a search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {

@@ -68,7 +68,11 @@ fn main() {
         messages.len(),
         parse.as_secs_f64() * 1e3
     );
-    println!("baseline (normalise + tokenise): p50 {:.2} µs  p99 {:.2} µs", micros(b50), micros(b99));
+    println!(
+        "baseline (normalise + tokenise): p50 {:.2} µs  p99 {:.2} µs",
+        micros(b50),
+        micros(b99)
+    );
     println!(
         "classify:                         p50 {:.2} µs  p99 {:.2} µs  max {:.1} µs",
         micros(c50),

@@ -38,8 +38,16 @@ fn main() {
         let mut reports = Vec::new();
         for fold in 0..5u64 {
             let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % 5;
-            let train: Vec<&Example> = pool.iter().copied().filter(|e| fold_of(e) != fold).collect();
-            let test: Vec<&Example> = pool.iter().copied().filter(|e| fold_of(e) == fold).collect();
+            let train: Vec<&Example> = pool
+                .iter()
+                .copied()
+                .filter(|e| fold_of(e) != fold)
+                .collect();
+            let test: Vec<&Example> = pool
+                .iter()
+                .copied()
+                .filter(|e| fold_of(e) == fold)
+                .collect();
             let model = train_on(&train, &config);
             let test_owned: Vec<Example> = test.iter().map(|e| (*e).clone()).collect();
             reports.push(evaluate::evaluate(&model, &test_owned, 0.9));
@@ -55,18 +63,39 @@ fn main() {
                 let guess = inbox_topics::train::classes()[best];
                 if std::env::var_os("SWEEP_TIMID").is_some() {
                     if guess == e.label && guess.is_some() && p[best] < 0.9 {
-                        println!("TIMID\t{}\t{}\t{:.3}\t{}", e.lang.key(), key(e.label), p[best], e.text);
+                        println!(
+                            "TIMID\t{}\t{}\t{:.3}\t{}",
+                            e.lang.key(),
+                            key(e.label),
+                            p[best],
+                            e.text
+                        );
                     }
                     if guess != e.label && e.label.is_some() && p[best] < 0.9 {
-                        println!("MISS\t{}\t{}\t{}\t{:.3}\t{}", e.lang.key(), key(e.label), key(guess), p[best], e.text);
+                        println!(
+                            "MISS\t{}\t{}\t{}\t{:.3}\t{}",
+                            e.lang.key(),
+                            key(e.label),
+                            key(guess),
+                            p[best],
+                            e.text
+                        );
                     }
                 } else if guess != e.label && guess.is_some() && p[best] >= 0.9 {
-                    println!("WRONG\t{}\t{}\t{}\t{:.3}\t{}", e.lang.key(), key(e.label), key(guess), p[best], e.text);
+                    println!(
+                        "WRONG\t{}\t{}\t{}\t{:.3}\t{}",
+                        e.lang.key(),
+                        key(e.label),
+                        key(guess),
+                        p[best],
+                        e.text
+                    );
                 }
             }
         }
         for lang in 0..2 {
-            let (mut labelled, mut correct, mut topical, mut covered, mut none, mut none_l) = (0, 0, 0, 0, 0, 0);
+            let (mut labelled, mut correct, mut topical, mut covered, mut none, mut none_l) =
+                (0, 0, 0, 0, 0, 0);
             for r in &reports {
                 let l = &r.languages[lang];
                 labelled += l.labelled;

@@ -20,11 +20,24 @@ use crate::model::NO_TOPIC_KEY;
 #[non_exhaustive]
 pub enum DataError {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{origin}:{line}: {reason}")]
-    Line { origin: String, line: usize, reason: String },
+    Line {
+        origin: String,
+        line: usize,
+        reason: String,
+    },
     #[error("{origin}:{line}: {text:?} is also labelled {other} at {other_origin}")]
-    Conflict { origin: String, line: usize, text: String, other: String, other_origin: String },
+    Conflict {
+        origin: String,
+        line: usize,
+        text: String,
+        other: String,
+        other_origin: String,
+    },
     #[error("no .tsv files in {0}")]
     Empty(PathBuf),
 }
@@ -98,13 +111,18 @@ pub fn parse_tsv(source: &str, origin: &str) -> Result<Vec<Example>, DataError> 
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let fail = |reason: String| DataError::Line { origin: origin.to_owned(), line: i + 1, reason };
+        let fail = |reason: String| DataError::Line {
+            origin: origin.to_owned(),
+            line: i + 1,
+            reason,
+        };
         let mut parts = line.splitn(3, '\t');
         let (Some(lang), Some(label), Some(text)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(fail("expected lang<TAB>label<TAB>text".into()));
         };
-        let lang = Lang::from_key(lang).ok_or_else(|| fail(format!("unknown language {lang:?}")))?;
+        let lang =
+            Lang::from_key(lang).ok_or_else(|| fail(format!("unknown language {lang:?}")))?;
         let label = match Topic::from_key(label) {
             Some(topic) => Some(topic),
             None if label == NO_TOPIC_KEY => None,
@@ -114,7 +132,11 @@ pub fn parse_tsv(source: &str, origin: &str) -> Result<Vec<Example>, DataError> 
         if normalise(text).trim().is_empty() && label.is_some() {
             return Err(fail("a topical message needs words".into()));
         }
-        out.push(Example { lang, label, text: text.to_owned() });
+        out.push(Example {
+            lang,
+            label,
+            text: text.to_owned(),
+        });
     }
     Ok(out)
 }
@@ -122,7 +144,10 @@ pub fn parse_tsv(source: &str, origin: &str) -> Result<Vec<Example>, DataError> 
 /// Reads every `*.tsv` file directly in `dir`, in file-name order, drops exact repeats, and
 /// refuses a message that two lines label differently.
 pub fn load_dir(dir: &Path) -> Result<Vec<Example>, DataError> {
-    let io = |source| DataError::Io { path: dir.to_owned(), source };
+    let io = |source| DataError::Io {
+        path: dir.to_owned(),
+        source,
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .map(|entry| entry.map(|e| e.path()))
@@ -142,9 +167,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Example>, DataError> {
 
 /// Reads one TSV file.
 pub fn load_file(path: &Path) -> Result<Vec<Example>, DataError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|source| DataError::Io { path: path.to_owned(), source })?;
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source = std::fs::read_to_string(path).map_err(|source| DataError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     parse_tsv(&source, &name)
 }
 
@@ -154,7 +184,13 @@ fn dedup(all: Vec<(Example, PathBuf)>) -> Result<Vec<Example>, DataError> {
         std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(all.len());
     for (example, path) in all {
-        let key = (example.lang, normalise(&example.text).split_whitespace().collect::<Vec<_>>().join(" "));
+        let key = (
+            example.lang,
+            normalise(&example.text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         let origin = path.display().to_string();
         match seen.get(&key) {
             Some((label, _)) if *label == example.label => continue,
@@ -209,8 +245,16 @@ mod tests {
         assert_eq!(
             examples,
             vec![
-                Example { lang: Lang::En, label: Some(Topic::Shipping), text: "Do you ship to Norway?".into() },
-                Example { lang: Lang::Sv, label: None, text: "tack!".into() },
+                Example {
+                    lang: Lang::En,
+                    label: Some(Topic::Shipping),
+                    text: "Do you ship to Norway?".into()
+                },
+                Example {
+                    lang: Lang::Sv,
+                    label: None,
+                    text: "tack!".into()
+                },
             ]
         );
     }
@@ -236,11 +280,26 @@ mod tests {
 
     #[test]
     fn the_split_depends_on_the_words_only() {
-        assert_eq!(Split::of("Var är mitt paket?"), Split::of("var ar mitt paket"));
+        assert_eq!(
+            Split::of("Var är mitt paket?"),
+            Split::of("var ar mitt paket")
+        );
         // Digits all normalise to 0, so spell the numbers in letters.
-        let word = |i: usize| format!("{}{}{}", (b'a' + (i % 26) as u8) as char, (b'a' + (i / 26 % 26) as u8) as char, (b'a' + (i / 676) as u8) as char);
-        let splits: Vec<Split> = (0..1000).map(|i| Split::of(&format!("message {}", word(i)))).collect();
+        let word = |i: usize| {
+            format!(
+                "{}{}{}",
+                (b'a' + (i % 26) as u8) as char,
+                (b'a' + (i / 26 % 26) as u8) as char,
+                (b'a' + (i / 676) as u8) as char
+            )
+        };
+        let splits: Vec<Split> = (0..1000)
+            .map(|i| Split::of(&format!("message {}", word(i))))
+            .collect();
         let held = splits.iter().filter(|&&s| s == Split::HeldOut).count();
-        assert!((150..250).contains(&held), "held-out share is about a fifth: {held}");
+        assert!(
+            (150..250).contains(&held),
+            "held-out share is about a fifth: {held}"
+        );
     }
 }

@@ -11,7 +11,9 @@ use crate::model::Classifier;
 
 /// Upper edges of the calibration bins; the first bin starts at 0. Finer at the top, where the
 /// gate is.
-const BIN_EDGES: [f32; 13] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 1.0];
+const BIN_EDGES: [f32; 13] = [
+    0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 1.0,
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -78,7 +80,10 @@ pub fn evaluate(classifier: &Classifier, examples: &[Example], threshold: f32) -
             (!mine.is_empty()).then(|| evaluate_lang(classifier, lang, &mine, threshold))
         })
         .collect();
-    Report { threshold, languages }
+    Report {
+        threshold,
+        languages,
+    }
 }
 
 fn evaluate_lang(
@@ -89,7 +94,14 @@ fn evaluate_lang(
 ) -> LangReport {
     let mut topics: Vec<TopicReport> = Topic::ALL
         .into_iter()
-        .map(|topic| TopicReport { topic, support: 0, labelled: 0, correct: 0, precision: 0.0, recall: 0.0 })
+        .map(|topic| TopicReport {
+            topic,
+            support: 0,
+            labelled: 0,
+            correct: 0,
+            precision: 0.0,
+            recall: 0.0,
+        })
         .collect();
     let mut bins: Vec<(usize, f64, usize)> = vec![(0, 0.0, 0); BIN_EDGES.len()];
     let (mut topical, mut no_topic, mut covered, mut none_labelled) = (0, 0, 0, 0);
@@ -115,7 +127,10 @@ fn evaluate_lang(
         }
         // The confidence is always that of the best topic, so calibration asks how often the
         // best topic was the message's topic, applied or not.
-        let bin = BIN_EDGES.iter().position(|&edge| prediction.confidence < edge).unwrap_or(BIN_EDGES.len() - 1);
+        let bin = BIN_EDGES
+            .iter()
+            .position(|&edge| prediction.confidence < edge)
+            .unwrap_or(BIN_EDGES.len() - 1);
         let right = e.label == Some(best_topic);
         bins[bin].0 += 1;
         bins[bin].1 += f64::from(prediction.confidence);
@@ -134,10 +149,20 @@ fn evaluate_lang(
         .enumerate()
         .map(|(i, &(count, confidence, right))| {
             let low = if i == 0 { 0.0 } else { BIN_EDGES[i - 1] };
-            let mean_confidence = if count == 0 { 0.0 } else { confidence / count as f64 };
+            let mean_confidence = if count == 0 {
+                0.0
+            } else {
+                confidence / count as f64
+            };
             let accuracy = ratio(right, count);
             ece += ratio(count, total) * (mean_confidence - accuracy).abs();
-            CalibrationBin { low, high: BIN_EDGES[i], count, mean_confidence, accuracy }
+            CalibrationBin {
+                low,
+                high: BIN_EDGES[i],
+                count,
+                mean_confidence,
+                accuracy,
+            }
         })
         .collect();
     LangReport {
@@ -157,7 +182,10 @@ fn evaluate_lang(
 }
 
 fn topic_index(topic: Topic) -> usize {
-    Topic::ALL.iter().position(|&t| t == topic).expect("topic is in Topic::ALL")
+    Topic::ALL
+        .iter()
+        .position(|&t| t == topic)
+        .expect("topic is in Topic::ALL")
 }
 
 impl std::fmt::Display for Report {
@@ -174,7 +202,11 @@ impl std::fmt::Display for Report {
                 "precision of applied labels {:.3} | coverage of topical {:.3} | recall {:.3} | no-topic labelled {:.3}",
                 l.precision, l.coverage, l.recall, l.no_topic_labelled
             )?;
-            writeln!(f, "{:<18} {:>7} {:>8} {:>9} {:>7}", "topic", "support", "labelled", "precision", "recall")?;
+            writeln!(
+                f,
+                "{:<18} {:>7} {:>8} {:>9} {:>7}",
+                "topic", "support", "labelled", "precision", "recall"
+            )?;
             for t in &l.topics {
                 writeln!(
                     f,
@@ -186,8 +218,15 @@ impl std::fmt::Display for Report {
                     t.recall
                 )?;
             }
-            writeln!(f, "calibration (best topic's confidence vs how often it was the topic):")?;
-            writeln!(f, "{:<11} {:>6} {:>10} {:>9}", "bin", "count", "mean conf", "accuracy")?;
+            writeln!(
+                f,
+                "calibration (best topic's confidence vs how often it was the topic):"
+            )?;
+            writeln!(
+                f,
+                "{:<11} {:>6} {:>10} {:>9}",
+                "bin", "count", "mean conf", "accuracy"
+            )?;
             for b in l.calibration.iter().filter(|b| b.count > 0) {
                 writeln!(
                     f,
@@ -198,7 +237,11 @@ impl std::fmt::Display for Report {
                     b.accuracy
                 )?;
             }
-            writeln!(f, "expected calibration error {:.3}", l.expected_calibration_error)?;
+            writeln!(
+                f,
+                "expected calibration error {:.3}",
+                l.expected_calibration_error
+            )?;
             writeln!(f)?;
         }
         Ok(())

@@ -20,6 +20,16 @@ use crate::lexicon::GROUPS;
 /// Bumped whenever extraction changes; a model trained with another version is refused.
 pub const FEATURE_VERSION: u32 = 2;
 
+/// Everything that decides extraction beyond this file's code, as text for the training
+/// fingerprint: editing a word group or a weight makes the committed model stale.
+pub fn describe() -> String {
+    format!(
+        "version={FEATURE_VERSION} bits={HASH_BITS} weights={WORD_WEIGHT},{BIGRAM_WEIGHT},\
+         {CHAR_WEIGHT},{GROUP_WEIGHT},{PAIR_WEIGHT} grams={CHAR_GRAMS:?} max={MAX_TOKEN_CHARS} \
+         inside={INSIDE_MIN} groups={GROUPS:?}"
+    )
+}
+
 /// Feature buckets are `0..1 << HASH_BITS`.
 pub const HASH_BITS: u8 = 18;
 
@@ -151,7 +161,12 @@ impl Lexicon {
         let mut found = Vec::new();
         let mut hit = |key: &str, allowed: &[Match]| {
             if let Some(entries) = self.stems.get(key) {
-                found.extend(entries.iter().filter(|(_, how)| allowed.contains(how)).map(|(g, _)| *g));
+                found.extend(
+                    entries
+                        .iter()
+                        .filter(|(_, how)| allowed.contains(how))
+                        .map(|(g, _)| *g),
+                );
             }
         };
         for (i, token) in tokens.iter().enumerate() {
@@ -159,8 +174,11 @@ impl Lexicon {
             if let Some(next) = tokens.get(i + 1) {
                 hit(&format!("{token} {next}"), &[Match::Word]);
             }
-            let bounds: Vec<usize> =
-                token.char_indices().map(|(b, _)| b).chain(std::iter::once(token.len())).collect();
+            let bounds: Vec<usize> = token
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(token.len()))
+                .collect();
             for (si, &start) in bounds.iter().enumerate() {
                 for &end in &bounds[si + 1..] {
                     let len = end - start;
@@ -304,7 +322,10 @@ mod tests {
 
     #[test]
     fn normalise_folds_case_diacritics_apostrophes_and_digits() {
-        assert_eq!(normalise("Var ÄR min Beställning?"), "var ar min bestallning ");
+        assert_eq!(
+            normalise("Var ÄR min Beställning?"),
+            "var ar min bestallning "
+        );
         assert_eq!(normalise("don't"), "dont");
         assert_eq!(normalise("order #123456"), "order  0000");
         assert_eq!(normalise("Ålö"), "alo");
@@ -330,13 +351,20 @@ mod tests {
     fn group_names(text: &str) -> Vec<&'static str> {
         let normal = normalise(text);
         let tokens: Vec<&str> = normal.split_whitespace().collect();
-        lexicon().groups_of(&tokens).into_iter().map(|g| GROUPS[g].0).collect()
+        lexicon()
+            .groups_of(&tokens)
+            .into_iter()
+            .map(|g| GROUPS[g].0)
+            .collect()
     }
 
     #[test]
     fn word_groups_match_whole_words_prefixes_compounds_and_pairs() {
         assert_eq!(group_names("Finns det studentrabatt?"), ["discount"]);
-        assert_eq!(group_names("Vem betalar returfrakten?"), ["pay", "return", "shipping"]);
+        assert_eq!(
+            group_names("Vem betalar returfrakten?"),
+            ["pay", "return", "shipping"]
+        );
         assert_eq!(group_names("can I pick up in Stockholm"), ["pickup"]);
         assert_eq!(group_names("wholesale"), ["wholesale"]);
         // "sale" is a whole-word stem, so it does not fire inside "wholesale" or "salesman".
@@ -353,7 +381,10 @@ mod tests {
     #[test]
     fn hashes_are_fixed_across_builds() {
         // Changing these changes every committed model: bump FEATURE_VERSION if you must.
-        assert_eq!(text_hash("Where is my order?"), text_hash("where is my ORDER"));
+        assert_eq!(
+            text_hash("Where is my order?"),
+            text_hash("where is my ORDER")
+        );
         assert_eq!(bucket(hash_parts(b'w', &["order"])), 134_746);
         assert_eq!(text_hash("var är mitt paket"), 5_362_039_656_215_500_453);
     }

@@ -129,7 +129,10 @@ impl Classifier {
         let no_topic = self.classes.iter().position(Option::is_none);
         let beaten = no_topic.is_some_and(|i| probabilities[i] > confidence);
         let applied = !beaten && confidence >= threshold;
-        Prediction { topic: applied.then_some(topic), confidence }
+        Prediction {
+            topic: applied.then_some(topic),
+            confidence,
+        }
     }
 
     /// The likeliest of the topics (never "no topic") and its probability.
@@ -241,7 +244,10 @@ impl<'a> Reader<'a> {
 
 fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
     let mut r = Reader { bytes };
-    if r.take(MAGIC.len(), "magic").map_err(|_| ModelError::BadMagic)? != MAGIC {
+    if r.take(MAGIC.len(), "magic")
+        .map_err(|_| ModelError::BadMagic)?
+        != MAGIC
+    {
         return Err(ModelError::BadMagic);
     }
     let format = r.u32("format version")?;
@@ -251,7 +257,10 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
     let feature_version = r.u32("feature version")?;
     let bits = r.u8("hash bits")?;
     if feature_version != FEATURE_VERSION || bits != HASH_BITS {
-        return Err(ModelError::FeatureMismatch { found: feature_version, bits });
+        return Err(ModelError::FeatureMismatch {
+            found: feature_version,
+            bits,
+        });
     }
     let n = usize::from(r.u8("class count")?);
     let mut classes = Vec::with_capacity(n);
@@ -274,7 +283,9 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
     }
     let temperature = r.f32("temperature")?;
     if !(temperature.is_finite() && temperature > 0.0) {
-        return Err(ModelError::Inconsistent("temperature is not a positive number"));
+        return Err(ModelError::Inconsistent(
+            "temperature is not a positive number",
+        ));
     }
     let scale = r.f32("weight scale")?;
     if !(scale.is_finite() && scale >= 0.0) {
@@ -289,14 +300,20 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
         return Err(ModelError::Inconsistent("bias is not finite"));
     }
     let rows_len = r.u32("row count")? as usize;
-    let row_bytes = r.take(rows_len.checked_mul(4).ok_or(ModelError::Truncated("rows"))?, "rows")?;
+    let row_bytes = r.take(
+        rows_len
+            .checked_mul(4)
+            .ok_or(ModelError::Truncated("rows"))?,
+        "rows",
+    )?;
     let rows: Vec<u32> = row_bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
         .collect();
-    if !rows.windows(2).all(|w| w[0] < w[1]) || rows.last().is_some_and(|&b| b >> HASH_BITS != 0)
-    {
-        return Err(ModelError::Inconsistent("feature rows are not ascending buckets"));
+    if !rows.windows(2).all(|w| w[0] < w[1]) || rows.last().is_some_and(|&b| b >> HASH_BITS != 0) {
+        return Err(ModelError::Inconsistent(
+            "feature rows are not ascending buckets",
+        ));
     }
     let weight_bytes = r.take(rows_len * n * 2, "weights")?;
     let quantised: Vec<i16> = weight_bytes
@@ -307,7 +324,16 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
         return Err(ModelError::TrailingBytes(r.bytes.len()));
     }
     let weights = quantised.iter().map(|&q| f32::from(q) * scale).collect();
-    Ok(Classifier { classes, temperature, fingerprint, bias, rows, weights, quantised, scale })
+    Ok(Classifier {
+        classes,
+        temperature,
+        fingerprint,
+        bias,
+        rows,
+        weights,
+        quantised,
+        scale,
+    })
 }
 
 #[cfg(test)]
@@ -343,14 +369,20 @@ mod tests {
     #[test]
     fn damaged_files_are_refused_with_a_reason() {
         let bytes = tiny().to_bytes();
-        assert_eq!(Classifier::from_bytes(b"hello").unwrap_err(), ModelError::BadMagic);
+        assert_eq!(
+            Classifier::from_bytes(b"hello").unwrap_err(),
+            ModelError::BadMagic
+        );
         assert_eq!(
             Classifier::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err(),
             ModelError::Truncated("weights")
         );
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(Classifier::from_bytes(&longer).unwrap_err(), ModelError::TrailingBytes(1));
+        assert_eq!(
+            Classifier::from_bytes(&longer).unwrap_err(),
+            ModelError::TrailingBytes(1)
+        );
         let mut other_format = bytes.clone();
         other_format[8] = 9;
         assert_eq!(
@@ -370,9 +402,21 @@ mod tests {
     fn no_topic_or_a_weak_topic_applies_no_label_but_reports_the_best_topic() {
         let model = tiny();
         let p = model.decide(&[0.6, 0.3, 0.1], 0.9);
-        assert_eq!(p, Prediction { topic: None, confidence: 0.3 });
+        assert_eq!(
+            p,
+            Prediction {
+                topic: None,
+                confidence: 0.3
+            }
+        );
         let p = model.decide(&[0.05, 0.05, 0.9], 0.9);
-        assert_eq!(p, Prediction { topic: Some(Topic::Returns), confidence: 0.9 });
+        assert_eq!(
+            p,
+            Prediction {
+                topic: Some(Topic::Returns),
+                confidence: 0.9
+            }
+        );
         let p = model.decide(&[0.2, 0.0, 0.8], 0.9);
         assert_eq!(p.topic, None);
         let p = model.decide(&[0.2, 0.0, 0.8], 0.5);

@@ -50,7 +50,7 @@ impl Default for TrainConfig {
             dropout_copies: 2,
             averaged_percent: 50,
             calibration_folds: 5,
-            seed: 0x1b0c_7091_c5,
+            seed: 0x001b_0c70_91c5,
         }
     }
 }
@@ -58,7 +58,7 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// What goes into the fingerprint besides the data.
     pub fn settings(&self) -> String {
-        format!("{self:?} features={} bits={HASH_BITS}", crate::features::FEATURE_VERSION)
+        format!("{self:?} {}", crate::features::describe())
     }
 }
 
@@ -68,13 +68,19 @@ pub fn classes() -> Vec<Option<Topic>> {
 }
 
 fn class_of(label: Option<Topic>) -> usize {
-    classes().iter().position(|c| *c == label).expect("every label is a class")
+    classes()
+        .iter()
+        .position(|c| *c == label)
+        .expect("every label is a class")
 }
 
 /// Trains on the train split of `examples` and returns the model. The fingerprint covers all
 /// of `examples`, held-out included, so any edit of the data is noticed.
 pub fn train(examples: &[Example], config: &TrainConfig) -> Classifier {
-    let pool: Vec<&Example> = examples.iter().filter(|e| e.split() == Split::Train).collect();
+    let pool: Vec<&Example> = examples
+        .iter()
+        .filter(|e| e.split() == Split::Train)
+        .collect();
     let mut model = train_on(&pool, config);
     model.fingerprint = fingerprint(examples, &config.settings());
     model
@@ -89,7 +95,11 @@ pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
         // Bits of the hash the split did not use, so every fold mixes all kinds of message.
         let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % folds;
         for fold in 0..folds {
-            let fit: Vec<&Example> = train.iter().copied().filter(|e| fold_of(e) != fold).collect();
+            let fit: Vec<&Example> = train
+                .iter()
+                .copied()
+                .filter(|e| fold_of(e) != fold)
+                .collect();
             let model = fit_weights(&fit, config);
             for e in train.iter().filter(|e| fold_of(e) == fold) {
                 out_of_fold.push((model.scores(&Features::extract(&e.text)), class_of(e.label)));
@@ -131,7 +141,14 @@ fn fit_weights(train: &[&Example], config: &TrainConfig) -> Classifier {
     // Averaging the weights of the later epochs (Polyak averaging) smooths out where the last
     // few steps happened to leave them.
     let average_from = config.epochs - config.epochs * config.averaged_percent / 100;
-    let mut sum_weights = vec![0f32; if average_from < config.epochs { weights.len() } else { 0 }];
+    let mut sum_weights = vec![
+        0f32;
+        if average_from < config.epochs {
+            weights.len()
+        } else {
+            0
+        }
+    ];
     let mut sum_bias = vec![0f32; n];
     let mut averaged = 0f32;
     for epoch in 0..config.epochs {
@@ -181,7 +198,11 @@ fn fit_weights(train: &[&Example], config: &TrainConfig) -> Classifier {
 fn quantise(classes: Vec<Option<Topic>>, bias: Vec<f32>, weights: &[f32]) -> Classifier {
     let n = classes.len();
     let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-    let scale = if max > 0.0 { max / f32::from(i16::MAX) } else { 1.0 };
+    let scale = if max > 0.0 {
+        max / f32::from(i16::MAX)
+    } else {
+        1.0
+    };
     let mut rows = Vec::new();
     let mut quantised = Vec::new();
     for (bucket, row) in weights.chunks_exact(n).enumerate() {
@@ -259,8 +280,9 @@ impl SplitMix64 {
 /// One or two keyboard slips: a dropped, doubled, swapped or neighbouring letter.
 fn misspell(text: &str, rng: &mut SplitMix64) -> String {
     let mut chars: Vec<char> = text.chars().collect();
-    let letters: Vec<usize> =
-        (0..chars.len()).filter(|&i| chars[i].is_alphabetic()).collect();
+    let letters: Vec<usize> = (0..chars.len())
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
     if letters.len() < 4 {
         return text.to_owned();
     }
@@ -291,8 +313,12 @@ fn drop_word(text: &str, rng: &mut SplitMix64) -> Option<String> {
         return None;
     }
     let skip = rng.below(words.len());
-    let kept: Vec<&str> =
-        words.iter().enumerate().filter(|&(i, _)| i != skip).map(|(_, w)| *w).collect();
+    let kept: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != skip)
+        .map(|(_, w)| *w)
+        .collect();
     Some(kept.join(" "))
 }
 

@@ -73,7 +73,14 @@ struct Line {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Train { data, out } => train(&data, &out),
-        Command::Evaluate { model, data, split, threshold, json, mistakes } => {
+        Command::Evaluate {
+            model,
+            data,
+            split,
+            threshold,
+            json,
+            mistakes,
+        } => {
             let classifier = load_model(model.as_deref())?;
             let examples = load_data(&data)?;
             let examples: Vec<Example> = examples
@@ -104,7 +111,13 @@ fn main() -> Result<()> {
                 let p = classifier.classify(&line, threshold);
                 // Three decimals are all a person reads; the gate compares the exact value.
                 let confidence = (p.confidence * 1000.0).round() / 1000.0;
-                serde_json::to_writer(&mut out, &Line { topic: p.topic, confidence })?;
+                serde_json::to_writer(
+                    &mut out,
+                    &Line {
+                        topic: p.topic,
+                        confidence,
+                    },
+                )?;
                 out.write_all(b"\n")?;
             }
             out.flush()?;
@@ -145,7 +158,14 @@ fn print_mistakes(classifier: &Classifier, examples: &[Example]) {
         let best = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
         let guess = classifier.classes()[best];
         if guess != e.label {
-            println!("{}\t{}\t{}\t{:.3}\t{}", e.lang.key(), key(e.label), key(guess), p[best], e.text);
+            println!(
+                "{}\t{}\t{}\t{:.3}\t{}",
+                e.lang.key(),
+                key(e.label),
+                key(guess),
+                p[best],
+                e.text
+            );
         }
     }
 }
@@ -154,13 +174,18 @@ fn load_model(path: Option<&Path>) -> Result<Classifier> {
     match path {
         None => Ok(Classifier::embedded().clone()),
         Some(path) => {
-            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             Classifier::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()))
         }
     }
 }
 
 fn load_data(path: &Path) -> Result<Vec<Example>> {
-    let examples = if path.is_dir() { data::load_dir(path)? } else { data::load_file(path)? };
+    let examples = if path.is_dir() {
+        data::load_dir(path)?
+    } else {
+        data::load_file(path)?
+    };
     Ok(examples)
 }

@@ -1,0 +1,779 @@
+//! `inbox`: the Inbox on the command line. Sign in, sync once or stay live, list, show and
+//! search conversations (from the local mirror, so offline too), reply, close, reopen, mark
+//! unread and assign.
+//!
+//! A thin shell over `inbox-core`: every command is a call into [`inbox_core::Inbox`] and a
+//! rendering of what it returns. It owns only what a terminal needs: arguments, the password
+//! prompt, where the token is kept, the progress bar and the words on screen. No SQL, no HTTP.
+//!
+//! Exit codes: 0 done, 1 an error (one line on stderr, `error: ...`), 2 a usage error.
+
+mod keychain;
+mod render;
+mod session;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{ArgGroup, Parser, Subcommand};
+use inbox_core::{
+    Account, ApiClient, Assignment, Event, Inbox, ListFilter, SendState, ShopAddress, SyncState,
+};
+use inbox_protocol::ConversationStatus;
+use serde_json::json;
+
+use crate::render::{People, Style};
+use crate::session::{DataDir, SIGNED_OUT, token_key};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inbox",
+    version,
+    about = "The shop's customer inbox, in a terminal"
+)]
+struct Cli {
+    /// Where the account and the local mirror are kept [default: the OS data directory]
+    #[arg(long, global = true, value_name = "DIR", env = "INBOX_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print JSON (listings print the engine's view types)
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in to a shop; the password is asked for, or read from stdin when it is not a
+    /// terminal
+    Login {
+        /// The shop's address, e.g. https://shop.example:8443
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// A CA certificate (PEM) to trust for this shop instead of the system's roots
+        #[arg(long, value_name = "PATH")]
+        ca: Option<PathBuf>,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+    },
+    /// Sign out: revoke the token at the shop and forget it here
+    Logout,
+    /// Catch up with the shop once, then deliver queued replies and actions
+    Sync {
+        /// Changes per page (tests use small pages to interrupt a sync part-way)
+        #[arg(long, hide = true)]
+        page_size: Option<u32>,
+    },
+    /// Stay live and print what happens until Ctrl-C
+    Watch,
+    /// List conversations, newest activity first (open ones unless --closed)
+    #[command(group(ArgGroup::new("status").args(["open", "closed"])))]
+    #[command(group(ArgGroup::new("who").args(["mine", "unassigned"])))]
+    Conversations {
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        closed: bool,
+        /// Only conversations assigned to you
+        #[arg(long)]
+        mine: bool,
+        /// Only conversations nobody is assigned to
+        #[arg(long)]
+        unassigned: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Show a conversation: messages and cart events, oldest first
+    Show { id: i64 },
+    /// Search messages, customer names and emails, in open and closed conversations
+    Search {
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Reply to a conversation (`-` reads the text from stdin)
+    Send {
+        id: i64,
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Close a conversation
+    Close { id: i64 },
+    /// Reopen a closed conversation
+    Reopen { id: i64 },
+    /// Mark a conversation unread for you
+    Unread { id: i64 },
+    /// Assign a conversation to a staff member (by email), to yourself, or to nobody
+    #[command(group(ArgGroup::new("assignee").required(true).args(["email", "me", "none"])))]
+    Assign {
+        id: i64,
+        #[arg(value_name = "STAFF_EMAIL")]
+        email: Option<String>,
+        #[arg(long)]
+        me: bool,
+        #[arg(long)]
+        none: bool,
+    },
+    /// List the shop's staff and who can chat
+    Staff,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&anyhow!(e).context("can't start")),
+    };
+    let result = runtime.block_on(run(cli));
+    // Don't wait for blocked stdin readers and the like.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints an error as one line and gives exit code 1.
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {}", message(error));
+    ExitCode::FAILURE
+}
+
+fn message(error: &anyhow::Error) -> String {
+    for cause in error.chain() {
+        if let Some(inbox_core::Error::SignedOut(_)) = cause.downcast_ref::<inbox_core::Error>() {
+            return SIGNED_OUT.to_owned();
+        }
+    }
+    format!("{error:#}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn out_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    out(&format!("{}\n", serde_json::to_string_pretty(value)?))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let data = DataDir::new(cli.data_dir)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Login { server, ca, email } => login(&data, json, &server, ca, &email).await,
+        Command::Logout => logout(&data, json).await,
+        Command::Sync { page_size } => sync(&data, json, page_size).await,
+        Command::Watch => watch(&data, json).await,
+        Command::Conversations {
+            closed,
+            mine,
+            unassigned,
+            limit,
+            ..
+        } => {
+            let filter = ListFilter {
+                status: if closed {
+                    ConversationStatus::Closed
+                } else {
+                    ConversationStatus::Open
+                },
+                assignment: if mine {
+                    Assignment::Mine
+                } else if unassigned {
+                    Assignment::Unassigned
+                } else {
+                    Assignment::All
+                },
+                limit,
+                offset: 0,
+            };
+            conversations(&data, json, filter).await
+        }
+        Command::Show { id } => show(&data, json, id).await,
+        Command::Search { query, limit } => search(&data, json, &query.join(" "), limit).await,
+        Command::Send { id, text } => {
+            let text = if text.len() == 1 && text[0] == "-" {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("can't read the reply from stdin")?;
+                text
+            } else {
+                text.join(" ")
+            };
+            act(&data, json, id, Act::Reply(text)).await
+        }
+        Command::Close { id } => {
+            act(&data, json, id, Act::Status(ConversationStatus::Closed)).await
+        }
+        Command::Reopen { id } => act(&data, json, id, Act::Status(ConversationStatus::Open)).await,
+        Command::Unread { id } => act(&data, json, id, Act::Unread).await,
+        Command::Assign {
+            id,
+            email,
+            me,
+            none: _,
+        } => {
+            let to = match (email, me) {
+                (Some(email), _) => Assignee::Email(email),
+                (None, true) => Assignee::Me,
+                (None, false) => Assignee::Nobody,
+            };
+            act(&data, json, id, Act::Assign(to)).await
+        }
+        Command::Staff => staff(&data, json).await,
+    }
+}
+
+/// Reads the password: a prompt without echo on a terminal, else the first line of stdin.
+fn read_password(email: &str) -> Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Password for {email}: "))
+            .context("can't read the password")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("can't read the password from stdin")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("no password given");
+    }
+    Ok(password)
+}
+
+async fn login(
+    data: &DataDir,
+    json: bool,
+    server: &str,
+    ca: Option<PathBuf>,
+    email: &str,
+) -> Result<()> {
+    let url = server.trim_end_matches('/').to_owned();
+    let ca_path = match ca {
+        Some(path) => Some(
+            std::fs::canonicalize(&path)
+                .with_context(|| format!("can't find the CA file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let address = ShopAddress {
+        url: url.clone(),
+        ca_pem: match &ca_path {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .with_context(|| format!("can't read the CA file {}", path.display()))?,
+            ),
+            None => None,
+        },
+    };
+    let api = ApiClient::new(&address)?;
+    let email_owned = email.to_owned();
+    let password = tokio::task::spawn_blocking(move || read_password(&email_owned)).await??;
+    let session = api.sign_in(email, &password).await?;
+    let account = Account {
+        shop_url: url,
+        ca_path,
+        staff: session.staff,
+    };
+    data.ensure()?;
+    let tokens = data.tokens()?;
+    let previous = data.account().ok().flatten();
+    let key = token_key(&account);
+    let token = session.token;
+    let saved = tokio::task::spawn_blocking(move || -> Result<_> {
+        // Someone else was signed in here: their token goes, it has no account any more.
+        if let Some(previous) = previous {
+            let old = token_key(&previous);
+            if (old.service.as_str(), old.user.as_str())
+                != (key.service.as_str(), key.user.as_str())
+            {
+                tokens.delete(&old)?;
+            }
+        }
+        tokens.save(&key, &token)
+    })
+    .await??;
+    data.save_account(&account)?;
+    if let Some(warning) = &saved.warning {
+        eprintln!("{warning}");
+    }
+    if json {
+        out_json(&json!({
+            "account": account,
+            "token_store": saved.place,
+        }))
+    } else {
+        out(&format!(
+            "Signed in to {} as {} <{}>. The token is kept in {}.\nRun `inbox sync` to fetch conversations.\n",
+            account.shop_url, account.staff.name, account.staff.email, saved.place
+        ))
+    }
+}
+
+async fn logout(data: &DataDir, json: bool) -> Result<()> {
+    let Some(account) = data.account()? else {
+        return if json {
+            out_json(&json!({ "signed_out": true }))
+        } else {
+            out("You were not signed in.\n")
+        };
+    };
+    let tokens = data.tokens()?;
+    let key = token_key(&account);
+    let token = {
+        let (tokens, key) = (data.tokens()?, key.clone());
+        tokio::task::spawn_blocking(move || tokens.load(&key)).await??
+    };
+    let mut revoked = false;
+    if let Some(token) = token {
+        let api = ApiClient::new(&account.address()?)?.with_token(token);
+        match tokio::time::timeout(Duration::from_secs(10), api.sign_out()).await {
+            Ok(Ok(())) => revoked = true,
+            Ok(Err(e)) => eprintln!(
+                "warning: the shop did not revoke the token ({}); it is forgotten here all the same",
+                message(&e.into())
+            ),
+            Err(_) => eprintln!(
+                "warning: the shop did not answer in time to revoke the token; it is forgotten here all the same"
+            ),
+        }
+    }
+    tokio::task::spawn_blocking(move || tokens.delete(&key)).await??;
+    data.forget_account()?;
+    if json {
+        out_json(&json!({ "signed_out": true, "revoked": revoked }))
+    } else {
+        out(&format!(
+            "Signed out {} from {}.\n",
+            account.staff.email, account.shop_url
+        ))
+    }
+}
+
+/// The mirror, for reading: no token and no network needed.
+fn open_offline(data: &DataDir) -> Result<Inbox> {
+    let account = data.require_account()?;
+    Ok(Inbox::open(&data.path, account, None)?)
+}
+
+/// The stored token of the current account, if any.
+async fn token(data: &DataDir, account: &Account) -> Result<Option<String>> {
+    let tokens = data.tokens()?;
+    let key = token_key(account);
+    tokio::task::spawn_blocking(move || tokens.load(&key)).await?
+}
+
+/// The mirror with the token, for talking to the shop.
+async fn open_online(data: &DataDir) -> Result<Inbox> {
+    let account = data.require_account()?;
+    let token = token(data, &account)
+        .await?
+        .ok_or_else(|| anyhow!(SIGNED_OUT))?;
+    Ok(Inbox::open(&data.path, account, Some(token))?)
+}
+
+/// Says, on stderr, when a listing is empty because nothing was ever synced.
+async fn hint_if_never_synced(inbox: &Inbox) -> Result<()> {
+    if inbox.position().await?.last_synced_at.is_none() {
+        eprintln!("note: nothing has been synced yet; run `inbox sync`");
+    }
+    Ok(())
+}
+
+async fn sync(data: &DataDir, json: bool, page_size: Option<u32>) -> Result<()> {
+    let inbox = open_online(data).await?;
+    if let Some(changes) = page_size {
+        inbox.set_sync_page_size(changes);
+    }
+    let bar = if !json && std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_message("connecting");
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let mut events = inbox.events();
+    let progress = {
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                if let Event::SyncState(SyncState::Syncing { done, total }) = event {
+                    if let Some(total) = total
+                        && bar.length() != Some(total)
+                    {
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "syncing {bar:32} {pos}/{len} changes, {eta} left",
+                            )
+                            .expect("a valid template"),
+                        );
+                        bar.set_length(total);
+                    }
+                    bar.set_message("syncing");
+                    bar.set_position(done);
+                }
+            }
+        })
+    };
+    let synced = inbox.sync_once().await;
+    progress.abort();
+    bar.finish_and_clear();
+    synced?;
+    let delivered = inbox.flush_outbox().await?;
+    if delivered > 0 {
+        // What the deliveries changed at the shop (a conversation's last activity, read
+        // states) comes back through the feed: leave the mirror current.
+        inbox.sync_once().await?;
+    }
+    let outbox = inbox.outbox().await?;
+    let pending = outbox
+        .iter()
+        .filter(|e| e.state == SendState::Pending)
+        .count();
+    let failed = outbox.len() - pending;
+    if json {
+        return out_json(&json!({
+            "synced_at": inbox.position().await?.last_synced_at,
+            "delivered": delivered,
+            "pending": pending,
+            "failed": failed,
+        }));
+    }
+    let mut text = String::from("Up to date.");
+    if delivered > 0 {
+        text.push_str(&format!(
+            " Delivered {delivered} queued {}.",
+            plural(delivered, "action")
+        ));
+    }
+    text.push('\n');
+    out(&text)?;
+    if pending > 0 {
+        eprintln!(
+            "note: {pending} {} still queued: the shop could not take {} now",
+            plural(pending, "action"),
+            if pending == 1 { "it" } else { "them" }
+        );
+    }
+    if failed > 0 {
+        eprintln!(
+            "warning: the shop refused {failed} {}; `inbox show ID` marks {} failed",
+            plural(failed, "action"),
+            if failed == 1 { "it" } else { "them" }
+        );
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+async fn watch(data: &DataDir, json: bool) -> Result<()> {
+    let inbox = open_online(data).await?;
+    let mut events = inbox.events();
+    inbox.start();
+    if !json {
+        eprintln!("Watching {}; Ctrl-C to stop.", inbox.account().shop_url);
+    }
+    let result = async {
+        loop {
+            let event = tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+                event = events.next() => match event {
+                    Some(event) => event,
+                    None => return Ok(()),
+                },
+            };
+            if json {
+                out(&format!("{}\n", serde_json::to_string(&event)?))?;
+            } else {
+                describe(&inbox, &event).await?;
+            }
+            if event == Event::SyncState(SyncState::SignedOut) {
+                return Err(anyhow!(SIGNED_OUT));
+            }
+        }
+    }
+    .await;
+    inbox.stop();
+    result
+}
+
+/// One event in words, for `watch`.
+async fn describe(inbox: &Inbox, event: &Event) -> Result<()> {
+    match event {
+        Event::SyncState(state) => out(&format!("{}\n", render::sync_state(state))),
+        Event::Synced {
+            messages,
+            live: true,
+            ..
+        } => {
+            for arrived in messages {
+                if let Ok(view) = inbox.conversation(arrived.conversation_id).await
+                    && let Some(line) = render::arrival(&view, arrived.message_id)
+                {
+                    out(&format!("{line}\n"))?;
+                }
+            }
+            Ok(())
+        }
+        Event::Synced {
+            messages,
+            conversations,
+            live: false,
+            ..
+        } => {
+            if messages.is_empty() {
+                return Ok(());
+            }
+            out(&format!(
+                "caught up on {} customer {} in {} {}\n",
+                messages.len(),
+                plural(messages.len(), "message"),
+                conversations.len(),
+                plural(conversations.len(), "conversation"),
+            ))
+        }
+        Event::OutboxChanged {
+            id,
+            conversation_id,
+        } => {
+            let entry = inbox.outbox().await?.into_iter().find(|e| e.id == *id);
+            let place = conversation_id
+                .map(|c| format!(" in #{c}"))
+                .unwrap_or_default();
+            match entry.map(|e| e.state) {
+                None => out(&format!("delivered queued action {id}{place}\n")),
+                Some(SendState::Failed { detail, .. }) => out(&format!(
+                    "the shop refused queued action {id}{place}: {detail}\n"
+                )),
+                Some(_) => Ok(()),
+            }
+        }
+        other => match render::other_event(other) {
+            Some(line) => out(&format!("{line}\n")),
+            None => Ok(()),
+        },
+    }
+}
+
+async fn conversations(data: &DataDir, json: bool, filter: ListFilter) -> Result<()> {
+    let inbox = open_offline(data)?;
+    let list = inbox.conversations(filter.clone()).await?;
+    if json {
+        return out_json(&list);
+    }
+    if list.is_empty() {
+        hint_if_never_synced(&inbox).await?;
+        let status = match filter.status {
+            ConversationStatus::Open => "open",
+            ConversationStatus::Closed => "closed",
+        };
+        return out(&format!("No {status} conversations.\n"));
+    }
+    let staff = inbox.staff().await?;
+    let people = People::new(&staff, inbox.account().staff.id);
+    out(&render::conversations(&list, &people))
+}
+
+async fn show(data: &DataDir, json: bool, id: i64) -> Result<()> {
+    let inbox = open_offline(data)?;
+    let view = match inbox.conversation(id).await {
+        Err(inbox_core::Error::NotFound(_)) => {
+            bail!("there is no conversation {id} here; `inbox sync` fetches new ones")
+        }
+        other => other?,
+    };
+    if json {
+        return out_json(&view);
+    }
+    let staff = inbox.staff().await?;
+    let people = People::new(&staff, inbox.account().staff.id);
+    out(&render::conversation(&view, &people))
+}
+
+async fn search(data: &DataDir, json: bool, query: &str, limit: usize) -> Result<()> {
+    let inbox = open_offline(data)?;
+    let hits = inbox.search(query, limit).await?;
+    if json {
+        return out_json(&hits);
+    }
+    if hits.is_empty() {
+        hint_if_never_synced(&inbox).await?;
+        return out(&format!("Nothing matches {query:?}.\n"));
+    }
+    out(&render::search_hits(&hits, Style::stdout()))
+}
+
+async fn staff(data: &DataDir, json: bool) -> Result<()> {
+    let inbox = open_offline(data)?;
+    let staff = inbox.staff().await?;
+    if json {
+        return out_json(&staff);
+    }
+    if staff.is_empty() {
+        hint_if_never_synced(&inbox).await?;
+    }
+    out(&render::staff(&staff, inbox.account().staff.id))
+}
+
+#[derive(Debug)]
+enum Assignee {
+    Email(String),
+    Me,
+    Nobody,
+}
+
+#[derive(Debug)]
+enum Act {
+    Reply(String),
+    Status(ConversationStatus),
+    Unread,
+    Assign(Assignee),
+}
+
+/// Queues an action through the outbox and, when the shop can be reached, delivers it before
+/// returning. Offline it stays queued for the next `sync` or `watch`.
+async fn act(data: &DataDir, json: bool, id: i64, act: Act) -> Result<()> {
+    let account = data.require_account()?;
+    let token = token(data, &account).await?;
+    let signed_in = token.is_some();
+    let inbox = Inbox::open(&data.path, account, token)?;
+    let view = match inbox.conversation(id).await {
+        Err(inbox_core::Error::NotFound(_)) => {
+            bail!("there is no conversation {id} here; `inbox sync` fetches new ones")
+        }
+        other => other?,
+    };
+    let customer = view
+        .customer
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "the customer".into());
+    // What was done, and what is waiting, in words.
+    let (outbox_id, done, waiting) = match act {
+        Act::Reply(text) => (
+            inbox.reply(id, &text).await?,
+            format!("Sent the reply to {customer} (#{id})."),
+            format!("The reply to {customer} (#{id})"),
+        ),
+        Act::Status(status) => (
+            inbox.set_status(id, status).await?,
+            match status {
+                ConversationStatus::Closed => format!("Closed #{id}."),
+                ConversationStatus::Open => format!("Reopened #{id}."),
+            },
+            match status {
+                ConversationStatus::Closed => format!("Closing #{id}"),
+                ConversationStatus::Open => format!("Reopening #{id}"),
+            },
+        ),
+        Act::Unread => (
+            inbox.set_unread(id, true).await?,
+            format!("Marked #{id} unread."),
+            format!("Marking #{id} unread"),
+        ),
+        Act::Assign(to) => {
+            let (staff_id, name) = match to {
+                Assignee::Me => (Some(inbox.account().staff.id), "you".to_owned()),
+                Assignee::Nobody => (None, "nobody".to_owned()),
+                Assignee::Email(email) => {
+                    let staff = inbox.staff().await?;
+                    let member = staff
+                        .iter()
+                        .find(|s| s.email.eq_ignore_ascii_case(email.trim()))
+                        .ok_or_else(|| {
+                            anyhow!(
+                                "no staff member has the email {email}; `inbox staff` lists them"
+                            )
+                        })?;
+                    (Some(member.id), member.name.clone())
+                }
+            };
+            (
+                inbox.assign(id, staff_id).await?,
+                format!("Assigned #{id} to {name}."),
+                format!("Assigning #{id} to {name}"),
+            )
+        }
+    };
+    let flushed = if signed_in {
+        inbox.flush_outbox().await.map(|_| ())
+    } else {
+        Err(inbox_core::Error::SignedOut("no token".into()))
+    };
+    let state = inbox
+        .outbox()
+        .await?
+        .into_iter()
+        .find(|e| e.id == outbox_id)
+        .map(|e| e.state);
+    let (word, detail) = match &state {
+        None => ("delivered", None),
+        Some(SendState::Pending) => ("queued", None),
+        Some(SendState::Failed { detail, .. }) => ("failed", Some(detail.clone())),
+        Some(SendState::Sent) => ("delivered", None),
+    };
+    if json {
+        out_json(&json!({
+            "conversation_id": id,
+            "outbox_id": outbox_id,
+            "state": word,
+            "detail": detail,
+        }))?;
+    }
+    match (state, flushed) {
+        (None | Some(SendState::Sent), _) => {
+            if !json {
+                out(&format!("{done}\n"))?;
+            }
+            Ok(())
+        }
+        (Some(SendState::Failed { detail, code }), _) => {
+            Err(anyhow!("the shop refused it: {detail} ({code})"))
+        }
+        (Some(SendState::Pending), Err(e @ inbox_core::Error::SignedOut(_))) => {
+            if !json {
+                out(&format!(
+                    "{waiting} is queued; it will be sent once you sign in again and sync.\n"
+                ))?;
+            }
+            Err(e.into())
+        }
+        (Some(SendState::Pending), Err(e)) => Err(e.into()),
+        (Some(SendState::Pending), Ok(())) => {
+            if !json {
+                out(&format!(
+                    "{waiting} is queued: the shop can't be reached now; it will be sent on the next `inbox sync` or `inbox watch`.\n"
+                ))?;
+            }
+            Ok(())
+        }
+    }
+}

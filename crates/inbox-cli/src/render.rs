@@ -1,0 +1,460 @@
+//! How the engine's views read in a terminal: lists, a conversation's timeline, search hits
+//! with their matches marked, events. Text only; `--json` output never comes through here.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use inbox_core::{
+    ConversationSummary, ConversationView, Event, SearchHit, SendState, SyncState, TimelineItem,
+};
+use inbox_protocol::*;
+
+/// How to mark emphasis: ANSI bold on a terminal that accepts colour, brackets otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub ansi: bool,
+}
+
+impl Style {
+    /// For stdout: ANSI only on a terminal, and never with `NO_COLOR` set.
+    pub fn stdout() -> Style {
+        use std::io::IsTerminal;
+        Style {
+            ansi: std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn strong(self, text: &str) -> String {
+        if self.ansi {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            format!("[{text}]")
+        }
+    }
+}
+
+/// A time in the local time zone, to the minute.
+pub fn time(ms: Millis) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(at) => at
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => "????-??-?? ??:??".into(),
+    }
+}
+
+/// `text` on one line, at most `max` characters, with an ellipsis when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Left-aligns to `width` characters, clipping what is longer.
+fn column(text: &str, width: usize) -> String {
+    let text = clip(text, width);
+    let pad = width.saturating_sub(text.chars().count());
+    format!("{text}{}", " ".repeat(pad))
+}
+
+pub fn money(money: &Money) -> String {
+    let sign = if money.minor < 0 { "-" } else { "" };
+    let minor = money.minor.unsigned_abs();
+    format!(
+        "{sign}{}.{:02} {}",
+        minor / 100,
+        minor % 100,
+        money.currency
+    )
+}
+
+fn platform(platform: Platform) -> &'static str {
+    match platform {
+        Platform::OnlineStore => "online store",
+        Platform::ShopApp => "Shop app",
+        Platform::Messenger => "Messenger",
+        Platform::Instagram => "Instagram",
+        Platform::Email => "email",
+    }
+}
+
+fn status(status: ConversationStatus) -> &'static str {
+    match status {
+        ConversationStatus::Open => "open",
+        ConversationStatus::Closed => "closed",
+    }
+}
+
+/// Staff names by id, to say who wrote or holds what.
+pub struct People<'a> {
+    pub staff: HashMap<i64, &'a Staff>,
+    pub me: i64,
+}
+
+impl<'a> People<'a> {
+    pub fn new(staff: &'a [Staff], me: i64) -> People<'a> {
+        People {
+            staff: staff.iter().map(|s| (s.id, s)).collect(),
+            me,
+        }
+    }
+
+    fn staff_name(&self, id: i64) -> String {
+        let name = self
+            .staff
+            .get(&id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| format!("staff member {id}"));
+        if id == self.me {
+            format!("{name} (you)")
+        } else {
+            name
+        }
+    }
+}
+
+/// One line per conversation: unread mark, id, last activity, customer, assignee, labels,
+/// preview.
+pub fn conversations(list: &[ConversationSummary], people: &People) -> String {
+    let mut out = String::new();
+    for c in list {
+        let assignee = match c.assignee_id {
+            Some(id) if id == people.me => "you".to_owned(),
+            Some(id) => people.staff_name(id),
+            None => "unassigned".to_owned(),
+        };
+        let topics = if c.topics.is_empty() {
+            String::new()
+        } else {
+            let keys: Vec<&str> = c.topics.iter().map(|t| t.key()).collect();
+            format!("[{}] ", keys.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{} {:>6}  {}  {}  {}  {topics}{}",
+            if c.unread { "●" } else { " " },
+            c.id,
+            time(c.last_message_at),
+            column(&c.customer_name, 22),
+            column(&assignee, 14),
+            clip(&c.preview, 60),
+        );
+    }
+    out
+}
+
+fn body(body: &MessageBody) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(text) = body.text().filter(|t| !t.trim().is_empty()) {
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    match body {
+        MessageBody::Text { .. } => {}
+        MessageBody::Products { products, .. } => {
+            for p in products {
+                lines.push(format!("↳ product: {} ({})", p.title, money(&p.price)));
+            }
+        }
+        MessageBody::Discount { discount } => {
+            lines.push(format!(
+                "↳ discount code {}: {}",
+                discount.code, discount.summary
+            ));
+        }
+        MessageBody::Attachment { attachment, .. } => {
+            let what = match attachment.kind {
+                MediaKind::Image => "image",
+                MediaKind::Video => "video",
+            };
+            let size = match (attachment.width, attachment.height) {
+                (Some(w), Some(h)) => format!(" {w}×{h}"),
+                _ => String::new(),
+            };
+            lines.push(format!("↳ {what}{size}: {}", attachment.url));
+        }
+    }
+    lines
+}
+
+fn cart_event(event: &CartEvent) -> String {
+    let verb = match event.action {
+        CartAction::Added => "added",
+        CartAction::Removed => "removed",
+    };
+    let direction = match event.action {
+        CartAction::Added => "to",
+        CartAction::Removed => "from",
+    };
+    // The shop names the product only when the name is short enough to show.
+    let what = match &event.product_name {
+        Some(name) => name.clone(),
+        None => "a product".to_owned(),
+    };
+    let quantity = if event.quantity == 1 {
+        String::new()
+    } else {
+        format!(" ×{}", event.quantity)
+    };
+    format!("{verb} {what}{quantity} {direction} the cart")
+}
+
+/// A conversation: who, where, state, then every message and cart event, oldest first.
+pub fn conversation(view: &ConversationView, people: &People) -> String {
+    let mut out = String::new();
+    let c = &view.conversation;
+    let customer = view
+        .customer
+        .as_ref()
+        .map(|cu| format!("{} <{}>", cu.name, cu.email))
+        .unwrap_or_else(|| format!("customer {}", c.customer_id));
+    let assignee = match c.assignee_id {
+        Some(id) => format!("assigned to {}", people.staff_name(id)),
+        None => "unassigned".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "#{} {customer} · {} · {} · {assignee}{}",
+        c.id,
+        platform(c.platform),
+        status(c.status),
+        if c.customer_online {
+            " · online now"
+        } else {
+            ""
+        },
+    );
+    if !c.topics.is_empty() {
+        let keys: Vec<&str> = c.topics.iter().map(|t| t.topic.key()).collect();
+        let _ = writeln!(out, "Topics: {}", keys.join(", "));
+    }
+    if let Some(cart) = &view.cart {
+        let lines: Vec<String> = cart
+            .lines
+            .iter()
+            .map(|l| format!("{} ×{}", l.product_name, l.quantity))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Cart: {} ({})",
+            lines.join(", "),
+            money(&cart.subtotal)
+        );
+    }
+    let customer_name = view
+        .customer
+        .as_ref()
+        .map(|cu| cu.name.clone())
+        .unwrap_or_else(|| "Customer".to_owned());
+    for item in &view.timeline {
+        out.push('\n');
+        match item {
+            TimelineItem::Message(m) => {
+                let author = match m.message.author {
+                    Author::Customer { .. } => customer_name.clone(),
+                    Author::Staff { staff_id } => people.staff_name(staff_id),
+                };
+                let state = match &m.send_state {
+                    SendState::Sent => String::new(),
+                    SendState::Pending => "  [pending: not sent yet]".to_owned(),
+                    SendState::Failed { code, detail } => {
+                        format!("  [failed: {detail} ({code})]")
+                    }
+                };
+                let via = match &m.message.delivery {
+                    Some(Delivery::Email { address }) => format!("  (emailed to {address})"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "{}  {author}{via}{state}", time(m.message.created_at));
+                for line in body(&m.message.body) {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            TimelineItem::CartEvent(e) => {
+                let _ = writeln!(
+                    out,
+                    "{}  {customer_name} {}",
+                    time(e.created_at),
+                    cart_event(e)
+                );
+            }
+        }
+    }
+    if let Some(draft) = view.draft.as_deref().filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "\nDraft: {}", clip(draft, 200));
+    }
+    out
+}
+
+/// The snippet with its highlighted character ranges marked.
+pub fn highlighted(hit: &SearchHit, style: Style) -> String {
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    let mut out = String::new();
+    let mut at = 0usize;
+    for &(start, end) in &hit.highlights {
+        let (start, end) = (start as usize, (end as usize).min(chars.len()));
+        if start < at || start > end {
+            continue;
+        }
+        out.extend(&chars[at..start]);
+        out.push_str(&style.strong(&chars[start..end].iter().collect::<String>()));
+        at = end;
+    }
+    out.extend(&chars[at.min(chars.len())..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn search_hits(hits: &[SearchHit], style: Style) -> String {
+    let mut out = String::new();
+    for hit in hits {
+        let _ = writeln!(
+            out,
+            "{:>6}  {}  {} <{}>{}",
+            hit.conversation_id,
+            time(hit.at),
+            hit.customer_name,
+            hit.customer_email,
+            match hit.status {
+                ConversationStatus::Open => "",
+                ConversationStatus::Closed => "  (closed)",
+            }
+        );
+        let _ = writeln!(out, "        {}", highlighted(hit, style));
+    }
+    out
+}
+
+pub fn staff(list: &[Staff], me: i64) -> String {
+    let mut out = String::new();
+    for s in list {
+        let _ = writeln!(
+            out,
+            "{:>6}  {}  {}  {}{}",
+            s.id,
+            column(&s.name, 22),
+            column(&s.email, 32),
+            if s.can_chat() {
+                "can chat"
+            } else {
+                "no chat permission"
+            },
+            if s.id == me { "  (you)" } else { "" },
+        );
+    }
+    out
+}
+
+/// A sync state as `watch` reports it.
+pub fn sync_state(state: &SyncState) -> String {
+    match state {
+        SyncState::Idle => "sync: idle".into(),
+        SyncState::Syncing {
+            done,
+            total: Some(total),
+        } => format!("sync: catching up, {done} of {total} changes"),
+        SyncState::Syncing { done, total: None } => format!("sync: catching up, {done} changes"),
+        SyncState::Live => "sync: live".into(),
+        SyncState::Offline { reason, .. } => format!("sync: offline ({reason}); retrying"),
+        SyncState::SignedOut => "sync: signed out".into(),
+        SyncState::Error { detail, .. } => format!("sync: error: {detail}; retrying"),
+    }
+}
+
+/// A new customer message as `watch` reports it.
+pub fn arrival(view: &ConversationView, message_id: i64) -> Option<String> {
+    let message = view.timeline.iter().find_map(|item| match item {
+        TimelineItem::Message(m) if m.message.id == message_id => Some(&m.message),
+        _ => None,
+    })?;
+    let name = view
+        .customer
+        .as_ref()
+        .map(|c| c.name.as_str())
+        .unwrap_or("A customer");
+    let preview = body(&message.body).join(" ");
+    Some(format!(
+        "{}  new message from {name} in #{}: {}",
+        time(message.created_at),
+        view.conversation.id,
+        clip(&preview, 100)
+    ))
+}
+
+/// Events other than arrivals and sync states, for `watch`; `None` for the ones not worth a
+/// line.
+pub fn other_event(event: &Event) -> Option<String> {
+    match event {
+        Event::Resync => Some("(missed some events; showing from here)".into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(snippet: &str, highlights: Vec<(u32, u32)>) -> SearchHit {
+        SearchHit {
+            conversation_id: 1,
+            customer_name: "Saga".into(),
+            customer_email: "saga@example.se".into(),
+            status: ConversationStatus::Closed,
+            message_id: None,
+            snippet: snippet.into(),
+            highlights,
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn matches_are_marked_by_character_not_byte() {
+        let h = hit("var är min beställning?", vec![(11, 22)]);
+        assert_eq!(
+            highlighted(&h, Style { ansi: false }),
+            "var är min [beställning]?"
+        );
+        assert_eq!(
+            highlighted(&h, Style { ansi: true }),
+            "var är min \x1b[1mbeställning\x1b[0m?"
+        );
+    }
+
+    #[test]
+    fn clipping_counts_characters_and_flattens_lines() {
+        assert_eq!(clip("åäö\nåäö", 20), "åäö åäö");
+        assert_eq!(clip("åäöåäö", 4), "åäö…");
+    }
+
+    #[test]
+    fn a_cart_event_names_the_product_only_when_the_shop_does() {
+        let mut event = CartEvent {
+            id: 1,
+            conversation_id: 1,
+            action: CartAction::Added,
+            product_id: 3,
+            product_name: Some("Blå kopp".into()),
+            quantity: 2,
+            created_at: 0,
+        };
+        assert_eq!(cart_event(&event), "added Blå kopp ×2 to the cart");
+        event.product_name = None;
+        event.action = CartAction::Removed;
+        event.quantity = 1;
+        assert_eq!(cart_event(&event), "removed a product from the cart");
+    }
+
+    #[test]
+    fn money_is_minor_units() {
+        let m = Money {
+            minor: 49_900,
+            currency: "SEK".into(),
+        };
+        assert_eq!(money(&m), "499.00 SEK");
+    }
+}

@@ -1,0 +1,348 @@
+//! The `inbox` binary against a real shop over TLS: sign in with the password on stdin, sync,
+//! list, search, show and reply; the same reads with the shop gone; a reply queued offline
+//! delivered once by the next sync; watching live; signing out.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use inbox_core::{ConversationSummary, ConversationView, SearchHit, TimelineItem};
+use inbox_protocol::*;
+use serde_json::Value;
+
+/// How many of the shop's messages in `conversation` have exactly `text`.
+async fn copies_on_shop(shop: &Shop, conversation: i64, text: &str) -> usize {
+    shop.conversation(conversation)
+        .await
+        .messages
+        .iter()
+        .filter(|m| m.body.text() == Some(text))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_sync_read_reply_then_read_and_queue_offline_and_deliver_once() {
+    let mut shop = Shop::start().await;
+    let cli = Cli::new();
+
+    // Usage errors are exit code 2; being signed out is an error with a way out.
+    assert_eq!(
+        cli.run(&["conversations", "--open", "--closed"]).await.code,
+        Some(2)
+    );
+    assert_eq!(
+        cli.run(&["conversations"]).await.error(),
+        "error: you are signed out; run `inbox login`"
+    );
+
+    // A wrong password is refused and leaves nothing behind.
+    let ca = shop.ca.to_str().unwrap().to_owned();
+    let wrong = cli
+        .run_with_stdin(
+            &[
+                "login",
+                "--server",
+                &shop.url,
+                "--ca",
+                &ca,
+                "--email",
+                &shop.staff().email,
+            ],
+            Some("not-the-password\n"),
+        )
+        .await;
+    assert!(wrong.error().contains("password"), "{wrong:#?}");
+    assert!(!cli.data.path().join("account.json").exists());
+
+    // Signing in with the password on stdin; with no keychain allowed, the token goes to a
+    // file that only the user can read, and the CLI says so.
+    let login = cli.login(&shop).await;
+    assert!(
+        login.stderr.contains("warning:") && login.stderr.contains("readable by your user only"),
+        "{login:#?}"
+    );
+    let token_file = cli.data.path().join("token");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let account: Value =
+        serde_json::from_slice(&std::fs::read(cli.data.path().join("account.json")).unwrap())
+            .unwrap();
+    assert_eq!(account["staff"]["email"], shop.staff().email.as_str());
+
+    cli.run(&["sync"]).await.ok();
+
+    // Lists come from the mirror and match the shop: every open conversation, newest first.
+    let api = shop.api().await;
+    let entities = shop_entities(&api).await;
+    let conversations: Vec<Conversation> = entities
+        .iter()
+        .filter(|((kind, _), _)| kind == "conversation")
+        .map(|(_, v)| serde_json::from_value(v.clone()).unwrap())
+        .collect();
+    let open: Vec<ConversationSummary> = cli
+        .run(&["conversations", "--json", "--limit", "100000"])
+        .await
+        .json();
+    let expected_open = conversations
+        .iter()
+        .filter(|c| c.status == ConversationStatus::Open)
+        .count();
+    assert!(expected_open > 0);
+    assert_eq!(
+        open.len(),
+        expected_open,
+        "every open conversation is listed"
+    );
+    assert!(open.iter().all(|c| c.status == ConversationStatus::Open));
+    assert!(
+        open.windows(2)
+            .all(|w| w[0].last_message_at >= w[1].last_message_at)
+    );
+    let me = account["staff"]["id"].as_i64().unwrap();
+    let mine: Vec<ConversationSummary> = cli
+        .run(&["conversations", "--mine", "--json", "--limit", "100000"])
+        .await
+        .json();
+    assert_eq!(
+        mine.len(),
+        conversations
+            .iter()
+            .filter(|c| c.status == ConversationStatus::Open && c.assignee_id == Some(me))
+            .count()
+    );
+    let unassigned: Vec<ConversationSummary> = cli
+        .run(&["conversations", "--unassigned", "--closed", "--json"])
+        .await
+        .json();
+    assert!(
+        unassigned
+            .iter()
+            .all(|c| c.assignee_id.is_none() && c.status == ConversationStatus::Closed)
+    );
+    let text_list = cli.run(&["conversations", "--limit", "3"]).await;
+    assert_eq!(text_list.ok().stdout.lines().count(), 3);
+    assert!(text_list.stdout.contains(&open[0].customer_name));
+
+    // Search finds a closed conversation by its customer's email.
+    let closed = conversations
+        .iter()
+        .find(|c| c.status == ConversationStatus::Closed)
+        .unwrap();
+    let customer: Customer =
+        serde_json::from_value(entities[&("customer".to_owned(), closed.customer_id)].clone())
+            .unwrap();
+    let hits: Vec<SearchHit> = cli
+        .run(&["search", &customer.email, "--json", "--limit", "50"])
+        .await
+        .json();
+    assert!(
+        hits.iter()
+            .any(|h| h.conversation_id == closed.id && h.status == ConversationStatus::Closed),
+        "{} finds #{}: {hits:?}",
+        customer.email,
+        closed.id
+    );
+
+    // A timeline shows authors and cart events, naming products only where the shop does.
+    let events: Vec<CartEvent> = entities
+        .iter()
+        .filter(|((kind, _), _)| kind == "cart_event")
+        .map(|(_, v)| serde_json::from_value(v.clone()).unwrap())
+        .collect();
+    let named = events.iter().find(|e| e.product_name.is_some()).unwrap();
+    let show = cli.run(&["show", &named.conversation_id.to_string()]).await;
+    let name = named.product_name.as_deref().unwrap();
+    assert!(
+        show.ok().stdout.contains(&format!(" {name}")),
+        "{name} in {}",
+        show.stdout
+    );
+    if let Some(unnamed) = events.iter().find(|e| e.product_name.is_none()) {
+        let show = cli
+            .run(&["show", &unnamed.conversation_id.to_string()])
+            .await;
+        assert!(show.ok().stdout.contains("a product"), "{}", show.stdout);
+    }
+    let missing = cli.run(&["show", "987654"]).await;
+    assert!(missing.error().contains("987654"));
+
+    // A reply sent online reaches the shop once.
+    let target = open[0].id;
+    let online = "Hej! Vi tittar på det direkt.";
+    let sent = cli.run(&["send", &target.to_string(), online]).await;
+    assert!(sent.ok().stdout.starts_with("Sent"), "{sent:#?}");
+    assert_eq!(copies_on_shop(&shop, target, online).await, 1);
+
+    // The shop goes away: lists, timelines and search still work from the mirror.
+    shop.stop().await;
+    let offline_open: Vec<ConversationSummary> = cli
+        .run(&["conversations", "--json", "--limit", "100000"])
+        .await
+        .json();
+    assert_eq!(offline_open.len(), open.len());
+    let view: ConversationView = cli
+        .run(&["show", &target.to_string(), "--json"])
+        .await
+        .json();
+    assert!(view.timeline.iter().any(|i| matches!(
+        i,
+        TimelineItem::Message(m) if m.message.body.text() == Some(online) && m.message.id > 0
+    )));
+    let hits: Vec<SearchHit> = cli
+        .run(&["search", &customer.email, "--json", "--limit", "50"])
+        .await
+        .json();
+    assert!(hits.iter().any(|h| h.conversation_id == closed.id));
+    let text_hits = cli.run(&["search", &customer.name]).await;
+    assert!(
+        text_hits.ok().stdout.contains(&format!("#{}", closed.id))
+            || text_hits.stdout.contains(&format!("{} ", closed.id)),
+        "{text_hits:#?}"
+    );
+
+    // A reply sent offline is queued, shown as pending, and said to be queued.
+    let queued_text = "Vi skickar en returetikett så fort vi är tillbaka.";
+    let queued = cli.run(&["send", &target.to_string(), queued_text]).await;
+    assert!(
+        queued.ok().stdout.contains("queued") && queued.stdout.contains("inbox sync"),
+        "{queued:#?}"
+    );
+    let show = cli.run(&["show", &target.to_string()]).await;
+    assert!(show.ok().stdout.contains("[pending"), "{}", show.stdout);
+    let failed_sync = cli.run(&["sync"]).await;
+    assert!(failed_sync.error().contains("can't be reached"));
+    // Offline long enough, a reply backs off for minutes between tries; that pacing is for
+    // the live engine, and must not keep the next sync from sending it.
+    let backed_off = rusqlite::Connection::open(cli.mirror())
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET attempts = 12, next_attempt_at = ?1",
+            [inbox_core::store::now_ms() + 300_000],
+        )
+        .unwrap();
+    assert_eq!(backed_off, 1);
+
+    // Back on the same address: the next sync delivers it, once, and a second sync adds
+    // nothing.
+    shop.restart().await;
+    let sync = cli.run(&["sync"]).await;
+    assert!(sync.ok().stdout.contains("Delivered 1"), "{sync:#?}");
+    cli.run(&["sync"]).await.ok();
+    assert_eq!(copies_on_shop(&shop, target, queued_text).await, 1);
+    assert_eq!(copies_on_shop(&shop, target, online).await, 1);
+    let show = cli.run(&["show", &target.to_string()]).await;
+    assert!(!show.ok().stdout.contains("[pending"), "{}", show.stdout);
+
+    // Actions go the same way: close, then reopen, assign, and check what the shop holds.
+    let t = target.to_string();
+    assert!(cli.run(&["close", &t]).await.ok().stdout.contains("Closed"));
+    assert_eq!(
+        shop.conversation(target).await.conversation.status,
+        ConversationStatus::Closed
+    );
+    cli.run(&["reopen", &t]).await.ok();
+    cli.run(&["assign", &t, "--none"]).await.ok();
+    assert_eq!(
+        shop.conversation(target).await.conversation.assignee_id,
+        None
+    );
+    cli.run(&["assign", &t, &shop.staff().email]).await.ok();
+    let detail = shop.conversation(target).await.conversation;
+    assert_eq!(
+        (detail.status, detail.assignee_id),
+        (ConversationStatus::Open, Some(me))
+    );
+    let nobody = cli.run(&["assign", &t, "nobody@nowhere.example"]).await;
+    assert!(nobody.error().contains("nobody@nowhere.example"));
+    let staff: Vec<Staff> = cli.run(&["staff", "--json"]).await.json();
+    assert!(staff.iter().any(|s| !s.can_chat()));
+
+    // Signing out revokes the token at the shop and forgets it here.
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    cli.run(&["logout"]).await.ok();
+    assert!(!token_file.exists());
+    let revoked = inbox_core::ApiClient::new(&shop.address())
+        .unwrap()
+        .with_token(token.trim())
+        .me()
+        .await;
+    assert!(
+        matches!(revoked, Err(inbox_core::Error::SignedOut(_))),
+        "{revoked:?}"
+    );
+    assert_eq!(
+        cli.run(&["sync"]).await.error(),
+        "error: you are signed out; run `inbox login`"
+    );
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_prints_live_events_as_json_lines_until_interrupted() {
+    let shop = Shop::start().await;
+    let cli = Cli::new();
+    cli.login(&shop).await;
+
+    let mut command = cli.command(&["watch", "--json"]);
+    command.stderr(Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            if lines_tx.send(value).is_err() {
+                return;
+            }
+        }
+    });
+    let mut until = async |what: &str, check: &dyn Fn(&Value) -> bool| {
+        tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                let line = lines.recv().await.expect("watch keeps running");
+                if check(&line) {
+                    return;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+    };
+    until("live", &|v| {
+        v["event"] == "sync_state" && v["state"] == "live"
+    })
+    .await;
+
+    let (customer, chat) = shop.customer("Saga Holm", "saga@example.se").await;
+    let message = customer_says(&customer, &chat, "Har ni den blå koppen i lager?").await;
+    until("the message", &|v| {
+        v["event"] == "synced"
+            && v["live"] == true
+            && v["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|m| m["message_id"] == message.id))
+    })
+    .await;
+
+    // Ctrl-C ends it cleanly.
+    let pid = child.id().to_string();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
