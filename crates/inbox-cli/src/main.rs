@@ -32,7 +32,10 @@ use crate::session::{DataDir, SIGNED_OUT, token_key};
 #[command(
     name = "inbox",
     version,
-    about = "The shop's customer inbox, in a terminal"
+    about = "The shop's customer inbox, in a terminal",
+    after_help = "Lists, `show` and `search` read the local mirror and work offline. The token \
+        is kept in the OS keychain; with no keychain at all it goes to a file in the data dir \
+        that only you can read (INBOX_TOKEN_STORE=file asks for that, =keychain forbids it)."
 )]
 struct Cli {
     /// Where the account and the local mirror are kept [default: the OS data directory]
@@ -73,8 +76,10 @@ enum Command {
     #[command(group(ArgGroup::new("status").args(["open", "closed"])))]
     #[command(group(ArgGroup::new("who").args(["mine", "unassigned"])))]
     Conversations {
+        /// Open conversations (the default)
         #[arg(long)]
         open: bool,
+        /// Closed conversations
         #[arg(long)]
         closed: bool,
         /// Only conversations assigned to you
@@ -83,6 +88,7 @@ enum Command {
         /// Only conversations nobody is assigned to
         #[arg(long)]
         unassigned: bool,
+        /// At most this many
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
@@ -92,6 +98,7 @@ enum Command {
     Search {
         #[arg(required = true, num_args = 1.., value_name = "QUERY")]
         query: Vec<String>,
+        /// At most this many conversations
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
@@ -109,6 +116,7 @@ enum Command {
     Unread { id: i64 },
     /// Assign a conversation to a staff member (by email), to yourself, or to nobody
     #[command(group(ArgGroup::new("assignee").required(true).args(["email", "me", "none"])))]
+    #[command(override_usage = "inbox assign <ID> <STAFF_EMAIL|--me|--none>")]
     Assign {
         id: i64,
         #[arg(value_name = "STAFF_EMAIL")]
@@ -300,7 +308,7 @@ async fn login(
     let tokens = data.tokens()?;
     let previous = data.account().ok().flatten();
     let key = token_key(&account);
-    let token = session.token;
+    let token = session.token.clone();
     let saved = tokio::task::spawn_blocking(move || -> Result<_> {
         // Someone else was signed in here: their token goes, it has no account any more.
         if let Some(previous) = previous {
@@ -313,7 +321,16 @@ async fn login(
         }
         tokens.save(&key, &token)
     })
-    .await??;
+    .await?;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(e) => {
+            // Kept nowhere, the new session is of no use: don't leave it open at the shop.
+            let api = api.with_token(session.token);
+            let _ = tokio::time::timeout(Duration::from_secs(5), api.sign_out()).await;
+            return Err(e);
+        }
+    };
     data.save_account(&account)?;
     if let Some(warning) = &saved.warning {
         eprintln!("{warning}");
@@ -339,12 +356,7 @@ async fn logout(data: &DataDir, json: bool) -> Result<()> {
             out("You were not signed in.\n")
         };
     };
-    let tokens = data.tokens()?;
-    let key = token_key(&account);
-    let token = {
-        let (tokens, key) = (data.tokens()?, key.clone());
-        tokio::task::spawn_blocking(move || tokens.load(&key)).await??
-    };
+    let token = token(data, &account).await?;
     let mut revoked = false;
     if let Some(token) = token {
         let api = ApiClient::new(&account.address()?)?.with_token(token);
@@ -359,6 +371,7 @@ async fn logout(data: &DataDir, json: bool) -> Result<()> {
             ),
         }
     }
+    let (tokens, key) = (data.tokens()?, token_key(&account));
     tokio::task::spawn_blocking(move || tokens.delete(&key)).await??;
     data.forget_account()?;
     if json {
