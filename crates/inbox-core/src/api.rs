@@ -2,6 +2,8 @@
 //! the platform's roots), never turns verification off, and turns every failure into a
 //! classified [`Error`].
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
@@ -34,11 +36,16 @@ pub struct ShopAddress {
     pub ca_pem: Option<Vec<u8>>,
 }
 
+/// How long a first retry waits, before jitter; each further failure doubles it.
+pub const RETRY_BASE: Duration = Duration::from_millis(500);
+
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     http: Client,
     base: String,
     token: Option<String>,
+    /// Shared by every clone: see [`ApiClient::set_retry_base`].
+    retry_base_ms: Arc<AtomicU64>,
 }
 
 fn classify_send(error: reqwest::Error) -> Error {
@@ -136,12 +143,25 @@ impl ApiClient {
                 .map_err(|e| Error::Certificate(e.to_string()))?,
             base: url,
             token: None,
+            retry_base_ms: Arc::new(AtomicU64::new(RETRY_BASE.as_millis() as u64)),
         })
     }
 
     pub fn with_token(mut self, token: impl Into<String>) -> ApiClient {
         self.token = Some(token.into());
         self
+    }
+
+    /// Paces retries against this shop: the sync engine's reconnects and the outbox's
+    /// deliveries wait about `base` after a first failure, doubling from there ([`RETRY_BASE`]
+    /// unless set). Tests against a local shop shorten it; a `Retry-After` is honoured as given.
+    pub fn set_retry_base(&self, base: Duration) {
+        self.retry_base_ms
+            .store(base.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn retry_base(&self) -> Duration {
+        Duration::from_millis(self.retry_base_ms.load(Ordering::Relaxed))
     }
 
     pub fn base_url(&self) -> &str {

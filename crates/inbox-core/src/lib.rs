@@ -181,6 +181,13 @@ impl Inbox {
         }
     }
 
+    /// Paces retries: after a first failure, sync reconnects and outbox deliveries wait about
+    /// `base` (default [`api::RETRY_BASE`]), doubling with each further failure. Tests against
+    /// a local shop shorten it.
+    pub fn set_retry_base(&self, base: std::time::Duration) {
+        self.shared.api.set_retry_base(base);
+    }
+
     /// Catches up once (no live stream): for one-shot syncs and tests.
     pub async fn sync_once(&self) -> Result<()> {
         let result = async {

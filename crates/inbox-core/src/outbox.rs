@@ -421,10 +421,11 @@ async fn deliver(api: &ApiClient, store: &Store, item: &Item) -> Result<Delivere
     })
 }
 
-/// Backoff for the `attempts`-th retry: exponential from 1 s to 5 min, with full jitter.
-pub fn backoff(attempts: i64) -> Duration {
+/// Backoff for the `attempts`-th retry: exponential from the retry base (500 ms by default) to
+/// 5 min, with jitter.
+pub fn backoff(attempts: i64, retry_base: Duration) -> Duration {
     let cap = Duration::from_secs(300);
-    let base = Duration::from_millis(500)
+    let base = retry_base
         .saturating_mul(1u32 << attempts.clamp(0, 10) as u32)
         .min(cap);
     let jitter: f64 = rand::random_range(0.5..1.0);
@@ -476,7 +477,7 @@ pub async fn attempt(
                     retry_after: Some(d),
                     ..
                 } => *d,
-                _ => backoff(item.attempts),
+                _ => backoff(item.attempts, api.retry_base()),
             };
             let due = now + wait.as_millis() as i64;
             let id = item.id;

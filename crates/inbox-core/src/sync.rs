@@ -204,16 +204,17 @@ async fn follow(shared: &Shared, mut cursor: String) -> Result<()> {
     }
 }
 
-/// Reconnect delays: exponential from 1 s to 60 s with jitter, reset once live again.
+/// Reconnect delays: exponential from twice the retry base (1 s by default) to 60 s, with
+/// jitter, reset once live again.
 #[derive(Debug, Default)]
 struct Backoff {
     failures: u32,
 }
 
 impl Backoff {
-    fn next(&mut self) -> Duration {
+    fn next(&mut self, retry_base: Duration) -> Duration {
         self.failures = self.failures.saturating_add(1);
-        let base = Duration::from_millis(500)
+        let base = retry_base
             .saturating_mul(1 << self.failures.min(7))
             .min(Duration::from_secs(60));
         base.mul_f64(rand::random_range(0.5..1.0))
@@ -248,13 +249,13 @@ pub async fn run(shared: std::sync::Arc<Shared>) {
                 retry_after: Some(wait),
                 ..
             } => *wait,
-            Error::Network(_) | Error::Transient { .. } => backoff.next(),
+            Error::Network(_) | Error::Transient { .. } => backoff.next(shared.api.retry_base()),
             _ => {
                 shared.set_state(SyncState::Error {
                     code: error.code(),
                     detail: error.to_string(),
                 });
-                backoff.next()
+                backoff.next(shared.api.retry_base())
             }
         };
         if error.is_retryable() {
