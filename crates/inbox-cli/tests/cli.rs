@@ -263,8 +263,34 @@ async fn sign_in_sync_read_reply_then_read_and_queue_offline_and_deliver_once() 
     let staff: Vec<Staff> = cli.run(&["staff", "--json"]).await.json();
     assert!(staff.iter().any(|s| !s.can_chat()));
 
+    // The shop stops accepting the token (expired, revoked elsewhere): sync says to sign in,
+    // a reply is kept queued, and goes out once signed in again; lists still work meanwhile.
+    let first_token = std::fs::read_to_string(&token_file).unwrap();
+    inbox_core::ApiClient::new(&shop.address())
+        .unwrap()
+        .with_token(first_token.trim())
+        .sign_out()
+        .await
+        .unwrap();
+    assert_eq!(
+        cli.run(&["sync"]).await.error(),
+        "error: you are signed out; run `inbox login`"
+    );
+    let later = "Återkommer strax!";
+    let signed_out = cli.run(&["send", &t, later]).await;
+    assert_eq!(
+        signed_out.error(),
+        "error: you are signed out; run `inbox login`"
+    );
+    assert!(signed_out.stdout.contains("queued"), "{signed_out:#?}");
+    cli.run(&["conversations"]).await.ok();
+    cli.login(&shop).await;
+    assert!(cli.run(&["sync"]).await.ok().stdout.contains("Delivered 1"));
+    assert_eq!(copies_on_shop(&shop, target, later).await, 1);
+
     // Signing out revokes the token at the shop and forgets it here.
     let token = std::fs::read_to_string(&token_file).unwrap();
+    assert_ne!(token, first_token);
     cli.run(&["logout"]).await.ok();
     assert!(!token_file.exists());
     let revoked = inbox_core::ApiClient::new(&shop.address())
@@ -283,6 +309,7 @@ async fn sign_in_sync_read_reply_then_read_and_queue_offline_and_deliver_once() 
     shop.stop().await;
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn watch_prints_live_events_as_json_lines_until_interrupted() {
     let shop = Shop::start().await;
