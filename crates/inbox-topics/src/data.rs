@@ -30,11 +30,11 @@ pub enum DataError {
         line: usize,
         reason: String,
     },
-    #[error("{origin}:{line}: {text:?} is also labelled {other} at {other_origin}")]
+    #[error("{origin}: {text:?} is labelled {label} here and {other} in {other_origin}")]
     Conflict {
         origin: String,
-        line: usize,
         text: String,
+        label: String,
         other: String,
         other_origin: String,
     },
@@ -197,7 +197,7 @@ fn dedup(all: Vec<(Example, PathBuf)>) -> Result<Vec<Example>, DataError> {
             Some((label, other_origin)) => {
                 return Err(DataError::Conflict {
                     origin,
-                    line: 0,
+                    label: example.label_key().to_owned(),
                     text: example.text,
                     other: label.map_or(NO_TOPIC_KEY, Topic::key).to_owned(),
                     other_origin: other_origin.clone(),

@@ -6,10 +6,10 @@
 //! dropped (`don't` → `dont`) and digits become `0`. The features are word unigrams, word
 //! bigrams and character 3- to 5-grams of each word, hashed into `2^HASH_BITS` buckets with a
 //! hash that is fixed here (never `std`'s, whose output may change between Rust releases).
-//! Each of the three groups is scaled to unit length, so long messages are not more confident
-//! just for being long and a misspelt word still shares most of its character grams with the
-//! right one. A fourth group says which of the [`crate::lexicon`] word groups a message touches,
-//! alone and in pairs, so one language's examples teach the other. This module must stay free of
+//! Two more families say which of the [`crate::lexicon`] word groups a message touches, alone
+//! and in pairs, so one language's examples teach the other. Each family is scaled to unit
+//! length, so long messages are not more confident just for being long, and a misspelt word
+//! still shares most of its character grams with the right one. This module must stay free of
 //! I/O and of anything that depends on iteration order.
 
 use std::collections::HashMap;

@@ -360,4 +360,14 @@ mod tests {
         assert!(a.chars().count().abs_diff(text.chars().count()) <= 2);
         assert_eq!(misspell("hej", &mut SplitMix64(1)), "hej");
     }
+
+    #[test]
+    fn dropping_a_word_leaves_the_rest_in_order_and_spares_short_messages() {
+        let shorter = drop_word("where is my order please", &mut SplitMix64(3)).unwrap();
+        assert_eq!(shorter.split(' ').count(), 4);
+        let mut rest = shorter.split(' ');
+        let original = ["where", "is", "my", "order", "please"];
+        assert!(rest.all(|w| original.contains(&w)));
+        assert_eq!(drop_word("where is it", &mut SplitMix64(3)), None);
+    }
 }
