@@ -461,7 +461,15 @@ pub async fn attempt(
                     if is_message {
                         tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
                     }
-                    if let Delivered::Entity(entity) = delivered {
+                    // An answer is the entity as the shop left it when it acted (or, for a
+                    // retry, when an earlier attempt did). The feed may have brought a newer
+                    // state since, a customer's message say, and won't send it again, so an
+                    // older answer must not overwrite it. Only a message, which never changes
+                    // once sent, replaces its echo from the answer; the rest comes from the
+                    // feed, with the action's local effect showing until then.
+                    if let Delivered::Entity(entity) = delivered
+                        && let Entity::Message(_) = *entity
+                    {
                         store::apply(tx, &entity)?;
                     }
                     reapply_pending(tx, me, now)?;
