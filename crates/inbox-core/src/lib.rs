@@ -6,6 +6,7 @@
 //! which one it serves.
 
 pub mod api;
+pub mod attachments;
 pub mod error;
 pub mod events;
 pub mod notifications;
@@ -439,6 +440,73 @@ impl Inbox {
             Some(echo),
         )
         .await
+    }
+
+    /// Sends an image or video from disk, with optional text. The file is checked and
+    /// prepared (see [`attachments::prepare`]) into the mirror's `outgoing/` folder on a
+    /// blocking thread before anything is queued, so a refused file leaves the outbox as it
+    /// was. Until the shop's copy replaces it, the pending message's attachment has an empty
+    /// `upload_id` and the URL `local:<file name>` ([`attachments::LOCAL_URL_PREFIX`]), which
+    /// [`Inbox::attachment`] resolves to the prepared file. Returns the outbox id.
+    pub async fn send_media(
+        &self,
+        conversation_id: i64,
+        path: &Path,
+        text: Option<String>,
+    ) -> Result<i64> {
+        let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        if text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
+        {
+            return Err(Error::Input(format!(
+                "a caption can be at most {MAX_TEXT_CHARS} characters"
+            )));
+        }
+        let (path, out) = (
+            path.to_owned(),
+            self.mirror_dir().join(attachments::OUTGOING_DIR),
+        );
+        let prepared =
+            tokio::task::spawn_blocking(move || attachments::prepare(&path, &out)).await??;
+        let echo = MessageBody::Attachment {
+            text: text.clone(),
+            attachment: prepared.local_attachment(),
+        };
+        self.enqueue(
+            Action::SendMedia {
+                conversation_id,
+                file: prepared.file,
+                mime: prepared.mime,
+                text,
+                upload: None,
+            },
+            Some(echo),
+        )
+        .await
+    }
+
+    /// An attachment's file on disk, for showing: cached by content hash (so it shows
+    /// offline), downloaded on first use, the least recently used evicted past 500 MB.
+    pub async fn attachment(&self, attachment: &Attachment) -> Result<PathBuf> {
+        attachments::AttachmentCache::new(
+            &self.mirror_dir(),
+            self.shared.store.clone(),
+            self.shared.api.clone(),
+            attachments::DEFAULT_CACHE_BYTES,
+        )
+        .get(attachment)
+        .await
+    }
+
+    /// The folder holding this account's mirror, its outgoing files and cached attachments.
+    fn mirror_dir(&self) -> PathBuf {
+        self.shared
+            .store
+            .path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     pub async fn set_status(
