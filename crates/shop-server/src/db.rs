@@ -37,7 +37,18 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// Keeps one plan per cached statement: without it SQLite re-prepares every statement whose
+/// plan depended on a bound value (a `LIMIT ?`, say) each time the cache hands it out again.
+fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    stable_plans(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -79,6 +90,7 @@ impl Db {
             )?;
             reader.pragma_update(None, "busy_timeout", 5_000)?;
             reader.set_prepared_statement_cache_capacity(64);
+            stable_plans(&reader)?;
             readers.push(reader);
         }
         let latest: i64 =
@@ -108,6 +120,19 @@ impl Db {
 
     pub fn latest_seq(&self) -> i64 {
         *self.inner.latest_seq.borrow()
+    }
+
+    /// The newest committed change, read from the log itself: a reader can see a commit a
+    /// moment before the signal announces it, so cursor checks ask here.
+    pub async fn committed_seq(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(
+                conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .await
     }
 
     /// Runs `f` in one immediate write transaction, commits, and wakes the live streams.
@@ -169,12 +194,16 @@ impl Inner {
             r.get(0)
         })?;
         tx.commit()?;
-        drop(conn);
+        // Published while still holding the writer, and only ever forward, so racing writers
+        // can't make the signal go back.
         self.latest_seq.send_if_modified(|seq| {
-            let changed = *seq != latest;
-            *seq = latest;
-            changed
+            let forward = latest > *seq;
+            if forward {
+                *seq = latest;
+            }
+            forward
         });
+        drop(conn);
         Ok(value)
     }
 }
@@ -182,6 +211,54 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_newest_change_signal_never_goes_back_under_racing_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("shop.db")).unwrap();
+        let mut watcher = db.subscribe();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let watching = tokio::spawn(async move {
+            while watcher.changed().await.is_ok() {
+                record.lock().unwrap().push(*watcher.borrow_and_update());
+            }
+        });
+        let writers: Vec<_> = (0..8)
+            .map(|w| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    for i in 0..150 {
+                        db.write_blocking(|tx| {
+                            crate::changes::touch(
+                                tx,
+                                crate::changes::Kind::Message,
+                                w * 1_000 + i,
+                                0,
+                            )
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let committed = db.committed_seq().await.unwrap();
+        assert_eq!(
+            db.latest_seq(),
+            committed,
+            "the signal ends at the newest commit"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        watching.abort();
+        let seen = seen.lock().unwrap().clone();
+        assert!(
+            seen.windows(2).all(|w| w[0] < w[1]),
+            "the signal only moves forward"
+        );
+    }
 
     #[test]
     fn migrations_run_once_and_refuse_a_newer_database() {

@@ -130,7 +130,9 @@ pub async fn staff_events(
     let latest = state.db.subscribe();
     // A new stream without a cursor starts at "now"; the feed is for catching up.
     let start = match resume {
-        Some(cursor) => changes::parse_cursor(&state.shop, &cursor, state.db.latest_seq())?,
+        Some(cursor) => {
+            changes::parse_cursor(&state.shop, &cursor, state.db.committed_seq().await?)?
+        }
         None => state.db.latest_seq(),
     };
     let shop = state.shop.clone();
@@ -253,7 +255,9 @@ pub async fn chat_events(
     let customer = customer.check(id)?;
     let latest = state.db.subscribe();
     let start = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
-        Some(cursor) => changes::parse_cursor(&state.shop, cursor, state.db.latest_seq())?,
+        Some(cursor) => {
+            changes::parse_cursor(&state.shop, cursor, state.db.committed_seq().await?)?
+        }
         None => state.db.latest_seq(),
     };
     let guard = state.presence.connect(&state.db, id).await?;

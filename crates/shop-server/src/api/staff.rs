@@ -184,7 +184,7 @@ pub async fn sync(
     let after = changes::parse_cursor(
         &state.shop,
         query.after.as_deref().unwrap_or(""),
-        state.db.latest_seq(),
+        state.db.committed_seq().await?,
     )?;
     let shop = state.shop.clone();
     let count = query.count.unwrap_or(false);
