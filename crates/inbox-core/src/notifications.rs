@@ -68,9 +68,19 @@ pub struct Moment {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notification {
     /// One customer message; clicking opens its conversation.
-    Message { conversation_id: i64, message_id: i64, title: String, body: String },
+    Message {
+        conversation_id: i64,
+        message_id: i64,
+        title: String,
+        body: String,
+    },
     /// Messages that arrived while offline, summed up.
-    Summary { messages: u32, conversations: u32, title: String, body: String },
+    Summary {
+        messages: u32,
+        conversations: u32,
+        title: String,
+        body: String,
+    },
 }
 
 impl Notification {
@@ -88,7 +98,9 @@ impl Notification {
 
     pub fn conversation_id(&self) -> Option<i64> {
         match self {
-            Notification::Message { conversation_id, .. } => Some(*conversation_id),
+            Notification::Message {
+                conversation_id, ..
+            } => Some(*conversation_id),
             Notification::Summary { .. } => None,
         }
     }
@@ -101,15 +113,27 @@ fn summary(messages: u32, conversations: u32, lang: Lang) -> (String, String) {
             format!(
                 "{messages} new {} in {conversations} {}",
                 if messages == 1 { "message" } else { "messages" },
-                if conversations == 1 { "conversation" } else { "conversations" }
+                if conversations == 1 {
+                    "conversation"
+                } else {
+                    "conversations"
+                }
             ),
         ),
         Lang::Sv => (
             "Inkorg".to_owned(),
             format!(
                 "{messages} {} i {conversations} {}",
-                if messages == 1 { "nytt meddelande" } else { "nya meddelanden" },
-                if conversations == 1 { "konversation" } else { "konversationer" }
+                if messages == 1 {
+                    "nytt meddelande"
+                } else {
+                    "nya meddelanden"
+                },
+                if conversations == 1 {
+                    "konversation"
+                } else {
+                    "konversationer"
+                }
             ),
         ),
     }
@@ -146,8 +170,12 @@ pub fn for_batch(
     lang: Lang,
     moment: Moment,
 ) -> Result<Vec<Notification>> {
-    let quiet = settings.paused_until.is_some_and(|until| moment.now < until)
-        || settings.quiet_hours.is_some_and(|q| q.contains(moment.local_minute));
+    let quiet = settings
+        .paused_until
+        .is_some_and(|until| moment.now < until)
+        || settings
+            .quiet_hours
+            .is_some_and(|q| q.contains(moment.local_minute));
     let mut singles = Vec::new();
     let mut summed: Vec<(i64, i64)> = Vec::new();
     for a in arrived {
@@ -157,7 +185,9 @@ pub fn for_batch(
         if seen {
             continue;
         }
-        let Some(conversation) = store::conversation(tx, a.conversation_id)? else { continue };
+        let Some(conversation) = store::conversation(tx, a.conversation_id)? else {
+            continue;
+        };
         let message: Option<Message> = tx
             .prepare_cached("SELECT data FROM messages WHERE id = ?1")?
             .query_row([a.message_id], |r| r.get::<_, String>(0))
@@ -168,8 +198,10 @@ pub fn for_batch(
         if !notify::decide(me, &conversation, &message).notifies() {
             continue;
         }
-        tx.prepare_cached("INSERT OR IGNORE INTO notified (message_id, notified_at) VALUES (?1, ?2)")?
-            .execute(params![a.message_id, moment.now])?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO notified (message_id, notified_at) VALUES (?1, ?2)",
+        )?
+        .execute(params![a.message_id, moment.now])?;
         if first_sync || quiet || moment.focused == Some(a.conversation_id) {
             continue;
         }
@@ -212,21 +244,33 @@ mod tests {
 
     #[test]
     fn quiet_hours_may_span_midnight() {
-        let night = QuietHours { start_minute: 22 * 60, end_minute: 7 * 60 };
+        let night = QuietHours {
+            start_minute: 22 * 60,
+            end_minute: 7 * 60,
+        };
         assert!(night.contains(23 * 60));
         assert!(night.contains(0));
         assert!(night.contains(6 * 60 + 59));
         assert!(!night.contains(7 * 60));
         assert!(!night.contains(12 * 60));
-        let lunch = QuietHours { start_minute: 12 * 60, end_minute: 13 * 60 };
+        let lunch = QuietHours {
+            start_minute: 12 * 60,
+            end_minute: 13 * 60,
+        };
         assert!(lunch.contains(12 * 60 + 30));
         assert!(!lunch.contains(13 * 60));
     }
 
     #[test]
     fn summaries_count_in_both_languages() {
-        assert_eq!(summary(12, 5, Lang::En).1, "12 new messages in 5 conversations");
+        assert_eq!(
+            summary(12, 5, Lang::En).1,
+            "12 new messages in 5 conversations"
+        );
         assert_eq!(summary(1, 1, Lang::En).1, "1 new message in 1 conversation");
-        assert_eq!(summary(12, 5, Lang::Sv).1, "12 nya meddelanden i 5 konversationer");
+        assert_eq!(
+            summary(12, 5, Lang::Sv).1,
+            "12 nya meddelanden i 5 konversationer"
+        );
     }
 }

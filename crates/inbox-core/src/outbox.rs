@@ -225,7 +225,10 @@ pub struct Item {
 }
 
 /// The next pending item, or when the earliest one is due.
-#[allow(clippy::large_enum_variant, reason = "one value at a time, never stored")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value at a time, never stored"
+)]
 pub enum Next {
     Ready(Item),
     Later(Millis),

@@ -46,8 +46,10 @@ pub async fn apply_batch(
     shared
         .store
         .write(move |tx| {
-            let mut applied =
-                Applied { first_sync: !store::position(tx)?.caught_up, ..Applied::default() };
+            let mut applied = Applied {
+                first_sync: !store::position(tx)?.caught_up,
+                ..Applied::default()
+            };
             for change in &changes {
                 store::apply(tx, &change.entity)?;
                 match &change.entity {

@@ -70,7 +70,10 @@ pub struct MessageView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant, reason = "a timeline is mostly messages; boxing them buys nothing")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a timeline is mostly messages; boxing them buys nothing"
+)]
 pub enum TimelineItem {
     Message(MessageView),
     CartEvent(CartEvent),
