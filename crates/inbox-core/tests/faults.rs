@@ -40,8 +40,6 @@ use rand::{Rng, SeedableRng};
 use crate::proxy::{Fault, FaultProxy, Plan};
 
 const DEFAULT_SCHEDULES: u64 = 200;
-/// Counts [`ShopView::republish`] among the faults.
-const REPUBLISHED: &str = "shop's sequence number set back (a shop-server race)";
 /// Schedules running at once, each lane with its own shop.
 const LANES: u64 = 4;
 /// How soon the engine retries after a first failure (it doubles from there).
@@ -113,8 +111,6 @@ impl Lane {
         let mut shop_view = ShopView {
             api: ApiClient::new(&address)?.with_token(session.token.clone()),
             address,
-            db: shop.state.db.clone(),
-            republished: 0,
             cursor: String::new(),
             entities: BTreeMap::new(),
         };
@@ -157,60 +153,15 @@ impl Lane {
 struct ShopView {
     api: ApiClient,
     address: ShopAddress,
-    /// The shop's database, to work around its lagging sequence number (see
-    /// [`ShopView::republish`]).
-    db: shop_server::db::Db,
-    /// How often that was needed.
-    republished: u64,
     cursor: String,
     /// Keyed by kind and id; the value is the entity as the mirror stores it (JSON text).
     entities: BTreeMap<(&'static str, i64), String>,
 }
 
 impl ShopView {
-    /// Works around a shop-server race. The shop publishes its newest sequence number after
-    /// a write commits, outside the writer lock, and overwrites rather than raises it; so a
-    /// slower of two writers can set it back, and then every cursor handed out in between
-    /// is refused as "ahead of the shop's history" until the shop's next write. The engine
-    /// takes that (as it should) as a shop that lost history: it wipes the mirror and syncs
-    /// again, in a loop while the shop is quiet. Here, once the faults are over, a no-op
-    /// write makes the shop publish the right number again. Counted and reported.
-    async fn republish(&mut self) -> anyhow::Result<()> {
-        let newest = async || -> anyhow::Result<i64> {
-            let sql = "SELECT coalesce(max(seq), 0) FROM changes";
-            Ok(self
-                .db
-                .read(move |c| Ok(c.query_row(sql, [], |r| r.get(0))?))
-                .await?)
-        };
-        // A write between its commit and its publishing lags for a moment; a set-back number
-        // stays behind.
-        if self.db.latest_seq() < newest().await? {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            let (published, newest) = (self.db.latest_seq(), newest().await?);
-            if published < newest {
-                eprintln!("the shop publishes change {published} as its newest, not {newest}");
-                self.republished += 1;
-                self.db.write(|_| Ok(())).await?;
-            }
-        }
-        Ok(())
-    }
-
     async fn refresh(&mut self) -> anyhow::Result<()> {
-        let mut refused = 0;
         loop {
-            let page = match self.api.sync_page(&self.cursor, 5_000, false).await {
-                // The same race in a milder form: a reader can see a commit before the
-                // number is published. Either way the refusal is the shop's mistake.
-                Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor && refused < 20 => {
-                    refused += 1;
-                    self.republish().await?;
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-                page => page?,
-            };
+            let page = self.api.sync_page(&self.cursor, 5_000, false).await?;
             for change in &page.changes {
                 let (key, value) = keyed(&change.entity)?;
                 match value {
@@ -547,7 +498,6 @@ async fn run_schedule(lane: &mut Lane, seed: u64) -> anyhow::Result<()> {
 async fn settle(inbox: &Inbox, shop: &mut ShopView) -> anyhow::Result<()> {
     let deadline = Instant::now() + SETTLE;
     loop {
-        shop.republish().await?;
         let (pending, failed, why) = outbox_state(inbox).await?;
         ensure!(
             failed == 0,
@@ -592,8 +542,7 @@ async fn run_lane(first: u64, end: u64, step: u64) -> Result<BTreeMap<&'static s
             ));
         }
     }
-    let mut counts = lane.proxy.counts();
-    counts.insert(REPUBLISHED, lane.shop_view.republished);
+    let counts = lane.proxy.counts();
     drop(lane.base);
     lane.shop.shutdown().await;
     Ok(counts)
