@@ -18,7 +18,7 @@ pub mod sync;
 pub mod views;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use inbox_protocol::*;
@@ -88,12 +88,19 @@ pub struct Shared {
     pub outbox_wake: Notify,
     state: Mutex<SyncState>,
     sync_page: AtomicU32,
+    /// Set on going live; the outbox worker then retries what only a lost connection held up.
+    reconnected: AtomicBool,
 }
 
 impl Shared {
     pub fn set_state(&self, state: SyncState) {
         let mut current = self.state.lock().expect("state poisoned");
         if *current != state {
+            if state == SyncState::Live {
+                // Tell the outbox worker the shop is reachable again.
+                self.reconnected.store(true, Ordering::Relaxed);
+                self.outbox_wake.notify_one();
+            }
             *current = state.clone();
             drop(current);
             self.events.emit(Event::SyncState(state));
@@ -135,6 +142,7 @@ impl Inbox {
                 outbox_wake: Notify::new(),
                 state: Mutex::new(SyncState::Idle),
                 sync_page: AtomicU32::new(sync::PAGE),
+                reconnected: AtomicBool::new(false),
             }),
             account,
             tasks: Mutex::new(Vec::new()),
@@ -658,6 +666,11 @@ impl Drop for Inbox {
 /// The outbox worker: one item at a time, in order, woken when work is queued.
 async fn deliver_outbox(shared: Arc<Shared>) {
     loop {
+        if shared.reconnected.swap(false, Ordering::Relaxed)
+            && let Err(error) = shared.store.write(|tx| outbox::reconnected(tx)).await
+        {
+            tracing::warn!(%error, "outbox worker");
+        }
         let next = shared.store.read(|c| outbox::next(c, now_ms())).await;
         let wait = match next {
             Ok(Next::Ready(item)) => {

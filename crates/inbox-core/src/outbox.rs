@@ -492,11 +492,19 @@ pub async fn attempt(
             };
             let due = now + wait.as_millis() as i64;
             let id = item.id;
+            // Remember why it waits: a lost connection is worth retrying as soon as the shop
+            // answers again; a wait the shop asked for is not.
+            let why = if matches!(error, Error::Network(_)) {
+                "network"
+            } else {
+                "transient"
+            };
             store
                 .write(move |tx| {
                     tx.execute(
-                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
-                        params![id, due],
+                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, error_code = ?3
+                          WHERE id = ?1",
+                        params![id, due, why],
                     )?;
                     Ok(())
                 })
@@ -563,6 +571,14 @@ pub fn entries(conn: &rusqlite::Connection) -> Result<Vec<OutboxEntry>> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// The shop answers again: items that were only waiting out a lost connection are due now.
+pub fn reconnected(tx: &Transaction<'_>) -> Result<usize> {
+    Ok(tx.execute(
+        "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending' AND error_code = 'network'",
+        [],
+    )?)
 }
 
 /// Puts a failed item back in the queue.

@@ -474,3 +474,74 @@ async fn shop_token(shop: &Shop) -> String {
         .unwrap()
         .token
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_held_up_by_a_lost_connection_goes_out_as_soon_as_the_shop_is_back() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let (customer, chat) = shop.customer().await;
+    customer_says(&customer, &chat, "Hallå?").await;
+    inbox.start();
+    wait_for("live", || async { inbox.sync_state() == SyncState::Live }).await;
+    wait_for("the conversation", || async {
+        inbox.conversation(chat.conversation_id).await.is_ok()
+    })
+    .await;
+    shop.stop().await;
+    let id = inbox
+        .reply(chat.conversation_id, "Nu är vi tillbaka!")
+        .await
+        .unwrap();
+
+    // The worker has tried and lost the connection; pretend it has backed off for an hour.
+    let mirror = inbox.store().path().to_owned();
+    wait_for("a failed attempt", || {
+        let mirror = mirror.clone();
+        async move {
+            let conn = rusqlite::Connection::open(&mirror).unwrap();
+            conn.query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+                > 0
+        }
+    })
+    .await;
+    let conn = rusqlite::Connection::open(&mirror).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, inbox_core::store::now_ms() + 3_600_000],
+    )
+    .unwrap();
+    let why: String = conn
+        .query_row("SELECT error_code FROM outbox WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(why, "network");
+    drop(conn);
+
+    shop.restart().await;
+    wait_for("delivery right after reconnecting", || async {
+        let view = inbox.conversation(chat.conversation_id).await.unwrap();
+        view.timeline.iter().any(|i| matches!(i, TimelineItem::Message(m) if m.message.id > 0 && m.message.body.text() == Some("Nu är vi tillbaka!")))
+    })
+    .await;
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{}", chat.conversation_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        detail
+            .messages
+            .iter()
+            .filter(|m| m.body.text() == Some("Nu är vi tillbaka!"))
+            .count(),
+        1
+    );
+    inbox.stop();
+    shop_stop(shop).await;
+}
