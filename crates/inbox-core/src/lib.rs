@@ -667,7 +667,7 @@ impl Drop for Inbox {
 async fn deliver_outbox(shared: Arc<Shared>) {
     loop {
         if shared.reconnected.swap(false, Ordering::Relaxed)
-            && let Err(error) = shared.store.write(|tx| outbox::reconnected(tx)).await
+            && let Err(error) = shared.store.write(outbox::reconnected).await
         {
             tracing::warn!(%error, "outbox worker");
         }
