@@ -50,8 +50,8 @@ pub async fn apply_batch(
                 first_sync: !store::position(tx)?.caught_up,
                 ..Applied::default()
             };
+            store::apply_all(tx, changes.iter().map(|c| &c.entity))?;
             for change in &changes {
-                store::apply(tx, &change.entity)?;
                 match &change.entity {
                     Entity::Conversation(c) => {
                         applied.conversations.insert(c.id);
