@@ -19,7 +19,7 @@ use crate::outbox;
 use crate::store::{self, now_ms};
 
 /// Changes per page in a catch-up.
-pub const PAGE: u32 = 2_000;
+pub const PAGE: u32 = 5_000;
 /// Most live changes applied in one transaction.
 const LIVE_BATCH: usize = 500;
 
@@ -136,18 +136,30 @@ async fn check_history(shared: &Shared) -> Result<()> {
 }
 
 /// Pages through the feed until the mirror has everything; returns the cursor.
+///
+/// The next page is asked for while the current one is written: the shop's work, the
+/// transfer and the decoding overlap the mirror's writing (on two cores a first sync of a big
+/// shop takes about a quarter less time). Pages are still applied whole, in order, each with
+/// its cursor; a failed write stops before the next page is looked at, and what the next
+/// request brought (a page, an unknown cursor, an error) is handled only after the write.
 pub async fn catch_up(shared: &Shared) -> Result<String> {
     let position = shared.store.read(store::position).await?;
     let mut cursor = position.cursor;
     let mut done = 0u64;
     let mut total = None;
     let mut first = true;
+    let mut ahead: Option<Result<SyncPage>> = None;
     loop {
-        let page = match shared
-            .api
-            .sync_page(&cursor, shared.sync_page(), first)
-            .await
-        {
+        let page = match ahead.take() {
+            Some(page) => page,
+            None => {
+                shared
+                    .api
+                    .sync_page(&cursor, shared.sync_page(), first)
+                    .await
+            }
+        };
+        let page = match page {
             Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor => {
                 // The shop doesn't know our place any more: start over, keep nothing stale.
                 let history = shared.api.me().await?.shop.history_id;
@@ -171,13 +183,36 @@ pub async fn catch_up(shared: &Shared) -> Result<String> {
         let has_more = page.has_more;
         let next = page.next_cursor.clone();
         if !page.changes.is_empty() || next != cursor {
-            let applied = apply_batch(shared, page.changes, next.clone(), !has_more).await?;
+            let apply = apply_batch(shared, page.changes, next.clone(), !has_more);
+            let fetch = async {
+                if has_more {
+                    Some(shared.api.sync_page(&next, shared.sync_page(), false).await)
+                } else {
+                    None
+                }
+            };
+            let mut apply = std::pin::pin!(apply);
+            let mut fetch = std::pin::pin!(fetch);
+            let mut fetched = None;
+            let applied = loop {
+                tokio::select! {
+                    applied = &mut apply => break applied?,
+                    page = &mut fetch, if fetched.is_none() => fetched = Some(page),
+                }
+            };
             announce(shared, applied, false);
+            if has_more {
+                shared.set_state(SyncState::Syncing { done, total });
+            }
+            ahead = match fetched {
+                Some(page) => page,
+                None => fetch.await,
+            };
+        } else if has_more {
+            shared.set_state(SyncState::Syncing { done, total });
         }
         cursor = next;
-        if has_more {
-            shared.set_state(SyncState::Syncing { done, total });
-        } else {
+        if !has_more {
             return Ok(cursor);
         }
     }
