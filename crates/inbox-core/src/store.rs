@@ -83,6 +83,23 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Page cache of each reader connection, in KiB. SQLite's default (2 MiB) holds a fraction of
+/// a big mirror's conversations; a name search that matches a few hundred customers reads
+/// thousands of conversation rows, about a third faster from a larger cache.
+const READER_CACHE_KIB: i64 = 16 * 1024;
+
+/// A read-only connection configured like the store's readers (benchmarks use it too).
+pub fn open_reader(path: &Path) -> Result<Connection> {
+    let reader = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.pragma_update(None, "busy_timeout", 5_000)?;
+    reader.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+    reader.set_prepared_statement_cache_capacity(64);
+    Ok(reader)
+}
+
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
@@ -91,16 +108,9 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
-        let mut readers = Vec::new();
-        for _ in 0..READERS {
-            let reader = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            reader.pragma_update(None, "busy_timeout", 5_000)?;
-            reader.set_prepared_statement_cache_capacity(64);
-            readers.push(reader);
-        }
+        let readers = (0..READERS)
+            .map(|_| open_reader(path))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
