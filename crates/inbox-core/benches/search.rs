@@ -338,7 +338,7 @@ fn main() -> Result<()> {
         eprintln!("  reusing the mirror built earlier");
     } else {
         eprintln!(
-            "  built in {build_seconds:.1} s ({:.0} messages/s through store::apply with FTS), {:.0} MB",
+            "  built in {build_seconds:.1} s ({:.0} messages/s through store::apply_all with FTS), {:.0} MB",
             messages as f64 / build_seconds,
             db_bytes as f64 / 1e6
         );
