@@ -431,7 +431,7 @@ async fn main() -> Result<()> {
     let stages = [
         ("fetching pages (server + HTTPS)", split.fetch),
         ("decoding JSON into SyncPage", split.decode),
-        ("applying: store::apply_all, a transaction a page", split.apply),
+        ("applying (store::apply_all, one tx a page)", split.apply),
         (
             "  of which the message FTS triggers",
             split.apply - split.apply_without_fts,
