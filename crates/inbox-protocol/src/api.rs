@@ -33,6 +33,7 @@ pub const VIDEO_TYPES: [&str; 3] = ["video/mp4", "video/quicktime", "video/webm"
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignInRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub email: String,
@@ -42,6 +43,7 @@ pub struct SignInRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Session {
     /// Opaque bearer token for `Authorization: Bearer`.
     pub token: String,
@@ -51,6 +53,7 @@ pub struct Session {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ShopInfo {
     pub name: String,
     pub currency: String,
@@ -60,6 +63,7 @@ pub struct ShopInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Me {
     pub staff: Staff,
     pub shop: ShopInfo,
@@ -68,6 +72,7 @@ pub struct Me {
 /// One entity's full current state in the change feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "entity", content = "data", rename_all = "snake_case")]
 pub enum Entity {
     Staff(Staff),
@@ -82,8 +87,13 @@ pub enum Entity {
     Order(Order),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// On the wire `{"cursor": …, "entity": "message", "data": {…}}`: the entity's tag and content
+/// sit beside the cursor. Serialized by the derive; deserialized by hand (below), because
+/// serde's `flatten` first buffers every change into an intermediate tree and then decodes
+/// that, which made decoding a big first sync about twice as slow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Change {
     /// Resume after this change by passing it as `after` (or `Last-Event-ID`).
     pub cursor: String,
@@ -91,8 +101,127 @@ pub struct Change {
     pub entity: Entity,
 }
 
+/// The `entity` tag of a change: which [`Entity`] variant its `data` holds.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EntityKind {
+    Staff,
+    Customer,
+    Conversation,
+    Message,
+    CartEvent,
+    ReadState,
+    Note,
+    NoteDeleted,
+    Cart,
+    Order,
+}
+
+impl EntityKind {
+    /// Decodes a change's `data` as this kind of entity.
+    fn entity<'de, D: serde::Deserializer<'de>>(self, data: D) -> Result<Entity, D::Error> {
+        #[derive(Deserialize)]
+        struct NoteDeleted {
+            id: i64,
+            customer_id: i64,
+        }
+        Ok(match self {
+            EntityKind::Staff => Entity::Staff(Deserialize::deserialize(data)?),
+            EntityKind::Customer => Entity::Customer(Deserialize::deserialize(data)?),
+            EntityKind::Conversation => Entity::Conversation(Deserialize::deserialize(data)?),
+            EntityKind::Message => Entity::Message(Deserialize::deserialize(data)?),
+            EntityKind::CartEvent => Entity::CartEvent(Deserialize::deserialize(data)?),
+            EntityKind::ReadState => Entity::ReadState(Deserialize::deserialize(data)?),
+            EntityKind::Note => Entity::Note(Deserialize::deserialize(data)?),
+            EntityKind::NoteDeleted => {
+                let NoteDeleted { id, customer_id } = Deserialize::deserialize(data)?;
+                Entity::NoteDeleted { id, customer_id }
+            }
+            EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
+            EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
+        })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for EntityKind {
+    type Value = Entity;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, data: D) -> Result<Entity, D::Error> {
+        self.entity(data)
+    }
+}
+
+impl<'de> Deserialize<'de> for Change {
+    /// Decodes `data` straight into its entity when `entity` comes first, as every encoder of
+    /// this type writes it; keys in another order still decode, through a `serde_json::Value`.
+    /// Unknown keys are ignored, as the derived decoder did.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IgnoredAny, MapAccess, Visitor};
+
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "snake_case")]
+        enum Key {
+            Cursor,
+            Entity,
+            Data,
+            #[serde(other)]
+            Other,
+        }
+
+        struct ChangeVisitor;
+
+        impl<'de> Visitor<'de> for ChangeVisitor {
+            type Value = Change;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a change: cursor, entity and data")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Change, A::Error> {
+                let mut cursor: Option<String> = None;
+                let mut kind: Option<EntityKind> = None;
+                let mut entity: Option<Entity> = None;
+                let mut early: Option<serde_json::Value> = None;
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Cursor if cursor.is_some() => {
+                            return Err(A::Error::duplicate_field("cursor"));
+                        }
+                        Key::Cursor => cursor = Some(map.next_value()?),
+                        Key::Entity if kind.is_some() => {
+                            return Err(A::Error::duplicate_field("entity"));
+                        }
+                        Key::Entity => kind = Some(map.next_value()?),
+                        Key::Data if entity.is_some() || early.is_some() => {
+                            return Err(A::Error::duplicate_field("data"));
+                        }
+                        Key::Data => match kind {
+                            Some(kind) => entity = Some(map.next_value_seed(kind)?),
+                            None => early = Some(map.next_value()?),
+                        },
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let cursor = cursor.ok_or_else(|| A::Error::missing_field("cursor"))?;
+                let kind = kind.ok_or_else(|| A::Error::missing_field("entity"))?;
+                let entity = match (entity, early) {
+                    (Some(entity), _) => entity,
+                    (None, Some(data)) => kind.entity(data).map_err(A::Error::custom)?,
+                    (None, None) => return Err(A::Error::missing_field("data")),
+                };
+                Ok(Change { cursor, entity })
+            }
+        }
+
+        deserializer.deserialize_struct("Change", &["cursor", "entity", "data"], ChangeVisitor)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncPage {
     pub changes: Vec<Change>,
     /// Pass as `after` for the next page; equal to the request's cursor when nothing is new.
@@ -105,6 +234,7 @@ pub struct SyncPage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SendMessage {
     Text {
@@ -129,12 +259,14 @@ pub enum SendMessage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetStatus {
     pub status: ConversationStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetReadState {
     /// `true` marks the conversation unread for the caller; `false` marks it read up to
     /// `last_read_message_id` (or the newest message when absent).
@@ -144,6 +276,7 @@ pub struct SetReadState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetAssignee {
     /// `None` unassigns: every staff member is notified again.
     pub staff_id: Option<i64>,
@@ -151,6 +284,7 @@ pub struct SetAssignee {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NoteBody {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub body: String,
@@ -158,6 +292,7 @@ pub struct NoteBody {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationDetail {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
@@ -166,6 +301,7 @@ pub struct ConversationDetail {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomerProfile {
     pub customer: Customer,
     pub notes: Vec<Note>,
@@ -178,24 +314,28 @@ pub struct CustomerProfile {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductList {
     pub products: Vec<Product>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DiscountList {
     pub discounts: Vec<DiscountCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StaffList {
     pub staff: Vec<Staff>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -205,6 +345,7 @@ pub struct Health {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StartChat {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
@@ -215,6 +356,7 @@ pub struct StartChat {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChatSession {
     /// Bearer token for the storefront endpoints; it reaches this one chat only.
     pub token: String,
@@ -224,6 +366,7 @@ pub struct ChatSession {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomerText {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub text: String,
@@ -231,6 +374,7 @@ pub struct CustomerText {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CartChange {
     pub variant_id: i64,
     pub action: CartAction,
@@ -241,6 +385,7 @@ pub struct CartChange {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ApplyDiscount {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub code: String,
@@ -249,6 +394,7 @@ pub struct ApplyDiscount {
 /// What the chat widget shows: the messages and cart events of its own chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChatTranscript {
     pub conversation_id: i64,
     pub messages: Vec<Message>,
@@ -259,6 +405,7 @@ pub struct ChatTranscript {
 /// A live event on the storefront's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
 pub enum ChatEvent {
     Message(Message),
@@ -269,6 +416,7 @@ pub enum ChatEvent {
 /// An email the shop sent (or would send) to a customer who had left the chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutgoingEmail {
     pub id: i64,
     pub message_id: i64,
@@ -282,6 +430,177 @@ pub struct OutgoingEmail {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EmailOutbox {
     pub emails: Vec<OutgoingEmail>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoder `Change` had before its hand-written one: the reference to agree with.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Flattened {
+        cursor: String,
+        #[serde(flatten)]
+        entity: Entity,
+    }
+
+    fn one_of_each() -> Vec<Entity> {
+        let money = Money {
+            minor: 34_900,
+            currency: "SEK".into(),
+        };
+        vec![
+            Entity::Staff(Staff {
+                id: 1,
+                name: "Åsa Öberg".into(),
+                email: "asa@example.se".into(),
+                permissions: vec![Permission::OnlineStoreChat],
+            }),
+            Entity::Customer(Customer {
+                id: 7,
+                name: "Göran Sjöberg".into(),
+                email: "goran@example.se".into(),
+                phone: None,
+                city: Some("Umeå".into()),
+                country: Some("SE".into()),
+                time_zone: None,
+                kind: CustomerKind::Returning,
+                customer_since: 5,
+                total_spent: money.clone(),
+                email_marketing: true,
+                sms_marketing: false,
+                admin_url: "https://admin.example/customers/7".into(),
+            }),
+            Entity::Conversation(Conversation {
+                id: 3,
+                customer_id: 7,
+                platform: Platform::Instagram,
+                status: ConversationStatus::Closed,
+                assignee_id: Some(1),
+                contact_email: "goran@example.se".into(),
+                customer_online: false,
+                created_at: 1,
+                updated_at: 2,
+                last_message_at: 2,
+                topics: Vec::new(),
+            }),
+            Entity::Message(Message {
+                id: 11,
+                conversation_id: 3,
+                author: Author::Staff { staff_id: 1 },
+                body: MessageBody::Text {
+                    text: "Hej! \"Citat\", tab\t och ny\nrad".into(),
+                },
+                delivery: Some(Delivery::Email {
+                    address: "goran@example.se".into(),
+                }),
+                created_at: 2,
+            }),
+            Entity::CartEvent(CartEvent {
+                id: 4,
+                conversation_id: 3,
+                action: CartAction::Added,
+                product_id: 9,
+                product_name: Some("Ullfilt".into()),
+                quantity: 2,
+                created_at: 3,
+            }),
+            Entity::ReadState(ReadState {
+                conversation_id: 3,
+                staff_id: 1,
+                last_read_message_id: Some(11),
+                marked_unread: false,
+                updated_at: 4,
+            }),
+            Entity::Note(Note {
+                id: 5,
+                customer_id: 7,
+                author_id: 1,
+                body: "Vill ha kvitto".into(),
+                created_at: 5,
+                updated_at: 6,
+            }),
+            Entity::NoteDeleted {
+                id: 5,
+                customer_id: 7,
+            },
+            Entity::Cart(Cart {
+                customer_id: 7,
+                lines: Vec::new(),
+                subtotal: money.clone(),
+                discount_code: None,
+                updated_at: 7,
+            }),
+            Entity::Order(Order {
+                id: 1042,
+                customer_id: 7,
+                name: "#1042".into(),
+                created_at: 8,
+                total: money,
+                status: OrderStatus::Paid,
+                admin_url: String::new(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_kind_of_change_decodes_as_encoded() {
+        for (i, entity) in one_of_each().into_iter().enumerate() {
+            let change = Change {
+                cursor: format!("c{i}"),
+                entity,
+            };
+            let json = serde_json::to_string(&change).unwrap();
+            assert!(json.starts_with(&format!("{{\"cursor\":\"c{i}\",\"entity\":")));
+            let decoded: Change = serde_json::from_str(&json).unwrap();
+            assert_eq!(decoded, change);
+            let reference: Flattened = serde_json::from_str(&json).unwrap();
+            assert_eq!(reference.entity, change.entity);
+        }
+    }
+
+    #[test]
+    fn keys_in_any_order_and_unknown_keys_decode_as_before() {
+        let data = r#"{"id":5,"customer_id":7}"#;
+        let documents = [
+            format!(r#"{{"cursor":"a","entity":"note_deleted","data":{data}}}"#),
+            format!(r#"{{"data":{data},"entity":"note_deleted","cursor":"a"}}"#),
+            format!(r#"{{"entity":"note_deleted","data":{data},"cursor":"a","new":[1,{{}}]}}"#),
+            format!(r#"{{"data":{data},"since":null,"cursor":"a","entity":"note_deleted"}}"#),
+        ];
+        for json in &documents {
+            let change: Change = serde_json::from_str(json).unwrap();
+            let reference: Flattened = serde_json::from_str(json).unwrap();
+            assert_eq!(change.cursor, "a");
+            assert_eq!(
+                change.entity,
+                Entity::NoteDeleted {
+                    id: 5,
+                    customer_id: 7
+                }
+            );
+            assert_eq!(change.entity, reference.entity, "{json}");
+        }
+    }
+
+    #[test]
+    fn incomplete_or_wrong_changes_are_refused() {
+        let refused = [
+            r#"{"entity":"note_deleted","data":{"id":5,"customer_id":7}}"#,
+            r#"{"cursor":"a","data":{"id":5,"customer_id":7}}"#,
+            r#"{"cursor":"a","entity":"note_deleted"}"#,
+            r#"{"cursor":"a","entity":"unheard_of","data":{}}"#,
+            r#"{"cursor":"a","entity":"message","data":{"id":5,"customer_id":7}}"#,
+            r#"{"data":{"id":5},"cursor":"a","entity":"note_deleted"}"#,
+            r#"{"cursor":"a","cursor":"b","entity":"note_deleted","data":{"id":5,"customer_id":7}}"#,
+            r#"["a","note_deleted",{"id":5,"customer_id":7}]"#,
+        ];
+        for json in refused {
+            assert!(serde_json::from_str::<Change>(json).is_err(), "{json}");
+            assert!(serde_json::from_str::<Flattened>(json).is_err(), "{json}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub type Millis = i64;
 /// An amount of money in minor units (cents, öre).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Money {
     pub minor: i64,
     /// ISO 4217 code, e.g. `SEK`.
@@ -22,6 +23,7 @@ pub struct Money {
 /// Where a customer wrote from; replies go back the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     OnlineStore,
@@ -58,6 +60,7 @@ impl Platform {
 /// What a staff member may do. Only staff with `online_store_chat` can be assigned chats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     OnlineStoreChat,
@@ -66,6 +69,7 @@ pub enum Permission {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Staff {
     pub id: i64,
     pub name: String,
@@ -81,6 +85,7 @@ impl Staff {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
     Open,
@@ -90,6 +95,7 @@ pub enum ConversationStatus {
 /// A topic label applied to a conversation by the classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopicLabel {
     pub topic: Topic,
     /// The classifier's calibrated probability, at least [`crate::CONFIDENCE_GATE`].
@@ -101,6 +107,7 @@ pub struct TopicLabel {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Conversation {
     pub id: i64,
     pub customer_id: i64,
@@ -121,6 +128,7 @@ pub struct Conversation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
     Customer { customer_id: i64 },
@@ -130,6 +138,7 @@ pub enum Author {
 /// How a staff reply reached the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum Delivery {
     /// On the platform the customer wrote from.
@@ -141,6 +150,7 @@ pub enum Delivery {
 /// A product as shared in a message: a snapshot taken when it was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductCard {
     pub product_id: i64,
     pub title: String,
@@ -152,6 +162,7 @@ pub struct ProductCard {
 /// A discount code as shared in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DiscountCard {
     pub discount_id: i64,
     pub code: String,
@@ -160,6 +171,7 @@ pub struct DiscountCard {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     Image,
@@ -169,6 +181,7 @@ pub enum MediaKind {
 /// An uploaded image or video, served at `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Attachment {
     pub upload_id: String,
     pub kind: MediaKind,
@@ -184,6 +197,7 @@ pub struct Attachment {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
     Text {
@@ -217,6 +231,7 @@ impl MessageBody {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
@@ -229,6 +244,7 @@ pub struct Message {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum CartAction {
     Added,
@@ -246,6 +262,7 @@ pub fn cart_event_product_name(name: &str) -> Option<&str> {
 /// A customer adding or removing a product while chatting, shown in the conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CartEvent {
     pub id: i64,
     pub conversation_id: i64,
@@ -260,6 +277,7 @@ pub struct CartEvent {
 /// The calling staff member's read state of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReadState {
     pub conversation_id: i64,
     pub staff_id: i64,
@@ -272,6 +290,7 @@ pub struct ReadState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKind {
     New,
@@ -280,6 +299,7 @@ pub enum CustomerKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Customer {
     pub id: i64,
     pub name: String,
@@ -302,6 +322,7 @@ pub struct Customer {
 /// An internal note on a customer, visible to staff only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Note {
     pub id: i64,
     pub customer_id: i64,
@@ -313,6 +334,7 @@ pub struct Note {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CartLine {
     pub product_id: i64,
     pub variant_id: i64,
@@ -327,6 +349,7 @@ pub struct CartLine {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Cart {
     pub customer_id: i64,
     pub lines: Vec<CartLine>,
@@ -339,6 +362,7 @@ pub struct Cart {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Opened (e.g. a draft or checkout in progress) but not paid.
@@ -351,6 +375,7 @@ pub enum OrderStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Order {
     pub id: i64,
     pub customer_id: i64,
@@ -376,6 +401,7 @@ pub fn last_order_within_window(orders: &[Order], now: Millis) -> Option<&Order>
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Variant {
     pub id: i64,
     pub title: String,
@@ -386,6 +412,7 @@ pub struct Variant {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Product {
     pub id: i64,
     pub title: String,
@@ -399,6 +426,7 @@ pub struct Product {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DiscountStatus {
     Active,
@@ -408,6 +436,7 @@ pub enum DiscountStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DiscountCode {
     pub id: i64,
     pub code: String,

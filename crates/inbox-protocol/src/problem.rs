@@ -8,6 +8,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 /// Why a request failed. Clients switch on this, never on the human-readable text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProblemCode {
@@ -56,6 +57,7 @@ impl ProblemCode {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Problem {
     /// A URI reference naming the problem type: `/api/v1/problems/{code}`.
     #[serde(rename = "type")]

@@ -14,6 +14,7 @@ pub const LIST_LABELS: usize = 2;
 /// A topic a customer message can be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     /// Payments or placing a new order.
