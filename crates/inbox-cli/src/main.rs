@@ -8,9 +8,7 @@
 //!
 //! Exit codes: 0 done, 1 an error (one line on stderr, `error: ...`), 2 a usage error.
 
-mod keychain;
 mod render;
-mod session;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -19,14 +17,14 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgGroup, Parser, Subcommand};
-use inbox_core::{
-    Account, ApiClient, Assignment, Event, Inbox, ListFilter, SendState, ShopAddress, SyncState,
-};
+use inbox_core::desktop_notify::Deliverer;
+use inbox_core::notifications::Lang;
+use inbox_core::session::{self, DataDir, SIGNED_OUT, SignedIn, SignedOut};
+use inbox_core::{Account, Assignment, Event, Inbox, ListFilter, SendState, SyncState};
 use inbox_protocol::ConversationStatus;
 use serde_json::json;
 
 use crate::render::{People, Style};
-use crate::session::{DataDir, SIGNED_OUT, token_key};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,8 +68,21 @@ enum Command {
         #[arg(long, hide = true)]
         page_size: Option<u32>,
     },
-    /// Stay live and print what happens until Ctrl-C
-    Watch,
+    /// Stay live and print what happens until Ctrl-C; what is for you also shows as a desktop
+    /// notification
+    Watch {
+        /// Don't show desktop notifications
+        #[arg(long)]
+        no_notify: bool,
+        /// The conversation you are answering elsewhere: it never notifies
+        #[arg(long, value_name = "ID")]
+        focus: Option<i64>,
+    },
+    /// Desktop notifications: a test, pause and resume, previews and quiet hours
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// List conversations, newest activity first (open ones unless --closed)
     #[command(group(ArgGroup::new("status").args(["open", "closed"])))]
     #[command(group(ArgGroup::new("who").args(["mine", "unassigned"])))]
@@ -128,6 +139,40 @@ enum Command {
     },
     /// List the shop's staff and who can chat
     Staff,
+}
+
+#[derive(Debug, Subcommand)]
+enum NotifyCommand {
+    /// Show a test notification now (even while paused or in quiet hours)
+    Test,
+    /// Pause notifications for a while (what arrives meanwhile is not shown later)
+    Pause {
+        /// How long, in minutes
+        #[arg(default_value_t = 60, value_name = "MINUTES")]
+        minutes: u32,
+    },
+    /// Resume paused notifications
+    Resume,
+    /// Show the settings, or change them
+    Settings {
+        /// Show message text in notifications, or only who wrote
+        #[arg(long, value_name = "on|off", value_parser = on_off)]
+        previews: Option<bool>,
+        /// Do-not-disturb hours, local time, e.g. 22:00-07:00
+        #[arg(long, value_name = "HH:MM-HH:MM", conflicts_with = "no_quiet_hours")]
+        quiet_hours: Option<String>,
+        /// No do-not-disturb hours
+        #[arg(long)]
+        no_quiet_hours: bool,
+    },
+}
+
+fn on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" | "yes" | "true" => Ok(true),
+        "off" | "no" | "false" => Ok(false),
+        _ => Err("say on or off".into()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -191,7 +236,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Login { server, ca, email } => login(&data, json, &server, ca, &email).await,
         Command::Logout => logout(&data, json).await,
         Command::Sync { page_size } => sync(&data, json, page_size).await,
-        Command::Watch => watch(&data, json).await,
+        Command::Watch { no_notify, focus } => watch(&data, json, !no_notify, focus).await,
+        Command::Notify { command } => notify(&data, json, command).await,
         Command::Conversations {
             closed,
             mine,
@@ -278,61 +324,9 @@ async fn login(
     ca: Option<PathBuf>,
     email: &str,
 ) -> Result<()> {
-    let url = server.trim_end_matches('/').to_owned();
-    let ca_path = match ca {
-        Some(path) => Some(
-            std::fs::canonicalize(&path)
-                .with_context(|| format!("can't find the CA file {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let address = ShopAddress {
-        url: url.clone(),
-        ca_pem: match &ca_path {
-            Some(path) => Some(
-                std::fs::read(path)
-                    .with_context(|| format!("can't read the CA file {}", path.display()))?,
-            ),
-            None => None,
-        },
-    };
-    let api = ApiClient::new(&address)?;
     let email_owned = email.to_owned();
     let password = tokio::task::spawn_blocking(move || read_password(&email_owned)).await??;
-    let session = api.sign_in(email, &password).await?;
-    let account = Account {
-        shop_url: url,
-        ca_path,
-        staff: session.staff,
-    };
-    data.ensure()?;
-    let tokens = data.tokens()?;
-    let previous = data.account().ok().flatten();
-    let key = token_key(&account);
-    let token = session.token.clone();
-    let saved = tokio::task::spawn_blocking(move || -> Result<_> {
-        // Someone else was signed in here: their token goes, it has no account any more.
-        if let Some(previous) = previous {
-            let old = token_key(&previous);
-            if (old.service.as_str(), old.user.as_str())
-                != (key.service.as_str(), key.user.as_str())
-            {
-                tokens.delete(&old)?;
-            }
-        }
-        tokens.save(&key, &token)
-    })
-    .await?;
-    let saved = match saved {
-        Ok(saved) => saved,
-        Err(e) => {
-            // Kept nowhere, the new session is of no use: don't leave it open at the shop.
-            let api = api.with_token(session.token);
-            let _ = tokio::time::timeout(Duration::from_secs(5), api.sign_out()).await;
-            return Err(e);
-        }
-    };
-    data.save_account(&account)?;
+    let SignedIn { account, saved } = session::sign_in(data, server, ca, email, &password).await?;
     if let Some(warning) = &saved.warning {
         eprintln!("{warning}");
     }
@@ -350,38 +344,22 @@ async fn login(
 }
 
 async fn logout(data: &DataDir, json: bool) -> Result<()> {
-    let Some(account) = data.account()? else {
-        return if json {
-            out_json(&json!({ "signed_out": true }))
-        } else {
-            out("You were not signed in.\n")
-        };
-    };
-    let token = token(data, &account).await?;
-    let mut revoked = false;
-    if let Some(token) = token {
-        let api = ApiClient::new(&account.address()?)?.with_token(token);
-        match tokio::time::timeout(Duration::from_secs(10), api.sign_out()).await {
-            Ok(Ok(())) => revoked = true,
-            Ok(Err(e)) => eprintln!(
-                "warning: the shop did not revoke the token ({}); it is forgotten here all the same",
-                message(&e.into())
-            ),
-            Err(_) => eprintln!(
-                "warning: the shop did not answer in time to revoke the token; it is forgotten here all the same"
-            ),
-        }
+    let SignedOut {
+        account,
+        revoked,
+        warning,
+    } = session::sign_out(data).await?;
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}; it is forgotten here all the same");
     }
-    let (tokens, key) = (data.tokens()?, token_key(&account));
-    tokio::task::spawn_blocking(move || tokens.delete(&key)).await??;
-    data.forget_account()?;
-    if json {
-        out_json(&json!({ "signed_out": true, "revoked": revoked }))
-    } else {
-        out(&format!(
+    match (json, account) {
+        (true, None) => out_json(&json!({ "signed_out": true })),
+        (true, Some(_)) => out_json(&json!({ "signed_out": true, "revoked": revoked })),
+        (false, None) => out("You were not signed in.\n"),
+        (false, Some(account)) => out(&format!(
             "Signed out {} from {}.\n",
             account.staff.email, account.shop_url
-        ))
+        )),
     }
 }
 
@@ -393,9 +371,7 @@ fn open_offline(data: &DataDir) -> Result<Inbox> {
 
 /// The stored token of the current account, if any.
 async fn token(data: &DataDir, account: &Account) -> Result<Option<String>> {
-    let tokens = data.tokens()?;
-    let key = token_key(account);
-    tokio::task::spawn_blocking(move || tokens.load(&key)).await?
+    Ok(session::load_token(data, account).await?)
 }
 
 /// The mirror with the token, for talking to the shop.
@@ -508,35 +484,148 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-async fn watch(data: &DataDir, json: bool) -> Result<()> {
+/// The language notifications are written in: Swedish when the locale says so.
+fn notification_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default();
+    if locale.starts_with("sv") {
+        Lang::Sv
+    } else {
+        Lang::En
+    }
+}
+
+async fn watch(data: &DataDir, json: bool, notify: bool, focus: Option<i64>) -> Result<()> {
     let inbox = open_online(data).await?;
     let mut events = inbox.events();
+    // Opened before the engine starts, so the first catch-up is decided too.
+    let mut notifications = notify.then(|| inbox.notifications());
+    inbox.set_notification_language(notification_lang());
+    inbox.set_focused_conversation(focus);
+    let (deliverer, mut clicks) = Deliverer::new();
     inbox.start();
     if !json {
         eprintln!("Watching {}; Ctrl-C to stop.", inbox.account().shop_url);
     }
+    let mut warned = false;
+    // One Ctrl-C future for the whole loop: a new one each turn would miss a signal that
+    // arrives while a turn is busy (showing a notification, say).
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let result = async {
         loop {
-            let event = tokio::select! {
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-                event = events.next() => match event {
-                    Some(event) => event,
-                    None => return Ok(()),
-                },
+            let next = async {
+                match notifications.as_mut() {
+                    Some(stream) => stream.recv().await,
+                    None => std::future::pending().await,
+                }
             };
-            if json {
-                out(&format!("{}\n", serde_json::to_string(&event)?))?;
-            } else {
-                describe(&inbox, &event).await?;
-            }
-            if event == Event::SyncState(SyncState::SignedOut) {
-                return Err(anyhow!(SIGNED_OUT));
+            tokio::select! {
+                _ = &mut ctrl_c => return Ok(()),
+                event = events.next() => {
+                    let Some(event) = event else { return Ok(()) };
+                    if json {
+                        out(&format!("{}\n", serde_json::to_string(&event)?))?;
+                    } else {
+                        describe(&inbox, &event).await?;
+                    }
+                    if event == Event::SyncState(SyncState::SignedOut) {
+                        return Err(anyhow!(SIGNED_OUT));
+                    }
+                }
+                Some(notification) = next => {
+                    let shown = match deliverer.show(&notification).await {
+                        Ok(id) => Some(id),
+                        Err(error) => {
+                            if !warned {
+                                warned = true;
+                                eprintln!(
+                                    "warning: {error}; notifications print here only \
+                                     (`inbox watch --no-notify` stops trying)"
+                                );
+                            }
+                            None
+                        }
+                    };
+                    if json {
+                        out(&format!(
+                            "{}\n",
+                            json!({"event": "notification", "shown": shown, "notification": notification})
+                        ))?;
+                    } else {
+                        out(&format!("{}\n", render::notification(&notification)))?;
+                    }
+                }
+                Some(click) = clicks.recv() => {
+                    if json {
+                        out(&format!(
+                            "{}\n",
+                            json!({"event": "notification_clicked", "conversation_id": click.conversation_id, "action": click.action})
+                        ))?;
+                    } else if let Some(id) = click.conversation_id {
+                        out(&format!("notification clicked: `inbox show {id}` opens it\n"))?;
+                    }
+                }
             }
         }
     }
     .await;
     inbox.stop();
     result
+}
+
+async fn notify(data: &DataDir, json: bool, command: NotifyCommand) -> Result<()> {
+    let inbox = open_offline(data)?;
+    inbox.set_notification_language(notification_lang());
+    let settings = match command {
+        NotifyCommand::Test => {
+            let mut stream = inbox.notifications();
+            inbox.send_test_notification();
+            let test = stream.recv().await.context("no test notification")?;
+            let (deliverer, _clicks) = Deliverer::new();
+            let id = deliverer.show(&test).await?;
+            return if json {
+                out_json(&json!({"shown": id, "notification": test}))
+            } else {
+                out(&format!("Sent a test notification: {}\n", test.body()))
+            };
+        }
+        NotifyCommand::Pause { minutes } => {
+            inbox.pause_notifications(Duration::from_secs(u64::from(minutes) * 60))?
+        }
+        NotifyCommand::Resume => inbox.resume_notifications()?,
+        NotifyCommand::Settings {
+            previews,
+            quiet_hours,
+            no_quiet_hours,
+        } => {
+            let mut settings = inbox.notification_settings();
+            if let Some(previews) = previews {
+                settings.previews = previews;
+            }
+            if let Some(hours) = quiet_hours {
+                settings.quiet_hours = Some(hours.parse()?);
+            }
+            if no_quiet_hours {
+                settings.quiet_hours = None;
+            }
+            if previews.is_some()
+                || settings.quiet_hours != inbox.notification_settings().quiet_hours
+            {
+                inbox.set_notification_settings(settings.clone())?;
+            }
+            settings
+        }
+    };
+    if json {
+        return out_json(&settings);
+    }
+    out(&render::notification_settings(
+        &settings,
+        inbox.notification_silence(),
+    ))
 }
 
 /// One event in words, for `watch`.

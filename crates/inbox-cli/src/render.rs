@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use inbox_core::notifications::{Settings, Silence};
 use inbox_core::{
-    ConversationSummary, ConversationView, Event, SearchHit, SendState, SyncState, TimelineItem,
+    ConversationSummary, ConversationView, Event, Notification, SearchHit, SendState, SyncState,
+    TimelineItem,
 };
 use inbox_protocol::*;
 
@@ -388,6 +390,35 @@ pub fn arrival(view: &ConversationView, message_id: i64) -> Option<String> {
 
 /// Events other than arrivals and sync states, for `watch`; `None` for the ones not worth a
 /// line.
+/// A decided notification, as `watch` prints it.
+pub fn notification(n: &Notification) -> String {
+    let place = n
+        .conversation_id()
+        .map(|id| format!(" #{id}"))
+        .unwrap_or_default();
+    format!("notify{place}: {}: {}", n.title(), n.body())
+}
+
+/// The notification settings, and whether they hold notifications back now.
+pub fn notification_settings(settings: &Settings, silence: Option<Silence>) -> String {
+    let mut text = format!(
+        "previews: {}\nquiet hours: {}\n",
+        if settings.previews { "on" } else { "off" },
+        settings
+            .quiet_hours
+            .map(|q| q.to_string())
+            .unwrap_or_else(|| "none".into()),
+    );
+    match silence {
+        Some(Silence::Paused { until }) => {
+            text.push_str(&format!("paused until {}\n", time(until)));
+        }
+        Some(Silence::QuietHours(_)) => text.push_str("quiet hours now: nothing is shown\n"),
+        None => {}
+    }
+    text
+}
+
 pub fn other_event(event: &Event) -> Option<String> {
     match event {
         Event::Resync => Some("(missed some events; showing from here)".into()),

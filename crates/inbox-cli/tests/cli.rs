@@ -316,7 +316,8 @@ async fn watch_prints_live_events_as_json_lines_until_interrupted() {
     let cli = Cli::new();
     cli.login(&shop).await;
 
-    let mut command = cli.command(&["watch", "--json"]);
+    // Events only: no desktop notifications on the machine running the tests.
+    let mut command = cli.command(&["watch", "--json", "--no-notify"]);
     command.stderr(Stdio::null());
     let mut child = command.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();

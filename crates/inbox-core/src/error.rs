@@ -44,6 +44,12 @@ pub enum Error {
     NotFound(String),
     #[error("the engine stopped")]
     Stopped,
+    /// A local file or the keychain failed; the text says which and why.
+    #[error("{0}")]
+    Local(String),
+    /// No desktop notification service took the notification.
+    #[error("can't show a notification: {0}")]
+    Notify(String),
 }
 
 impl Error {
@@ -61,6 +67,8 @@ impl Error {
             Error::Input(_) => "bad_input".into(),
             Error::NotFound(_) => "not_found".into(),
             Error::Stopped => "stopped".into(),
+            Error::Local(_) => "local".into(),
+            Error::Notify(_) => "notification".into(),
         }
     }
 
@@ -80,5 +88,31 @@ impl Error {
 impl From<tokio::task::JoinError> for Error {
     fn from(e: tokio::task::JoinError) -> Error {
         Error::Io(std::io::Error::other(e))
+    }
+}
+
+/// Says what was being done when a local operation (a file, the keychain) failed.
+pub(crate) trait Context<T> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T>;
+    fn with_context<D: std::fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T> {
+        self.map_err(|e| Error::Local(format!("{what}: {e}")))
+    }
+
+    fn with_context<D: std::fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T> {
+        self.map_err(|e| Error::Local(format!("{}: {e}", what())))
+    }
+}
+
+impl<T> Context<T> for Option<T> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T> {
+        self.ok_or_else(|| Error::Local(what.to_string()))
+    }
+
+    fn with_context<D: std::fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T> {
+        self.ok_or_else(|| Error::Local(what().to_string()))
     }
 }

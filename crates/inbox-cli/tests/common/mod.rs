@@ -23,21 +23,24 @@ pub struct Shop {
     pub url: String,
     addr: SocketAddr,
     staff: shop_server::DemoStaff,
+    colleagues: Vec<shop_server::DemoStaff>,
 }
 
 impl Shop {
     pub async fn start() -> Shop {
         let dir = tempfile::tempdir().unwrap();
         let server = Shop::run(dir.path(), None).await;
-        let staff = server
+        let mut can_chat = server
             .announcement
             .demo_staff
             .clone()
             .unwrap()
             .into_iter()
-            .find(|s| s.chat_permission)
-            .unwrap();
+            .filter(|s| s.chat_permission);
+        let staff = can_chat.next().unwrap();
+        let colleagues = can_chat.collect();
         Shop {
+            colleagues,
             ca: server.announcement.ca.clone().unwrap(),
             url: server.url().to_owned(),
             addr: server.addr,
@@ -69,6 +72,24 @@ impl Shop {
     /// A staff member who can chat: the one the CLI signs in as.
     pub fn staff(&self) -> &shop_server::DemoStaff {
         &self.staff
+    }
+
+    /// The other staff members who can chat.
+    pub fn colleagues(&self) -> &[shop_server::DemoStaff] {
+        &self.colleagues
+    }
+
+    /// The shop's API as `staff`, with a session of its own.
+    pub async fn api_as(&self, staff: &shop_server::DemoStaff) -> (ApiClient, Session) {
+        let session = ApiClient::new(&self.address())
+            .unwrap()
+            .sign_in(&staff.email, &staff.password)
+            .await
+            .unwrap();
+        let api = ApiClient::new(&self.address())
+            .unwrap()
+            .with_token(session.token.clone());
+        (api, session)
     }
 
     pub fn address(&self) -> ShopAddress {
@@ -285,6 +306,10 @@ impl Cli {
     }
 
     pub async fn login(&self, shop: &Shop) -> Run {
+        self.login_as(shop, shop.staff()).await
+    }
+
+    pub async fn login_as(&self, shop: &Shop, staff: &shop_server::DemoStaff) -> Run {
         let ca = shop.ca.to_str().unwrap().to_owned();
         let run = self
             .run_with_stdin(
@@ -295,9 +320,9 @@ impl Cli {
                     "--ca",
                     &ca,
                     "--email",
-                    &shop.staff().email,
+                    &staff.email,
                 ],
-                Some(&format!("{}\n", shop.staff().password)),
+                Some(&format!("{}\n", staff.password)),
             )
             .await;
         run.ok();

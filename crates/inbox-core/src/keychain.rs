@@ -9,9 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
 use keyring_core::api::CredentialStoreApi;
 use keyring_core::{CredentialStore, Entry};
+
+use crate::error::{Context, Error, Result};
 
 /// Which stores may hold the token, from `INBOX_TOKEN_STORE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +59,11 @@ impl TokenStore {
             Err(_) | Ok("") | Ok("auto") => Mode::Auto,
             Ok("keychain") => Mode::Keychain,
             Ok("file") => Mode::File,
-            Ok(other) => bail!("INBOX_TOKEN_STORE is {other:?}; use `auto`, `keychain` or `file`"),
+            Ok(other) => {
+                return Err(Error::Local(format!(
+                    "INBOX_TOKEN_STORE is {other:?}; use `auto`, `keychain` or `file`"
+                )));
+            }
         };
         Ok(TokenStore {
             mode,
@@ -116,7 +121,12 @@ impl TokenStore {
             // A keychain that takes a secret and can't give it back keeps nothing.
             match entry.get_password() {
                 Ok(back) if back == token => {}
-                Ok(_) => bail!("{} gave back a different token", keychain.name),
+                Ok(_) => {
+                    return Err(Error::Local(format!(
+                        "{} gave back a different token",
+                        keychain.name
+                    )));
+                }
                 Err(e) => {
                     return Err(e).with_context(|| {
                         format!("{} lost the token it just stored", keychain.name)
@@ -130,10 +140,12 @@ impl TokenStore {
             });
         }
         match self.mode {
-            Mode::Keychain => bail!(
-                "no OS keychain is available ({}) and INBOX_TOKEN_STORE=keychain forbids a file",
-                missing.join("; ")
-            ),
+            Mode::Keychain => {
+                return Err(Error::Local(format!(
+                    "no OS keychain is available ({}) and INBOX_TOKEN_STORE=keychain forbids a file",
+                    missing.join("; ")
+                )));
+            }
             Mode::Auto | Mode::File => {}
         }
         write_private(&self.file, token)?;
