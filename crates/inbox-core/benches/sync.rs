@@ -185,10 +185,11 @@ fn bulk_insert(path: &Path, rows: &[MessageRow], fts: bool) -> Result<f64> {
 struct Breakdown {
     /// Requesting every page and receiving its body: the server's work plus HTTPS on loopback.
     fetch: f64,
-    /// Decoding the bodies into `SyncPage`s.
+    /// Decoding the bodies into `SyncPage`s and preparing their entities for the mirror
+    /// (`store::Prepared`: the JSON it stores), which sync does off the writer thread.
     decode: f64,
-    /// `store::apply` for every change plus the cursor, one transaction a page, into a fresh
-    /// mirror, and the same into a mirror without the message full-text triggers.
+    /// `store::apply_prepared` for every page plus its cursor, one transaction a page, into a
+    /// fresh mirror, and the same into a mirror without the message full-text triggers.
     apply: f64,
     apply_without_fts: f64,
     pages: usize,
@@ -233,8 +234,15 @@ async fn fetch_pages(
     }
 }
 
+/// A page as sync applies it: its entities prepared for the mirror, and where it leads.
+struct Page {
+    changes: Vec<store::Prepared>,
+    next_cursor: String,
+    has_more: bool,
+}
+
 /// Applies pages to the mirror at `path` (a fresh file, or a copy of the synced mirror).
-fn apply_pages(path: &Path, pages: &[inbox_protocol::SyncPage], fts: bool) -> Result<f64> {
+fn apply_pages(path: &Path, pages: &[Page], fts: bool) -> Result<f64> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -249,7 +257,7 @@ fn apply_pages(path: &Path, pages: &[inbox_protocol::SyncPage], fts: bool) -> Re
     let started = Instant::now();
     for page in pages {
         let tx = rusqlite::Transaction::new(&mut conn, rusqlite::TransactionBehavior::Immediate)?;
-        store::apply_all(&tx, page.changes.iter().map(|c| &c.entity))?;
+        store::apply_prepared(&tx, &page.changes)?;
         store::set_cursor(&tx, &page.next_cursor, 0, !page.has_more)?;
         tx.commit()?;
     }
@@ -272,10 +280,21 @@ async fn breakdown(
     let page = inbox_core::sync::PAGE;
     let (bodies, fetch) = fetch_pages(&client, &address.url, token, after, page).await?;
     let started = Instant::now();
-    let pages: Vec<inbox_protocol::SyncPage> = bodies
+    let pages = bodies
         .iter()
-        .map(|b| serde_json::from_slice(b.as_ref()))
-        .collect::<Result<_, _>>()?;
+        .map(|b| {
+            let page: inbox_protocol::SyncPage = serde_json::from_slice(b.as_ref())?;
+            Ok(Page {
+                changes: page
+                    .changes
+                    .into_iter()
+                    .map(|c| store::Prepared::new(c.entity))
+                    .collect::<Result<_, _>>()?,
+                next_cursor: page.next_cursor,
+                has_more: page.has_more,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let decode = started.elapsed().as_secs_f64();
     let megabytes = bodies.iter().map(|b| b.as_ref().len()).sum::<usize>() as f64 / 1e6;
     drop(bodies);
@@ -317,6 +336,17 @@ fn progress(inbox: Arc<Inbox>, started: Instant) -> tokio::task::JoinHandle<()> 
             }
         }
     })
+}
+
+/// CPU seconds this process has used so far (the client, the server and their TLS together),
+/// where the system tells: with other work on the machine, the CPU a sync takes moves much
+/// less between runs than the time it takes.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // Linux reports these in clock ticks of 1/100 s.
+    Some(ticks / 100.0)
 }
 
 fn per_second(count: f64, seconds: f64) -> f64 {
@@ -378,11 +408,15 @@ async fn main() -> Result<()> {
 
     eprintln!("first sync: Inbox::sync_once() into a fresh mirror");
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let ticker = progress(inbox.clone(), started);
     let synced = inbox.sync_once().await;
     ticker.abort();
     synced?;
     let sync_seconds = started.elapsed().as_secs_f64();
+    let sync_cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let mirrored = count_messages(&inbox).await?;
     ensure!(
         mirrored as usize == messages,
@@ -390,8 +424,10 @@ async fn main() -> Result<()> {
     );
     let sync_rate = per_second(messages as f64, sync_seconds);
     eprintln!(
-        "  {messages} messages ({} changes) in {sync_seconds:.2} s: {sync_rate:.0} messages/s",
-        seeded.changes
+        "  {messages} messages ({} changes) in {sync_seconds:.2} s: {sync_rate:.0} messages/s; \
+         {:.1} s of CPU (client and server)",
+        seeded.changes,
+        sync_cpu.unwrap_or(f64::NAN)
     );
 
     eprintln!("baseline: the same message rows bulk inserted in one transaction");
@@ -430,8 +466,8 @@ async fn main() -> Result<()> {
     .await?;
     let stages = [
         ("fetching pages (server + HTTPS)", split.fetch),
-        ("decoding JSON into SyncPage", split.decode),
-        ("applying (store::apply_all, one tx a page)", split.apply),
+        ("decoding and preparing pages", split.decode),
+        ("applying (store::apply_prepared, tx a page)", split.apply),
         (
             "  of which the message FTS triggers",
             split.apply - split.apply_without_fts,
@@ -489,20 +525,27 @@ async fn main() -> Result<()> {
         written.elapsed().as_secs_f64()
     );
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     inbox.sync_once().await?;
     let catch_up_seconds = started.elapsed().as_secs_f64();
+    let catch_up_cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let mirrored = count_messages(&inbox).await?;
     ensure!(
         mirrored as usize == messages + new_messages,
         "after catching up the mirror holds {mirrored} messages, not {}",
         messages + new_messages
     );
-    eprintln!("  caught up in {catch_up_seconds:.3} s (aim <= 1 s)");
+    eprintln!(
+        "  caught up in {catch_up_seconds:.3} s (aim <= 1 s); {:.2} s of CPU",
+        catch_up_cpu.unwrap_or(f64::NAN)
+    );
     let [with_fts, without_fts] = copies;
     let catch_up_split = breakdown(&address, &token, &before, with_fts, without_fts).await?;
     for (stage, seconds) in [
         ("fetching pages (server + HTTPS)", catch_up_split.fetch),
-        ("decoding JSON into SyncPage", catch_up_split.decode),
+        ("decoding and preparing pages", catch_up_split.decode),
         ("applying", catch_up_split.apply),
         (
             "  of which the message FTS triggers",
@@ -533,6 +576,7 @@ async fn main() -> Result<()> {
             "first_sync": {
                 "page_size": inbox_core::sync::PAGE,
                 "seconds": common::round(sync_seconds, 2),
+                "cpu_seconds": sync_cpu.map(|s| common::round(s, 1)),
                 "msgs_per_s": sync_rate.round(),
             },
             "bulk_insert_plain": {
@@ -557,6 +601,7 @@ async fn main() -> Result<()> {
                 "new_messages": new_messages,
                 "conversations": conversations_touched,
                 "seconds": common::round(catch_up_seconds, 3),
+                "cpu_seconds": catch_up_cpu.map(|s| common::round(s, 2)),
                 "breakdown_seconds": {
                     "pages": catch_up_split.pages,
                     "fetch": common::round(catch_up_split.fetch, 3),

@@ -118,6 +118,9 @@ async fn failure(response: Response) -> Error {
 impl ApiClient {
     pub fn new(address: &ShopAddress) -> Result<ApiClient> {
         let mut builder = Client::builder()
+            // reqwest's default, stated because sync depends on it: requests go out at once
+            // instead of waiting for the ACK of the previous segment (Nagle's algorithm).
+            .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(45))
             .user_agent(concat!("inbox/", env!("CARGO_PKG_VERSION")));

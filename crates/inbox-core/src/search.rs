@@ -4,7 +4,9 @@
 //! Every word the user typed must match, each as a prefix (search as you type). Letters are
 //! folded for case but not for diacritics, so `köp` finds "köp" and not "kop": Swedish å, ä, ö
 //! are letters of their own. Customer matches come first, then conversations by their newest
-//! matching message (newest first is cheap at any size; ranking all hits is not).
+//! matching message (newest first is cheap at any size; ranking all hits is not). The newest
+//! messages have a small full-text index of their own (`003_recent_search.sql`), searched
+//! first, so that a short prefix typed as you type stays cheap however big the mirror grows.
 
 use std::collections::HashSet;
 
@@ -12,6 +14,7 @@ use inbox_protocol::ConversationStatus;
 use rusqlite::{Connection, params};
 
 use crate::error::Result;
+use crate::store;
 use crate::views::SearchHit;
 
 /// Marks the start and end of a matched word inside FTS5 snippets.
@@ -73,17 +76,25 @@ pub fn search(conn: &Connection, input: &str, limit: usize) -> Result<Vec<Search
     let mut hits = Vec::new();
     let mut seen = HashSet::new();
 
-    // Customers by name or email: their most recent conversation.
+    // Customers by name or email, with their conversations, most recent first. The
+    // conversations come from an index alone (a name shared by hundreds of customers has
+    // thousands); names are highlighted only for the conversations shown.
     let mut customers = conn.prepare_cached(
-        "SELECT c.id, cu.name, cu.email, c.status, c.last_message_at,
+        "WITH shown AS MATERIALIZED (
+             SELECT c.id, c.customer_id, c.status, c.last_message_at
+               FROM customers_fts f
+               JOIN conversations c ON c.customer_id = f.rowid
+              WHERE customers_fts MATCH ?1
+              ORDER BY c.last_message_at DESC, c.id DESC
+              LIMIT ?2)
+         SELECT shown.id, cu.name, cu.email, shown.status, shown.last_message_at,
                 highlight(customers_fts, 0, char(1), char(2)) || ' · ' ||
                 highlight(customers_fts, 1, char(1), char(2))
            FROM customers_fts f
+          CROSS JOIN shown ON shown.customer_id = f.rowid
            JOIN customers cu ON cu.id = f.rowid
-           JOIN conversations c ON c.customer_id = cu.id
           WHERE customers_fts MATCH ?1
-          ORDER BY c.last_message_at DESC
-          LIMIT ?2",
+          ORDER BY shown.last_message_at DESC, shown.id DESC",
     )?;
     let rows = customers.query_map(params![query, limit as i64], |r| {
         Ok((
@@ -117,6 +128,12 @@ pub fn search(conn: &Connection, input: &str, limit: usize) -> Result<Vec<Search
     }
     let customer_hits = hits.len();
 
+    // Messages newest first: those in the recent-messages window from its small index (where
+    // a common prefix costs well under a millisecond), then the older ones from the full index
+    // (where it costs 10 ms and more), only if the window didn't hold enough. Both indexes
+    // tokenize alike, so this is the same search over one index, in the same order.
+    let window = store::recent_first_id(conn)?;
+
     // An email address or an order reference splits into three or more words, some common
     // ("se", "com") and costly to expand as prefixes, others (the name, the number) rare. When
     // the longest word matches no message, all of them together can't either, and the costly
@@ -129,21 +146,32 @@ pub fn search(conn: &Connection, input: &str, limit: usize) -> Result<Vec<Search
             .expect("three words");
         let found: bool = conn
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1)",
+                "SELECT EXISTS (SELECT 1 FROM recent_messages_fts WHERE recent_messages_fts MATCH ?1)
+                     OR EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid < ?2)",
             )?
-            .query_row([longest], |r| r.get(0))?;
+            .query_row(params![longest, window], |r| r.get(0))?;
         if !found {
             return Ok(hits);
         }
     }
 
-    // Messages, newest first; one hit per conversation. One statement, stepped only as far as
-    // needed: every evaluation of a MATCH with prefix terms merges the doclists of all the
-    // words starting with them (tens of milliseconds for a common word in a million messages),
-    // so a second query per hit would repeat that cost 50 times. snippet() runs only for the
-    // rows stepped. Conversations are LEFT JOINed so that a message whose conversation is
-    // missing still takes its place in the scan (and is then left out), as before.
-    let mut newest = conn.prepare_cached(
+    // One hit per conversation. Each statement is stepped only as far as needed: every
+    // evaluation of a MATCH with prefix terms merges the doclists of all the words starting
+    // with them, so a second query per hit would repeat that cost 50 times. snippet() runs
+    // only for the rows stepped. Conversations are LEFT JOINed so that a message whose
+    // conversation is missing still takes its place in the scan (and is then left out).
+    let mut recent = conn.prepare_cached(
+        "SELECT m.id, m.conversation_id, c.id IS NOT NULL, coalesce(cu.name, ''),
+                coalesce(cu.email, ''), coalesce(c.status, ''), m.created_at,
+                snippet(recent_messages_fts, 0, char(1), char(2), '…', 16)
+           FROM recent_messages_fts f
+           JOIN messages m ON m.id = f.rowid
+           LEFT JOIN conversations c ON c.id = m.conversation_id
+           LEFT JOIN customers cu ON cu.id = c.customer_id
+          WHERE recent_messages_fts MATCH ?1
+          ORDER BY f.rowid DESC LIMIT ?2",
+    )?;
+    let mut older = conn.prepare_cached(
         "SELECT m.id, m.conversation_id, c.id IS NOT NULL, coalesce(cu.name, ''),
                 coalesce(cu.email, ''), coalesce(c.status, ''), m.created_at,
                 snippet(messages_fts, 0, char(1), char(2), '…', 16)
@@ -151,32 +179,43 @@ pub fn search(conn: &Connection, input: &str, limit: usize) -> Result<Vec<Search
            JOIN messages m ON m.id = f.rowid
            LEFT JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN customers cu ON cu.id = c.customer_id
-          WHERE messages_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
+          WHERE messages_fts MATCH ?1 AND f.rowid < ?3
+          ORDER BY f.rowid DESC LIMIT ?2",
     )?;
-    let scan = (limit * 8).max(64) as i64;
-    let mut rows = newest.query(params![query, scan])?;
+    let mut scan = (limit * 8).max(64) as i64;
     let mut chosen = 0;
-    while let Some(r) = rows.next()? {
-        let conversation_id: i64 = r.get(1)?;
-        if !seen.insert(conversation_id) {
-            continue;
-        }
-        chosen += 1;
-        if r.get::<_, bool>(2)? {
-            let (snippet, highlights) = highlights(&r.get::<_, String>(7)?);
-            hits.push(SearchHit {
-                conversation_id,
-                customer_name: r.get(3)?,
-                customer_email: r.get(4)?,
-                status: status(&r.get::<_, String>(5)?),
-                message_id: Some(r.get(0)?),
-                snippet,
-                highlights,
-                at: r.get(6)?,
-            });
-        }
-        if customer_hits + chosen >= limit {
+    for (statement, below_window) in [(&mut recent, false), (&mut older, true)] {
+        if scan <= 0 {
             break;
+        }
+        let mut rows = if below_window {
+            statement.query(params![query, scan, window])?
+        } else {
+            statement.query(params![query, scan])?
+        };
+        while let Some(r) = rows.next()? {
+            scan -= 1;
+            let conversation_id: i64 = r.get(1)?;
+            if !seen.insert(conversation_id) {
+                continue;
+            }
+            chosen += 1;
+            if r.get::<_, bool>(2)? {
+                let (snippet, highlights) = highlights(&r.get::<_, String>(7)?);
+                hits.push(SearchHit {
+                    conversation_id,
+                    customer_name: r.get(3)?,
+                    customer_email: r.get(4)?,
+                    status: status(&r.get::<_, String>(5)?),
+                    message_id: Some(r.get(0)?),
+                    snippet,
+                    highlights,
+                    at: r.get(6)?,
+                });
+            }
+            if customer_hits + chosen >= limit {
+                return Ok(hits);
+            }
         }
     }
     Ok(hits)
@@ -307,6 +346,156 @@ mod tests {
             search(&conn, "var är min paraplyet", 50)
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    /// A mirror of many messages built through `apply_all`, with the recent-messages window
+    /// refreshed after every batch at `window` messages (never with `None`).
+    fn grown(window: Option<i64>) -> Connection {
+        use inbox_protocol::*;
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        let words = [
+            "order",
+            "ordning",
+            "Orderbekräftelse",
+            "beställning",
+            "bästa",
+            "leverans",
+            "Leveranstid",
+            "ändra",
+            "Ändrad",
+            "tack",
+            "ullfilt",
+            "oslo",
+            "öre",
+            "år",
+        ];
+        let text = |id: i64| {
+            // Some words only in old messages, some only in new ones, most everywhere.
+            let era = if id < 150 { "förr" } else { "nyss" };
+            let a = words[(id * 7 % 14) as usize];
+            let b = words[(id * 3 % 13) as usize];
+            format!("{a} {era} m{id} {b}!")
+        };
+        let message = |id: i64, text: String| {
+            Entity::Message(Message {
+                id,
+                conversation_id: 1 + id % 37,
+                author: Author::Customer { customer_id: 7 },
+                body: MessageBody::Text { text },
+                delivery: None,
+                created_at: id,
+            })
+        };
+        let conversation = |id: i64| {
+            Entity::Conversation(Conversation {
+                id,
+                customer_id: 7,
+                platform: Platform::OnlineStore,
+                status: ConversationStatus::Open,
+                assignee_id: None,
+                contact_email: "ordning@example.se".into(),
+                customer_online: false,
+                created_at: 1,
+                updated_at: 1,
+                last_message_at: id,
+                topics: Vec::new(),
+            })
+        };
+        let mut batches: Vec<Vec<Entity>> = vec![(1..=37).map(conversation).collect()];
+        for start in (1..=300).step_by(60) {
+            batches.push(
+                (start..start + 60)
+                    .map(|id| message(id, text(id)))
+                    .collect(),
+            );
+        }
+        // New text for messages below and inside the window, and one moved conversation.
+        batches.push(vec![
+            message(20, "ändrad leverans i oslo".into()),
+            message(295, "nu helt annan text".into()),
+            message(280, text(280)),
+        ]);
+        batches.push((301..=340).map(|id| message(id, text(id))).collect());
+        for batch in batches {
+            let tx = conn.transaction().unwrap();
+            crate::store::apply_all(&tx, &batch).unwrap();
+            if let Some(size) = window {
+                crate::store::refresh_recent_window(&tx, size).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn the_recent_window_finds_what_the_full_index_alone_finds() {
+        let plain = grown(None);
+        assert_eq!(crate::store::recent_first_id(&plain).unwrap(), i64::MAX);
+        let queries = [
+            "o",
+            "or",
+            "ord",
+            "order",
+            "ORDN",
+            "b",
+            "bä",
+            "be",
+            "lev",
+            "ä",
+            "ändr",
+            "år",
+            "öre",
+            "förr",
+            "nyss",
+            "förr order",
+            "nyss lev o",
+            "m2",
+            "m29",
+            "m330",
+            "annan",
+            "oslo",
+            "ändrad leverans",
+            "ordning example",
+            "saga",
+        ];
+        for window in [1, 20, 45, 130, 1_000] {
+            let windowed = grown(Some(window));
+            let first = crate::store::recent_first_id(&windowed).unwrap();
+            assert!(first > 0 && first <= 340, "window of {window}: {first}");
+            let held: i64 = windowed
+                .query_row(
+                    "SELECT count(*) FROM recent_messages_fts WHERE recent_messages_fts MATCH 'm*'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            // Every message from `first` on, except the two whose new text has no "m…".
+            let expected = (first..=340).filter(|id| ![20, 295].contains(id)).count();
+            assert_eq!(held as usize, expected, "window of {window} from {first}");
+            // Sound in itself (it holds only part of its content table, so it is not
+            // checked against all of it).
+            windowed
+                .execute(
+                    "INSERT INTO recent_messages_fts (recent_messages_fts) VALUES ('integrity-check')",
+                    [],
+                )
+                .unwrap();
+            for query in queries {
+                for limit in [3, 12, 50] {
+                    assert_eq!(
+                        search(&windowed, query, limit).unwrap(),
+                        search(&plain, query, limit).unwrap(),
+                        "{query:?}, limit {limit}, window of {window} from {first}"
+                    );
+                }
+            }
+        }
+        assert!(!search(&plain, "förr order", 50).unwrap().is_empty());
+        assert_eq!(
+            found(&search(&plain, "annan", 50).unwrap()),
+            [(37, Some(295))]
         );
     }
 

@@ -5,12 +5,13 @@
 //! of the feed is applied together with its cursor in one transaction, so a crash means the
 //! page is fetched again, never that it is half applied or skipped.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use inbox_protocol::*;
 use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+    Connection, OpenFlags, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior, params,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
@@ -22,6 +23,7 @@ use crate::views::*;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_mirror.sql"),
     include_str!("../migrations/002_notified.sql"),
+    include_str!("../migrations/003_recent_search.sql"),
 ];
 
 const READERS: usize = 3;
@@ -74,12 +76,25 @@ pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     Ok(())
 }
 
+/// Keeps one plan per cached statement (the query planner stability guarantee). Without it
+/// SQLite marks a statement for re-preparing whenever a value bound to a `LIMIT ?` (or a
+/// `LIKE ?`) is bound again, so every search prepared its statements anew.
+fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    stable_plans(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "busy_timeout", 5_000)?;
-    conn.set_prepared_statement_cache_capacity(64);
+    // Room for every multi-row upsert `apply_all` prepares, besides the app's other statements.
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 
@@ -94,6 +109,7 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    stable_plans(&reader)?;
     reader.pragma_update(None, "busy_timeout", 5_000)?;
     reader.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
     reader.set_prepared_statement_cache_capacity(64);
@@ -225,7 +241,9 @@ pub fn position(conn: &Connection) -> Result<SyncPosition> {
 /// sync starts from the beginning. Outbox items and drafts stay.
 pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()> {
     tx.execute_batch(
-        "DELETE FROM staff; DELETE FROM customers; DELETE FROM conversations;
+        "INSERT INTO recent_messages_fts (recent_messages_fts) VALUES ('delete-all');
+         UPDATE recent_messages SET first_id = 9223372036854775807 WHERE id = 1;
+         DELETE FROM staff; DELETE FROM customers; DELETE FROM conversations;
          DELETE FROM messages WHERE id > 0; DELETE FROM cart_events; DELETE FROM read_states;
          DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;",
     )?;
@@ -233,6 +251,55 @@ pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()
         "UPDATE sync_state SET cursor = '', history_id = ?1, staff_id = ?2, caught_up = 0 WHERE id = 1",
         params![history_id, staff_id],
     )?;
+    Ok(())
+}
+
+/// How many of the newest messages search looks at first (`003_recent_search.sql`): enough
+/// that a word in one message of a few hundred fills a page of hits from them alone, few enough
+/// that a one-letter prefix merges in a couple of milliseconds. The window holds between this
+/// many and twice this many message ids.
+pub const RECENT_MESSAGES: i64 = 20_000;
+
+/// The first message id in the recent-messages search window; `i64::MAX` while there is none.
+pub fn recent_first_id(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT first_id FROM recent_messages WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Keeps the recent-messages search window on the newest messages. Once the mirror has caught
+/// up (never during a first sync, which would index every message twice) and whenever the
+/// newest id has moved [`RECENT_MESSAGES`] past the window, it is rebuilt over the newest
+/// [`RECENT_MESSAGES`] ids: one statement, one compact index segment, about a tenth of a
+/// second. Otherwise it costs two lookups. Local echoes (negative ids) stay below the window.
+pub fn refresh_recent(tx: &Transaction<'_>) -> Result<()> {
+    refresh_recent_window(tx, RECENT_MESSAGES)
+}
+
+pub(crate) fn refresh_recent_window(tx: &Transaction<'_>, size: i64) -> Result<()> {
+    let first = recent_first_id(tx)?;
+    let newest: Option<i64> = tx
+        .prepare_cached("SELECT max(id) FROM messages")?
+        .query_row([], |r| r.get(0))?;
+    let Some(newest) = newest.filter(|&id| id > 0) else {
+        return Ok(());
+    };
+    if first != i64::MAX && newest < first.saturating_add(2 * size) {
+        return Ok(());
+    }
+    let new_first = newest.saturating_sub(size - 1).max(1);
+    if new_first == first {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "INSERT INTO recent_messages_fts (recent_messages_fts) VALUES ('delete-all')",
+    )?;
+    tx.prepare_cached("UPDATE recent_messages SET first_id = ?1 WHERE id = 1")?
+        .execute([new_first])?;
+    tx.prepare_cached(
+        "INSERT INTO recent_messages_fts (rowid, text) SELECT id, text FROM messages WHERE id >= ?1",
+    )?
+    .execute([new_first])?;
     Ok(())
 }
 
@@ -244,92 +311,271 @@ pub fn set_cursor(tx: &Transaction<'_>, cursor: &str, now: Millis, caught_up: bo
     Ok(())
 }
 
-/// Most messages written by one statement in [`apply_all`]: 6 parameters each, well under
-/// SQLite's 32,766.
-const MESSAGE_ROWS: usize = 512;
+/// A multi-row upsert into one table: `INSERT … VALUES (…), (…) … ON CONFLICT (key) DO UPDATE`
+/// every other column, for 1, 2, 4, … up to `max_rows` rows. The first column is the key.
+///
+/// Rows are written in order, full statements of `max_rows` first and the rest in power-of-two
+/// statements, so at most `log2(max_rows) + 1` different statements are ever prepared. SQLite
+/// handles a multi-row upsert's rows one after another with the same conflict rule, so the
+/// outcome is that of one statement per row.
+struct Upsert {
+    table: &'static str,
+    columns: &'static [&'static str],
+    max_rows: usize,
+    sql: OnceLock<Vec<String>>,
+}
+
+impl Upsert {
+    const fn new(table: &'static str, columns: &'static [&'static str], max_rows: usize) -> Self {
+        assert!(max_rows.is_power_of_two());
+        // SQLite's default limit on parameters in one statement.
+        assert!(max_rows * columns.len() <= 32_766);
+        Upsert {
+            table,
+            columns,
+            max_rows,
+            sql: OnceLock::new(),
+        }
+    }
+
+    /// The statement for `2^k` rows.
+    fn sql(&self, k: u32) -> &str {
+        let statements = self.sql.get_or_init(|| {
+            let width = self.columns.len();
+            let update = self.columns[1..]
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (0..=self.max_rows.ilog2())
+                .map(|k| {
+                    let rows = (0..1usize << k)
+                        .map(|row| {
+                            let params = (1..=width)
+                                .map(|c| format!("?{}", row * width + c))
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            format!("({params})")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    format!(
+                        "INSERT INTO {} ({}) VALUES {rows} ON CONFLICT ({}) DO UPDATE SET {update}",
+                        self.table,
+                        self.columns.join(", "),
+                        self.columns[0]
+                    )
+                })
+                .collect()
+        });
+        &statements[k as usize]
+    }
+
+    /// Upserts `rows` in order; `values` gives a row's column values, in `columns` order.
+    fn write<T>(
+        &self,
+        tx: &Transaction<'_>,
+        rows: &[T],
+        mut values: impl FnMut(&T, &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()>,
+    ) -> Result<()> {
+        let width = self.columns.len();
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let k = rest.len().min(self.max_rows).ilog2();
+            let (chunk, tail) = rest.split_at(1 << k);
+            let mut stmt = tx.prepare_cached(self.sql(k))?;
+            for (i, row) in chunk.iter().enumerate() {
+                let mut index = i * width;
+                values(row, &mut |value| {
+                    index += 1;
+                    Ok(stmt.raw_bind_parameter(index, value)?)
+                })?;
+                debug_assert_eq!(index, (i + 1) * width, "{} values", self.table);
+            }
+            stmt.raw_execute()?;
+            rest = tail;
+        }
+        Ok(())
+    }
+}
+
+/// Messages go in statements of up to this many rows (6 parameters each).
+///
+/// Why so many: FTS5 moves its pending index entries to disk whenever a statement opens a
+/// savepoint, and every upsert whose trigger writes the full-text index opens one. Applied one
+/// statement each, every message became a tiny index segment for FTS5 to merge again and
+/// again: more than half of a first sync's time, and most of a catch-up's. Each statement is
+/// one segment now, and a page of 5,000 messages five of them (4,096 + 512 + 256 + 128 + 8)
+/// rather than twelve with statements of 512, which leaves FTS5 about a quarter less merging.
+/// The largest statement takes about 10 ms to prepare, once per connection.
+const MESSAGE_ROWS: usize = 4096;
+/// Other entities, whose statements write no full-text index (customers' a small one).
+const ROWS: usize = 64;
+
+static MESSAGES: Upsert = Upsert::new(
+    "messages",
+    &[
+        "id",
+        "conversation_id",
+        "from_customer",
+        "text",
+        "created_at",
+        "data",
+    ],
+    MESSAGE_ROWS,
+);
+static CUSTOMERS: Upsert = Upsert::new("customers", &["id", "name", "email", "data"], ROWS);
+static CONVERSATIONS: Upsert = Upsert::new(
+    "conversations",
+    &[
+        "id",
+        "customer_id",
+        "status",
+        "assignee_id",
+        "last_message_at",
+        "data",
+    ],
+    ROWS,
+);
+static CART_EVENTS: Upsert = Upsert::new("cart_events", &["id", "conversation_id", "data"], ROWS);
+static READ_STATES: Upsert = Upsert::new("read_states", &["conversation_id", "data"], ROWS);
+static CARTS: Upsert = Upsert::new("carts", &["customer_id", "data"], ROWS);
+static ORDERS: Upsert = Upsert::new("orders", &["id", "customer_id", "data"], ROWS);
+
+/// An entity with the JSON the mirror stores for it (its `data` column), made before the write
+/// transaction. Serializing is about a seventh of what writing a first sync costs the single
+/// writer thread, so sync prepares each page where it fetched and decoded it, while the writer
+/// is still busy with the page before ([`apply_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub entity: Entity,
+    data: String,
+}
+
+impl Prepared {
+    pub fn new(entity: Entity) -> Result<Prepared> {
+        let data = match &entity {
+            Entity::Staff(s) => serde_json::to_string(s)?,
+            Entity::Customer(c) => serde_json::to_string(c)?,
+            Entity::Conversation(c) => serde_json::to_string(c)?,
+            Entity::Message(m) => serde_json::to_string(m)?,
+            Entity::CartEvent(e) => serde_json::to_string(e)?,
+            Entity::ReadState(r) => serde_json::to_string(r)?,
+            Entity::Note(n) => serde_json::to_string(n)?,
+            Entity::NoteDeleted { .. } => String::new(),
+            Entity::Cart(c) => serde_json::to_string(c)?,
+            Entity::Order(o) => serde_json::to_string(o)?,
+        };
+        Ok(Prepared { entity, data })
+    }
+}
+
+/// [`apply_all`] for entities whose stored JSON is already made.
+pub fn apply_prepared<'a>(
+    tx: &Transaction<'_>,
+    entities: impl IntoIterator<Item = &'a Prepared>,
+) -> Result<()> {
+    write_all(
+        tx,
+        entities
+            .into_iter()
+            .map(|p| (&p.entity, Some(p.data.as_str()))),
+    )
+}
 
 /// Writes many entities' current states into the mirror: the same as [`apply`] for each in
-/// turn, only much faster for many messages.
-///
-/// Why: FTS5 moves its pending index entries to disk whenever a statement opens a savepoint,
-/// and every upsert whose trigger writes the full-text index opens one. Applied one statement
-/// each, every message became a tiny index segment for FTS5 to merge again and again: more
-/// than half of a first sync's time, and most of a catch-up's, where messages alternate with
-/// the conversations they touch. Here the messages go last, in multi-row upserts of up to
-/// [`MESSAGE_ROWS`] rows, so the index is written once per statement.
+/// turn, only much faster for many. The kinds a feed page is made of (messages, conversations,
+/// customers, cart events, read states, carts, orders) are written in multi-row statements
+/// ([`Upsert`]), after the rest; staff and notes one by one, in order (a note and its
+/// deletion share a table).
 ///
 /// The outcome is that of applying one by one: each kind of entity is written to its own
 /// table and nothing [`apply`] does reads or changes another kind's, so only the order within
-/// a kind matters, and the messages keep theirs (a multi-row upsert handles its rows in order,
-/// with the same conflict rule).
+/// a kind matters, and each kind keeps its order.
 pub fn apply_all<'a>(
     tx: &Transaction<'_>,
     entities: impl IntoIterator<Item = &'a Entity>,
 ) -> Result<()> {
-    let mut messages: Vec<&Message> = Vec::new();
-    for entity in entities {
-        match entity {
-            Entity::Message(m) => messages.push(m),
-            other => apply(tx, other)?,
-        }
-    }
-    upsert_messages(tx, &messages)
+    write_all(tx, entities.into_iter().map(|e| (e, None)))
 }
 
-/// The upsert of `2^k` messages, for every `k` up to `log2(MESSAGE_ROWS)`.
-fn message_upserts() -> &'static [String] {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
-        (0..=MESSAGE_ROWS.ilog2())
-            .map(|k| {
-                let rows = (0..1usize << k)
-                    .map(|i| {
-                        let p = i * 6;
-                        format!(
-                            "(?{},?{},?{},?{},?{},?{})",
-                            p + 1,
-                            p + 2,
-                            p + 3,
-                            p + 4,
-                            p + 5,
-                            p + 6
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",");
-                format!(
-                    "INSERT INTO messages (id, conversation_id, from_customer, text, created_at, data)
-                     VALUES {rows}
-                     ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id,
-                       from_customer = excluded.from_customer, text = excluded.text,
-                       created_at = excluded.created_at, data = excluded.data"
-                )
-            })
-            .collect()
+/// The JSON of an entity's `data` column: as prepared, or made now.
+fn stored_json<'a, T: serde::Serialize>(
+    prepared: Option<&'a str>,
+    value: &T,
+) -> Result<Cow<'a, str>> {
+    Ok(match prepared {
+        Some(json) => Cow::Borrowed(json),
+        None => Cow::Owned(serde_json::to_string(value)?),
     })
 }
 
-/// Upserts messages in order: full chunks of [`MESSAGE_ROWS`], the rest in power-of-two
-/// chunks, so only a handful of statements are ever prepared.
-fn upsert_messages(tx: &Transaction<'_>, messages: &[&Message]) -> Result<()> {
-    let mut rest = messages;
-    while !rest.is_empty() {
-        let k = rest.len().min(MESSAGE_ROWS).ilog2();
-        let (chunk, tail) = rest.split_at(1 << k);
-        let mut stmt = tx.prepare_cached(&message_upserts()[k as usize])?;
-        for (i, m) in chunk.iter().enumerate() {
-            let p = i * 6;
-            stmt.raw_bind_parameter(p + 1, m.id)?;
-            stmt.raw_bind_parameter(p + 2, m.conversation_id)?;
-            stmt.raw_bind_parameter(p + 3, matches!(m.author, Author::Customer { .. }))?;
-            stmt.raw_bind_parameter(p + 4, m.body.text().unwrap_or_default())?;
-            stmt.raw_bind_parameter(p + 5, m.created_at)?;
-            stmt.raw_bind_parameter(p + 6, serde_json::to_string(m)?)?;
+/// [`apply_all`], with each entity's stored JSON if it is already made.
+fn write_all<'a>(
+    tx: &Transaction<'_>,
+    entities: impl IntoIterator<Item = (&'a Entity, Option<&'a str>)>,
+) -> Result<()> {
+    let mut messages = Vec::new();
+    let mut customers = Vec::new();
+    let mut conversations = Vec::new();
+    let mut cart_events = Vec::new();
+    let mut read_states = Vec::new();
+    let mut carts = Vec::new();
+    let mut orders = Vec::new();
+    for (entity, json) in entities {
+        match entity {
+            Entity::Message(m) => messages.push((m, json)),
+            Entity::Customer(c) => customers.push((c, json)),
+            Entity::Conversation(c) => conversations.push((c, json)),
+            Entity::CartEvent(e) => cart_events.push((e, json)),
+            Entity::ReadState(r) => read_states.push((r, json)),
+            Entity::Cart(c) => carts.push((c, json)),
+            Entity::Order(o) => orders.push((o, json)),
+            other @ (Entity::Staff(_) | Entity::Note(_) | Entity::NoteDeleted { .. }) => {
+                apply(tx, other)?
+            }
         }
-        stmt.raw_execute()?;
-        rest = tail;
     }
-    Ok(())
+    CUSTOMERS.write(tx, &customers, |&(c, json), value| {
+        value(&c.id)?;
+        value(&c.name)?;
+        value(&c.email)?;
+        value(&stored_json(json, c)?.as_ref())
+    })?;
+    CONVERSATIONS.write(tx, &conversations, |&(c, json), value| {
+        value(&c.id)?;
+        value(&c.customer_id)?;
+        value(&key(&c.status))?;
+        value(&c.assignee_id)?;
+        value(&c.last_message_at)?;
+        value(&stored_json(json, c)?.as_ref())
+    })?;
+    CART_EVENTS.write(tx, &cart_events, |&(e, json), value| {
+        value(&e.id)?;
+        value(&e.conversation_id)?;
+        value(&stored_json(json, e)?.as_ref())
+    })?;
+    READ_STATES.write(tx, &read_states, |&(r, json), value| {
+        value(&r.conversation_id)?;
+        value(&stored_json(json, r)?.as_ref())
+    })?;
+    CARTS.write(tx, &carts, |&(c, json), value| {
+        value(&c.customer_id)?;
+        value(&stored_json(json, c)?.as_ref())
+    })?;
+    ORDERS.write(tx, &orders, |&(o, json), value| {
+        value(&o.id)?;
+        value(&o.customer_id)?;
+        value(&stored_json(json, o)?.as_ref())
+    })?;
+    MESSAGES.write(tx, &messages, |&(m, json), value| {
+        value(&m.id)?;
+        value(&m.conversation_id)?;
+        value(&matches!(m.author, Author::Customer { .. }))?;
+        value(&m.body.text().unwrap_or_default())?;
+        value(&m.created_at)?;
+        value(&stored_json(json, m)?.as_ref())
+    })
 }
 
 /// Writes one entity's current state into the mirror. Each kind of entity is written to its
@@ -491,6 +737,7 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
     let mut stmt = conn.prepare_cached(
         "SELECT c.data, coalesce(cu.name, ''), coalesce(cu.email, ''),
                 (SELECT m.text FROM messages m WHERE m.conversation_id = c.id
+                    AND coalesce(m.text, '') != ''
                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
                 (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.from_customer = 1),
                 r.data
@@ -540,6 +787,24 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
         )?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// Open conversations that are this staff member's or nobody's and have something unread (as
+/// [`is_unread`] says): the tray's count.
+pub fn unread_count(conn: &Connection, me: i64) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*)
+               FROM conversations c
+               LEFT JOIN read_states r ON r.conversation_id = c.id
+              WHERE c.status = 'open'
+                AND (c.assignee_id IS NULL OR c.assignee_id = ?1)
+                AND (coalesce(json_extract(r.data, '$.marked_unread'), 0) = 1
+                     OR EXISTS (SELECT 1 FROM messages m
+                                 WHERE m.conversation_id = c.id AND m.from_customer = 1
+                                   AND m.id > coalesce(json_extract(r.data, '$.last_read_message_id'), -1)))",
+        )?
+        .query_row([me], |r| r.get(0))?)
 }
 
 /// Outbox state of local messages, by their (negative) message id.
@@ -803,6 +1068,226 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(conversations(&all_at_once), 4);
+    }
+
+    /// Every row of every ordinary table (the full-text tables' own storage left out), by
+    /// table.
+    fn tables(conn: &Connection) -> Vec<(String, Vec<String>)> {
+        let names: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '%fts%'
+                  ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        names
+            .into_iter()
+            .map(|name| {
+                let mut stmt = conn
+                    .prepare(&format!("SELECT * FROM {name} ORDER BY 1"))
+                    .unwrap();
+                let width = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        (0..width)
+                            .map(|i| Ok(format!("{:?}", r.get_ref(i)?)))
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                            .map(|row| row.join(" | "))
+                    })
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                (name, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_applied_at_once_is_applied_one_by_one() {
+        let customer = |id: i64, name: &str| {
+            Entity::Customer(Customer {
+                id,
+                name: name.into(),
+                email: format!("kund{id}@example.se"),
+                phone: None,
+                city: None,
+                country: None,
+                time_zone: None,
+                kind: CustomerKind::New,
+                customer_since: 1,
+                total_spent: Money {
+                    minor: id,
+                    currency: "SEK".into(),
+                },
+                email_marketing: false,
+                sms_marketing: false,
+                admin_url: String::new(),
+            })
+        };
+        let closed = |id: i64| {
+            let Entity::Conversation(mut c) = conversation(id) else {
+                unreachable!()
+            };
+            c.status = ConversationStatus::Closed;
+            c.assignee_id = Some(id % 3);
+            Entity::Conversation(c)
+        };
+        let read = |conversation_id: i64, last: i64| {
+            Entity::ReadState(ReadState {
+                conversation_id,
+                staff_id: 1,
+                last_read_message_id: Some(last),
+                marked_unread: false,
+                updated_at: last,
+            })
+        };
+        let note = |id: i64, body: &str| {
+            Entity::Note(Note {
+                id,
+                customer_id: 7,
+                author_id: 1,
+                body: body.into(),
+                created_at: id,
+                updated_at: id,
+            })
+        };
+        let order = |id: i64, status: OrderStatus| {
+            Entity::Order(Order {
+                id,
+                customer_id: id % 9,
+                name: format!("#{id}"),
+                created_at: id,
+                total: Money {
+                    minor: 100,
+                    currency: "SEK".into(),
+                },
+                status,
+                admin_url: String::new(),
+            })
+        };
+        let cart = |customer_id: i64, at: i64| {
+            Entity::Cart(Cart {
+                customer_id,
+                lines: Vec::new(),
+                subtotal: Money {
+                    minor: at,
+                    currency: "SEK".into(),
+                },
+                discount_code: None,
+                updated_at: at,
+            })
+        };
+        let cart_event = |id: i64, conversation_id: i64| {
+            Entity::CartEvent(CartEvent {
+                id,
+                conversation_id,
+                action: CartAction::Added,
+                product_id: 3,
+                product_name: Some("Ullfilt".into()),
+                quantity: 1,
+                created_at: id,
+            })
+        };
+        // More of each kind than one statement takes, each kind's entities interleaved with
+        // the others', and updates to rows written earlier in the same batch.
+        let mut entities = Vec::new();
+        for i in 1..=150i64 {
+            entities.push(customer(i, &format!("Åsa Öberg {i}")));
+            entities.push(conversation(i));
+            entities.push(message(i, i, &format!("m{i} order")));
+            entities.push(read(i, i));
+            entities.push(cart_event(i, i));
+            entities.push(order(i, OrderStatus::Open));
+            entities.push(cart(i % 20, i));
+            if i % 10 == 0 {
+                entities.push(note(i, "ring tillbaka"));
+            }
+            if i % 20 == 0 {
+                entities.push(Entity::NoteDeleted {
+                    id: i - 10,
+                    customer_id: 7,
+                });
+            }
+        }
+        for i in (1..=150i64).step_by(7) {
+            entities.push(customer(i, &format!("Göran Sjöberg {i}")));
+            entities.push(closed(i));
+            entities.push(read(i, i + 1_000));
+            entities.push(order(i, OrderStatus::Refunded));
+            entities.push(cart_event(i, i + 1));
+            entities.push(note(i * 1_000, "nytt"));
+            entities.push(note(i * 1_000, "ändrat"));
+        }
+        entities.push(Entity::NoteDeleted {
+            id: 150,
+            customer_id: 7,
+        });
+        entities.push(note(150, "tillbaka igen"));
+        entities.push(Entity::Staff(Staff {
+            id: 1,
+            name: "Saga".into(),
+            email: "saga@example.se".into(),
+            permissions: vec![Permission::OnlineStoreChat],
+        }));
+
+        let fresh = || {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate(&mut conn).unwrap();
+            conn
+        };
+        let mut one_by_one = fresh();
+        let tx = one_by_one.transaction().unwrap();
+        for entity in &entities {
+            apply(&tx, entity).unwrap();
+        }
+        tx.commit().unwrap();
+        let mut all_at_once = fresh();
+        let tx = all_at_once.transaction().unwrap();
+        apply_all(&tx, &entities).unwrap();
+        tx.commit().unwrap();
+        let mut prepared = fresh();
+        let tx = prepared.transaction().unwrap();
+        let ready: Vec<Prepared> = entities
+            .iter()
+            .map(|e| Prepared::new(e.clone()).unwrap())
+            .collect();
+        apply_prepared(&tx, &ready).unwrap();
+        tx.commit().unwrap();
+
+        let expected = tables(&one_by_one);
+        let count = |table: &str| expected.iter().find(|(t, _)| t == table).unwrap().1.len();
+        assert_eq!(count("customers"), 150);
+        assert_eq!(count("notes"), 15 + 22 - 7);
+        assert_eq!(count("carts"), 20);
+        assert_eq!(tables(&all_at_once), expected);
+        assert_eq!(tables(&prepared), expected);
+        let names = |conn: &Connection, word: &str| -> Vec<i64> {
+            conn.prepare(
+                "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 ORDER BY rowid",
+            )
+            .unwrap()
+            .query_map([word], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        for word in ["åsa", "göran", "sjöberg", "kund8"] {
+            assert_eq!(
+                names(&all_at_once, word),
+                names(&one_by_one, word),
+                "{word}"
+            );
+        }
+        assert_eq!(names(&all_at_once, "göran").len(), 22);
+        all_at_once
+            .execute(
+                "INSERT INTO customers_fts (customers_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
     }
 
     #[test]

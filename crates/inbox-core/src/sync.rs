@@ -15,8 +15,9 @@ use inbox_protocol::*;
 use crate::Shared;
 use crate::error::{Error, Result};
 use crate::events::{Arrived, Event, SyncState};
+use crate::notifications::{self, Decided};
 use crate::outbox;
-use crate::store::{self, now_ms};
+use crate::store::{self, Prepared, now_ms};
 
 /// Changes per page in a catch-up.
 pub const PAGE: u32 = 5_000;
@@ -33,16 +34,19 @@ pub struct Applied {
     pub first_sync: bool,
     /// Customer messages: (conversation, message).
     pub messages: Vec<(i64, i64)>,
+    /// What the batch notifies this staff member of (nothing while no one listens).
+    pub decided: Decided,
 }
 
-/// Applies changes and moves the cursor, in one transaction.
+/// Applies changes (prepared for the mirror) and moves the cursor, in one transaction.
 pub async fn apply_batch(
     shared: &Shared,
-    changes: Vec<Change>,
+    changes: Vec<Prepared>,
     cursor: String,
     caught_up: bool,
 ) -> Result<Applied> {
     let me = shared.me;
+    let notify = shared.notifier.context();
     shared
         .store
         .write(move |tx| {
@@ -50,7 +54,19 @@ pub async fn apply_batch(
                 first_sync: !store::position(tx)?.caught_up,
                 ..Applied::default()
             };
-            store::apply_all(tx, changes.iter().map(|c| &c.entity))?;
+            // Assignments and new conversations are changes of state: what the mirror held
+            // before this batch is needed to see them.
+            let before = match (&notify, applied.first_sync) {
+                (Some(_), false) => notifications::before(
+                    tx,
+                    changes.iter().filter_map(|c| match &c.entity {
+                        Entity::Conversation(c) => Some(c.id),
+                        _ => None,
+                    }),
+                )?,
+                _ => notifications::Before::new(),
+            };
+            store::apply_prepared(tx, &changes)?;
             for change in &changes {
                 match &change.entity {
                     Entity::Conversation(c) => {
@@ -87,13 +103,26 @@ pub async fn apply_batch(
                 }
             }
             store::set_cursor(tx, &cursor, now_ms(), caught_up)?;
+            if caught_up {
+                store::refresh_recent(tx)?;
+            }
             outbox::reapply_pending(tx, me, now_ms())?;
+            // Judged against the mirror as the user sees it, pending local actions included
+            // (assigning a conversation to myself doesn't notify me).
+            applied.decided = match notify {
+                Some(cx) if !applied.first_sync => {
+                    notifications::for_batch(tx, me, &applied.messages, &before, &cx)?
+                }
+                Some(cx) if caught_up => notifications::for_first_sync(tx, me, &cx)?,
+                _ => Decided::default(),
+            };
             Ok(applied)
         })
         .await
 }
 
-fn announce(shared: &Shared, applied: Applied, live: bool) {
+fn announce(shared: &Shared, mut applied: Applied, live: bool, decided: &mut Decided) {
+    decided.extend(std::mem::take(&mut applied.decided));
     if applied.conversations.is_empty() && applied.customers.is_empty() && !applied.staff {
         return;
     }
@@ -135,29 +164,69 @@ async fn check_history(shared: &Shared) -> Result<()> {
     Ok(())
 }
 
+/// A page of the feed, decoded and prepared for the mirror.
+struct Page {
+    changes: Vec<Prepared>,
+    next_cursor: String,
+    has_more: bool,
+    remaining: Option<i64>,
+}
+
+/// Fetches the page after `cursor` and prepares it: decoding and serializing for the mirror
+/// happen here, on the task that fetches, not on the writer thread.
+async fn fetch_page(shared: &Shared, cursor: &str, count: bool) -> Result<Page> {
+    let page = shared
+        .api
+        .sync_page(cursor, shared.sync_page(), count)
+        .await?;
+    Ok(Page {
+        changes: prepare(page.changes)?,
+        next_cursor: page.next_cursor,
+        has_more: page.has_more,
+        remaining: page.remaining,
+    })
+}
+
+fn prepare(changes: Vec<Change>) -> Result<Vec<Prepared>> {
+    changes
+        .into_iter()
+        .map(|c| Prepared::new(c.entity))
+        .collect()
+}
+
 /// Pages through the feed until the mirror has everything; returns the cursor.
 ///
 /// The next page is asked for while the current one is written: the shop's work, the
-/// transfer and the decoding overlap the mirror's writing (on two cores a first sync of a big
+/// transfer, the decoding and the serializing for the mirror overlap the mirror's writing (on two cores a first sync of a big
 /// shop takes about a quarter less time). Pages are still applied whole, in order, each with
 /// its cursor; a failed write stops before the next page is looked at, and what the next
 /// request brought (a page, an unknown cursor, an error) is handled only after the write.
+///
+/// What the pages notify is sent once the catch-up ends (or fails part-way): a few fresh
+/// messages one by one, otherwise one summary.
 pub async fn catch_up(shared: &Shared) -> Result<String> {
+    let mut decided = Decided::default();
+    let result = catch_up_deciding(shared, &mut decided).await;
+    if !decided.is_empty() {
+        let lang = shared.notifier.lang();
+        shared
+            .notifier
+            .send(decided.settle(lang, Some(notifications::FLOOD)));
+    }
+    result
+}
+
+async fn catch_up_deciding(shared: &Shared, decided: &mut Decided) -> Result<String> {
     let position = shared.store.read(store::position).await?;
     let mut cursor = position.cursor;
     let mut done = 0u64;
     let mut total = None;
     let mut first = true;
-    let mut ahead: Option<Result<SyncPage>> = None;
+    let mut ahead: Option<Result<Page>> = None;
     loop {
         let page = match ahead.take() {
             Some(page) => page,
-            None => {
-                shared
-                    .api
-                    .sync_page(&cursor, shared.sync_page(), first)
-                    .await
-            }
+            None => fetch_page(shared, &cursor, first).await,
         };
         let page = match page {
             Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor => {
@@ -186,7 +255,7 @@ pub async fn catch_up(shared: &Shared) -> Result<String> {
             let apply = apply_batch(shared, page.changes, next.clone(), !has_more);
             let fetch = async {
                 if has_more {
-                    Some(shared.api.sync_page(&next, shared.sync_page(), false).await)
+                    Some(fetch_page(shared, &next, false).await)
                 } else {
                     None
                 }
@@ -200,7 +269,7 @@ pub async fn catch_up(shared: &Shared) -> Result<String> {
                     page = &mut fetch, if fetched.is_none() => fetched = Some(page),
                 }
             };
-            announce(shared, applied, false);
+            announce(shared, applied, false, decided);
             if has_more {
                 shared.set_state(SyncState::Syncing { done, total });
             }
@@ -236,8 +305,13 @@ async fn follow(shared: &Shared, mut cursor: String) -> Result<()> {
             }
         }
         cursor = batch.last().map(|c| c.cursor.clone()).unwrap_or(cursor);
-        let applied = apply_batch(shared, batch, cursor.clone(), true).await?;
-        announce(shared, applied, true);
+        let applied = apply_batch(shared, prepare(batch)?, cursor.clone(), true).await?;
+        let mut decided = Decided::default();
+        announce(shared, applied, true, &mut decided);
+        if !decided.is_empty() {
+            let lang = shared.notifier.lang();
+            shared.notifier.send(decided.settle(lang, None));
+        }
     }
 }
 

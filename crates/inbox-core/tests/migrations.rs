@@ -11,7 +11,6 @@
 use std::path::Path;
 
 use anyhow::{Context, bail, ensure};
-use inbox_core::events::Arrived;
 use inbox_core::outbox::{self, Action, Next};
 use inbox_core::store::{self, MIGRATIONS, Store};
 use inbox_core::*;
@@ -25,7 +24,7 @@ const CURSOR: &str = "h-3f9c.4711";
 const NOW: Millis = 1_760_000_000_000;
 const DAY: Millis = 24 * 60 * 60 * 1000;
 /// The newest schema version [`seed`] has rows for.
-const NEWEST_SEED: usize = 2;
+const NEWEST_SEED: usize = 3;
 
 /// Real entities, as the feed would deliver them, for the seeds to store.
 struct World {
@@ -219,6 +218,7 @@ fn seed(version: usize, tx: &Transaction<'_>, world: &World) -> anyhow::Result<(
         0 => Ok(()),
         1 => seed_v1(tx, world),
         2 => seed_v2(tx, world),
+        3 => seed_v3(tx, world),
         n => bail!("no seed rows for schema version {n}: add them here, frozen like seed_v1"),
     }
 }
@@ -332,6 +332,17 @@ fn seed_v2(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
             params![message_id, NOW - 500],
         )?;
     }
+    Ok(())
+}
+
+/// Version 3 (`003_recent_search.sql`): as version 2, with the newest messages (here all the
+/// server's) in the recent-messages search window, as after a sync.
+fn seed_v3(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
+    seed_v2(tx, w)?;
+    tx.execute_batch(
+        "UPDATE recent_messages SET first_id = 1 WHERE id = 1;
+         INSERT INTO recent_messages_fts (rowid, text) SELECT id, text FROM messages WHERE id >= 1;",
+    )?;
     Ok(())
 }
 
@@ -510,17 +521,16 @@ async fn check_rows_readable(store: &Store, w: &World, version: usize) -> anyhow
                 notifications::for_batch(
                     tx,
                     ME,
-                    &[100, 102].map(|message_id| Arrived {
-                        conversation_id: 30,
-                        message_id,
-                    }),
-                    false,
-                    &notifications::Settings::default(),
-                    notifications::Lang::Sv,
-                    notifications::Moment {
-                        now: NOW,
-                        local_minute: 600,
-                        focused: None,
+                    &[(30, 100), (30, 102)],
+                    &notifications::Before::new(),
+                    &notifications::Context {
+                        settings: notifications::Settings::default(),
+                        lang: notifications::Lang::Sv,
+                        moment: notifications::Moment {
+                            now: NOW,
+                            local_minute: 600,
+                            focused: None,
+                        },
                     },
                 )
             })
@@ -602,6 +612,7 @@ async fn the_newest_seed_is_what_the_app_writes() {
             for entity in entities {
                 store::apply(tx, &entity)?;
             }
+            store::refresh_recent(tx)?;
             let echo = MessageBody::Text {
                 text: w.queued_text.into(),
             };
@@ -615,17 +626,16 @@ async fn the_newest_seed_is_what_the_app_writes() {
             notifications::for_batch(
                 tx,
                 ME,
-                &[100, 102].map(|message_id| Arrived {
-                    conversation_id: 30,
-                    message_id,
-                }),
-                true,
-                &notifications::Settings::default(),
-                notifications::Lang::Sv,
-                notifications::Moment {
-                    now: NOW - 500,
-                    local_minute: 600,
-                    focused: None,
+                &[(30, 100), (30, 102)],
+                &notifications::Before::new(),
+                &notifications::Context {
+                    settings: notifications::Settings::default(),
+                    lang: notifications::Lang::Sv,
+                    moment: notifications::Moment {
+                        now: NOW - 500,
+                        local_minute: 600,
+                        focused: None,
+                    },
                 },
             )?;
             tx.execute(

@@ -262,6 +262,14 @@ async fn first_sync_mirrors_the_demo_shop_exactly() {
         .await
         .unwrap();
     assert!(unassigned.iter().all(|c| c.assignee_id.is_none()));
+
+    // The tray's count: the unread rows of those two lists.
+    let unread = mine.iter().chain(&unassigned).filter(|c| c.unread).count();
+    assert!(unread > 0, "the demo shop has unread conversations");
+    assert_eq!(inbox.unread_count().await.unwrap() as usize, unread);
+    let first = unassigned.iter().find(|c| c.unread).unwrap().id;
+    inbox.set_unread(first, false).await.unwrap();
+    assert_eq!(inbox.unread_count().await.unwrap() as usize, unread - 1);
     shop_stop(shop).await;
 }
 
