@@ -7,6 +7,7 @@ use tokio::sync::broadcast;
 
 /// The sync engine's observable state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncState {
     Idle,
@@ -30,12 +31,14 @@ pub enum SyncState {
 
 /// A customer message that reached the mirror.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Arrived {
     pub conversation_id: i64,
     pub message_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// One synced batch changed these: one event per transaction, so a catch-up of thousands of

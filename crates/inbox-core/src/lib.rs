@@ -7,12 +7,15 @@
 
 pub mod api;
 pub mod attachments;
+pub mod desktop_notify;
 pub mod error;
 pub mod events;
+pub mod keychain;
 pub mod notifications;
 pub mod notify;
 pub mod outbox;
 pub mod search;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod views;
@@ -31,12 +34,14 @@ pub use crate::api::{ApiClient, ShopAddress};
 pub use crate::error::{Error, Result};
 use crate::events::Events;
 pub use crate::events::{Event, Listener, SyncState};
+pub use crate::notifications::Notification;
 use crate::outbox::{Action, Next, Outcome};
 use crate::store::{Store, now_ms};
 pub use crate::views::*;
 
 /// Who is signed in where; saved beside the mirror so the app opens offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
     pub shop_url: String,
     /// A CA file to trust for this shop (self-hosted shops), instead of the platform's roots.
@@ -86,6 +91,8 @@ pub struct Shared {
     pub events: Events,
     pub me: i64,
     pub outbox_wake: Notify,
+    /// Settings, focus and the stream of decided notifications.
+    pub notifier: notifications::Notifier,
     state: Mutex<SyncState>,
     sync_page: AtomicU32,
     /// Set on going live; the outbox worker then retries what only a lost connection held up.
@@ -140,6 +147,7 @@ impl Inbox {
                 events: Events::default(),
                 me: account.staff.id,
                 outbox_wake: Notify::new(),
+                notifier: notifications::Notifier::new(&dir),
                 state: Mutex::new(SyncState::Idle),
                 sync_page: AtomicU32::new(sync::PAGE),
                 reconnected: AtomicBool::new(false),
@@ -295,6 +303,15 @@ impl Inbox {
         self.shared.store.read(store::staff).await
     }
 
+    /// How many open conversations that are mine or unassigned have something unread.
+    pub async fn unread_count(&self) -> Result<u32> {
+        let me = self.shared.me;
+        self.shared
+            .store
+            .read(move |c| store::unread_count(c, me))
+            .await
+    }
+
     pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let query = query.to_owned();
         self.shared
@@ -338,23 +355,69 @@ impl Inbox {
         Ok(id)
     }
 
-    /// What this staff member should be told about a synced batch's customer messages (the
-    /// `messages` and `first_sync` of an [`Event::Synced`]); recorded, so never twice.
-    pub async fn notifications(
+    /// The notifications this staff member should see, as the engine decides them while it
+    /// applies synced changes: customer messages, new conversations and assignments to them,
+    /// one summary for a catch-up that brings in many or old messages. Each is decided once
+    /// and recorded, so none repeats, across restarts. Open the stream before
+    /// [`Inbox::start`]: until one is open nothing is decided (a one-shot sync notifies no
+    /// one). Opening another replaces this one. Deliver them with
+    /// [`desktop_notify::Deliverer`] or the app's own way.
+    pub fn notifications(&self) -> tokio::sync::mpsc::UnboundedReceiver<Notification> {
+        self.shared.notifier.subscribe()
+    }
+
+    /// The notification settings, saved in the account's folder.
+    pub fn notification_settings(&self) -> notifications::Settings {
+        self.shared.notifier.settings()
+    }
+
+    /// Saves the notification settings; they apply from the next synced change on.
+    pub fn set_notification_settings(&self, settings: notifications::Settings) -> Result<()> {
+        self.shared.notifier.set_settings(settings)
+    }
+
+    /// "Pause for 1 hour": nothing is shown until then (what arrives meanwhile is not shown
+    /// later either). Returns the saved settings.
+    pub fn pause_notifications(
         &self,
-        messages: Vec<events::Arrived>,
-        first_sync: bool,
-        settings: notifications::Settings,
-        lang: notifications::Lang,
-        moment: notifications::Moment,
-    ) -> Result<Vec<notifications::Notification>> {
-        let me = self.shared.me;
-        self.shared
-            .store
-            .write(move |tx| {
-                notifications::for_batch(tx, me, &messages, first_sync, &settings, lang, moment)
-            })
-            .await
+        duration: std::time::Duration,
+    ) -> Result<notifications::Settings> {
+        let mut settings = self.notification_settings();
+        settings.paused_until = Some(now_ms() + duration.as_millis() as Millis);
+        self.set_notification_settings(settings.clone())?;
+        Ok(settings)
+    }
+
+    pub fn resume_notifications(&self) -> Result<notifications::Settings> {
+        let mut settings = self.notification_settings();
+        settings.paused_until = None;
+        self.set_notification_settings(settings.clone())?;
+        Ok(settings)
+    }
+
+    /// Why notifications are held back right now (paused, quiet hours), if they are.
+    pub fn notification_silence(&self) -> Option<notifications::Silence> {
+        self.notification_settings()
+            .silence(&notifications::Moment::now(None))
+    }
+
+    /// The conversation on screen in a focused window (`None` when the window loses focus or
+    /// shows no conversation): it never notifies.
+    pub fn set_focused_conversation(&self, conversation_id: Option<i64>) {
+        self.shared.notifier.set_focused(conversation_id);
+    }
+
+    /// The language notifications are written in.
+    pub fn set_notification_language(&self, lang: notifications::Lang) {
+        self.shared.notifier.set_lang(lang);
+    }
+
+    /// "Send test notification": sends one down the open notification stream (shown even when
+    /// paused or in quiet hours, and saying so) and returns it.
+    pub fn send_test_notification(&self) -> Notification {
+        let test = Notification::test(self.shared.notifier.lang(), self.notification_silence());
+        self.shared.notifier.send(vec![test.clone()]);
+        test
     }
 
     /// Sends a text reply. Returns the outbox id.

@@ -1,28 +1,46 @@
-//! From synced customer messages to the notifications one staff member should see.
+//! From synced changes to the notifications one staff member should see, decided in the same
+//! transaction that applies the changes to the mirror.
 //!
-//! The policy ([`crate::notify::decide`]) says who hears about a message; this module adds what
-//! a person needs on top: never twice for one message (the `notified` table survives restarts),
-//! nothing for the conversation on screen, nothing in quiet hours or while paused, nothing for
-//! the history a first sync brings in, and one summary instead of a flood when a catch-up brings
-//! in messages that are more than a few minutes old. Showing them is the app's job.
+//! The policy ([`crate::notify::decide`]) says who hears about a customer message; this module
+//! adds what a person needs on top: "assigned to you" and "new conversation", never twice for
+//! one message (the `notified` table commits with the batch, so it survives restarts), nothing
+//! for the conversation on screen, in quiet hours or while paused, nothing for what was already
+//! read on another device, and one summary instead of a flood when a first sync or a catch-up
+//! brings in messages that are old or many. It decides against the mirror as the batch leaves
+//! it, so a listener that falls behind can't judge a message by a later assignment.
+//!
+//! It never shows anything: [`crate::desktop_notify`] (or the app) does. The settings live in
+//! a small JSON file beside the mirror ([`SETTINGS_FILE`]), not in the database.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use inbox_protocol::*;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
 
-use crate::error::Result;
-use crate::events::Arrived;
+use crate::error::{Error, Result};
 use crate::notify;
 use crate::store;
 
 /// Messages younger than this still notify one by one when they arrive in a catch-up.
 pub const FRESH_FOR_MS: Millis = 3 * 60 * 1000;
 
+/// A first sync or catch-up that would notify more messages than this sums them all up.
+pub const FLOOD: usize = 3;
+
 /// Longest preview shown, in characters.
 const PREVIEW_CHARS: usize = 140;
 
+/// The settings file in an account's folder (beside `mirror.db`).
+pub const SETTINGS_FILE: &str = "notifications.json";
+
 /// Do-not-disturb hours, as minutes after local midnight; may span midnight (22:00–07:00).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QuietHours {
     pub start_minute: u16,
     pub end_minute: u16,
@@ -38,7 +56,45 @@ impl QuietHours {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+impl std::fmt::Display for QuietHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+        write!(f, "{}-{}", hm(self.start_minute), hm(self.end_minute))
+    }
+}
+
+impl std::str::FromStr for QuietHours {
+    type Err = Error;
+
+    /// `22:00-07:00`.
+    fn from_str(text: &str) -> Result<QuietHours> {
+        let bad = || Error::Input(format!("quiet hours look like 22:00-07:00, not {text:?}"));
+        let minute = |hm: &str| -> Result<u16> {
+            let (h, m) = hm.trim().split_once(':').ok_or_else(bad)?;
+            let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+            if h > 23 || m > 59 {
+                return Err(bad());
+            }
+            Ok(h * 60 + m)
+        };
+        let (start, end) = text.split_once('-').ok_or_else(bad)?;
+        let (start_minute, end_minute) = (minute(start)?, minute(end)?);
+        if start_minute == end_minute {
+            return Err(Error::Input(
+                "quiet hours must start and end at different times".into(),
+            ));
+        }
+        Ok(QuietHours {
+            start_minute,
+            end_minute,
+        })
+    }
+}
+
+/// One account's notification settings, kept in [`SETTINGS_FILE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct Settings {
     /// Show the message text; off shows only who wrote.
     pub previews: bool,
@@ -47,9 +103,62 @@ pub struct Settings {
     pub paused_until: Option<Millis>,
 }
 
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            previews: true,
+            quiet_hours: None,
+            paused_until: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The settings saved in an account's folder; the defaults when there are none. A damaged
+    /// file is an error (the caller decides whether to fall back).
+    pub fn load(account_dir: &Path) -> Result<Settings> {
+        match std::fs::read(account_dir.join(SETTINGS_FILE)) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Saves atomically (a whole file or the old one, never half).
+    pub fn save(&self, account_dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(account_dir)?;
+        let path = account_dir.join(SETTINGS_FILE);
+        let tmp = account_dir.join(format!("{SETTINGS_FILE}.tmp"));
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    /// Why nothing is shown at `moment`, if it isn't.
+    pub fn silence(&self, moment: &Moment) -> Option<Silence> {
+        if let Some(until) = self.paused_until.filter(|until| moment.now < *until) {
+            return Some(Silence::Paused { until });
+        }
+        self.quiet_hours
+            .filter(|q| q.contains(moment.local_minute))
+            .map(Silence::QuietHours)
+    }
+}
+
+/// Why notifications are held back right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Silence {
+    Paused { until: Millis },
+    QuietHours(QuietHours),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
+    #[default]
     En,
     Sv,
 }
@@ -64,7 +173,26 @@ pub struct Moment {
     pub focused: Option<i64>,
 }
 
+impl Moment {
+    /// Now, by the system clock and time zone.
+    pub fn now(focused: Option<i64>) -> Moment {
+        let now = store::now_ms();
+        let local_minute = jiff::Timestamp::from_millisecond(now)
+            .map(|at| {
+                let local = at.to_zoned_datetime(jiff::tz::TimeZone::system());
+                local.hour() as u16 * 60 + local.minute() as u16
+            })
+            .unwrap_or_default();
+        Moment {
+            now,
+            local_minute,
+            focused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notification {
     /// One customer message; clicking opens its conversation.
@@ -74,34 +202,110 @@ pub enum Notification {
         title: String,
         body: String,
     },
-    /// Messages that arrived while offline, summed up.
+    /// A customer started a conversation and hasn't written yet.
+    Conversation {
+        conversation_id: i64,
+        title: String,
+        body: String,
+    },
+    /// Someone assigned a conversation to this staff member.
+    Assigned {
+        conversation_id: i64,
+        title: String,
+        body: String,
+    },
+    /// Messages that arrived while offline (or too many at once), summed up.
     Summary {
         messages: u32,
         conversations: u32,
         title: String,
         body: String,
     },
+    /// "Send test notification" in the settings.
+    Test { title: String, body: String },
 }
 
 impl Notification {
     pub fn title(&self) -> &str {
         match self {
-            Notification::Message { title, .. } | Notification::Summary { title, .. } => title,
+            Notification::Message { title, .. }
+            | Notification::Conversation { title, .. }
+            | Notification::Assigned { title, .. }
+            | Notification::Summary { title, .. }
+            | Notification::Test { title, .. } => title,
         }
     }
 
     pub fn body(&self) -> &str {
         match self {
-            Notification::Message { body, .. } | Notification::Summary { body, .. } => body,
+            Notification::Message { body, .. }
+            | Notification::Conversation { body, .. }
+            | Notification::Assigned { body, .. }
+            | Notification::Summary { body, .. }
+            | Notification::Test { body, .. } => body,
         }
     }
 
+    /// The conversation a click opens; `None` opens the inbox.
     pub fn conversation_id(&self) -> Option<i64> {
         match self {
             Notification::Message {
                 conversation_id, ..
+            }
+            | Notification::Conversation {
+                conversation_id, ..
+            }
+            | Notification::Assigned {
+                conversation_id, ..
             } => Some(*conversation_id),
-            Notification::Summary { .. } => None,
+            Notification::Summary { .. } | Notification::Test { .. } => None,
+        }
+    }
+
+    pub fn message_id(&self) -> Option<i64> {
+        match self {
+            Notification::Message { message_id, .. } => Some(*message_id),
+            _ => None,
+        }
+    }
+
+    /// A short stable name of the kind: `message`, `conversation`, `assigned`, `summary`, `test`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notification::Message { .. } => "message",
+            Notification::Conversation { .. } => "conversation",
+            Notification::Assigned { .. } => "assigned",
+            Notification::Summary { .. } => "summary",
+            Notification::Test { .. } => "test",
+        }
+    }
+
+    /// What "send test notification" shows; says so when notifications are held back now.
+    pub fn test(lang: Lang, silence: Option<Silence>) -> Notification {
+        let (title, mut body) = match lang {
+            Lang::En => (
+                "Inbox",
+                "Notifications work: new customer messages will look like this.".to_owned(),
+            ),
+            Lang::Sv => (
+                "Inkorg",
+                "Notiser fungerar: nya kundmeddelanden kommer att se ut så här.".to_owned(),
+            ),
+        };
+        let held = match (silence, lang) {
+            (None, _) => None,
+            (Some(Silence::Paused { .. }), Lang::En) => Some("Notifications are paused now."),
+            (Some(Silence::Paused { .. }), Lang::Sv) => Some("Notiser är pausade nu."),
+            (Some(Silence::QuietHours(_)), Lang::En) => Some("It is quiet hours now."),
+            (Some(Silence::QuietHours(_)), Lang::Sv) => Some("Det är stilla timmar nu."),
+        };
+        if let Some(held) = held {
+            body.push(' ');
+            body.push_str(held);
+        }
+        Notification::Test {
+            title: title.to_owned(),
+            body,
         }
     }
 }
@@ -139,13 +343,16 @@ fn summary(messages: u32, conversations: u32, lang: Lang) -> (String, String) {
     }
 }
 
-fn preview(message: &Message, previews: bool, lang: Lang) -> String {
-    let hidden = match lang {
+fn hidden_preview(lang: Lang) -> &'static str {
+    match lang {
         Lang::En => "New message",
         Lang::Sv => "Nytt meddelande",
-    };
+    }
+}
+
+fn preview(message: &Message, previews: bool, lang: Lang) -> String {
     if !previews {
-        return hidden.to_owned();
+        return hidden_preview(lang).to_owned();
     }
     match message.body.text() {
         Some(text) if !text.trim().is_empty() => {
@@ -155,42 +362,162 @@ fn preview(message: &Message, previews: bool, lang: Lang) -> String {
             }
             out
         }
-        _ => hidden.to_owned(),
+        _ => hidden_preview(lang).to_owned(),
     }
 }
 
-/// Decides, and records, what `me` is told about the customer messages of one synced batch.
-/// `first_sync` marks a batch of the mirror's first sync (history: nothing notifies).
+/// How a notification names a conversation: its customer, or the address it came from.
+fn who(conn: &Connection, conversation: &Conversation) -> Result<String> {
+    Ok(store::customer(conn, conversation.customer_id)?
+        .map(|c| c.name)
+        .unwrap_or_else(|| conversation.contact_email.clone()))
+}
+
+/// What deciding needs from the caller, fixed for one batch.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub settings: Settings,
+    pub lang: Lang,
+    pub moment: Moment,
+}
+
+/// The assignee each conversation of a batch had in the mirror before the batch was applied:
+/// `None` for a conversation the mirror did not know. Read inside the batch's transaction.
+pub type Before = BTreeMap<i64, Option<Option<i64>>>;
+
+pub fn before(tx: &Transaction<'_>, conversation_ids: impl Iterator<Item = i64>) -> Result<Before> {
+    let mut out = Before::new();
+    for id in conversation_ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let assignee: Option<Option<i64>> = tx
+            .prepare_cached("SELECT assignee_id FROM conversations WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        out.insert(id, assignee);
+    }
+    Ok(out)
+}
+
+/// What one batch decided. Message notifications wait in `fresh` and `old` until
+/// [`Decided::settle`], so a catch-up of several pages can still become one summary.
+#[derive(Debug, Default)]
+pub struct Decided {
+    /// Messages new enough to show one by one, unless there are too many.
+    pub fresh: Vec<Notification>,
+    /// Messages to sum up: (conversation, message).
+    pub old: Vec<(i64, i64)>,
+    /// "Assigned to you" and "new conversation": shown as they are.
+    pub other: Vec<Notification>,
+}
+
+impl Decided {
+    pub fn extend(&mut self, more: Decided) {
+        self.fresh.extend(more.fresh);
+        self.old.extend(more.old);
+        self.other.extend(more.other);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fresh.is_empty() && self.old.is_empty() && self.other.is_empty()
+    }
+
+    /// What to show. `flood` is the most messages shown one by one before everything is
+    /// summed up (`None` for live batches, which show each message as it comes).
+    pub fn settle(self, lang: Lang, flood: Option<usize>) -> Vec<Notification> {
+        let mut summed = self.old;
+        let mut singles = self.fresh;
+        if flood.is_some_and(|limit| singles.len() + summed.len() > limit) {
+            summed.extend(singles.drain(..).filter_map(|n| match n {
+                Notification::Message {
+                    conversation_id,
+                    message_id,
+                    ..
+                } => Some((conversation_id, message_id)),
+                _ => None,
+            }));
+        }
+        let mut out = Vec::new();
+        if !summed.is_empty() {
+            let conversations: BTreeSet<i64> = summed.iter().map(|s| s.0).collect();
+            let (messages, conversations) = (summed.len() as u32, conversations.len() as u32);
+            let (title, body) = summary(messages, conversations, lang);
+            out.push(Notification::Summary {
+                messages,
+                conversations,
+                title,
+                body,
+            });
+        }
+        // Someone assigned me a conversation whose messages are already in the summary or
+        // shown: the assignment still says something new.
+        out.extend(self.other);
+        out.extend(singles);
+        out
+    }
+}
+
+fn already_notified(tx: &Transaction<'_>, message_id: i64) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM notified WHERE message_id = ?1)")?
+        .query_row([message_id], |r| r.get(0))?)
+}
+
+fn record(tx: &Transaction<'_>, message_id: i64, now: Millis) -> Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO notified (message_id, notified_at) VALUES (?1, ?2)")?
+        .execute(params![message_id, now])?;
+    Ok(())
+}
+
+/// Whether this staff member has already read `message_id` (on another device, say).
+fn read_already(tx: &Transaction<'_>, conversation_id: i64, message_id: i64) -> Result<bool> {
+    Ok(store::read_state(tx, conversation_id)?
+        .and_then(|r| r.last_read_message_id)
+        .is_some_and(|last| last >= message_id))
+}
+
+/// Decides what `me` is told about a batch that has just been applied (not part of a first
+/// sync): its customer messages (`arrived`, in feed order: conversation, message), the
+/// conversations it brought that the mirror did not know, and the ones newly assigned to me.
+/// Records every message it decided on, shown or deliberately not, so none is decided twice.
+///
+/// A message is judged by its conversation as this batch leaves it. The feed gives each
+/// entity's current state, so within one batch it can't tell whether an assignment came
+/// before or after a message; live batches are a few milliseconds of the shop's time, and
+/// in a catch-up the current assignee is the one who will answer.
 pub fn for_batch(
     tx: &Transaction<'_>,
     me: i64,
-    arrived: &[Arrived],
-    first_sync: bool,
-    settings: &Settings,
-    lang: Lang,
-    moment: Moment,
-) -> Result<Vec<Notification>> {
-    let quiet = settings
-        .paused_until
-        .is_some_and(|until| moment.now < until)
-        || settings
-            .quiet_hours
-            .is_some_and(|q| q.contains(moment.local_minute));
-    let mut singles = Vec::new();
-    let mut summed: Vec<(i64, i64)> = Vec::new();
-    for a in arrived {
-        let seen: bool = tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM notified WHERE message_id = ?1)")?
-            .query_row([a.message_id], |r| r.get(0))?;
-        if seen {
+    arrived: &[(i64, i64)],
+    before: &Before,
+    cx: &Context,
+) -> Result<Decided> {
+    let silenced = cx.settings.silence(&cx.moment).is_some();
+    let shown = |conversation_id: i64| !silenced && cx.moment.focused != Some(conversation_id);
+    let fresh = |at: Millis| cx.moment.now - at <= FRESH_FOR_MS;
+    let mut conversations: BTreeMap<i64, Option<Conversation>> = BTreeMap::new();
+    let mut load = |id: i64| -> Result<Option<Conversation>> {
+        if let Some(c) = conversations.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = store::conversation(tx, id)?;
+        conversations.insert(id, c.clone());
+        Ok(c)
+    };
+    let mut out = Decided::default();
+    let mut with_messages = BTreeSet::new();
+    for &(conversation_id, message_id) in arrived {
+        with_messages.insert(conversation_id);
+        if already_notified(tx, message_id)? {
             continue;
         }
-        let Some(conversation) = store::conversation(tx, a.conversation_id)? else {
+        let Some(conversation) = load(conversation_id)? else {
             continue;
         };
         let message: Option<Message> = tx
             .prepare_cached("SELECT data FROM messages WHERE id = ?1")?
-            .query_row([a.message_id], |r| r.get::<_, String>(0))
+            .query_row([message_id], |r| r.get::<_, String>(0))
             .optional()?
             .map(|text| serde_json::from_str(&text))
             .transpose()?;
@@ -198,44 +525,219 @@ pub fn for_batch(
         if !notify::decide(me, &conversation, &message).notifies() {
             continue;
         }
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO notified (message_id, notified_at) VALUES (?1, ?2)",
-        )?
-        .execute(params![a.message_id, moment.now])?;
-        if first_sync || quiet || moment.focused == Some(a.conversation_id) {
+        record(tx, message_id, cx.moment.now)?;
+        if !shown(conversation_id) || read_already(tx, conversation_id, message_id)? {
             continue;
         }
-        if moment.now - message.created_at <= FRESH_FOR_MS {
-            singles.push((conversation, message));
+        if fresh(message.created_at) {
+            out.fresh.push(Notification::Message {
+                conversation_id,
+                message_id,
+                title: who(tx, &conversation)?,
+                body: preview(&message, cx.settings.previews, cx.lang),
+            });
         } else {
-            summed.push((a.conversation_id, a.message_id));
+            out.old.push((conversation_id, message_id));
         }
     }
-    let mut out = Vec::new();
-    if !summed.is_empty() {
-        let mut conversations: Vec<i64> = summed.iter().map(|s| s.0).collect();
-        conversations.sort_unstable();
-        conversations.dedup();
-        let (title, body) = summary(summed.len() as u32, conversations.len() as u32, lang);
-        out.push(Notification::Summary {
-            messages: summed.len() as u32,
-            conversations: conversations.len() as u32,
-            title,
-            body,
-        });
-    }
-    for (conversation, message) in singles {
-        let title = store::customer(tx, conversation.customer_id)?
-            .map(|c| c.name)
-            .unwrap_or_else(|| conversation.contact_email.clone());
-        out.push(Notification::Message {
-            conversation_id: conversation.id,
-            message_id: message.id,
-            title,
-            body: preview(&message, settings.previews, lang),
+    for (&conversation_id, &was) in before {
+        let Some(conversation) = load(conversation_id)? else {
+            continue;
+        };
+        let now_mine = conversation.assignee_id == Some(me);
+        let assigned_to_me = now_mine && was.is_some_and(|was| was != Some(me));
+        // A customer who opened the chat and hasn't written yet; with a message, the message
+        // notification says it all.
+        let started = was.is_none()
+            && !with_messages.contains(&conversation_id)
+            && conversation.status == ConversationStatus::Open
+            && (conversation.assignee_id.is_none() || now_mine);
+        if !(assigned_to_me || started)
+            || !shown(conversation_id)
+            || !fresh(conversation.updated_at)
+        {
+            continue;
+        }
+        let title = who(tx, &conversation)?;
+        out.other.push(if assigned_to_me {
+            Notification::Assigned {
+                conversation_id,
+                title,
+                body: match cx.lang {
+                    Lang::En => "Assigned to you".into(),
+                    Lang::Sv => "Tilldelad dig".into(),
+                },
+            }
+        } else {
+            Notification::Conversation {
+                conversation_id,
+                title,
+                body: match cx.lang {
+                    Lang::En => "New conversation".into(),
+                    Lang::Sv => "Ny konversation".into(),
+                },
+            }
         });
     }
     Ok(out)
+}
+
+/// At the end of a first sync: the unread customer messages in open conversations that are
+/// mine or nobody's, none decided before. Older ones are summed up; all are recorded.
+pub fn for_first_sync(tx: &Transaction<'_>, me: i64, cx: &Context) -> Result<Decided> {
+    let rows: Vec<(i64, i64, Millis)> = tx
+        .prepare(
+            "SELECT m.conversation_id, m.id, m.created_at
+               FROM messages m
+               JOIN conversations c ON c.id = m.conversation_id
+               LEFT JOIN read_states r ON r.conversation_id = m.conversation_id
+              WHERE m.from_customer = 1 AND m.id > 0 AND c.status = 'open'
+                AND (c.assignee_id IS NULL OR c.assignee_id = ?1)
+                AND coalesce(json_extract(r.data, '$.last_read_message_id'), 0) < m.id
+                AND NOT EXISTS (SELECT 1 FROM notified n WHERE n.message_id = m.id)
+              ORDER BY m.id",
+        )?
+        .query_map([me], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let silenced = cx.settings.silence(&cx.moment).is_some();
+    let mut out = Decided::default();
+    for (conversation_id, message_id, created_at) in rows {
+        record(tx, message_id, cx.moment.now)?;
+        if silenced || cx.moment.focused == Some(conversation_id) {
+            continue;
+        }
+        if cx.moment.now - created_at <= FRESH_FOR_MS {
+            let conversation = store::conversation(tx, conversation_id)?;
+            let message: Option<Message> = tx
+                .prepare_cached("SELECT data FROM messages WHERE id = ?1")?
+                .query_row([message_id], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?;
+            if let (Some(conversation), Some(message)) = (conversation, message) {
+                out.fresh.push(Notification::Message {
+                    conversation_id,
+                    message_id,
+                    title: who(tx, &conversation)?,
+                    body: preview(&message, cx.settings.previews, cx.lang),
+                });
+                continue;
+            }
+        }
+        out.old.push((conversation_id, message_id));
+    }
+    Ok(out)
+}
+
+/// The engine's side of notifications: whether anyone listens, the settings (re-read when
+/// the file changes, so `inbox notify pause` reaches a running `inbox watch`), the language,
+/// the focused conversation, and the channel decided notifications go out on.
+#[derive(Debug)]
+pub struct Notifier {
+    dir: PathBuf,
+    inner: Mutex<NotifierState>,
+}
+
+#[derive(Debug)]
+struct NotifierState {
+    settings: Settings,
+    loaded: Option<SystemTime>,
+    lang: Lang,
+    focused: Option<i64>,
+    tx: Option<mpsc::UnboundedSender<Notification>>,
+}
+
+impl Notifier {
+    /// For the account whose folder is `dir`. A damaged settings file is replaced by the
+    /// defaults (with a warning): it must not keep the inbox from opening.
+    pub fn new(dir: &Path) -> Notifier {
+        let settings = Settings::load(dir).unwrap_or_else(|error| {
+            tracing::warn!(%error, "notification settings are damaged; using the defaults");
+            Settings::default()
+        });
+        Notifier {
+            dir: dir.to_owned(),
+            inner: Mutex::new(NotifierState {
+                settings,
+                loaded: modified(dir),
+                lang: Lang::default(),
+                focused: None,
+                tx: None,
+            }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, NotifierState> {
+        self.inner.lock().expect("notifier poisoned")
+    }
+
+    /// Opens the stream of decided notifications (replacing an earlier one). Until a stream is
+    /// open nothing is decided or recorded: a one-shot sync notifies no one.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Notification> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.state().tx = Some(tx);
+        rx
+    }
+
+    /// What deciding needs now, or `None` when nobody listens.
+    pub fn context(&self) -> Option<Context> {
+        let mut state = self.state();
+        if state.tx.as_ref().is_none_or(|tx| tx.is_closed()) {
+            return None;
+        }
+        let on_disk = modified(&self.dir);
+        if on_disk != state.loaded {
+            match Settings::load(&self.dir) {
+                Ok(settings) => state.settings = settings,
+                Err(error) => tracing::warn!(%error, "notification settings are damaged"),
+            }
+            state.loaded = on_disk;
+        }
+        Some(Context {
+            settings: state.settings.clone(),
+            lang: state.lang,
+            moment: Moment::now(state.focused),
+        })
+    }
+
+    pub fn send(&self, notifications: Vec<Notification>) {
+        let state = self.state();
+        if let Some(tx) = &state.tx {
+            for n in notifications {
+                let _ = tx.send(n);
+            }
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.state().settings.clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) -> Result<()> {
+        let mut state = self.state();
+        settings.save(&self.dir)?;
+        state.settings = settings;
+        state.loaded = modified(&self.dir);
+        Ok(())
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.state().lang = lang;
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.state().lang
+    }
+
+    pub fn set_focused(&self, conversation_id: Option<i64>) {
+        self.state().focused = conversation_id;
+    }
+}
+
+fn modified(dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(dir.join(SETTINGS_FILE))
+        .and_then(|m| m.modified())
+        .ok()
 }
 
 #[cfg(test)]
@@ -262,6 +764,28 @@ mod tests {
     }
 
     #[test]
+    fn quiet_hours_read_and_print_as_clock_times() {
+        let night: QuietHours = "22:00-07:30".parse().unwrap();
+        assert_eq!(
+            night,
+            QuietHours {
+                start_minute: 22 * 60,
+                end_minute: 7 * 60 + 30
+            }
+        );
+        assert_eq!(night.to_string(), "22:00-07:30");
+        for bad in [
+            "22-07",
+            "24:00-07:00",
+            "22:00-22:00",
+            "evening",
+            "10:61-11:00",
+        ] {
+            assert!(bad.parse::<QuietHours>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn summaries_count_in_both_languages() {
         assert_eq!(
             summary(12, 5, Lang::En).1,
@@ -272,5 +796,94 @@ mod tests {
             summary(12, 5, Lang::Sv).1,
             "12 nya meddelanden i 5 konversationer"
         );
+    }
+
+    fn message(conversation_id: i64, message_id: i64) -> Notification {
+        Notification::Message {
+            conversation_id,
+            message_id,
+            title: "Elsa".into(),
+            body: "hej".into(),
+        }
+    }
+
+    #[test]
+    fn a_few_fresh_messages_show_one_by_one_and_more_are_summed_up() {
+        let few = Decided {
+            fresh: vec![message(1, 10), message(2, 11)],
+            old: vec![(3, 5)],
+            other: vec![],
+        };
+        let shown = few.settle(Lang::En, Some(FLOOD));
+        assert_eq!(shown.len(), 3);
+        assert!(matches!(
+            &shown[0],
+            Notification::Summary {
+                messages: 1,
+                conversations: 1,
+                ..
+            }
+        ));
+        let many = Decided {
+            fresh: (0..50).map(|i| message(i % 5, 100 + i)).collect(),
+            ..Decided::default()
+        };
+        let shown = many.settle(Lang::En, Some(FLOOD));
+        assert!(
+            matches!(&shown[..], [Notification::Summary { messages: 50, conversations: 5, body, .. }] if body == "50 new messages in 5 conversations"),
+            "{shown:?}"
+        );
+        let live = Decided {
+            fresh: (0..5).map(|i| message(1, i)).collect(),
+            ..Decided::default()
+        };
+        assert_eq!(live.settle(Lang::En, None).len(), 5);
+    }
+
+    #[test]
+    fn settings_round_trip_through_their_file_and_default_to_previews_on() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        assert!(Settings::default().previews);
+        let settings = Settings {
+            previews: false,
+            quiet_hours: Some("22:00-07:00".parse().unwrap()),
+            paused_until: Some(1_000),
+        };
+        settings.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+        // A file from a later version with more fields, or fewer, still loads.
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"previews": false, "sound": true}"#,
+        )
+        .unwrap();
+        let loaded = Settings::load(dir.path()).unwrap();
+        assert!(!loaded.previews && loaded.quiet_hours.is_none());
+    }
+
+    #[test]
+    fn pause_and_quiet_hours_silence_and_say_why() {
+        let at = |now, local_minute| Moment {
+            now,
+            local_minute,
+            focused: None,
+        };
+        let settings = Settings {
+            previews: true,
+            quiet_hours: Some("22:00-07:00".parse().unwrap()),
+            paused_until: Some(5_000),
+        };
+        assert_eq!(
+            settings.silence(&at(1_000, 12 * 60)),
+            Some(Silence::Paused { until: 5_000 })
+        );
+        assert_eq!(settings.silence(&at(6_000, 12 * 60)), None);
+        assert!(matches!(
+            settings.silence(&at(6_000, 23 * 60)),
+            Some(Silence::QuietHours(_))
+        ));
+        let test = Notification::test(Lang::En, settings.silence(&at(1_000, 0)));
+        assert!(test.body().ends_with("Notifications are paused now."));
     }
 }

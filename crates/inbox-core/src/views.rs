@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which conversations a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Assignment {
     Mine,
@@ -15,6 +16,7 @@ pub enum Assignment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListFilter {
     pub status: ConversationStatus,
     pub assignment: Assignment,
@@ -35,6 +37,7 @@ impl Default for ListFilter {
 
 /// One row of the conversation list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationSummary {
     pub id: i64,
     pub customer_id: i64,
@@ -53,6 +56,7 @@ pub struct ConversationSummary {
 
 /// A reply or action not yet confirmed by the shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SendState {
     Sent,
@@ -61,6 +65,7 @@ pub enum SendState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MessageView {
     pub message: Message,
     pub send_state: SendState,
@@ -69,6 +74,7 @@ pub struct MessageView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[allow(
     clippy::large_enum_variant,
@@ -89,6 +95,7 @@ impl TimelineItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationView {
     pub conversation: Conversation,
     pub customer: Option<Customer>,
@@ -102,6 +109,7 @@ pub struct ConversationView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProfileView {
     pub customer: Customer,
     pub notes: Vec<Note>,
@@ -112,6 +120,7 @@ pub struct ProfileView {
 
 /// An action in the outbox: waiting to be delivered, or refused by the shop and kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutboxEntry {
     pub id: i64,
     pub conversation_id: Option<i64>,
@@ -123,6 +132,7 @@ pub struct OutboxEntry {
 
 /// Why a conversation matched a search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchHit {
     pub conversation_id: i64,
     pub customer_name: String,

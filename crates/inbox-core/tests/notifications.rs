@@ -1,9 +1,9 @@
-//! Who is told about which customer message, against a real shop server.
+//! Who is told about what, against a real shop server: the engine decides while it applies
+//! synced changes, and the tests read the stream of decided notifications after each sync.
 
 use std::time::Duration;
 
-use inbox_core::events::Arrived;
-use inbox_core::notifications::{Lang, Moment, Notification, QuietHours, Settings};
+use inbox_core::notifications::{Lang, QuietHours, Settings};
 use inbox_core::*;
 use inbox_protocol::*;
 use reqwest::Method;
@@ -80,6 +80,25 @@ impl World {
         (api.with_token(chat.token.clone()), chat)
     }
 
+    async fn read(&self, by: &Session, conversation_id: i64) {
+        let api = ApiClient::new(&self.address)
+            .unwrap()
+            .with_token(by.token.clone());
+        let key = format!("{:x}", rand::random::<u64>());
+        let _: Option<ReadState> = api
+            .send(
+                Method::PUT,
+                &format!("/api/v1/conversations/{conversation_id}/read-state"),
+                &key,
+                Some(&SetReadState {
+                    unread: false,
+                    last_read_message_id: None,
+                }),
+            )
+            .await
+            .unwrap();
+    }
+
     async fn assign(&self, by: &Session, conversation_id: i64, to: Option<i64>) {
         let api = ApiClient::new(&self.address)
             .unwrap()
@@ -115,43 +134,32 @@ async fn says(customer: &ApiClient, chat: &ChatSession, text: &str) -> i64 {
     m.id
 }
 
-fn moment(focused: Option<i64>) -> Moment {
-    Moment {
-        now: inbox_core::store::now_ms(),
-        local_minute: 12 * 60,
-        focused,
-    }
+/// A mirror with its notification stream open, as the app and `inbox watch` run it.
+struct Listening {
+    inbox: Inbox,
+    stream: tokio::sync::mpsc::UnboundedReceiver<Notification>,
 }
 
-fn loud() -> Settings {
-    Settings {
-        previews: true,
-        ..Settings::default()
+impl Listening {
+    fn new(inbox: Inbox) -> Listening {
+        let stream = inbox.notifications();
+        Listening { inbox, stream }
     }
-}
 
-/// Catches the mirror up and returns what it would tell its staff member.
-async fn notified(inbox: &Inbox, settings: Settings, moment: Moment) -> Vec<Notification> {
-    let mut events = inbox.events();
-    inbox.sync_once().await.unwrap();
-    let mut out = Vec::new();
-    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(20), events.next()).await
-    {
-        if let Event::Synced {
-            messages,
-            first_sync,
-            ..
-        } = event
-        {
-            out.extend(
-                inbox
-                    .notifications(messages, first_sync, settings.clone(), Lang::En, moment)
-                    .await
-                    .unwrap(),
-            );
+    /// Catches the mirror up and returns what it decided to tell its staff member. The
+    /// engine sends a catch-up's notifications before `sync_once` returns.
+    async fn sync(&mut self) -> Vec<Notification> {
+        self.inbox.sync_once().await.unwrap();
+        let mut out = Vec::new();
+        while let Ok(n) = self.stream.try_recv() {
+            out.push(n);
         }
+        out
     }
-    out
+
+    fn settings(&self, settings: Settings) {
+        self.inbox.set_notification_settings(settings).unwrap();
+    }
 }
 
 fn about(notifications: &[Notification], message_id: i64) -> bool {
@@ -164,37 +172,61 @@ fn about(notifications: &[Notification], message_id: i64) -> bool {
 async fn the_right_staff_member_is_told_once() {
     let world = world().await;
     let (me_dir, colleague_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let me = world.inbox(me_dir.path(), 0).await;
-    let colleague = world.inbox(colleague_dir.path(), 1).await;
-    // The first sync is history: nobody is told about it.
-    assert!(notified(&me, loud(), moment(None)).await.is_empty());
-    assert!(notified(&colleague, loud(), moment(None)).await.is_empty());
+    let mut me = Listening::new(world.inbox(me_dir.path(), 0).await);
+    let mut colleague = Listening::new(world.inbox(colleague_dir.path(), 1).await);
+    // The first sync sums up what is waiting (the demo shop has unread customer messages in
+    // open conversations nobody has taken) in one notification, and only once.
+    let first = me.sync().await;
+    assert!(
+        matches!(&first[..], [Notification::Summary { messages, .. }] if *messages > 0),
+        "{first:?}"
+    );
+    assert!(me.sync().await.is_empty());
+    assert_eq!(colleague.sync().await.len(), 1);
+
+    // A customer opens the chat: a new unassigned conversation, everyone hears.
+    let (customer, chat) = world.chat("elsa@example.se").await;
+    for staff in [&mut me, &mut colleague] {
+        let started = staff.sync().await;
+        assert!(
+            matches!(&started[..], [Notification::Conversation { conversation_id, title, body }]
+                if *conversation_id == chat.conversation_id && title == "Elsa Öberg" && body == "New conversation"),
+            "{started:?}"
+        );
+    }
 
     // Unassigned: everyone hears, with the customer's name and the text.
-    let (customer, chat) = world.chat("elsa@example.se").await;
-    let first = says(&customer, &chat, "Hej! Finns tröjan i storlek M?").await;
-    let mine = notified(&me, loud(), moment(None)).await;
-    assert_eq!(mine.len(), 1);
+    let first = says(&customer, &chat, "Hej! Finns tröjan i storlek M? <3 & tack").await;
+    let mine = me.sync().await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
     assert!(
-        matches!(&mine[0], Notification::Message { title, body, conversation_id, .. }
-        if title == "Elsa Öberg" && body == "Hej! Finns tröjan i storlek M?" && *conversation_id == chat.conversation_id)
+        matches!(&mine[0], Notification::Message { title, body, conversation_id, message_id }
+        if title == "Elsa Öberg" && body == "Hej! Finns tröjan i storlek M? <3 & tack"
+            && *conversation_id == chat.conversation_id && *message_id == first)
     );
-    assert!(about(
-        &notified(&colleague, loud(), moment(None)).await,
-        first
-    ));
+    assert!(about(&colleague.sync().await, first));
 
-    // Assigned to me: only I hear about the next message.
-    let my_session = world.session(0).await;
+    // A colleague assigns it to me: I'm told, and from then on only I hear about it.
+    let (my_session, colleague_session) = (world.session(0).await, world.session(1).await);
     world
-        .assign(&my_session, chat.conversation_id, Some(my_session.staff.id))
+        .assign(
+            &colleague_session,
+            chat.conversation_id,
+            Some(my_session.staff.id),
+        )
         .await;
+    let assigned = me.sync().await;
+    assert!(
+        matches!(&assigned[..], [Notification::Assigned { conversation_id, body, .. }]
+            if *conversation_id == chat.conversation_id && body == "Assigned to you"),
+        "{assigned:?}"
+    );
+    assert!(colleague.sync().await.is_empty());
     let second = says(&customer, &chat, "Och i blått?").await;
-    assert!(about(&notified(&me, loud(), moment(None)).await, second));
-    assert!(notified(&colleague, loud(), moment(None)).await.is_empty());
+    assert!(about(&me.sync().await, second));
+    assert!(colleague.sync().await.is_empty());
 
     // Reassigned to my colleague: from the very next message, they hear and I don't.
-    let colleague_session = world.session(1).await;
     world
         .assign(
             &my_session,
@@ -203,80 +235,107 @@ async fn the_right_staff_member_is_told_once() {
         )
         .await;
     let third = says(&customer, &chat, "Hallå?").await;
-    assert!(notified(&me, loud(), moment(None)).await.is_empty());
-    assert!(about(
-        &notified(&colleague, loud(), moment(None)).await,
-        third
-    ));
+    assert!(me.sync().await.is_empty());
+    let theirs = colleague.sync().await;
+    assert!(about(&theirs, third), "{theirs:?}");
+    assert!(
+        theirs
+            .iter()
+            .any(|n| matches!(n, Notification::Assigned { .. })),
+        "{theirs:?}"
+    );
+
+    // Taking it back myself, from this app: the assignment tells me nothing I didn't do.
+    me.inbox
+        .assign(chat.conversation_id, Some(my_session.staff.id))
+        .await
+        .unwrap();
+    assert_eq!(me.inbox.flush_outbox().await.unwrap(), 1);
+    assert!(me.sync().await.is_empty());
 
     // Staff messages never notify; previews can be hidden.
     world.assign(&my_session, chat.conversation_id, None).await;
-    let fourth = says(&customer, &chat, "Tack!").await;
-    let hidden = notified(&me, Settings::default(), moment(None)).await;
-    assert!(
-        matches!(&hidden[..], [Notification::Message { body, message_id, .. }] if body == "New message" && *message_id == fourth)
-    );
-
-    // Restarting the app notifies nothing again.
-    drop(me);
-    let again = world.inbox(me_dir.path(), 0).await;
-    let replayed = again
-        .notifications(
-            vec![Arrived {
-                conversation_id: chat.conversation_id,
-                message_id: fourth,
-            }],
-            false,
-            loud(),
-            Lang::En,
-            moment(None),
-        )
+    me.inbox
+        .reply(chat.conversation_id, "Ja, i blått!")
         .await
         .unwrap();
-    assert!(replayed.is_empty());
+    me.inbox.flush_outbox().await.unwrap();
+    assert!(me.sync().await.is_empty());
+    let fourth = says(&customer, &chat, "Tack!").await;
+    me.settings(Settings {
+        previews: false,
+        ..Settings::default()
+    });
+    let hidden = me.sync().await;
+    assert!(
+        matches!(&hidden[..], [Notification::Message { body, message_id, .. }] if body == "New message" && *message_id == fourth),
+        "{hidden:?}"
+    );
+
+    // Read on another device before this one heard of it: nothing to tell.
+    let fifth = says(&customer, &chat, "Hejdå").await;
+    world.read(&my_session, chat.conversation_id).await;
+    assert!(me.sync().await.is_empty());
+    assert!(about(&colleague.sync().await, fifth));
+
+    // Restarting the app notifies nothing again, and keeps the settings.
+    drop(me);
+    let mut again = Listening::new(world.inbox(me_dir.path(), 0).await);
+    assert!(!again.inbox.notification_settings().previews);
+    assert!(again.sync().await.is_empty());
+    let sixth = says(&customer, &chat, "En sak till").await;
+    assert!(about(&again.sync().await, sixth));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn focus_quiet_hours_and_pause_silence_and_a_catch_up_is_summed_up() {
     let world = world().await;
     let dir = tempfile::tempdir().unwrap();
-    let me = world.inbox(dir.path(), 0).await;
-    notified(&me, loud(), moment(None)).await;
+    let mut me = Listening::new(world.inbox(dir.path(), 0).await);
+    me.sync().await;
     let (customer, chat) = world.chat("frida@example.se").await;
+    me.sync().await;
 
     says(&customer, &chat, "first").await;
-    assert!(
-        notified(&me, loud(), moment(Some(chat.conversation_id)))
-            .await
-            .is_empty(),
-        "the focused conversation"
-    );
+    me.inbox
+        .set_focused_conversation(Some(chat.conversation_id));
+    assert!(me.sync().await.is_empty(), "the focused conversation");
+    me.inbox.set_focused_conversation(None);
 
     says(&customer, &chat, "second").await;
-    let night = Settings {
-        previews: true,
-        quiet_hours: Some(QuietHours {
-            start_minute: 11 * 60,
-            end_minute: 13 * 60,
-        }),
-        paused_until: None,
+    let minute = inbox_core::notifications::Moment::now(None).local_minute;
+    let quiet = QuietHours {
+        start_minute: (minute + 24 * 60 - 60) % (24 * 60),
+        end_minute: (minute + 60) % (24 * 60),
     };
-    assert!(
-        notified(&me, night, moment(None)).await.is_empty(),
-        "quiet hours"
-    );
+    me.settings(Settings {
+        quiet_hours: Some(quiet),
+        ..Settings::default()
+    });
+    assert!(me.inbox.notification_silence().is_some());
+    assert!(me.sync().await.is_empty(), "quiet hours");
+    me.settings(Settings::default());
 
     says(&customer, &chat, "third").await;
-    let paused = Settings {
-        paused_until: Some(inbox_core::store::now_ms() + 3_600_000),
-        ..loud()
-    };
+    me.inbox
+        .pause_notifications(Duration::from_secs(3600))
+        .unwrap();
+    assert!(me.sync().await.is_empty(), "paused for an hour");
+    // The test notification still shows, and says why others don't.
+    let test = me.inbox.send_test_notification();
+    assert!(test.body().contains("paused"), "{test:?}");
+    assert_eq!(me.stream.try_recv().unwrap(), test);
+    me.inbox.resume_notifications().unwrap();
+
+    // What was held back is not shown later.
+    let fourth = says(&customer, &chat, "fourth").await;
+    let after = me.sync().await;
     assert!(
-        notified(&me, paused, moment(None)).await.is_empty(),
-        "paused for an hour"
+        matches!(&after[..], [Notification::Message { message_id, .. }] if *message_id == fourth),
+        "{after:?}"
     );
 
-    // Offline for a while: 50 messages in 5 conversations come in one catch-up, minutes old.
+    // Offline for a while: 50 messages in 5 conversations come in one catch-up: one summary.
     let mut chats = vec![(customer, chat)];
     for i in 0..4 {
         chats.push(world.chat(&format!("away{i}@example.se")).await);
@@ -285,14 +344,11 @@ async fn focus_quiet_hours_and_pause_silence_and_a_catch_up_is_summed_up() {
         let (customer, chat) = &chats[i % 5];
         says(customer, chat, &format!("message {i}")).await;
     }
-    let later = Moment {
-        now: inbox_core::store::now_ms() + 10 * 60 * 1000,
-        local_minute: 12 * 60,
-        focused: None,
-    };
-    let caught_up = notified(&me, loud(), later).await;
-    assert_eq!(caught_up.len(), 1, "{caught_up:?}");
+    me.inbox.set_notification_language(Lang::Sv);
+    let caught_up = me.sync().await;
+    // The four conversations that started while away are in it too: they came with messages.
     assert!(
-        matches!(&caught_up[0], Notification::Summary { messages: 50, conversations: 5, body, .. } if body == "50 new messages in 5 conversations")
+        matches!(&caught_up[..], [Notification::Summary { messages: 50, conversations: 5, body, .. }] if body == "50 nya meddelanden i 5 konversationer"),
+        "{caught_up:?}"
     );
 }
