@@ -1,0 +1,175 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+
+import App from './App.svelte';
+import { commands } from './bindings';
+import { setLocale } from './lib/i18n/index.svelte';
+import { app, FIRST_PAGE_SIZE, PAGE_SIZE } from './state/app.svelte';
+import { ok, staff, summary, view } from './test/fixtures';
+
+vi.mock('./bindings', () => ({
+  commands: {
+    startup: vi.fn(),
+    status: vi.fn(),
+    staff: vi.fn(),
+    conversations: vi.fn(),
+    conversation: vi.fn(),
+    profile: vi.fn(),
+    setOpenConversation: vi.fn(),
+    setStatus: vi.fn(),
+    setUnread: vi.fn(),
+    assign: vi.fn(),
+    saveSettings: vi.fn(),
+    about: vi.fn(),
+    notificationSettings: vi.fn(() =>
+      Promise.resolve({
+        status: 'ok',
+        data: {
+          settings: { previews: true, quiet_hours: null, paused_until: null },
+          silence: null,
+        },
+      }),
+    ),
+    search: vi.fn(),
+    saveDraft: vi.fn(),
+  },
+  events: {
+    engineEvent: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    openConversation: { listen: vi.fn(() => Promise.resolve(() => {})) },
+  },
+}));
+
+const account = {
+  shop_url: 'https://shop.example',
+  ca_path: null,
+  staff: staff[0]!,
+};
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  vi.mocked(commands.startup).mockImplementation(() =>
+    ok({ account, demo: false, settings: { language: 'en' as const } }),
+  );
+  vi.mocked(commands.status).mockImplementation(() =>
+    ok({ state: { state: 'live' as const }, last_synced_at: null }),
+  );
+  vi.mocked(commands.staff).mockImplementation(() => ok(staff));
+  vi.mocked(commands.conversations).mockImplementation(() =>
+    ok([summary({ id: 1 }), summary({ id: 2, customer_name: 'Bo' }), summary({ id: 3 })]),
+  );
+  vi.mocked(commands.conversation).mockImplementation((id: number) =>
+    ok(view({ conversation: { ...view().conversation, id } })),
+  );
+  vi.mocked(commands.profile).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.setOpenConversation).mockImplementation(() =>
+    Promise.resolve({ status: 'ok', data: null }),
+  );
+  vi.mocked(commands.setStatus).mockImplementation(() => ok(1));
+  vi.mocked(commands.setUnread).mockImplementation(() => ok(1));
+  vi.mocked(commands.saveSettings).mockImplementation(() => ok(null));
+  vi.mocked(commands.about).mockImplementation(() => new Promise(() => {}));
+});
+
+afterEach(() => {
+  app.stop();
+  app.overlay = null;
+  app.closeConversation();
+  app.cursorId = null;
+  app.tab = 'open';
+  app.rows = [];
+  setLocale('en');
+});
+
+async function signedIn() {
+  render(App);
+  await waitFor(() => expect(screen.getByTestId('sync-status').dataset.state).toBe('live'));
+  await waitFor(() => expect(app.rows).toHaveLength(3));
+  return screen.getByRole('listbox', { name: 'Open conversations' });
+}
+
+const key = (k: string, init: KeyboardEventInit = {}) =>
+  fireEvent.keyDown(document.body, { key: k, ...init });
+
+it('moves with j/k, opens with Enter, closes with e and marks unread with u', async () => {
+  const list = await signedIn();
+  // No cursor yet: the first j lands on the first row.
+  expect(list.getAttribute('aria-activedescendant')).toBeNull();
+  await key('j');
+  expect(list.getAttribute('aria-activedescendant')).toBe('row-1');
+
+  await key('j');
+  await key('j');
+  await key('j'); // stays on the last row
+  await key('k');
+  expect(list.getAttribute('aria-activedescendant')).toBe('row-2');
+
+  await key('Enter');
+  await waitFor(() => expect(screen.getByTestId('conversation').dataset.id).toBe('2'));
+  expect(commands.conversation).toHaveBeenCalledWith(2);
+  expect(commands.setOpenConversation).toHaveBeenCalledWith(2);
+
+  await key('e');
+  expect(commands.setStatus).toHaveBeenCalledWith(2, 'closed');
+
+  await key('u');
+  expect(commands.setUnread).toHaveBeenCalledWith(2, true);
+});
+
+it('opens the palette with Ctrl-K, help with ?, and closes them with Escape; / focuses search', async () => {
+  await signedIn();
+  await key('k', { ctrlKey: true });
+  expect(screen.getByTestId('command-palette')).toBeTruthy();
+  const labels = screen
+    .getAllByTestId('palette-item')
+    .map((i) => i.querySelector('span')?.textContent);
+  expect(labels).toContain('Go to closed conversations');
+  expect(labels).toContain('Open settings');
+
+  await key('Escape');
+  expect(screen.queryByTestId('command-palette')).toBeNull();
+
+  await key('?');
+  expect(screen.getByTestId('shortcut-help')).toBeTruthy();
+  await key('Escape');
+  expect(screen.queryByTestId('shortcut-help')).toBeNull();
+
+  await key('/');
+  expect(document.activeElement).toBe(screen.getByTestId('search-input'));
+  // Typing in the search field is text, not shortcuts.
+  await fireEvent.keyDown(screen.getByTestId('search-input'), { key: 'e' });
+  expect(commands.setStatus).not.toHaveBeenCalled();
+});
+
+it('switches the language from settings, saves it, and relabels the screens', async () => {
+  await signedIn();
+  expect(screen.getByTestId('tab-open').textContent).toBe('Open');
+  await fireEvent.click(screen.getByTestId('open-settings'));
+  await fireEvent.change(screen.getByTestId('settings-language'), { target: { value: 'sv' } });
+  expect(commands.saveSettings).toHaveBeenCalledWith({ language: 'sv' });
+  await waitFor(() => expect(screen.getByTestId('tab-open').textContent).toBe('Öppna'));
+  expect(screen.getByTestId('tab-closed').textContent).toBe('Stängda');
+  expect(screen.getByTestId('filter-mine').textContent).toBe('Tilldelade till mig');
+});
+
+it('shows sign-in when no account is signed in', async () => {
+  vi.mocked(commands.startup).mockImplementation(() =>
+    ok({ account: null, demo: false, settings: { language: 'auto' as const } }),
+  );
+  render(App);
+  await waitFor(() => expect(screen.getByTestId('signin-submit')).toBeTruthy());
+  expect(screen.queryByTestId('sync-status')).toBeNull();
+});
+
+it('shows a screenful of a long list first, then fetches the rest of the page', async () => {
+  const all = Array.from({ length: 250 }, (_, i) => summary({ id: i + 1 }));
+  vi.mocked(commands.conversations).mockImplementation((filter) =>
+    ok(all.slice(filter.offset, filter.offset + filter.limit)),
+  );
+  render(App);
+  await waitFor(() => expect(app.rows).toHaveLength(250));
+  const asked = vi.mocked(commands.conversations).mock.calls.map(([f]) => [f.offset, f.limit]);
+  expect(asked[0]).toEqual([0, FIRST_PAGE_SIZE]);
+  expect(asked).toContainEqual([FIRST_PAGE_SIZE, PAGE_SIZE]);
+  expect(app.hasMore).toBe(false);
+  expect(new Set(app.rows.map((r) => r.id)).size).toBe(250);
+});

@@ -1,0 +1,54 @@
+import { render, screen } from '@testing-library/svelte';
+import type { ComponentProps } from 'svelte';
+import { afterEach, expect, it, vi } from 'vitest';
+
+import { setLocale } from '../lib/i18n/index.svelte';
+import { NOW, summary } from '../test/fixtures';
+import ConversationRow from './ConversationRow.svelte';
+
+afterEach(() => setLocale('en'));
+
+function row(props: Partial<ComponentProps<typeof ConversationRow>>) {
+  return render(ConversationRow, {
+    props: { row: summary(), assignee: null, me: 1, now: NOW, onopen: vi.fn(), ...props },
+  });
+}
+
+it('shows name, preview, at most two topic labels newest first, unread, online and assignee', () => {
+  row({
+    row: summary({
+      unread: true,
+      customer_online: true,
+      assignee_id: 2,
+      // The engine sends at most two; the row never shows more than two even if it sent three.
+      topics: ['shipping', 'checkout', 'returns'],
+    }),
+    assignee: 'Bo Ek',
+  });
+  const el = screen.getByTestId('conversation-row');
+  expect(el.dataset.id).toBe('1');
+  expect(el.dataset.unread).toBe('true');
+  expect(screen.getByTestId('row-name').textContent).toBe('Anna Berg');
+  expect(screen.getByTestId('row-preview').textContent).toBe('Do you have the socks in size 40?');
+  expect(screen.getAllByTestId('row-topic').map((e) => e.textContent)).toEqual([
+    'Shipping',
+    'Checkout',
+  ]);
+  expect(screen.getByTestId('row-online').textContent).toBe('Online');
+  expect(screen.getByTestId('row-assignee').textContent).toBe('Assigned to Bo Ek');
+});
+
+it('has no online mark, assignee or unread mark when none applies', () => {
+  row({ row: summary() });
+  expect(screen.getByTestId('conversation-row').dataset.unread).toBe('false');
+  expect(screen.queryByTestId('row-online')).toBeNull();
+  expect(screen.queryByTestId('row-assignee')).toBeNull();
+  expect(screen.queryAllByTestId('row-topic')).toHaveLength(0);
+});
+
+it('says "assigned to you" for the signed-in staff member, in Swedish too', () => {
+  setLocale('sv');
+  row({ row: summary({ assignee_id: 1, topics: ['pricing_discounts'] }), assignee: 'Astrid Lind' });
+  expect(screen.getByTestId('row-assignee').textContent).toBe('Tilldelad till dig');
+  expect(screen.getByTestId('row-topic').textContent).toBe('Prissättning/rabatter');
+});

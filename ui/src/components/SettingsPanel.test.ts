@@ -1,0 +1,82 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, expect, it, vi } from 'vitest';
+
+import { commands, type NotificationSettings_Serialize as NotificationSettings } from '../bindings';
+import SettingsPanel from './SettingsPanel.svelte';
+
+vi.mock('../bindings', () => ({
+  commands: {
+    about: vi.fn(),
+    notificationSettings: vi.fn(),
+    saveNotificationSettings: vi.fn(),
+    pauseNotifications: vi.fn(),
+    resumeNotifications: vi.fn(),
+    sendTestNotification: vi.fn(),
+    openLogFolder: vi.fn(),
+  },
+  events: {},
+}));
+
+const SETTINGS: NotificationSettings = {
+  settings: { previews: true, quiet_hours: null, paused_until: null },
+  silence: null,
+};
+
+function answer(data: NotificationSettings) {
+  return Promise.resolve({ status: 'ok' as const, data });
+}
+
+beforeEach(() => {
+  vi.mocked(commands.about).mockImplementation(() => new Promise(() => {}));
+  vi.mocked(commands.notificationSettings).mockImplementation(() => answer(SETTINGS));
+  vi.mocked(commands.saveNotificationSettings).mockImplementation((settings) =>
+    answer({ settings: { ...SETTINGS.settings, ...settings }, silence: null }),
+  );
+  vi.mocked(commands.pauseNotifications).mockImplementation(() =>
+    answer({
+      settings: { ...SETTINGS.settings, paused_until: Date.now() + 3_600_000 },
+      silence: null,
+    }),
+  );
+  vi.mocked(commands.sendTestNotification).mockImplementation(() =>
+    Promise.resolve({ status: 'ok' as const, data: null }),
+  );
+});
+
+function renderPanel() {
+  render(SettingsPanel, {
+    props: {
+      language: 'en',
+      account: null,
+      onlanguage: vi.fn(),
+      onsignout: vi.fn(),
+      onclose: vi.fn(),
+      onerror: vi.fn(),
+    },
+  });
+}
+
+it('turns message previews off, sets quiet hours, pauses for an hour and sends a test', async () => {
+  renderPanel();
+  const previews = await screen.findByTestId<HTMLInputElement>('settings-previews');
+  expect(previews.checked).toBe(true);
+  await fireEvent.click(previews);
+  expect(commands.saveNotificationSettings).toHaveBeenLastCalledWith({
+    previews: false,
+    quiet_hours: null,
+    paused_until: null,
+  });
+
+  await fireEvent.click(screen.getByTestId('settings-quiet'));
+  expect(commands.saveNotificationSettings).toHaveBeenLastCalledWith(
+    expect.objectContaining({ quiet_hours: { start_minute: 22 * 60, end_minute: 7 * 60 } }),
+  );
+  await waitFor(() => expect(screen.getByTestId('settings-quiet-from')).toBeTruthy());
+
+  await fireEvent.click(screen.getByTestId('settings-pause'));
+  expect(commands.pauseNotifications).toHaveBeenCalledWith(60);
+  await waitFor(() => expect(screen.getByTestId('settings-resume')).toBeTruthy());
+
+  await fireEvent.click(screen.getByTestId('settings-test-notification'));
+  expect(commands.sendTestNotification).toHaveBeenCalledOnce();
+});

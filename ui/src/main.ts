@@ -1,0 +1,14 @@
+// The UI's entry point: styles, the document language, and the app mounted into #app.
+import './app.css';
+
+import { mount } from 'svelte';
+
+import App from './App.svelte';
+import { getLocale } from './lib/i18n/index.svelte';
+
+document.documentElement.lang = getLocale();
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+export default mount(App, { target });

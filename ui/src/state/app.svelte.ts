@@ -1,0 +1,493 @@
+//! The app's state and the actions on it: who is signed in, the sync state, the list on
+//! screen, the open conversation and its customer, and which overlay is up. Components read it
+//! and call its methods; only this module listens to the engine's events, and it refetches what
+//! is on screen when they say something changed (events carry ids, not state).
+//!
+//! It never formats text for display (components do, with `t()` and `format.ts`).
+
+import {
+  commands,
+  events,
+  type Account,
+  type Assignment,
+  type ConversationStatus,
+  type ConversationSummary,
+  type ConversationView,
+  type EngineEvent,
+  type Language,
+  type ProfileView,
+  type Staff,
+  type SyncState,
+} from '../bindings';
+import { call, failureCode, CommandFailure } from '../lib/api';
+import { setLocale } from '../lib/i18n/index.svelte';
+import type { Phrase } from '../lib/i18n/index.svelte';
+import { errorPhrase } from '../lib/rules';
+import { debounce } from '../lib/text';
+
+/** Rows fetched per page; more pages load as the list scrolls near its end. */
+export const PAGE_SIZE = 2000;
+
+/** Rows fetched for an empty list: a screenful and some, so it shows at once; the rest of the
+ * first page follows straight after. */
+export const FIRST_PAGE_SIZE = 60;
+
+export type Overlay = 'palette' | 'help' | 'settings' | 'assign' | 'products' | 'discount' | null;
+
+export interface Toast {
+  id: number;
+  phrase: Phrase;
+  detail?: string;
+}
+
+let toastSeq = 0;
+
+export function languagePreference(language: Language): 'en' | 'sv' | 'system' {
+  return language === 'auto' ? 'system' : language;
+}
+
+export class AppState {
+  phase = $state<'loading' | 'signin' | 'ready'>('loading');
+  account = $state.raw<Account | null>(null);
+  demo = $state(false);
+  language = $state<Language>('auto');
+
+  sync = $state.raw<SyncState>({ state: 'idle' });
+  lastSyncedAt = $state<number | null>(null);
+  staff = $state.raw<Staff[]>([]);
+
+  tab = $state<ConversationStatus>('open');
+  assignment = $state<Assignment>('all');
+  rows = $state.raw<ConversationSummary[]>([]);
+  listLoading = $state(false);
+  hasMore = $state(false);
+  /** The row the keyboard cursor is on. */
+  cursorId = $state<number | null>(null);
+
+  openId = $state<number | null>(null);
+  view = $state.raw<ConversationView | null>(null);
+  viewError = $state<string | null>(null);
+  profile = $state.raw<ProfileView | null>(null);
+  profileOpen = $state(true);
+
+  overlay = $state<Overlay>(null);
+  toasts = $state<Toast[]>([]);
+  /** Bumped to ask the search box to take focus. */
+  searchFocus = $state(0);
+  /** Bumped to ask the composer to take focus. */
+  composerFocus = $state(0);
+  /** Bumped to ask the composer to open the file dialog. */
+  attachSignal = $state(0);
+  /** Why sign-in is showing again, when the session ended by itself. */
+  signedOutNotice = $state.raw<Phrase | null>(null);
+
+  #unlisten: (() => void)[] = [];
+  #listSeq = 0;
+  #viewSeq = 0;
+
+  get me(): number | null {
+    return this.account?.staff.id ?? null;
+  }
+
+  get openSummary(): ConversationSummary | null {
+    return this.rows.find((r) => r.id === this.openId) ?? null;
+  }
+
+  staffName(id: number | null | undefined): string | null {
+    if (id == null) return null;
+    return this.staff.find((s) => s.id === id)?.name ?? null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Start, sign in, sign out
+  // -------------------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    await this.listen();
+    try {
+      const startup = await call(commands.startup());
+      this.demo = startup.demo;
+      this.language = startup.settings.language;
+      setLocale(languagePreference(this.language));
+      this.account = startup.account;
+      if (startup.account) await this.enter();
+      else this.phase = 'signin';
+    } catch (e) {
+      this.toast(e);
+      this.phase = 'signin';
+    }
+  }
+
+  async signedIn(account: Account): Promise<void> {
+    this.account = account;
+    this.signedOutNotice = null;
+    await this.enter();
+  }
+
+  private async enter(): Promise<void> {
+    this.phase = 'ready';
+    await Promise.all([this.loadStatus(), this.loadStaff(), this.refreshList()]);
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      await call(commands.signOut());
+    } catch (e) {
+      this.toast(e);
+    }
+    this.toSignIn();
+  }
+
+  private toSignIn(): void {
+    this.phase = 'signin';
+    this.overlay = null;
+    this.rows = [];
+    this.closeConversation();
+  }
+
+  async listen(): Promise<void> {
+    try {
+      this.#unlisten.push(await events.engineEvent.listen((e) => this.onEngineEvent(e.payload)));
+      this.#unlisten.push(
+        await events.openConversation.listen((e) => void this.openConversation(e.payload.id)),
+      );
+    } catch {
+      // Outside the shell (a plain browser) there is nothing to listen to.
+    }
+  }
+
+  stop(): void {
+    for (const unlisten of this.#unlisten) unlisten();
+    this.#unlisten = [];
+    this.refreshSoon.cancel();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Engine events
+  // -------------------------------------------------------------------------------------------
+
+  onEngineEvent(event: EngineEvent): void {
+    switch (event.event) {
+      case 'sync_state': {
+        // The event is the sync state with its tag; the state is the rest.
+        const { event: tag, ...state } = event;
+        void tag;
+        this.sync = state;
+        if (state.state === 'signed_out' && this.phase === 'ready') {
+          this.signedOutNotice = { key: 'signIn.error.sessionExpired' };
+          this.toSignIn();
+        } else void this.loadStatus();
+        return;
+      }
+      case 'resync':
+        void this.loadStaff();
+        void this.loadStatus();
+        this.refreshSoon(true);
+        return;
+      case 'synced':
+        if (event.staff) void this.loadStaff();
+        this.refreshSoon(false);
+        return;
+      default:
+        this.refreshSoon(false);
+    }
+  }
+
+  /** Refetches what is on screen, at most every ~100 ms however many events arrive. */
+  refreshSoon = debounce((_all: boolean) => {
+    if (this.phase !== 'ready') return;
+    void this.refreshList();
+    if (this.openId !== null) {
+      void this.loadView(this.openId);
+      // Notes, carts and orders change with the customer and with actions on the conversation.
+      const customer = this.view?.conversation.customer_id;
+      if (customer !== undefined) void this.loadProfile(customer);
+    }
+  }, 100);
+
+  // -------------------------------------------------------------------------------------------
+  // Loading
+  // -------------------------------------------------------------------------------------------
+
+  async loadStatus(): Promise<void> {
+    try {
+      const status = await call(commands.status());
+      this.sync = status.state;
+      this.lastSyncedAt = status.last_synced_at;
+    } catch (e) {
+      if (failureCode(e) === 'signed_out') this.toSignIn();
+    }
+  }
+
+  async loadStaff(): Promise<void> {
+    try {
+      this.staff = await call(commands.staff());
+    } catch {
+      // The list still works without names; the assign picker shows the error when opened.
+    }
+  }
+
+  /** Refetches the list as far as it has been scrolled (at least one page). */
+  async refreshList(): Promise<void> {
+    const seq = ++this.#listSeq;
+    const empty = this.rows.length === 0;
+    const limit = empty ? FIRST_PAGE_SIZE : Math.max(PAGE_SIZE, this.rows.length);
+    this.listLoading = empty;
+    let more = false;
+    try {
+      const rows = await call(
+        commands.conversations({ status: this.tab, assignment: this.assignment, limit, offset: 0 }),
+      );
+      if (seq !== this.#listSeq) return;
+      this.rows = rows;
+      this.hasMore = rows.length === limit;
+      more = empty && this.hasMore;
+      // A cursor whose row left the list starts again from the top on the next j.
+      if (this.cursorId !== null && !rows.some((r) => r.id === this.cursorId)) {
+        this.cursorId = null;
+      }
+    } catch (e) {
+      if (seq === this.#listSeq) this.toast(e);
+    } finally {
+      if (seq === this.#listSeq) this.listLoading = false;
+    }
+    if (more) await this.loadMore();
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.hasMore || this.listLoading) return;
+    const seq = ++this.#listSeq;
+    this.listLoading = true;
+    const offset = this.rows.length;
+    try {
+      const more = await call(
+        commands.conversations({
+          status: this.tab,
+          assignment: this.assignment,
+          limit: PAGE_SIZE,
+          offset,
+        }),
+      );
+      if (seq !== this.#listSeq) return;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
+      const seen = new Set(this.rows.map((r) => r.id));
+      this.rows = [...this.rows, ...more.filter((r) => !seen.has(r.id))];
+      this.hasMore = more.length === PAGE_SIZE;
+    } catch (e) {
+      this.toast(e);
+    } finally {
+      if (seq === this.#listSeq) this.listLoading = false;
+    }
+  }
+
+  /** Shows a list; choosing the tab already shown takes the cursor back to its top. */
+  setTab(tab: ConversationStatus): void {
+    this.cursorId = null;
+    if (this.tab === tab) return;
+    this.tab = tab;
+    this.rows = [];
+    this.cursorId = null;
+    void this.refreshList();
+  }
+
+  setAssignment(assignment: Assignment): void {
+    if (this.assignment === assignment) return;
+    this.assignment = assignment;
+    this.rows = [];
+    this.cursorId = null;
+    void this.refreshList();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The open conversation
+  // -------------------------------------------------------------------------------------------
+
+  /** Opens a conversation; `status` switches the Open/Closed tab to where it lives. */
+  async openConversation(id: number, status?: ConversationStatus): Promise<void> {
+    if (status && status !== this.tab) {
+      this.tab = status;
+      this.rows = [];
+      void this.refreshList();
+    }
+    this.openId = id;
+    this.cursorId = id;
+    this.viewError = null;
+    if (this.view?.conversation.id !== id) {
+      this.view = null;
+      this.profile = null;
+    }
+    void commands.setOpenConversation(id)?.catch?.(() => {});
+    const view = await this.loadView(id);
+    if (!view) return;
+    if (!status && view.conversation.status !== this.tab) {
+      this.tab = view.conversation.status;
+      this.rows = [];
+      void this.refreshList();
+    }
+    void this.loadProfile(view.conversation.customer_id);
+    const summary = this.rows.find((r) => r.id === id);
+    if (summary?.unread || view.read_state?.marked_unread) {
+      try {
+        await call(commands.setUnread(id, false));
+      } catch {
+        // Staying unread is harmless; the next open tries again.
+      }
+    }
+  }
+
+  closeConversation(): void {
+    this.openId = null;
+    this.view = null;
+    this.profile = null;
+    void commands.setOpenConversation(null)?.catch?.(() => {});
+  }
+
+  async loadView(id: number): Promise<ConversationView | null> {
+    const seq = ++this.#viewSeq;
+    try {
+      const view = await call(commands.conversation(id));
+      if (seq !== this.#viewSeq || this.openId !== id) return null;
+      this.view = view;
+      return view;
+    } catch (e) {
+      if (seq === this.#viewSeq && this.openId === id) this.viewError = failureCode(e);
+      return null;
+    }
+  }
+
+  async loadProfile(customerId: number): Promise<void> {
+    try {
+      const profile = await call(commands.profile(customerId));
+      if (this.view?.conversation.customer_id === customerId) this.profile = profile;
+    } catch {
+      // The panel says it can't show the profile.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Actions
+  // -------------------------------------------------------------------------------------------
+
+  /** The conversation an action applies to: the open one, else the one under the cursor. */
+  get targetId(): number | null {
+    return this.openId ?? this.cursorId;
+  }
+
+  get targetStatus(): ConversationStatus | null {
+    const id = this.targetId;
+    if (id === null) return null;
+    if (this.view?.conversation.id === id) return this.view.conversation.status;
+    return this.rows.find((r) => r.id === id)?.status ?? null;
+  }
+
+  async toggleStatus(): Promise<void> {
+    const id = this.targetId;
+    const status = this.targetStatus;
+    if (id === null || status === null) return;
+    const next: ConversationStatus = status === 'open' ? 'closed' : 'open';
+    await this.run(commands.setStatus(id, next), {
+      key: next === 'closed' ? 'action.closed' : 'action.reopened',
+    });
+    // It moved to the other list; the cursor moves on to a neighbour in this one.
+    const index = this.rows.findIndex((r) => r.id === id);
+    if (index >= 0) {
+      this.rows = this.rows.filter((r) => r.id !== id);
+      this.cursorId = this.rows[Math.min(index, this.rows.length - 1)]?.id ?? null;
+    }
+    if (this.openId === id) void this.loadView(id);
+  }
+
+  async markUnread(): Promise<void> {
+    const id = this.targetId;
+    if (id === null) return;
+    if (await this.run(commands.setUnread(id, true), { key: 'action.markedUnread' })) {
+      this.rows = this.rows.map((r) => (r.id === id ? { ...r, unread: true } : r));
+    }
+  }
+
+  async assign(staffId: number | null): Promise<boolean> {
+    const id = this.targetId;
+    if (id === null) return false;
+    const name = this.staffName(staffId) ?? '';
+    const ok = await this.run(
+      commands.assign(id, staffId),
+      staffId === null
+        ? { key: 'action.unassigned' }
+        : { key: 'action.assigned', params: { name } },
+    );
+    if (ok) this.overlay = null;
+    return ok;
+  }
+
+  /** Runs a command, toasts the outcome; the events it causes refresh the screen. */
+  async run<T>(
+    result: Promise<
+      { status: 'ok'; data: T } | { status: 'error'; error: { code: string; message: string } }
+    >,
+    done?: Phrase,
+  ): Promise<boolean> {
+    try {
+      await call(result);
+      if (done) this.notice(done);
+      this.refreshSoon(false);
+      return true;
+    } catch (e) {
+      this.toast(e);
+      return false;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keyboard cursor
+  // -------------------------------------------------------------------------------------------
+
+  /** Moves the keyboard cursor; from no cursor, the first press lands on the first row. */
+  moveCursor(delta: 1 | -1): void {
+    if (this.rows.length === 0) return;
+    const index = this.rows.findIndex((r) => r.id === this.cursorId);
+    const next = index < 0 ? 0 : Math.min(this.rows.length - 1, Math.max(0, index + delta));
+    this.cursorId = this.rows[next]?.id ?? null;
+    if (next >= this.rows.length - 50) void this.loadMore();
+  }
+
+  openCursor(): void {
+    if (this.cursorId !== null) void this.openConversation(this.cursorId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Settings, messages to staff
+  // -------------------------------------------------------------------------------------------
+
+  async setLanguage(language: Language): Promise<void> {
+    this.language = language;
+    setLocale(languagePreference(language));
+    try {
+      await call(commands.saveSettings({ language }));
+    } catch (e) {
+      this.toast(e);
+    }
+  }
+
+  showError(code: string, detail?: string): void {
+    this.toasts = [...this.toasts, { id: ++toastSeq, phrase: errorPhrase(code), detail }];
+  }
+
+  toast(e: unknown): void {
+    const code = e instanceof CommandFailure ? e.code : 'unknown';
+    const detail = e instanceof Error ? e.message : undefined;
+    this.toasts = [...this.toasts, { id: ++toastSeq, phrase: errorPhrase(code), detail }];
+  }
+
+  /** A confirmation (not an error); it goes to the status live region. */
+  notice(phrase: Phrase): void {
+    this.lastNotice = { id: ++toastSeq, phrase };
+  }
+
+  lastNotice = $state.raw<{ id: number; phrase: Phrase } | null>(null);
+
+  dismissToast(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+}
+
+export const app = new AppState();

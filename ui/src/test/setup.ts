@@ -1,0 +1,35 @@
+// Test environment: jsdom lacks a few browser APIs the app (and virtua) use.
+
+/** jsdom has no layout, so a ResizeObserver that never reports is faithful enough. */
+class ResizeObserverStub implements ResizeObserver {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+if (!('ResizeObserver' in globalThis)) {
+  globalThis.ResizeObserver = ResizeObserverStub;
+}
+
+/** jsdom has no matchMedia; every query answers "no match" (light theme, no reduced motion). */
+if (typeof window !== 'undefined' && !('matchMedia' in window)) {
+  Object.defineProperty(window, 'matchMedia', {
+    configurable: true,
+    value: (query: string): MediaQueryList =>
+      ({
+        matches: false,
+        media: query,
+        onchange: null,
+        addListener() {},
+        removeListener() {},
+        addEventListener() {},
+        removeEventListener() {},
+        dispatchEvent: () => false,
+      }) as MediaQueryList,
+  });
+}
+
+/** jsdom has no scrolling; virtua's scrollToIndex calls element.scrollTo. */
+if (typeof Element !== 'undefined' && typeof Element.prototype.scrollTo !== 'function') {
+  Object.defineProperty(Element.prototype, 'scrollTo', { configurable: true, value() {} });
+}
