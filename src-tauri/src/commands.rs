@@ -1,0 +1,556 @@
+//! The commands the window may call. Each is a thin call into inbox-core: no SQL, no HTTP.
+//! Their TypeScript twins are generated into `ui/src/bindings.ts` (see [`crate::specta_builder`]).
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use inbox_core::notifications;
+use inbox_core::session::{self, SignedIn};
+use inbox_core::{
+    Account, ConversationSummary, ConversationView, ListFilter, OutboxEntry, ProfileView,
+    SearchHit, SyncState,
+};
+use inbox_protocol::{
+    Attachment, ConversationStatus, DiscountCode, Millis, Product, ProductCard, Staff,
+};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+
+use crate::error::{CommandError, CommandResult};
+use crate::settings::AppSettings;
+use crate::state::AppState;
+
+/// What the window needs to know at start.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Startup {
+    /// The signed-in account (its mirror is open, even offline); `None` shows sign-in.
+    pub account: Option<Account>,
+    /// Running against the in-process demo shop.
+    pub demo: bool,
+    pub settings: AppSettings,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn startup(state: State<'_, AppState>) -> CommandResult<Startup> {
+    state.resumed().await;
+    Ok(Startup {
+        account: state.account().await,
+        demo: state.demo,
+        settings: AppSettings::load(&state.data.path),
+    })
+}
+
+/// Signs in at a shop and opens its mirror. `ca_path` is a CA file for a self-hosted shop.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    shop_url: String,
+    ca_path: Option<String>,
+    email: String,
+    password: String,
+) -> CommandResult<Account> {
+    let shop_url = shop_url.trim();
+    if !shop_url.starts_with("https://") {
+        return Err(CommandError::new(
+            "bad_input",
+            "the shop address must start with https://",
+        ));
+    }
+    let ca_path = ca_path.filter(|p| !p.trim().is_empty()).map(PathBuf::from);
+    let SignedIn { account, saved } =
+        session::sign_in(&state.data, shop_url, ca_path, &email, &password).await?;
+    if let Some(warning) = saved.warning {
+        tracing::warn!("{warning}");
+    }
+    let token = session::load_token(&state.data, &account).await?;
+    state.open(&app, account.clone(), token).await?;
+    tracing::info!(staff = account.staff.id, "signed in");
+    Ok(account)
+}
+
+/// Signs out: the shop revokes the token (if it answers), the token and account are forgotten
+/// here. The mirror stays on disk for the next sign-in.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
+    state.close(&app).await;
+    let out = session::sign_out(&state.data).await?;
+    if let Some(warning) = out.warning {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!(revoked = out.revoked, "signed out");
+    Ok(())
+}
+
+/// The sync state and when the mirror last caught up.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Status {
+    pub state: SyncState,
+    pub last_synced_at: Option<Millis>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn status(state: State<'_, AppState>) -> CommandResult<Status> {
+    let inbox = state.engine().await?;
+    Ok(Status {
+        state: inbox.sync_state(),
+        last_synced_at: inbox.position().await?.last_synced_at,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn conversations(
+    state: State<'_, AppState>,
+    filter: ListFilter,
+) -> CommandResult<Vec<ConversationSummary>> {
+    Ok(state.engine().await?.conversations(filter).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn conversation(state: State<'_, AppState>, id: i64) -> CommandResult<ConversationView> {
+    let view = state.engine().await?.conversation(id).await?;
+    Ok(view)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn profile(state: State<'_, AppState>, customer_id: i64) -> CommandResult<ProfileView> {
+    Ok(state.engine().await?.profile(customer_id).await?)
+}
+
+/// Everyone at the shop; the UI offers only those with the chat permission for assigning.
+#[tauri::command]
+#[specta::specta]
+pub async fn staff(state: State<'_, AppState>) -> CommandResult<Vec<Staff>> {
+    Ok(state.engine().await?.staff().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search(
+    state: State<'_, AppState>,
+    query: String,
+    limit: u32,
+) -> CommandResult<Vec<SearchHit>> {
+    Ok(state
+        .engine()
+        .await?
+        .search(&query, limit.clamp(1, 500) as usize)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_draft(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    text: String,
+) -> CommandResult<()> {
+    Ok(state
+        .engine()
+        .await?
+        .save_draft(conversation_id, &text)
+        .await?)
+}
+
+/// Queues a reply; returns its outbox id. It shows at once as pending.
+#[tauri::command]
+#[specta::specta]
+pub async fn reply(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    text: String,
+) -> CommandResult<i64> {
+    Ok(state.engine().await?.reply(conversation_id, &text).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn share_products(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    cards: Vec<ProductCard>,
+    text: Option<String>,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .share_products(conversation_id, cards, text)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn share_discount(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    code: DiscountCode,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .share_discount(conversation_id, &code)
+        .await?)
+}
+
+/// Sends an image or video file (picked in the dialog or dropped on the window).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_media(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    path: String,
+    text: Option<String>,
+) -> CommandResult<i64> {
+    let path = PathBuf::from(path);
+    if !state.was_offered(&path) {
+        return Err(CommandError::new(
+            "bad_input",
+            "choose the file with Attach, or drop it on the window",
+        ));
+    }
+    Ok(state
+        .engine()
+        .await?
+        .send_media(conversation_id, &path, text)
+        .await?)
+}
+
+/// Sends an image pasted from the clipboard (base64; pastes are screenshots, not films).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_pasted_media(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    name: String,
+    base64: String,
+    text: Option<String>,
+) -> CommandResult<i64> {
+    let inbox = state.engine().await?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64.as_bytes())
+        .map_err(|_| CommandError::new("bad_input", "the pasted file is damaged"))?;
+    // The engine prepares its own copy; the pasted bytes only need a file for the decoder.
+    let dir = tempfile::tempdir().map_err(|e| CommandError::new("io", e.to_string()))?;
+    let file_name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let path = dir.path().join(if file_name.is_empty() {
+        "pasted".to_owned()
+    } else {
+        file_name
+    });
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(|e| CommandError::new("io", e.to_string()))?;
+    Ok(inbox.send_media(conversation_id, &path, text).await?)
+}
+
+/// A URL the window can load an attachment from (served by the `inbox-media:` protocol from
+/// the offline cache, downloaded on first use).
+#[tauri::command]
+#[specta::specta]
+pub async fn media_url(
+    state: State<'_, AppState>,
+    attachment: Attachment,
+) -> CommandResult<String> {
+    let sha = attachment.sha256.clone();
+    if sha.is_empty() || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+        // A pending upload: its local file is found by its URL, keyed by that instead.
+        let key = crate::media::local_key(&attachment);
+        state.allow_media_as(key.clone(), attachment);
+        return Ok(crate::media::url(&key));
+    }
+    state.allow_media(attachment);
+    Ok(crate::media::url(&sha))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_status(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    status: ConversationStatus,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .set_status(conversation_id, status)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_unread(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    unread: bool,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .set_unread(conversation_id, unread)
+        .await?)
+}
+
+/// Assigns to a staff member with the chat permission, or unassigns with `null`.
+#[tauri::command]
+#[specta::specta]
+pub async fn assign(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    staff_id: Option<i64>,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .assign(conversation_id, staff_id)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_note(
+    state: State<'_, AppState>,
+    customer_id: i64,
+    body: String,
+) -> CommandResult<i64> {
+    Ok(state.engine().await?.add_note(customer_id, &body).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_note(
+    state: State<'_, AppState>,
+    customer_id: i64,
+    note_id: i64,
+    body: String,
+) -> CommandResult<i64> {
+    Ok(state
+        .engine()
+        .await?
+        .edit_note(customer_id, note_id, &body)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxEntry>> {
+    Ok(state.engine().await?.outbox().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retry(state: State<'_, AppState>, outbox_id: i64) -> CommandResult<()> {
+    Ok(state.engine().await?.retry(outbox_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn discard(state: State<'_, AppState>, outbox_id: i64) -> CommandResult<()> {
+    Ok(state.engine().await?.discard(outbox_id).await?)
+}
+
+/// Online-store products to share (asks the shop: needs a connection).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_products(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<Product>> {
+    Ok(state.engine().await?.search_products(&query).await?)
+}
+
+/// Discount codes to share (asks the shop: needs a connection).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_discounts(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<DiscountCode>> {
+    Ok(state.engine().await?.search_discounts(&query).await?)
+}
+
+/// Asks for an image or video with the system's file dialog; `None` when cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_media(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter(
+            "Images and videos",
+            &["jpg", "jpeg", "png", "gif", "webp", "mp4", "mov", "webm"],
+        )
+        .pick_file(move |file| {
+            let _ = tx.send(file.and_then(|f| f.into_path().ok()));
+        });
+    let picked = rx.await.ok().flatten();
+    Ok(picked.map(|path| {
+        state.offer_file(path.clone());
+        path.display().to_string()
+    }))
+}
+
+/// Tells the notifier which conversation is on screen (`null` for none).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_open_conversation(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: Option<i64>,
+) -> CommandResult<()> {
+    state.focus.lock().expect("focus poisoned").conversation_id = id;
+    crate::notifier::refresh_focus(&app).await;
+    Ok(())
+}
+
+/// Notification settings of the signed-in account.
+#[tauri::command]
+#[specta::specta]
+pub async fn notification_settings(
+    state: State<'_, AppState>,
+) -> CommandResult<NotificationSettings> {
+    let inbox = state.engine().await?;
+    Ok(NotificationSettings {
+        settings: inbox.notification_settings(),
+        silence: inbox.notification_silence(),
+    })
+}
+
+/// The settings and why notifications are held back right now, if they are.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct NotificationSettings {
+    pub settings: notifications::Settings,
+    pub silence: Option<notifications::Silence>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_notification_settings(
+    state: State<'_, AppState>,
+    settings: notifications::Settings,
+) -> CommandResult<NotificationSettings> {
+    let inbox = state.engine().await?;
+    inbox.set_notification_settings(settings)?;
+    Ok(NotificationSettings {
+        settings: inbox.notification_settings(),
+        silence: inbox.notification_silence(),
+    })
+}
+
+/// "Pause for 1 hour" (or another number of minutes).
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_notifications(
+    state: State<'_, AppState>,
+    minutes: u32,
+) -> CommandResult<NotificationSettings> {
+    let inbox = state.engine().await?;
+    inbox.pause_notifications(std::time::Duration::from_secs(
+        u64::from(minutes.clamp(1, 24 * 60)) * 60,
+    ))?;
+    Ok(NotificationSettings {
+        settings: inbox.notification_settings(),
+        silence: inbox.notification_silence(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_notifications(
+    state: State<'_, AppState>,
+) -> CommandResult<NotificationSettings> {
+    let inbox = state.engine().await?;
+    inbox.resume_notifications()?;
+    Ok(NotificationSettings {
+        settings: inbox.notification_settings(),
+        silence: inbox.notification_silence(),
+    })
+}
+
+/// Shows a test notification (even when paused or in quiet hours, saying so).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_test_notification(state: State<'_, AppState>) -> CommandResult<()> {
+    state.engine().await?.send_test_notification();
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(state: State<'_, AppState>, settings: AppSettings) -> CommandResult<()> {
+    settings
+        .save(&state.data.path)
+        .map_err(|e| CommandError::new("io", format!("can't save the settings: {e}")))?;
+    if let Ok(inbox) = state.engine().await {
+        inbox.set_notification_language(crate::notifier::language(&settings));
+    }
+    Ok(())
+}
+
+/// For the About view.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct About {
+    pub version: String,
+    pub tauri_version: String,
+    pub webview_version: Option<String>,
+    pub os: String,
+    pub log_dir: Option<String>,
+    pub data_dir: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn about(state: State<'_, AppState>) -> About {
+    About {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        tauri_version: tauri::VERSION.to_owned(),
+        webview_version: tauri::webview_version().ok(),
+        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+        log_dir: state.log_dir.as_ref().map(|d| d.display().to_string()),
+        data_dir: state.data.path.display().to_string(),
+    }
+}
+
+/// Opens the log folder in the system's file manager.
+#[tauri::command]
+#[specta::specta]
+pub fn open_log_folder(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = state
+        .log_dir
+        .clone()
+        .ok_or_else(|| CommandError::new("not_found", "there is no log folder"))?;
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| CommandError::new("io", e.to_string()))
+}
+
+/// Opens a link from a message in the system browser: http and https only.
+#[tauri::command]
+#[specta::specta]
+pub fn open_link(app: AppHandle, url: String) -> CommandResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let lower = url.trim().to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(CommandError::new(
+            "bad_input",
+            "only http and https links open",
+        ));
+    }
+    app.opener()
+        .open_url(url.trim(), None::<&str>)
+        .map_err(|e| CommandError::new("io", e.to_string()))
+}
