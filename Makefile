@@ -7,32 +7,61 @@ DEMO_DIR ?= $(CURDIR)/.data/demo
 DEMO_LISTEN ?= 127.0.0.1:8443
 SIMULATE ?= 6
 
-.PHONY: all deps demo test lint unit api-fuzz openapi bench fmt
+.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz openapi bindings bench bench-app fmt bundle
 
 all: test
 
 deps:
 	@scripts/install-deps.sh
 
-## Runs the demo shop: seeds demo data once, keeps simulated customers chatting, and prints the
-## storefront URL and the demo staff sign-ins.
-demo: deps
+## The desktop app against the demo shop, which runs inside it on a loopback port with simulated
+## customers; signed in as a demo staff member.
+demo: deps ui
+	$(CARGO) build --release -p inbox-desktop --features custom-protocol
+	$(CARGO_TARGET_DIR)/release/inbox-desktop --demo
+
+## Only the demo shop, for the CLI or a second app: seeds demo data once, keeps simulated
+## customers chatting, and prints the storefront URL and the demo staff sign-ins.
+demo-shop: deps
 	$(CARGO) build --release -p shop-server
 	@echo "Starting the demo shop (Ctrl-C stops it)…"
 	$(CARGO_TARGET_DIR)/release/shop-server --data-dir "$(DEMO_DIR)" --listen $(DEMO_LISTEN) --demo --simulate $(SIMULATE) \
 	  | scripts/announce-demo.sh
 
-## Every test: formatting, lints, unit and integration tests, and schemathesis against the
-## served OpenAPI document.
-test: deps lint unit api-fuzz
+## Every test: formatting, lints, unit and integration tests, the UI's tests, the app's
+## end-to-end tests in a real window, and schemathesis against the served OpenAPI document.
+test: deps lint unit ui-test e2e api-fuzz
 	@echo "make test: all passed"
 
-lint:
+## The UI bundle the app embeds (ui/dist); the app crate needs it to compile.
+ui:
+	cd ui && npm run build
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && npm run check && npm run lint
 
-unit:
-	$(CARGO) test --workspace --locked
+unit: ui
+	$(CARGO) test --workspace --locked --exclude inbox-desktop
+	$(CARGO) test -p inbox-desktop --locked --lib --test bindings
+
+ui-test:
+	cd ui && npm test
+
+## The app under Xvfb through tauri-driver and WebKitWebDriver; screenshots in
+## $(CARGO_TARGET_DIR)/e2e-screenshots/.
+e2e: ui
+	$(CARGO) test -p inbox-desktop --locked --test e2e -- --test-threads=1
+
+## Rewrites ui/src/bindings.ts from the app's commands and events.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p inbox-desktop --test bindings
+
+## An installable bundle: .deb and AppImage here (msi/nsis on Windows, dmg/app on macOS); needs
+## the Tauri CLI (`cargo install tauri-cli --locked --version ^2`).
+bundle: deps ui
+	cd src-tauri && cargo tauri build
 
 api-fuzz:
 	$(CARGO) build -p shop-server --locked
@@ -45,6 +74,11 @@ openapi:
 ## Benchmarks; results go in docs/benchmarks.md.
 bench:
 	$(CARGO) bench --workspace
+
+## The desktop app beside an empty Tauri app: memory with a 100k-conversation mirror open,
+## cold start to the first list row, binary size. Needs the UI bundle and Xvfb.
+bench-app: deps ui
+	$(CARGO) bench -p inbox-desktop --bench app --features custom-protocol
 
 fmt:
 	$(CARGO) fmt --all

@@ -8,8 +8,12 @@ sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: a C toolchain for bundled SQLite, and Python's venv for schemathesis.
-apt_packages=(build-essential pkg-config python3 python3-venv curl ca-certificates)
+# Debian packages: a C toolchain for bundled SQLite; Python's venv for schemathesis; WebKitGTK,
+# GTK and the tray library for the desktop app; Xvfb, the WebKit WebDriver and D-Bus for its
+# end-to-end and notification tests.
+apt_packages=(build-essential pkg-config python3 python3-venv curl ca-certificates
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver dbus nodejs)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +32,24 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
 fi
 
 command -v cargo >/dev/null || { echo "Rust is needed: https://rustup.rs (then run this again)" >&2; exit 1; }
+
+# The UI's tool chain (Vite 8, Vitest 4) needs Node 20 or newer.
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || echo 0)
+if [ "${node_major:-0}" -lt 20 ]; then
+  echo "Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none)); see https://nodejs.org" >&2
+  exit 1
+fi
+command -v npm >/dev/null || { echo "npm is needed (it comes with Node.js)" >&2; exit 1; }
+
+# tauri-driver, pinned to the Tauri 2 line, for the end-to-end tests.
+if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  cargo install tauri-driver --locked --version ^2
+fi
+
+# The UI's packages, exactly as locked.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
 
 # schemathesis, pinned, in a venv of its own under the target dir.
 target_dir=${CARGO_TARGET_DIR:-target}

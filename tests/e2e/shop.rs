@@ -1,0 +1,183 @@
+//! The shop the app talks to: the real shop-server in-process on a loopback port over TLS,
+//! with the demo data; and what a test needs to ask it directly (as a customer or staff).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use inbox_core::{Account, ApiClient, Inbox, ListFilter, ShopAddress};
+use inbox_protocol::*;
+
+pub struct Shop {
+    server: Option<shop_server::Running>,
+    dir: tempfile::TempDir,
+    ca: PathBuf,
+    url: String,
+    addr: SocketAddr,
+    staff: Vec<shop_server::DemoStaff>,
+}
+
+impl Shop {
+    pub async fn start() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Shop::run(dir.path(), None).await;
+        Shop {
+            ca: server.announcement.ca.clone().unwrap(),
+            url: server.url().to_owned(),
+            addr: server.addr,
+            staff: server.announcement.demo_staff.clone().unwrap(),
+            server: Some(server),
+            dir,
+        }
+    }
+
+    async fn run(dir: &Path, addr: Option<SocketAddr>) -> shop_server::Running {
+        let mut config = shop_server::Config::new(dir.join("shop"));
+        config.demo = true;
+        config.heartbeat = Duration::from_secs(1);
+        if let Some(addr) = addr {
+            config.listen = addr;
+        }
+        shop_server::start(config).await.unwrap()
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn ca(&self) -> &Path {
+        &self.ca
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Starts again on the same address and data.
+    pub async fn restart(&mut self) {
+        self.server = Some(Shop::run(self.dir.path(), Some(self.addr)).await);
+    }
+
+    pub fn staff(&self, email: &str) -> shop_server::DemoStaff {
+        self.staff
+            .iter()
+            .find(|s| s.email == email)
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo staff {email}"))
+    }
+
+    fn address(&self) -> ShopAddress {
+        ShopAddress {
+            url: self.url.clone(),
+            ca_pem: Some(std::fs::read(&self.ca).unwrap()),
+        }
+    }
+
+    /// The API as Maja, a staff member the tests don't drive the app as.
+    async fn api(&self) -> ApiClient {
+        let who = self.staff("maja@nordlys.example");
+        let api = ApiClient::new(&self.address()).unwrap();
+        let session = api.sign_in(&who.email, &who.password).await.unwrap();
+        api.with_token(session.token)
+    }
+
+    /// A customer starts a chat on the online store and writes.
+    pub async fn customer(&self, name: &str, email: &str, text: &str) -> ChatSession {
+        let api = ApiClient::new(&self.address()).unwrap();
+        let chat: ChatSession = api
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/storefront/chats",
+                &format!("start-{}", rand::random::<u64>()),
+                Some(&StartChat {
+                    name: name.into(),
+                    email: email.into(),
+                    platform: Platform::OnlineStore,
+                }),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let api = api.with_token(chat.token.clone());
+        let _: Option<Message> = api
+            .send(
+                reqwest::Method::POST,
+                &format!(
+                    "/api/v1/storefront/conversations/{}/messages",
+                    chat.conversation_id
+                ),
+                &format!("say-{}", rand::random::<u64>()),
+                Some(&CustomerText { text: text.into() }),
+            )
+            .await
+            .unwrap();
+        chat
+    }
+
+    /// The conversation as the shop holds it.
+    pub async fn detail(&self, id: i64) -> ConversationDetail {
+        self.api()
+            .await
+            .get(&format!("/api/v1/conversations/{id}"))
+            .await
+            .unwrap()
+    }
+
+    pub async fn staff_member(&self, email: &str) -> Staff {
+        let list: StaffList = self.api().await.get("/api/v1/staff").await.unwrap();
+        list.staff.into_iter().find(|s| s.email == email).unwrap()
+    }
+
+    /// A discount code that is not active (expired or scheduled).
+    pub async fn inactive_discount(&self) -> DiscountCode {
+        let list: DiscountList = self.api().await.get("/api/v1/discounts?q=").await.unwrap();
+        list.discounts
+            .into_iter()
+            .find(|d| d.status != DiscountStatus::Active)
+            .expect("the demo shop has an inactive discount")
+    }
+
+    /// Every conversation with this status, as the shop's change feed gives them (read through
+    /// a mirror of its own, which the mirror tests prove equal to the shop).
+    pub async fn conversation_ids(&self, status: ConversationStatus) -> Vec<i64> {
+        let who = self.staff("maja@nordlys.example");
+        let session = ApiClient::new(&self.address())
+            .unwrap()
+            .sign_in(&who.email, &who.password)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let account = Account {
+            shop_url: self.url.clone(),
+            ca_path: Some(self.ca.clone()),
+            staff: session.staff,
+        };
+        let inbox = Inbox::open(dir.path(), account, Some(session.token)).unwrap();
+        inbox.sync_once().await.unwrap();
+        inbox
+            .conversations(ListFilter {
+                status,
+                limit: 100_000,
+                ..ListFilter::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+}
+
+/// A small photo-like PNG (a gradient), as a clipboard would hold.
+pub fn sample_png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
