@@ -211,21 +211,32 @@ impl Desktop {
         }
     }
 
+    /// Clicks the first element matching `css`. Live lists re-render under the test (a new
+    /// message, a sync page): an element replaced between finding and clicking is found again.
     pub async fn click(&self, css: &str) {
         eprintln!("[{}] click {css}", self.name);
-        let element = self.find(css).await;
-        // Inside a scrolled panel the element may be under its edge: bring it to the middle.
-        let _ = self
-            .client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' }); return true;",
-                vec![serde_json::to_value(&element).expect("an element reference")],
-            )
-            .await;
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("can't click {css:?}: {e}"));
+        let start = Instant::now();
+        loop {
+            let element = self.find(css).await;
+            // Inside a scrolled panel the element may be under its edge: bring it to the middle.
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({ block: 'center' }); return true;",
+                    vec![serde_json::to_value(&element).expect("an element reference")],
+                )
+                .await;
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) if is_stale(&e) && start.elapsed() < PATIENCE => {
+                    eprintln!("[{}] {css} was replaced before the click; again", self.name);
+                }
+                Err(e) => {
+                    self.failure_screenshot().await;
+                    panic!("can't click {css:?}: {e}")
+                }
+            }
+        }
     }
 
     /// Replaces an input's text.
@@ -318,6 +329,14 @@ impl Drop for Desktop {
     fn drop(&mut self) {
         self.stop_driver();
     }
+}
+
+/// Whether WebDriver says the element is gone from the page (WebKitWebDriver words it as a
+/// node "not found" rather than the standard "stale element reference").
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    let text = error.to_string();
+    text.contains("stale element")
+        || (text.contains("Node with identifier") && text.contains("not found"))
 }
 
 async fn wait_for_port(port: u16) {

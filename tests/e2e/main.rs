@@ -94,6 +94,19 @@ fn row(id: i64) -> String {
 }
 
 /// Opens a conversation from the list (the current tab) and waits for its view.
+/// Types `query` into the search box and waits until its own results (not those of what was
+/// typed before, which the list shows until the new ones come) list conversation `id`; returns
+/// that hit's selector.
+async fn search(app: &Desktop, query: &str, id: i64) -> String {
+    app.fill("[data-testid=search-input]", query).await;
+    let hit = format!(
+        "[data-testid=search-results][data-query={query:?}] \
+         [data-testid=search-result][data-conversation-id=\"{id}\"]"
+    );
+    app.find(&hit).await;
+    hit
+}
+
 async fn open_conversation(app: &Desktop, id: i64) {
     app.click(&row(id)).await;
     app.find(&format!("[data-testid=conversation][data-id=\"{id}\"]"))
@@ -318,17 +331,9 @@ async fn a_staff_member_works_through_a_conversation_steps() {
     .await;
     app.click("[data-testid=tab-closed]").await;
     app.find(&row(id)).await;
-    app.fill("[data-testid=search-input]", "xss.tester@example.com")
-        .await;
-    app.find(&format!(
-        "[data-testid=search-result][data-conversation-id=\"{id}\"]"
-    ))
-    .await;
+    let hit = search(&app, "xss.tester@example.com", id).await;
     app.screenshot("search").await;
-    app.click(&format!(
-        "[data-testid=search-result][data-conversation-id=\"{id}\"]"
-    ))
-    .await;
+    app.click(&hit).await;
     app.find(&format!("[data-testid=conversation][data-id=\"{id}\"]"))
         .await;
     app.click("[data-testid=action-reopen]").await;
@@ -458,19 +463,9 @@ async fn offline_the_app_reads_everything_and_delivers_a_queued_reply_once_steps
     }
 
     // Search works offline, by keyword with Swedish letters and by email.
-    app.fill("[data-testid=search-input]", "beställ").await;
-    app.find(&format!(
-        "[data-testid=search-result][data-conversation-id=\"{}\"]",
-        chat.conversation_id
-    ))
-    .await;
-    app.fill("[data-testid=search-input]", "saga@example.se")
-        .await;
-    app.click(&format!(
-        "[data-testid=search-result][data-conversation-id=\"{}\"]",
-        chat.conversation_id
-    ))
-    .await;
+    search(&app, "beställ", chat.conversation_id).await;
+    let hit = search(&app, "saga@example.se", chat.conversation_id).await;
+    app.click(&hit).await;
     app.find(&format!(
         "[data-testid=conversation][data-id=\"{}\"]",
         chat.conversation_id

@@ -38,3 +38,39 @@ it('searches as staff type and marks the matched words from the character ranges
   await fireEvent.click(result);
   expect(onchoose).toHaveBeenCalledWith(42, 'closed');
 });
+
+it('keeps the results open while the field has focus, and closes them when focus leaves', async () => {
+  vi.mocked(commands.search).mockImplementation(() =>
+    ok([
+      {
+        conversation_id: 7,
+        customer_name: 'Saga Holm',
+        customer_email: 'saga@example.se',
+        status: 'open' as const,
+        message_id: null,
+        snippet: 'Saga Holm · saga@example.se',
+        highlights: [[12, 16]] as [number, number][],
+        at: NOW,
+      },
+    ]),
+  );
+  const outside = document.createElement('button');
+  document.body.append(outside);
+  render(SearchBox, { props: { onchoose: vi.fn(), now: NOW } });
+  const input = screen.getByTestId('search-input') as HTMLInputElement;
+
+  // Focus leaves and comes straight back (as clearing the field does), then typing goes on.
+  input.focus();
+  await fireEvent.input(input, { target: { value: 'saga' } });
+  await waitFor(() => expect(screen.getByTestId('search-result')).toBeTruthy());
+  input.blur();
+  input.focus();
+  await fireEvent.input(input, { target: { value: 'saga@example.se' } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(screen.getByTestId('search-result').dataset.conversationId).toBe('7');
+
+  // Focus moves elsewhere: the results close.
+  outside.focus();
+  await waitFor(() => expect(screen.queryByTestId('search-result')).toBeNull());
+  outside.remove();
+});
