@@ -57,7 +57,7 @@ it('keeps the results open while the field has focus, and closes them when focus
   const outside = document.createElement('button');
   document.body.append(outside);
   render(SearchBox, { props: { onchoose: vi.fn(), now: NOW } });
-  const input = screen.getByTestId('search-input') as HTMLInputElement;
+  const input = screen.getByTestId<HTMLInputElement>('search-input');
 
   // Focus leaves and comes straight back (as clearing the field does), then typing goes on.
   input.focus();
