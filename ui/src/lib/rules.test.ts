@@ -28,6 +28,7 @@ import {
   chooseDiscount,
   discountStatusAt,
   errorPhrase,
+  hasUnseenCustomerMessage,
   lastOrderWithinWindow,
   latestTopic,
   listTopics,
@@ -38,6 +39,7 @@ import {
   previewLine,
   replyRoute,
   replyTextState,
+  shouldMarkRead,
   showAllOrdersLink,
   signInErrorPhrase,
   toggleProduct,
@@ -527,5 +529,44 @@ describe('errors', () => {
       'Your session has expired. Sign in again.',
     );
     expect(en(signInErrorPhrase('internal', 'shop.se', 'boom'))).toBe('Couldn’t sign in: boom');
+  });
+});
+
+describe('reading a conversation', () => {
+  const customer = (id: number) =>
+    ({ kind: 'message', message: { id, author: { kind: 'customer' } } }) as const;
+  const staff = (id: number) =>
+    ({ kind: 'message', message: { id, author: { kind: 'staff' } } }) as const;
+  const view = (
+    last: number | null,
+    marked: boolean,
+    ...timeline: (ReturnType<typeof customer> | ReturnType<typeof staff>)[]
+  ) => ({
+    read_state: { last_read_message_id: last, marked_unread: marked },
+    timeline,
+  });
+
+  it('is unseen when a customer wrote after the last message read', () => {
+    expect(hasUnseenCustomerMessage(view(5, false, customer(4), staff(5)))).toBe(false);
+    expect(hasUnseenCustomerMessage(view(5, false, customer(4), customer(6)))).toBe(true);
+    expect(hasUnseenCustomerMessage(view(null, false, customer(1)))).toBe(true);
+    // Staff replies (and their local echoes, with negative ids) are not news to staff.
+    expect(hasUnseenCustomerMessage(view(5, false, customer(5), staff(9), staff(-3)))).toBe(false);
+    expect(hasUnseenCustomerMessage({ read_state: null, timeline: [{ kind: 'cart_event' }] })).toBe(
+      false,
+    );
+  });
+
+  it('opening marks it read, "mark as unread" included', () => {
+    expect(shouldMarkRead(view(5, true, customer(5)), 'opened')).toBe(true);
+    expect(shouldMarkRead(view(5, false, customer(6)), 'opened')).toBe(true);
+    expect(shouldMarkRead(view(6, false, customer(6)), 'opened')).toBe(false);
+  });
+
+  it('a new message on screen is read only in a focused window, and never undoes "mark as unread"', () => {
+    expect(shouldMarkRead(view(5, false, customer(6)), { focused: true })).toBe(true);
+    expect(shouldMarkRead(view(5, false, customer(6)), { focused: false })).toBe(false);
+    expect(shouldMarkRead(view(5, true, customer(6)), { focused: true })).toBe(false);
+    expect(shouldMarkRead(view(6, false, customer(6)), { focused: true })).toBe(false);
   });
 });

@@ -339,9 +339,9 @@ export function previewLine(text: string | null | undefined, max = PREVIEW_CHARS
 
 export type MessageBodyLike =
   | { type: 'text'; text: string }
-  | { type: 'products'; text: string | null; products: readonly unknown[] }
+  | { type: 'products'; text?: string | null; products: readonly unknown[] }
   | { type: 'discount'; discount: { code: string } }
-  | { type: 'attachment'; text: string | null; attachment: { kind: 'image' | 'video' } };
+  | { type: 'attachment'; text?: string | null; attachment: { kind: 'image' | 'video' } };
 
 /**
  * What the list shows for a message: its text as one line (a string), or, for a message
@@ -580,4 +580,40 @@ export function signInErrorPhrase(code: string, shop: string, detail: string): P
     default:
       return { key: 'signIn.error.other', params: { detail } };
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read state
+// ---------------------------------------------------------------------------------------------
+
+interface ReadViewLike {
+  read_state?: { last_read_message_id?: number | null; marked_unread: boolean } | null;
+  timeline: readonly (
+    | { kind: 'message'; message: { id: number; author: { kind: 'customer' | 'staff' } } }
+    | { kind: 'cart_event' }
+  )[];
+}
+
+/** Whether the conversation has a customer message newer than the last one this staff member
+ * read (the engine's `store::is_unread`, without "mark as unread"). Local echoes of sends have
+ * negative ids and are never customer messages. */
+export function hasUnseenCustomerMessage(view: ReadViewLike): boolean {
+  let newest: number | null = null;
+  for (const item of view.timeline) {
+    if (item.kind === 'message' && item.message.author.kind === 'customer') {
+      newest = Math.max(newest ?? item.message.id, item.message.id);
+    }
+  }
+  if (newest === null) return false;
+  const last = view.read_state?.last_read_message_id;
+  return last == null || newest > last;
+}
+
+/** Whether showing the conversation should mark it read. Opening it does whenever it is unread,
+ * "mark as unread" included; while it stays on screen, only a new customer message seen in a
+ * focused window does: "mark as unread" holds until staff open the conversation again. */
+export function shouldMarkRead(view: ReadViewLike, how: 'opened' | { focused: boolean }): boolean {
+  const marked = view.read_state?.marked_unread ?? false;
+  if (how === 'opened') return marked || hasUnseenCustomerMessage(view);
+  return how.focused && !marked && hasUnseenCustomerMessage(view);
 }

@@ -22,7 +22,7 @@ import {
 import { call, failureCode, CommandFailure } from '../lib/api';
 import { setLocale } from '../lib/i18n/index.svelte';
 import type { Phrase } from '../lib/i18n/index.svelte';
-import { errorPhrase } from '../lib/rules';
+import { errorPhrase, shouldMarkRead } from '../lib/rules';
 import { debounce } from '../lib/text';
 
 /** Rows fetched per page; more pages load as the list scrolls near its end. */
@@ -44,6 +44,11 @@ let toastSeq = 0;
 
 export function languagePreference(language: Language): 'en' | 'sv' | 'system' {
   return language === 'auto' ? 'system' : language;
+}
+
+/** Whether staff can see the window: focused and not minimised or hidden. */
+function windowFocused(): boolean {
+  return document.hasFocus() && document.visibilityState === 'visible';
 }
 
 export class AppState {
@@ -198,7 +203,10 @@ export class AppState {
     if (this.phase !== 'ready') return;
     void this.refreshList();
     if (this.openId !== null) {
-      void this.loadView(this.openId);
+      const id = this.openId;
+      void this.loadView(id).then((view) => {
+        if (view && shouldMarkRead(view, { focused: windowFocused() })) void this.markRead(id);
+      });
       // Notes, carts and orders change with the customer and with actions on the conversation.
       const customer = this.view?.conversation.customer_id;
       if (customer !== undefined) void this.loadProfile(customer);
@@ -325,13 +333,15 @@ export class AppState {
       void this.refreshList();
     }
     void this.loadProfile(view.conversation.customer_id);
-    const summary = this.rows.find((r) => r.id === id);
-    if (summary?.unread || view.read_state?.marked_unread) {
-      try {
-        await call(commands.setUnread(id, false));
-      } catch {
-        // Staying unread is harmless; the next open tries again.
-      }
+    // Read from the conversation itself: one opened from a notification may not be in the list.
+    if (shouldMarkRead(view, 'opened')) await this.markRead(id);
+  }
+
+  private async markRead(id: number): Promise<void> {
+    try {
+      await call(commands.setUnread(id, false));
+    } catch {
+      // Staying unread is harmless; the next open tries again.
     }
   }
 
