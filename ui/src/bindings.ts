@@ -261,7 +261,8 @@ export type ConversationSummary_Deserialize = {
 	assignee_id?: number | null,
 	customer_online: boolean,
 	last_message_at: number,
-	preview: string,
+	/**  The newest message, whatever it holds (text, products, a discount code, an image). */
+	last_message?: MessageBody_Deserialize | null,
 	unread: boolean,
 	/**  At most two labels, newest first. */
 	topics: Topic[],
@@ -278,7 +279,8 @@ export type ConversationSummary_Serialize = {
 	assignee_id: number | null,
 	customer_online: boolean,
 	last_message_at: number,
-	preview: string,
+	/**  The newest message, whatever it holds (text, products, a discount code, an image). */
+	last_message: MessageBody_Serialize | null,
 	unread: boolean,
 	/**  At most two labels, newest first. */
 	topics: Topic[],

@@ -146,10 +146,30 @@ pub fn conversations(list: &[ConversationSummary], people: &People) -> String {
             time(c.last_message_at),
             column(&c.customer_name, 22),
             column(&assignee, 14),
-            clip(&c.preview, 60),
+            clip(&preview(c.last_message.as_ref()), 60),
         );
     }
     out
+}
+
+/// A list row's one line for its newest message: the text, or what a message without text holds.
+fn preview(body: Option<&MessageBody>) -> String {
+    let Some(body) = body else {
+        return String::new();
+    };
+    if let Some(text) = body.text().filter(|t| !t.trim().is_empty()) {
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    match body {
+        MessageBody::Text { .. } => String::new(),
+        MessageBody::Products { products, .. } if products.len() == 1 => "[1 product]".to_owned(),
+        MessageBody::Products { products, .. } => format!("[{} products]", products.len()),
+        MessageBody::Discount { discount } => format!("[discount code {}]", discount.code),
+        MessageBody::Attachment { attachment, .. } => match attachment.kind {
+            MediaKind::Image => "[image]".to_owned(),
+            MediaKind::Video => "[video]".to_owned(),
+        },
+    }
 }
 
 fn body(body: &MessageBody) -> Vec<String> {

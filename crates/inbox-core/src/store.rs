@@ -736,8 +736,8 @@ pub fn is_unread(read: Option<&ReadState>, last_customer_message: Option<i64>) -
 pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<ConversationSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.data, coalesce(cu.name, ''), coalesce(cu.email, ''),
-                (SELECT m.text FROM messages m WHERE m.conversation_id = c.id
-                    AND coalesce(m.text, '') != ''
+                (SELECT json_extract(m.data, '$.body') FROM messages m
+                  WHERE m.conversation_id = c.id
                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
                 (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.from_customer = 1),
                 r.data
@@ -774,7 +774,9 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
                     assignee_id: conversation.assignee_id,
                     customer_online: conversation.customer_online,
                     last_message_at: conversation.last_message_at,
-                    preview: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    last_message: r
+                        .get::<_, Option<String>>(3)?
+                        .and_then(|body| serde_json::from_str(&body).ok()),
                     unread: is_unread(read.as_ref(), last_customer),
                     topics: conversation
                         .topics
@@ -1288,6 +1290,43 @@ mod tests {
                 [],
             )
             .unwrap();
+    }
+
+    #[test]
+    fn a_list_row_carries_its_newest_message_even_without_text() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        let discount = Entity::Message(Message {
+            id: 3,
+            conversation_id: 1,
+            author: Author::Staff { staff_id: 1 },
+            body: MessageBody::Discount {
+                discount: DiscountCard {
+                    discount_id: 4,
+                    code: "VÅR10".into(),
+                    summary: "10 % off".into(),
+                },
+            },
+            delivery: None,
+            created_at: 1_003,
+        });
+        apply_all(
+            &tx,
+            &[
+                conversation(1),
+                message(2, 1, "Har ni rabatter?"),
+                discount.clone(),
+            ],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let rows = list(&conn, &ListFilter::default(), 1).unwrap();
+        let Entity::Message(sent) = discount else {
+            unreachable!()
+        };
+        assert_eq!(rows[0].last_message, Some(sent.body), "not the older text");
+        assert!(rows[0].unread, "the customer's message is unread");
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub struct ConversationSummary {
     pub assignee_id: Option<i64>,
     pub customer_online: bool,
     pub last_message_at: Millis,
-    pub preview: String,
+    /// The newest message, whatever it holds (text, products, a discount code, an image).
+    pub last_message: Option<MessageBody>,
     pub unread: bool,
     /// At most two labels, newest first.
     pub topics: Vec<Topic>,

@@ -46,6 +46,15 @@ it('has no online mark, assignee or unread mark when none applies', () => {
   expect(screen.queryAllByTestId('row-topic')).toHaveLength(0);
 });
 
+it('previews the newest message, also one without text', () => {
+  row({
+    row: summary({
+      last_message: { type: 'discount', discount: { discount_id: 3, code: 'VÅR10', summary: '' } },
+    }),
+  });
+  expect(screen.getByTestId('row-preview').textContent).toBe('Shared the discount code VÅR10');
+});
+
 it('says "assigned to you" for the signed-in staff member, in Swedish too', () => {
   setLocale('sv');
   row({ row: summary({ assignee_id: 1, topics: ['pricing_discounts'] }), assignee: 'Astrid Lind' });

@@ -23,7 +23,7 @@ export function summary(
     assignee_id: null,
     customer_online: false,
     last_message_at: NOW - 60_000,
-    preview: 'Do you have the socks in size 40?',
+    last_message: { type: 'text', text: 'Do you have the socks in size 40?' },
     unread: false,
     topics: [],
     ...over,
