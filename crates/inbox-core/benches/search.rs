@@ -530,12 +530,14 @@ fn main() -> Result<()> {
     }
     let p95 = fts_all.p(0.95);
     let ratio_p50 = like_all.p(0.5) / fts_all.p(0.5);
+    // The slow end of each: what typing feels like at its worst.
+    let ratio_p95 = like_all.p(0.95) / p95;
     let ratio_mean = like_all.0.iter().sum::<f64>()
         / like_all.0.len() as f64
         / (fts_all.0.iter().sum::<f64>() / fts_all.0.len() as f64);
     eprintln!(
         "overall: FTS p50 {:.3} ms, p95 {p95:.3} ms (aim <= 5 ms); LIKE p50 {:.1} ms; ratio of \
-         medians {ratio_p50:.0}x, of means {ratio_mean:.0}x (aim >= 100x). 2-core machine, others \
+         medians {ratio_p50:.0}x, of p95s {ratio_p95:.0}x, of means {ratio_mean:.0}x (aim >= 100x). 2-core machine, others \
          compiling: figures may be pessimistic",
         fts_all.p(0.5),
         like_all.p(0.5)
@@ -557,6 +559,7 @@ fn main() -> Result<()> {
             "fts": fts_all.summary(),
             "like": like_all.summary(),
             "ratio_p50": common::round(ratio_p50, 1),
+            "ratio_p95": common::round(ratio_p95, 1),
             "ratio_mean": common::round(ratio_mean, 1),
             "aims": { "p95_ms": 5.0, "ratio": 100.0 },
             "meets_aims": p95 <= 5.0 && ratio_p50 >= 100.0,
