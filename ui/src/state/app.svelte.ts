@@ -73,6 +73,8 @@ export class AppState {
   view = $state.raw<ConversationView | null>(null);
   viewError = $state<string | null>(null);
   profile = $state.raw<ProfileView | null>(null);
+  /** Why the open conversation's customer profile could not be loaded (an error code). */
+  profileError = $state<string | null>(null);
   profileOpen = $state(true);
 
   overlay = $state<Overlay>(null);
@@ -323,6 +325,8 @@ export class AppState {
     if (this.view?.conversation.id !== id) {
       this.view = null;
       this.profile = null;
+      this.profileError = null;
+      this.profileError = null;
     }
     void commands.setOpenConversation(id)?.catch?.(() => {});
     const view = await this.loadView(id);
@@ -349,6 +353,7 @@ export class AppState {
     this.openId = null;
     this.view = null;
     this.profile = null;
+    this.profileError = null;
     void commands.setOpenConversation(null)?.catch?.(() => {});
   }
 
@@ -368,9 +373,13 @@ export class AppState {
   async loadProfile(customerId: number): Promise<void> {
     try {
       const profile = await call(commands.profile(customerId));
-      if (this.view?.conversation.customer_id === customerId) this.profile = profile;
-    } catch {
-      // The panel says it can't show the profile.
+      if (this.view?.conversation.customer_id === customerId) {
+        this.profile = profile;
+        this.profileError = null;
+      }
+    } catch (e) {
+      // The panel says it can't show the profile, with a way to try again.
+      if (this.view?.conversation.customer_id === customerId) this.profileError = failureCode(e);
     }
   }
 

@@ -266,6 +266,7 @@ export const en = {
 
   // Customer profile
   'profile.title': 'Customer profile',
+  'profile.unavailable': "The customer's profile can't be shown right now.",
   'profile.show': 'Show customer profile',
   'profile.hide': 'Hide customer profile',
   'profile.details': 'Customer details',

@@ -256,6 +256,7 @@ export const sv: TranslationOf<English> = {
   'assign.cannotChat': '{name} har inte behörighet för webbshopschatt.',
 
   'profile.title': 'Kundprofil',
+  'profile.unavailable': 'Kundprofilen kan inte visas just nu.',
   'profile.show': 'Visa kundprofil',
   'profile.hide': 'Dölj kundprofil',
   'profile.details': 'Kunduppgifter',
