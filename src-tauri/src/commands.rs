@@ -11,7 +11,7 @@ use inbox_core::{
     SearchHit, SyncState,
 };
 use inbox_protocol::{
-    Attachment, ConversationStatus, DiscountCode, Millis, Product, ProductCard, Staff,
+    Attachment, ConversationStatus, DiscountCode, MediaKind, Millis, Product, ProductCard, Staff,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -197,6 +197,48 @@ pub async fn share_discount(
         .await?
         .share_discount(conversation_id, &code)
         .await?)
+}
+
+/// An image or video staff chose, as it would be sent: shown in the composer before sending.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct MediaPreview {
+    pub kind: MediaKind,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The size it would be sent at, in bytes.
+    pub size: u32,
+    /// A small copy of an image as a `data:` URL; `None` for a video.
+    pub thumbnail: Option<String>,
+}
+
+/// Checks a picked or dropped file as sending would, and returns its preview; a file that
+/// can't be sent is refused now, with the same error.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_media(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<MediaPreview> {
+    let path = PathBuf::from(path);
+    if !state.was_offered(&path) {
+        return Err(CommandError::new(
+            "bad_input",
+            "choose the file with Attach, or drop it on the window",
+        ));
+    }
+    let preview = state.engine().await?.preview_media(&path).await?;
+    Ok(MediaPreview {
+        kind: preview.kind,
+        width: preview.width,
+        height: preview.height,
+        size: u32::try_from(preview.size).unwrap_or(u32::MAX),
+        thumbnail: preview.thumbnail.map(|(bytes, mime)| {
+            format!(
+                "data:{mime};base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
+        }),
+    })
 }
 
 /// Sends an image or video file (picked in the dialog or dropped on the window).

@@ -47,6 +47,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::share_products,
             commands::share_discount,
             commands::pick_media,
+            commands::preview_media,
             commands::send_media,
             commands::send_pasted_media,
             commands::media_url,

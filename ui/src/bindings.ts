@@ -30,6 +30,11 @@ export const commands = {
 	shareDiscount: (conversationId: number, code: DiscountCode_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("share_discount", { conversationId, code })),
 	/**  Asks for an image or video with the system's file dialog; `None` when cancelled. */
 	pickMedia: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_media")),
+	/**
+	 *  Checks a picked or dropped file as sending would, and returns its preview; a file that
+	 *  can't be sent is refused now, with the same error.
+	 */
+	previewMedia: (path: string) => typedError<MediaPreview_Serialize, CommandError>(__TAURI_INVOKE("preview_media", { path })),
 	/**  Sends an image or video file (picked in the dialog or dropped on the window). */
 	sendMedia: (conversationId: number, path: string, text: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("send_media", { conversationId, path, text })),
 	/**  Sends an image pasted from the clipboard (base64; pastes are screenshots, not films). */
@@ -480,6 +485,31 @@ export type ListFilter = {
 };
 
 export type MediaKind = "image" | "video";
+
+/**  An image or video staff chose, as it would be sent: shown in the composer before sending. */
+export type MediaPreview = MediaPreview_Serialize | MediaPreview_Deserialize;
+
+/**  An image or video staff chose, as it would be sent: shown in the composer before sending. */
+export type MediaPreview_Deserialize = {
+	kind: MediaKind,
+	width?: number | null,
+	height?: number | null,
+	/**  The size it would be sent at, in bytes. */
+	size: number,
+	/**  A small copy of an image as a `data:` URL; `None` for a video. */
+	thumbnail?: string | null,
+};
+
+/**  An image or video staff chose, as it would be sent: shown in the composer before sending. */
+export type MediaPreview_Serialize = {
+	kind: MediaKind,
+	width: number | null,
+	height: number | null,
+	/**  The size it would be sent at, in bytes. */
+	size: number,
+	/**  A small copy of an image as a `data:` URL; `None` for a video. */
+	thumbnail: string | null,
+};
 
 export type Message = Message_Serialize | Message_Deserialize;
 

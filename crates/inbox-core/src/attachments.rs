@@ -107,6 +107,67 @@ impl Prepared {
     }
 }
 
+/// A file checked and prepared as it would be sent, for showing before it is: the same checks
+/// refuse the same files, so staff learn at once that a photo is damaged or too large.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub kind: MediaKind,
+    pub mime: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The size it would be sent at, in bytes (a large photo is shrunk first).
+    pub size: u64,
+    /// A small copy of an image ([`THUMBNAIL_SIDE`] on its long side) and its type; `None`
+    /// for a video.
+    pub thumbnail: Option<(Vec<u8>, &'static str)>,
+}
+
+/// Prepares a file as [`prepare`] does, in a scratch folder that is removed afterwards, and
+/// returns what it would send. Blocking.
+pub fn preview(path: &Path) -> Result<Preview> {
+    let scratch = tempfile_dir()?;
+    let prepared = prepare(path, scratch.path())?;
+    let thumbnail = match &prepared.thumbnail {
+        Some(thumb) => {
+            let mime = match thumb.extension().and_then(|e| e.to_str()) {
+                Some("png") => "image/png",
+                _ => "image/jpeg",
+            };
+            Some((std::fs::read(thumb)?, mime))
+        }
+        None => None,
+    };
+    Ok(Preview {
+        kind: prepared.kind,
+        mime: prepared.mime,
+        width: prepared.width,
+        height: prepared.height,
+        size: prepared.size,
+        thumbnail,
+    })
+}
+
+/// A folder of our own under the system's temporary folder, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempfile_dir() -> Result<ScratchDir> {
+    let dir = std::env::temp_dir().join(format!("inbox-preview-{:016x}", rand::random::<u64>()));
+    std::fs::create_dir(&dir)?;
+    Ok(ScratchDir(dir))
+}
+
 /// What a file's first bytes say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Detected {
@@ -189,8 +250,19 @@ fn input(message: impl Into<String>) -> Error {
     Error::Input(message.into())
 }
 
+/// A file refused for what it is, with the shop's code for it.
+fn media(code: ProblemCode, message: impl Into<String>) -> Error {
+    Error::Media {
+        code,
+        message: message.into(),
+    }
+}
+
 fn damaged_image() -> Error {
-    input("the image is damaged and can't be opened")
+    media(
+        ProblemCode::CorruptMedia,
+        "the image is damaged and can't be opened",
+    )
 }
 
 /// Whole megabytes, rounded up, so a file just over a limit never reads as "at the limit".
@@ -200,15 +272,21 @@ fn megabytes(bytes: u64) -> u64 {
 
 fn too_large(what: &str, size: u64, limit: usize) -> Error {
     let plural = if what == "video" { "videos" } else { "images" };
-    input(format!(
-        "the {what} is {} MB; {plural} can be up to {} MB",
-        megabytes(size),
-        megabytes(limit as u64)
-    ))
+    media(
+        ProblemCode::AttachmentTooLarge,
+        format!(
+            "the {what} is {} MB; {plural} can be up to {} MB",
+            megabytes(size),
+            megabytes(limit as u64)
+        ),
+    )
 }
 
 fn unsupported(name: &str) -> Error {
-    input(format!("{name} files can't be sent; {ACCEPTED}"))
+    media(
+        ProblemCode::UnsupportedMedia,
+        format!("{name} files can't be sent; {ACCEPTED}"),
+    )
 }
 
 /// A file whose bytes we don't recognise: its extension only picks the words of the refusal.
@@ -219,14 +297,21 @@ fn unrecognised(path: &Path) -> Error {
         .unwrap_or_default();
     match ext.as_str() {
         "jpg" | "jpeg" | "png" | "gif" | "webp" => damaged_image(),
-        "mp4" | "m4v" | "mov" | "webm" => input(format!(
-            "the video is damaged or isn't an MP4, MOV or WebM video; {ACCEPTED}"
-        )),
-        "" => input(format!("this file can't be sent; {ACCEPTED}")),
+        "mp4" | "m4v" | "mov" | "webm" => media(
+            ProblemCode::CorruptMedia,
+            format!("the video is damaged or isn't an MP4, MOV or WebM video; {ACCEPTED}"),
+        ),
+        "" => media(
+            ProblemCode::UnsupportedMedia,
+            format!("this file can't be sent; {ACCEPTED}"),
+        ),
         ext if ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
             unsupported(&ext.to_uppercase())
         }
-        _ => input(format!("this file can't be sent; {ACCEPTED}")),
+        _ => media(
+            ProblemCode::UnsupportedMedia,
+            format!("this file can't be sent; {ACCEPTED}"),
+        ),
     }
 }
 
@@ -311,9 +396,12 @@ fn limits() -> Limits {
 }
 
 fn too_many_pixels(width: u32, height: u32) -> Error {
-    input(format!(
-        "the image is {width}×{height} pixels; images can be up to {MAX_IMAGE_SIDE} pixels on a side"
-    ))
+    media(
+        ProblemCode::AttachmentTooLarge,
+        format!(
+            "the image is {width}×{height} pixels; images can be up to {MAX_IMAGE_SIDE} pixels on a side"
+        ),
+    )
 }
 
 /// A decoding failure in words: a limit hit means too big, anything else means damaged.
@@ -322,9 +410,10 @@ fn decode_error(width: u32, height: u32) -> impl Fn(ImageError) -> Error {
         ImageError::Limits(_) if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE => {
             too_many_pixels(width, height)
         }
-        ImageError::Limits(_) => input(format!(
-            "the image is {width}×{height} pixels, too large to open; make it smaller"
-        )),
+        ImageError::Limits(_) => media(
+            ProblemCode::AttachmentTooLarge,
+            format!("the image is {width}×{height} pixels, too large to open; make it smaller"),
+        ),
         _ => damaged_image(),
     }
 }
@@ -770,8 +859,8 @@ mod tests {
 
     fn message(err: Error) -> String {
         match err {
-            Error::Input(m) => m,
-            other => panic!("expected a bad-input error, got {other:?}"),
+            Error::Input(m) | Error::Media { message: m, .. } => m,
+            other => panic!("expected a refusal of the file, got {other:?}"),
         }
     }
 
@@ -1115,5 +1204,44 @@ mod tests {
         assert!(matches!(cache.get(&local).await, Err(Error::Input(_))));
         local.url = "local:gone.jpg".into();
         assert!(matches!(cache.get(&local).await, Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn a_preview_is_what_would_be_sent_and_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("preview-test-{:x}", rand::random::<u64>()));
+        std::fs::create_dir(&dir).unwrap();
+        let photo = dir.join("photo.png");
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(3000, 1500, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 40])
+        }));
+        std::fs::write(&photo, png_bytes(&image)).unwrap();
+        let scratch = || {
+            std::fs::read_dir(std::env::temp_dir())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("inbox-preview-")
+                })
+                .count()
+        };
+
+        let shown = preview(&photo).unwrap();
+        assert_eq!(shown.kind, MediaKind::Image);
+        assert_eq!(
+            (shown.width, shown.height),
+            (Some(MAX_SENT_SIDE), Some(1024))
+        );
+        let (thumb, mime) = shown.thumbnail.expect("an image has a thumbnail");
+        let small = image::load_from_memory(&thumb).unwrap();
+        assert_eq!((small.width(), small.height()), (THUMBNAIL_SIDE, 160));
+        assert!(mime == "image/jpeg" || mime == "image/png");
+        assert_eq!(scratch(), 0, "the scratch folder is gone");
+
+        std::fs::write(&photo, b"\x89PNG\r\n\x1a\n and nothing else").unwrap();
+        let refused = preview(&photo).unwrap_err();
+        assert_eq!(refused.code(), "corrupt_media");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -40,6 +40,11 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("bad input: {0}")]
     Input(String),
+    /// A file that can't be sent: damaged, too large or of a kind the shop doesn't take
+    /// (`corrupt_media`, `attachment_too_large`, `unsupported_media`). Refused before anything
+    /// is queued; the message says what to send instead.
+    #[error("{message}")]
+    Media { code: ProblemCode, message: String },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("the engine stopped")]
@@ -65,6 +70,7 @@ impl Error {
             Error::Json(_) => "protocol".into(),
             Error::Io(_) => "io".into(),
             Error::Input(_) => "bad_input".into(),
+            Error::Media { code, .. } => code.key(),
             Error::NotFound(_) => "not_found".into(),
             Error::Stopped => "stopped".into(),
             Error::Local(_) => "local".into(),
@@ -80,6 +86,7 @@ impl Error {
     pub fn problem_code(&self) -> Option<ProblemCode> {
         match self {
             Error::Rejected(p) => Some(p.code),
+            Error::Media { code, .. } => Some(*code),
             _ => None,
         }
     }

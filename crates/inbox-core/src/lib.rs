@@ -557,6 +557,14 @@ impl Inbox {
         .await
     }
 
+    /// Checks and prepares a file as [`Inbox::send_media`] would, without queueing anything:
+    /// what would be sent (size, pixels, a thumbnail), or the same refusal now, before staff
+    /// write a caption for a file that can't go.
+    pub async fn preview_media(&self, path: &Path) -> Result<attachments::Preview> {
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || attachments::preview(&path)).await?
+    }
+
     /// An attachment's file on disk, for showing: cached by content hash (so it shows
     /// offline), downloaded on first use, the least recently used evicted past 500 MB.
     pub async fn attachment(&self, attachment: &Attachment) -> Result<PathBuf> {

@@ -44,23 +44,27 @@ fn mirror_dir(inbox: &Inbox) -> PathBuf {
     inbox.store().path().parent().unwrap().to_owned()
 }
 
-/// Sends a file that must be refused; returns the message the user sees.
-async fn refused(file: &Path) -> String {
+/// Sends a file that must be refused; returns the code the app switches on and the message
+/// the user sees.
+async fn refused(file: &Path) -> (String, String) {
     let data = tempfile::tempdir().unwrap();
     let inbox = offline_inbox(data.path());
     let err = inbox
         .send_media(7, file, Some("here".into()))
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "bad_input", "{err:?}");
     assert_eq!(queued(&inbox).await, (0, 0), "nothing is queued or shown");
     let outgoing = mirror_dir(&inbox).join(attachments::OUTGOING_DIR);
     let left = std::fs::read_dir(&outgoing).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "nothing is left in {}", outgoing.display());
     match err {
-        Error::Input(message) => message,
+        Error::Media { code, message } => (code.key(), message),
         other => panic!("{other:?}"),
     }
+}
+
+fn pair(code: &str, message: &str) -> (String, String) {
+    (code.to_owned(), message.to_owned())
 }
 
 fn png(image: &DynamicImage) -> Vec<u8> {
@@ -160,7 +164,7 @@ async fn a_corrupt_image_is_refused_and_nothing_is_queued() {
     );
     assert_eq!(
         refused(&garbage).await,
-        "the image is damaged and can't be opened"
+        pair("corrupt_media", "the image is damaged and can't be opened")
     );
     let mut truncated = png(&DynamicImage::ImageRgb8(RgbImage::from_fn(
         200,
@@ -171,7 +175,7 @@ async fn a_corrupt_image_is_refused_and_nothing_is_queued() {
     let truncated = write(dir.path(), "cut.png", &truncated);
     assert_eq!(
         refused(&truncated).await,
-        "the image is damaged and can't be opened"
+        pair("corrupt_media", "the image is damaged and can't be opened")
     );
 }
 
@@ -188,7 +192,10 @@ async fn a_decompression_bomb_is_refused_from_its_header() {
     let path = write(dir.path(), "bomb.png", &bomb);
     assert_eq!(
         refused(&path).await,
-        "the image is 20000×20000 pixels; images can be up to 12000 pixels on a side"
+        pair(
+            "attachment_too_large",
+            "the image is 20000×20000 pixels; images can be up to 12000 pixels on a side"
+        )
     );
 }
 
@@ -196,8 +203,10 @@ async fn a_decompression_bomb_is_refused_from_its_header() {
 async fn an_unsupported_file_is_refused_whatever_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
-    let expected = "PDF files can't be sent; send a JPEG, PNG, GIF or WebP image, or an MP4, MOV \
-                    or WebM video";
+    let expected = pair(
+        "unsupported_media",
+        "PDF files can't be sent; send a JPEG, PNG, GIF or WebP image, or an MP4, MOV or WebM video",
+    );
     assert_eq!(
         refused(&write(dir.path(), "invoice.pdf", pdf)).await,
         expected
@@ -221,7 +230,10 @@ async fn an_oversize_video_is_refused_without_reading_it() {
     drop(file);
     assert_eq!(
         refused(&path).await,
-        "the video is 101 MB; videos can be up to 100 MB"
+        pair(
+            "attachment_too_large",
+            "the video is 101 MB; videos can be up to 100 MB"
+        )
     );
 }
 

@@ -12,6 +12,7 @@ vi.mock('../bindings', () => ({
     sendPastedMedia: vi.fn(),
     sendMedia: vi.fn(),
     pickMedia: vi.fn(),
+    previewMedia: vi.fn(),
   },
   events: {},
 }));
@@ -64,4 +65,46 @@ it('takes a pasted image, previews it, and sends it as base64 with the text', as
   await waitFor(() => expect(commands.sendPastedMedia).toHaveBeenCalled());
   expect(commands.sendPastedMedia).toHaveBeenCalledWith(3, 'shot.png', 'iVBORw==', 'Hej');
   await waitFor(() => expect(screen.queryByTestId('attachment-preview')).toBeNull());
+});
+
+it('previews a chosen image as it will be sent, and sends the file with the text', async () => {
+  vi.mocked(commands.pickMedia).mockImplementation(() => ok('/home/astrid/Bilder/mugg.jpg'));
+  vi.mocked(commands.previewMedia).mockImplementation(() =>
+    ok({
+      kind: 'image' as const,
+      width: 2048,
+      height: 1536,
+      size: 420_000,
+      thumbnail: 'data:image/jpeg;base64,/9j/4AAQ',
+    }),
+  );
+  vi.mocked(commands.sendMedia).mockImplementation(() => ok(2));
+  compose();
+  await fireEvent.click(screen.getByTestId('composer-attach'));
+  await waitFor(() => expect(screen.getByTestId('attachment-thumbnail')).toBeTruthy());
+  expect(commands.previewMedia).toHaveBeenCalledWith('/home/astrid/Bilder/mugg.jpg');
+  expect(screen.getByTestId<HTMLImageElement>('attachment-thumbnail').src).toBe(
+    'data:image/jpeg;base64,/9j/4AAQ',
+  );
+  expect(screen.getByTestId('attachment-details').textContent).toContain('2048 × 1536 px');
+
+  await fireEvent.click(screen.getByTestId('composer-send'));
+  await waitFor(() =>
+    expect(commands.sendMedia).toHaveBeenCalledWith(3, '/home/astrid/Bilder/mugg.jpg', 'Hej'),
+  );
+});
+
+it('refuses a damaged file as soon as it is chosen, with the reason, and keeps the text', async () => {
+  vi.mocked(commands.pickMedia).mockImplementation(() => ok('/tmp/trasig.png'));
+  vi.mocked(commands.previewMedia).mockImplementation(() =>
+    fail('corrupt_media', "the image is damaged and can't be opened"),
+  );
+  compose();
+  await fireEvent.click(screen.getByTestId('composer-attach'));
+  await waitFor(() =>
+    expect(screen.getByTestId('composer-error').textContent).toContain('The file is damaged'),
+  );
+  expect(screen.queryByTestId('attachment-preview')).toBeNull();
+  expect(screen.getByTestId<HTMLTextAreaElement>('composer-input').value).toBe('Hej');
+  expect(commands.sendMedia).not.toHaveBeenCalled();
 });

@@ -227,6 +227,8 @@ export const en = {
   'attach.dropHere': 'Drop an image or video to attach it',
   'attach.preview': 'Attachment: {name}',
   'attach.remove': 'Remove attachment',
+  'attach.imageDetails': '{width} × {height} px, {size}',
+  'attach.videoDetails': 'Video, {size}',
   'attach.preparing': 'Preparing {name}…',
   'attach.pasted': 'Pasted image',
   'attach.onlyOne': 'Attach one file at a time.',

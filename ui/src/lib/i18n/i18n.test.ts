@@ -32,6 +32,8 @@ function placeholders(message: Message): string[] {
 
 /** Strings that are the same in both languages on purpose: names, loanwords, numbers. */
 const SAME_IN_BOTH = new Set<MessageKey>([
+  'attach.imageDetails',
+  'attach.videoDetails',
   'app.name',
   'list.online',
   'conversation.online',

@@ -220,6 +220,8 @@ export const sv: TranslationOf<English> = {
   'attach.dropHere': 'Släpp en bild eller video för att bifoga den',
   'attach.preview': 'Bilaga: {name}',
   'attach.remove': 'Ta bort bilagan',
+  'attach.imageDetails': '{width} × {height} px, {size}',
+  'attach.videoDetails': 'Video, {size}',
   'attach.preparing': 'Förbereder {name}…',
   'attach.pasted': 'Inklistrad bild',
   'attach.onlyOne': 'Bifoga en fil i taget.',
