@@ -199,6 +199,20 @@ pub async fn share_discount(
         .await?)
 }
 
+/// A path the user offered (picked in the app's dialog or dropped on its window): the only
+/// files the page may name.
+fn offered(state: &AppState, path: String) -> CommandResult<PathBuf> {
+    let path = PathBuf::from(path);
+    if state.was_offered(&path) {
+        Ok(path)
+    } else {
+        Err(CommandError::new(
+            "bad_input",
+            "choose the file with Attach, or drop it on the window",
+        ))
+    }
+}
+
 /// An image or video staff chose, as it would be sent: shown in the composer before sending.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct MediaPreview {
@@ -219,13 +233,7 @@ pub async fn preview_media(
     state: State<'_, AppState>,
     path: String,
 ) -> CommandResult<MediaPreview> {
-    let path = PathBuf::from(path);
-    if !state.was_offered(&path) {
-        return Err(CommandError::new(
-            "bad_input",
-            "choose the file with Attach, or drop it on the window",
-        ));
-    }
+    let path = offered(&state, path)?;
     let preview = state.engine().await?.preview_media(&path).await?;
     Ok(MediaPreview {
         kind: preview.kind,
@@ -250,13 +258,7 @@ pub async fn send_media(
     path: String,
     text: Option<String>,
 ) -> CommandResult<i64> {
-    let path = PathBuf::from(path);
-    if !state.was_offered(&path) {
-        return Err(CommandError::new(
-            "bad_input",
-            "choose the file with Attach, or drop it on the window",
-        ));
-    }
+    let path = offered(&state, path)?;
     Ok(state
         .engine()
         .await?
