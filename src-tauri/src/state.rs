@@ -92,8 +92,14 @@ impl AppState {
     /// everything; with a token it syncs. Run once at start-up; [`AppState::resumed`] waits
     /// for it, whatever the outcome.
     pub async fn resume(&self, app: &AppHandle) -> CommandResult<Option<Account>> {
+        let started = std::time::Instant::now();
         let result = self.resume_saved(app).await;
         self.resumed.send_replace(true);
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            account = matches!(result, Ok(Some(_))),
+            "start-up: the saved account is open"
+        );
         result
     }
 
@@ -143,7 +149,10 @@ impl AppState {
         if let Some(old) = self.engine.write().await.replace(inbox) {
             old.stop();
         }
-        crate::tray::refresh(app).await;
+        // The count is a query over every open conversation: not worth holding the window's
+        // first list for.
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move { crate::tray::refresh(&app).await });
         Ok(())
     }
 

@@ -110,14 +110,18 @@ export class AppState {
   // -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    await this.listen();
+    // Both round trips at once: the first list paints one IPC wait sooner. No event is lost
+    // meanwhile, since whatever happens before listening is in what startup and the first list
+    // page read.
+    const [, startup] = await Promise.allSettled([this.listen(), call(commands.startup())]);
     try {
-      const startup = await call(commands.startup());
-      this.demo = startup.demo;
-      this.language = startup.settings.language;
+      if (startup.status === 'rejected') throw startup.reason;
+      const { demo, settings, account } = startup.value;
+      this.demo = demo;
+      this.language = settings.language;
       setLocale(languagePreference(this.language));
-      this.account = startup.account;
-      if (startup.account) await this.enter();
+      this.account = account;
+      if (account) await this.enter();
       else this.phase = 'signin';
     } catch (e) {
       this.toast(e);
@@ -154,9 +158,11 @@ export class AppState {
 
   async listen(): Promise<void> {
     try {
-      this.#unlisten.push(await events.engineEvent.listen((e) => this.onEngineEvent(e.payload)));
       this.#unlisten.push(
-        await events.openConversation.listen((e) => void this.openConversation(e.payload.id)),
+        ...(await Promise.all([
+          events.engineEvent.listen((e) => this.onEngineEvent(e.payload)),
+          events.openConversation.listen((e) => void this.openConversation(e.payload.id)),
+        ])),
       );
     } catch {
       // Outside the shell (a plain browser) there is nothing to listen to.
