@@ -28,16 +28,25 @@ pub struct Startup {
     /// Running against the in-process demo shop.
     pub demo: bool,
     pub settings: AppSettings,
+    /// The first rows of the list the window shows first (`first_page`), read from the mirror
+    /// with the rest of the answer so the window paints them without another round trip; empty
+    /// when signed out.
+    pub first_page: Vec<ConversationSummary>,
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn startup(state: State<'_, AppState>) -> CommandResult<Startup> {
+pub async fn startup(state: State<'_, AppState>, first_page: ListFilter) -> CommandResult<Startup> {
     state.resumed().await;
+    let first_page = match state.engine().await {
+        Ok(inbox) => inbox.conversations(first_page).await?,
+        Err(_) => Vec::new(),
+    };
     Ok(Startup {
         account: state.account().await,
         demo: state.demo,
         settings: AppSettings::load(&state.data.path),
+        first_page,
     })
 }
 

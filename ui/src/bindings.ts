@@ -8,7 +8,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	startup: () => typedError<Startup_Serialize, CommandError>(__TAURI_INVOKE("startup")),
+	startup: (firstPage: ListFilter) => typedError<Startup_Serialize, CommandError>(__TAURI_INVOKE("startup", { firstPage })),
 	/**  Signs in at a shop and opens its mirror. `ca_path` is a CA file for a self-hosted shop. */
 	signIn: (shopUrl: string, caPath: string | null, email: string, password: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in", { shopUrl, caPath, email, password })),
 	/**
@@ -813,6 +813,12 @@ export type Startup_Deserialize = {
 	/**  Running against the in-process demo shop. */
 	demo: boolean,
 	settings: AppSettings_Deserialize,
+	/**
+	 *  The first rows of the list the window shows first (`first_page`), read from the mirror
+	 *  with the rest of the answer so the window paints them without another round trip; empty
+	 *  when signed out.
+	 */
+	first_page: ConversationSummary_Deserialize[],
 };
 
 /**  What the window needs to know at start. */
@@ -822,6 +828,12 @@ export type Startup_Serialize = {
 	/**  Running against the in-process demo shop. */
 	demo: boolean,
 	settings: AppSettings_Serialize,
+	/**
+	 *  The first rows of the list the window shows first (`first_page`), read from the mirror
+	 *  with the rest of the answer so the window paints them without another round trip; empty
+	 *  when signed out.
+	 */
+	first_page: ConversationSummary_Serialize[],
 };
 
 /**  The sync state and when the mirror last caught up. */

@@ -113,15 +113,21 @@ export class AppState {
     // Both round trips at once: the first list paints one IPC wait sooner. No event is lost
     // meanwhile, since whatever happens before listening is in what startup and the first list
     // page read.
-    const [, startup] = await Promise.allSettled([this.listen(), call(commands.startup())]);
+    const first = {
+      status: this.tab,
+      assignment: this.assignment,
+      limit: FIRST_PAGE_SIZE,
+      offset: 0,
+    };
+    const [, startup] = await Promise.allSettled([this.listen(), call(commands.startup(first))]);
     try {
       if (startup.status === 'rejected') throw startup.reason;
-      const { demo, settings, account } = startup.value;
+      const { demo, settings, account, first_page } = startup.value;
       this.demo = demo;
       this.language = settings.language;
       setLocale(languagePreference(this.language));
       this.account = account;
-      if (account) await this.enter();
+      if (account) await this.enter(first_page);
       else this.phase = 'signin';
     } catch (e) {
       this.toast(e);
@@ -135,7 +141,16 @@ export class AppState {
     await this.enter();
   }
 
-  private async enter(): Promise<void> {
+  /** Shows the inbox; `firstPage` is the list's first rows when they came with startup. */
+  private async enter(firstPage?: ConversationSummary[]): Promise<void> {
+    if (firstPage && firstPage.length > 0) {
+      // The list paints with the layout; the rest of its first page follows.
+      this.rows = firstPage;
+      this.hasMore = firstPage.length === FIRST_PAGE_SIZE;
+      this.phase = 'ready';
+      await Promise.all([this.loadStatus(), this.loadStaff(), this.loadMore()]);
+      return;
+    }
     this.phase = 'ready';
     await Promise.all([this.loadStatus(), this.loadStaff(), this.refreshList()]);
   }
