@@ -107,6 +107,23 @@ async fn search(app: &Desktop, query: &str, id: i64) -> String {
     hit
 }
 
+/// Right-clicks a conversation's row (as a mouse would: a `contextmenu` event at its middle)
+/// and waits for its menu.
+async fn row_menu(app: &Desktop, id: i64) {
+    let element = app.find(&row(id)).await;
+    app.client
+        .execute(
+            "const r = arguments[0].getBoundingClientRect(); \
+             arguments[0].dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, \
+               cancelable: true, button: 2, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 })); \
+             return true;",
+            vec![serde_json::to_value(&element).expect("an element reference")],
+        )
+        .await
+        .expect("the right click is sent");
+    app.find("[data-testid=row-menu]").await;
+}
+
 async fn open_conversation(app: &Desktop, id: i64) {
     app.click(&row(id)).await;
     app.find(&format!("[data-testid=conversation][data-id=\"{id}\"]"))
@@ -385,6 +402,26 @@ async fn a_staff_member_works_through_a_conversation_steps() {
     app.click("[data-testid=action-assign]").await;
     app.click("[data-testid=assign-unassign]").await;
     wait_on_shop(&shop, id, "unassigned", |d| {
+        d.conversation.assignee_id.is_none()
+    })
+    .await;
+
+    // The same from the conversation list, by the row's menu (a right click).
+    row_menu(&app, id).await;
+    app.screenshot("row-menu").await;
+    app.click("[data-testid=row-menu-assign]").await;
+    app.click(&format!(
+        "[data-testid=assign-option][data-id=\"{}\"]",
+        jonas.id
+    ))
+    .await;
+    wait_on_shop(&shop, id, "assigned from the list", |d| {
+        d.conversation.assignee_id == Some(jonas.id)
+    })
+    .await;
+    row_menu(&app, id).await;
+    app.click("[data-testid=row-menu-unassign]").await;
+    wait_on_shop(&shop, id, "unassigned from the list", |d| {
         d.conversation.assignee_id.is_none()
     })
     .await;

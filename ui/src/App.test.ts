@@ -187,3 +187,30 @@ it('shows a screenful of a long list first, then fetches the rest of the page', 
   expect(app.hasMore).toBe(false);
   expect(new Set(app.rows.map((r) => r.id)).size).toBe(250);
 });
+
+it('acts on a row from its menu, not on the conversation that is open', async () => {
+  vi.mocked(commands.assign).mockImplementation(() => ok(1));
+  await signedIn();
+  await fireEvent.click(document.getElementById('row-1')!);
+  await waitFor(() => expect(screen.getByTestId('conversation').dataset.id).toBe('1'));
+
+  // A right click on another row offers its actions; closing it leaves the open one alone.
+  await fireEvent.contextMenu(document.getElementById('row-3')!, { clientX: 40, clientY: 200 });
+  expect(screen.getByTestId('row-menu').getAttribute('aria-label')).toBe(
+    `Actions for ${app.rows[2]!.customer_name}`,
+  );
+  expect(document.activeElement).toBe(screen.getByTestId('row-menu-open'));
+  await fireEvent.click(screen.getByTestId('row-menu-toggleStatus'));
+  expect(commands.setStatus).toHaveBeenCalledWith(3, 'closed');
+  expect(screen.queryByTestId('row-menu')).toBeNull();
+
+  // From the keyboard (Shift+F10 on the list): assign the row under the cursor.
+  app.cursorId = 2;
+  const list = screen.getByRole('listbox', { name: 'Open conversations' });
+  await fireEvent.keyDown(list, { key: 'F10', shiftKey: true });
+  await fireEvent.click(screen.getByTestId('row-menu-assign'));
+  const option = await waitFor(() => screen.getAllByTestId('assign-option')[0]!);
+  await fireEvent.click(option);
+  await waitFor(() => expect(commands.assign).toHaveBeenCalledWith(2, staff[0]!.id));
+  expect(screen.getByTestId('conversation').dataset.id).toBe('1');
+});

@@ -413,6 +413,20 @@ export class AppState {
     return this.openId ?? this.cursorId;
   }
 
+  /** The conversation the assign picker is for: one chosen from the list's menu, else the
+   * action target. */
+  assignFor = $state<number | null>(null);
+
+  get assignTargetId(): number | null {
+    return this.assignFor ?? this.targetId;
+  }
+
+  /** Opens the assign picker for `id` (a row's menu), or for the action target. */
+  openAssign(id: number | null = null): void {
+    this.assignFor = id;
+    if (this.assignTargetId !== null) this.overlay = 'assign';
+  }
+
   get targetStatus(): ConversationStatus | null {
     const id = this.targetId;
     if (id === null) return null;
@@ -420,10 +434,14 @@ export class AppState {
     return this.rows.find((r) => r.id === id)?.status ?? null;
   }
 
-  async toggleStatus(): Promise<void> {
-    const id = this.targetId;
-    const status = this.targetStatus;
-    if (id === null || status === null) return;
+  /** Closes or reopens `id` (a row's menu), else the action target. */
+  async toggleStatus(id: number | null = this.targetId): Promise<void> {
+    if (id === null) return;
+    const status =
+      this.view?.conversation.id === id
+        ? this.view.conversation.status
+        : (this.rows.find((r) => r.id === id)?.status ?? null);
+    if (status === null) return;
     const next: ConversationStatus = status === 'open' ? 'closed' : 'open';
     await this.run(commands.setStatus(id, next), {
       key: next === 'closed' ? 'action.closed' : 'action.reopened',
@@ -437,8 +455,7 @@ export class AppState {
     if (this.openId === id) void this.loadView(id);
   }
 
-  async markUnread(): Promise<void> {
-    const id = this.targetId;
+  async markUnread(id: number | null = this.targetId): Promise<void> {
     if (id === null) return;
     if (await this.run(commands.setUnread(id, true), { key: 'action.markedUnread' })) {
       this.rows = this.rows.map((r) => (r.id === id ? { ...r, unread: true } : r));
@@ -446,7 +463,7 @@ export class AppState {
   }
 
   async assign(staffId: number | null): Promise<boolean> {
-    const id = this.targetId;
+    const id = this.assignTargetId;
     if (id === null) return false;
     const name = this.staffName(staffId) ?? '';
     const ok = await this.run(
@@ -455,7 +472,10 @@ export class AppState {
         ? { key: 'action.unassigned' }
         : { key: 'action.assigned', params: { name } },
     );
-    if (ok) this.overlay = null;
+    if (ok) {
+      this.overlay = null;
+      this.assignFor = null;
+    }
     return ok;
   }
 

@@ -87,6 +87,7 @@ export const en = {
   'list.assignedToYou': 'Assigned to you',
   'list.unassigned': 'Unassigned',
   'list.unread': 'Unread',
+  'list.rowMenu': 'Actions for {name}',
   'list.unreadCount': { one: '{count} unread', other: '{count} unread' },
   'list.topics': 'Topics: {topics}',
   'list.conversationWith': 'Conversation with {name}',
@@ -239,6 +240,7 @@ export const en = {
   'attach.customersCannotSend': 'Customers can’t send images to you.',
 
   // Actions on a conversation
+  'action.open': 'Open conversation',
   'action.close': 'Close conversation',
   'action.reopen': 'Reopen conversation',
   'action.markUnread': 'Mark as unread',

@@ -88,6 +88,7 @@ export const sv: TranslationOf<English> = {
   'list.assignedToYou': 'Tilldelad till dig',
   'list.unassigned': 'Ej tilldelad',
   'list.unread': 'Oläst',
+  'list.rowMenu': 'Åtgärder för {name}',
   'list.unreadCount': { one: '{count} oläst', other: '{count} olästa' },
   'list.topics': 'Ämnen: {topics}',
   'list.conversationWith': 'Konversation med {name}',
@@ -231,6 +232,7 @@ export const sv: TranslationOf<English> = {
   'attach.videoTooLarge': '{name} är {size}. Videor får vara högst {max}.',
   'attach.customersCannotSend': 'Kunder kan inte skicka bilder till dig.',
 
+  'action.open': 'Öppna konversationen',
   'action.close': 'Stäng konversation',
   'action.reopen': 'Öppna konversation igen',
   'action.markUnread': 'Markera som oläst',
