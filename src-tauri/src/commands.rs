@@ -439,11 +439,16 @@ pub async fn pick_media(
     state: State<'_, AppState>,
 ) -> CommandResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
+    let settings = AppSettings::load(&state.data.path);
+    let filter = match crate::notifier::language(&settings) {
+        notifications::Lang::Sv => "Bilder och videor",
+        notifications::Lang::En => "Images and videos",
+    };
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .add_filter(
-            "Images and videos",
+            filter,
             &["jpg", "jpeg", "png", "gif", "webp", "mp4", "mov", "webm"],
         )
         .pick_file(move |file| {
