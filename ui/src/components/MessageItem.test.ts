@@ -52,6 +52,11 @@ it('shows a failed staff message with its reason, Retry and Discard', async () =
   expect(el.dataset.side).toBe('staff');
   expect(el.dataset.state).toBe('failed');
   expect(screen.getByTestId('message-error').textContent).toContain('Can’t reach the shop');
+  // The engine's English words are there to copy, behind Details, not in the sentence.
+  expect(screen.getByTestId('message-error').textContent).not.toContain('connection refused');
+  expect(screen.getByText('Details').closest('details')?.textContent).toContain(
+    'connection refused',
+  );
   await fireEvent.click(screen.getByTestId('message-retry'));
   expect(commands.retry).toHaveBeenCalledWith(7);
 });

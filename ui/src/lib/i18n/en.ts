@@ -23,6 +23,7 @@ export const en = {
   'common.back': 'Back',
   'common.done': 'Done',
   'common.loading': 'Loading…',
+  'common.details': 'Details',
   'common.clear': 'Clear',
   'common.copy': 'Copy',
   'common.copied': 'Copied',

@@ -26,6 +26,7 @@ export const sv: TranslationOf<English> = {
   'common.back': 'Tillbaka',
   'common.done': 'Klar',
   'common.loading': 'Läser in…',
+  'common.details': 'Detaljer',
   'common.clear': 'Rensa',
   'common.copy': 'Kopiera',
   'common.copied': 'Kopierat',
