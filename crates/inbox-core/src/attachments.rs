@@ -122,11 +122,25 @@ pub struct Preview {
     pub thumbnail: Option<(Vec<u8>, &'static str)>,
 }
 
-/// Prepares a file as [`prepare`] does, in a scratch folder that is removed afterwards, and
-/// returns what it would send. Blocking.
+/// Checks a file as [`prepare`] does and returns what it would send. An image is prepared in a
+/// scratch folder that is removed afterwards (its size and pixels are those after shrinking); a
+/// video goes as it is, so it is only checked, not copied. Blocking.
 pub fn preview(path: &Path) -> Result<Preview> {
-    let scratch = tempfile_dir()?;
-    let prepared = prepare(path, scratch.path())?;
+    let (bytes, format) = match inspect(path)? {
+        Inspected::Image { bytes, format } => (bytes, format),
+        Inspected::Video { size, mime, .. } => {
+            return Ok(Preview {
+                kind: MediaKind::Video,
+                mime: mime.to_owned(),
+                width: None,
+                height: None,
+                size,
+                thumbnail: None,
+            });
+        }
+    };
+    let scratch = ScratchDir::new()?;
+    let prepared = prepare_image(&bytes, format, scratch.path())?;
     let thumbnail = match &prepared.thumbnail {
         Some(thumb) => {
             let mime = match thumb.extension().and_then(|e| e.to_str()) {
@@ -151,6 +165,13 @@ pub fn preview(path: &Path) -> Result<Preview> {
 struct ScratchDir(PathBuf);
 
 impl ScratchDir {
+    fn new() -> Result<ScratchDir> {
+        let dir =
+            std::env::temp_dir().join(format!("inbox-preview-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir(&dir)?;
+        Ok(ScratchDir(dir))
+    }
+
     fn path(&self) -> &Path {
         &self.0
     }
@@ -160,12 +181,6 @@ impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn tempfile_dir() -> Result<ScratchDir> {
-    let dir = std::env::temp_dir().join(format!("inbox-preview-{:016x}", rand::random::<u64>()));
-    std::fs::create_dir(&dir)?;
-    Ok(ScratchDir(dir))
 }
 
 /// What a file's first bytes say it is.
@@ -341,6 +356,32 @@ fn write_once(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
 /// hash, with a thumbnail beside it for images. Blocking; refuses bad input with a clear
 /// [`Error::Input`] and writes nothing then.
 pub fn prepare(path: &Path, out_dir: &Path) -> Result<Prepared> {
+    match inspect(path)? {
+        Inspected::Image { bytes, format } => prepare_image(&bytes, format, out_dir),
+        Inspected::Video {
+            file, mime, ext, ..
+        } => prepare_video(file, mime, ext, out_dir),
+    }
+}
+
+/// A file that passed the checks made before any work: what it is, within its size limit.
+enum Inspected {
+    Image {
+        bytes: Vec<u8>,
+        format: ImageFormat,
+    },
+    /// Positioned at its start.
+    Video {
+        file: File,
+        size: u64,
+        mime: &'static str,
+        ext: &'static str,
+    },
+}
+
+/// Opens a file and tells from its bytes what it is, refusing folders, empty files, unknown
+/// kinds and files over their limit; an image is read whole (never past the limit).
+fn inspect(path: &Path) -> Result<Inspected> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -373,14 +414,19 @@ pub fn prepare(path: &Path, out_dir: &Path) -> Result<Prepared> {
             if bytes.len() > MAX_IMAGE_BYTES {
                 return Err(too_large("image", bytes.len() as u64, MAX_IMAGE_BYTES));
             }
-            prepare_image(&bytes, format, out_dir)
+            Ok(Inspected::Image { bytes, format })
         }
         Detected::Video { mime, ext } => {
             if size > MAX_VIDEO_BYTES as u64 {
                 return Err(too_large("video", size, MAX_VIDEO_BYTES));
             }
             file.rewind()?;
-            prepare_video(file, mime, ext, out_dir)
+            Ok(Inspected::Video {
+                file,
+                size,
+                mime,
+                ext,
+            })
         }
         Detected::Other(what) => Err(unsupported(what)),
         Detected::Unknown => Err(unrecognised(path)),
@@ -1242,6 +1288,21 @@ mod tests {
         std::fs::write(&photo, b"\x89PNG\r\n\x1a\n and nothing else").unwrap();
         let refused = preview(&photo).unwrap_err();
         assert_eq!(refused.code(), "corrupt_media");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_video_preview_checks_the_file_without_copying_it() {
+        let dir = std::env::temp_dir().join(format!("preview-video-{:x}", rand::random::<u64>()));
+        std::fs::create_dir(&dir).unwrap();
+        let clip = dir.join("unboxing.mp4");
+        let mut bytes = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41".to_vec();
+        bytes.resize(4096, 7);
+        std::fs::write(&clip, &bytes).unwrap();
+        let shown = preview(&clip).unwrap();
+        assert_eq!(shown.kind, MediaKind::Video);
+        assert_eq!((shown.size, shown.mime.as_str()), (4096, "video/mp4"));
+        assert_eq!((shown.width, shown.thumbnail), (None, None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
