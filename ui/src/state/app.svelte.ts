@@ -347,7 +347,6 @@ export class AppState {
       this.view = null;
       this.profile = null;
       this.profileError = null;
-      this.profileError = null;
     }
     void commands.setOpenConversation(id)?.catch?.(() => {});
     const view = await this.loadView(id);
@@ -429,19 +428,19 @@ export class AppState {
 
   get targetStatus(): ConversationStatus | null {
     const id = this.targetId;
-    if (id === null) return null;
+    return id === null ? null : this.statusOf(id);
+  }
+
+  /** Where a conversation is (Open or Closed), from what is on screen. */
+  private statusOf(id: number): ConversationStatus | null {
     if (this.view?.conversation.id === id) return this.view.conversation.status;
     return this.rows.find((r) => r.id === id)?.status ?? null;
   }
 
   /** Closes or reopens `id` (a row's menu), else the action target. */
   async toggleStatus(id: number | null = this.targetId): Promise<void> {
-    if (id === null) return;
-    const status =
-      this.view?.conversation.id === id
-        ? this.view.conversation.status
-        : (this.rows.find((r) => r.id === id)?.status ?? null);
-    if (status === null) return;
+    const status = id === null ? null : this.statusOf(id);
+    if (id === null || status === null) return;
     const next: ConversationStatus = status === 'open' ? 'closed' : 'open';
     await this.run(commands.setStatus(id, next), {
       key: next === 'closed' ? 'action.closed' : 'action.reopened',
