@@ -383,7 +383,9 @@ async fn main() -> Result<()> {
         seeded.seconds
     );
 
-    let running = shop_server::start(Config::new(&shop_dir)).await?;
+    let mut config = Config::new(&shop_dir);
+    config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
+    let running = shop_server::start(config).await?;
     let ca = running
         .announcement
         .ca

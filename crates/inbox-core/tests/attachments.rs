@@ -326,6 +326,7 @@ impl Shop {
     async fn start() -> Shop {
         let dir = tempfile::tempdir().unwrap();
         let mut config = shop_server::Config::new(dir.path().join("shop"));
+        config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
         config.demo = true;
         let server = shop_server::start(config).await.unwrap();
         Shop {

@@ -69,6 +69,7 @@ impl Lane {
     async fn start() -> anyhow::Result<Lane> {
         let dir = tempfile::tempdir()?;
         let mut config = shop_server::Config::new(dir.path().join("shop"));
+        config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
         let shop = shop_server::start(config).await?;

@@ -32,6 +32,7 @@ impl Shop {
 
     async fn run(dir: &Path, addr: Option<SocketAddr>) -> shop_server::Running {
         let mut config = shop_server::Config::new(dir.join("shop"));
+        config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
         if let Some(addr) = addr {

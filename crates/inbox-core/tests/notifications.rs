@@ -18,6 +18,7 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let mut config = shop_server::Config::new(dir.path().join("shop"));
+    config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
     config.demo = true;
     let server = shop_server::start(config).await.unwrap();
     let ca = std::fs::read(server.announcement.ca.clone().unwrap()).unwrap();

@@ -16,6 +16,15 @@ pub const MAX_SHARED_PRODUCTS: usize = 3;
 /// Longest message text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 5_000;
 
+/// Longest email address accepted anywhere (RFC 5321's limit on a path), in characters.
+pub const MAX_EMAIL_CHARS: usize = 320;
+
+/// Longest password accepted at sign-in, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
+
+/// Largest JSON request body accepted, in bytes: room for the longest text escaped, never more.
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
 /// Largest image upload accepted, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
@@ -35,9 +44,9 @@ pub const VIDEO_TYPES: [&str; 3] = ["video/mp4", "video/quicktime", "video/webm"
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignInRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 320))]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -251,6 +260,7 @@ pub enum SendMessage {
     Discount { discount_id: i64 },
     /// Send an uploaded image or video, with optional text.
     Attachment {
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
         upload_id: String,
         #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
         text: Option<String>,
@@ -351,6 +361,8 @@ pub struct StartChat {
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 320))]
     pub email: String,
+    /// Always `online_store`: a storefront chat is an online store chat, and other platforms'
+    /// conversations come only from their channel integrations.
     pub platform: Platform,
 }
 

@@ -504,6 +504,7 @@ async fn main() -> Result<()> {
     );
 
     let mut config = Config::new(dir.path());
+    config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
     config.demo = false;
     let running = shop_server::start(config).await?;
     let url = running.url().to_owned();

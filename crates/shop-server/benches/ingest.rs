@@ -209,6 +209,7 @@ async fn main() -> Result<()> {
 
     let dir = tempfile::tempdir()?;
     let mut config = Config::new(dir.path());
+    config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
     config.demo = true;
     let running = shop_server::start(config).await?;
     let url = running.url().to_owned();

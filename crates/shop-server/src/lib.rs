@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod limits;
 pub mod media;
 pub mod mutations;
 pub mod simulate;
@@ -19,11 +20,10 @@ pub mod store;
 pub mod tls;
 pub mod topics;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum_server::accept::NoDelayAcceptor;
@@ -48,52 +48,8 @@ pub struct AppState {
     pub demo: bool,
     pub heartbeat: Duration,
     pub staff_token_ttl_ms: i64,
-    pub sign_in_limiter: SignInLimiter,
+    pub limits: limits::Limits,
     pub presence: api::live::Presence,
-}
-
-/// Slows password guessing: a few failed sign-ins per email, then a pause.
-#[derive(Debug, Clone, Default)]
-pub struct SignInLimiter {
-    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
-}
-
-const SIGN_IN_FAILURES: usize = 10;
-const SIGN_IN_WINDOW: Duration = Duration::from_secs(60);
-
-impl SignInLimiter {
-    fn key(email: &str) -> String {
-        email.trim().to_lowercase()
-    }
-
-    pub fn check(&self, email: &str) -> Result<()> {
-        let mut failures = self.failures.lock().expect("limiter poisoned");
-        let recent = failures.entry(Self::key(email)).or_default();
-        recent.retain(|t| t.elapsed() < SIGN_IN_WINDOW);
-        if recent.len() >= SIGN_IN_FAILURES {
-            let wait = SIGN_IN_WINDOW
-                .saturating_sub(recent[0].elapsed())
-                .as_secs()
-                .max(1);
-            return Err(Error::RetryAfter {
-                problem: Box::new(inbox_protocol::Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS.as_u16(),
-                    ProblemCode::RateLimited,
-                    format!("too many failed sign-ins; try again in {wait} seconds"),
-                )),
-                seconds: wait,
-            });
-        }
-        Ok(())
-    }
-
-    pub fn failed(&self, email: &str) {
-        let mut failures = self.failures.lock().expect("limiter poisoned");
-        failures
-            .entry(Self::key(email))
-            .or_default()
-            .push(Instant::now());
-    }
 }
 
 /// How to run a server.
@@ -114,6 +70,8 @@ pub struct Config {
     pub classifier: Arc<dyn TopicClassifier>,
     /// Where replies to customers who left are emailed; `None` keeps them in the outbox only.
     pub smtp: Option<email::Smtp>,
+    /// Rates, caps and queues that keep one caller from starving the others.
+    pub limits: limits::LimitsConfig,
 }
 
 impl Config {
@@ -130,6 +88,7 @@ impl Config {
             staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
             classifier: topics::default_classifier(),
             smtp: None,
+            limits: limits::LimitsConfig::default(),
         }
     }
 }
@@ -225,7 +184,7 @@ pub async fn start(config: Config) -> Result<Running> {
         demo: config.demo,
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,
-        sign_in_limiter: SignInLimiter::default(),
+        limits: limits::Limits::new(config.limits.clone()),
         presence: api::live::Presence::default(),
     };
     let app = app(state.clone());
@@ -240,7 +199,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let server = axum_server::from_tcp_rustls(listener, rustls)?
         .map(|tls| tls.acceptor(NoDelayAcceptor))
         .handle(handle.clone());
-    let task = tokio::spawn(server.serve(app.into_make_service()));
+    let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
 
     let mailer = config
         .smtp
@@ -283,6 +242,10 @@ pub fn app(state: AppState) -> axum::Router {
             "this method is not allowed here",
         )
     })
+    // Every JSON body is small; uploads read their own body under their own limit.
+    .layer(axum::extract::DefaultBodyLimit::max(
+        inbox_protocol::MAX_JSON_BODY_BYTES,
+    ))
     .layer(SetResponseHeaderLayer::overriding(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

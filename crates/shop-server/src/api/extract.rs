@@ -37,6 +37,14 @@ impl From<JsonRejection> for Error {
                 ProblemCode::UnsupportedMediaType,
                 "send the body as application/json",
             ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Error::problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ProblemCode::MalformedPayload,
+                format!(
+                    "the request body is larger than {} KiB",
+                    inbox_protocol::MAX_JSON_BODY_BYTES / 1024
+                ),
+            ),
             other => Error::bad_request(
                 ProblemCode::MalformedPayload,
                 format!("the request body is not valid: {}", other.body_text()),
@@ -114,6 +122,27 @@ impl FromRequestParts<AppState> for StaffAuth {
     }
 }
 
+/// A signed-in staff member with the online store chat permission: every route that reads or
+/// changes chats takes this, so staff without the permission can sign in, see who they are and
+/// sign out, and nothing more (as in Shopify Inbox, where the permission is needed to use chat).
+#[derive(Debug, Clone)]
+pub struct ChatStaff(pub Staff);
+
+impl FromRequestParts<AppState> for ChatStaff {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let StaffAuth(staff) = StaffAuth::from_request_parts(parts, state).await?;
+        if !staff.can_chat() {
+            return Err(Error::forbidden(
+                "your staff account doesn't have the online store chat permission; ask the \
+                 shop owner to give it to you in the shop admin",
+            ));
+        }
+        Ok(ChatStaff(staff))
+    }
+}
+
 /// A customer's chat session; it reaches one conversation only.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerAuth {
@@ -162,6 +191,25 @@ impl FromRequestParts<AppState> for CustomerAuth {
                 })
             })
             .await
+    }
+}
+
+/// The address of the peer that called, which the rate limits count by. Behind a reverse
+/// proxy this is the proxy's address: rate limits then apply to the proxy as a whole, so such
+/// a deployment relies on the proxy's own limits (docs/security.md).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        Ok(ClientIp(ip))
     }
 }
 

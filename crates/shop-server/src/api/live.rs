@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokio::sync::watch;
 use utoipa::IntoParams;
 
-use super::extract::{ApiPath, ApiQuery, CustomerAuth, StaffAuth};
+use super::extract::{ApiPath, ApiQuery, ChatStaff, CustomerAuth};
 use crate::AppState;
 use crate::changes;
 use crate::db::Db;
@@ -118,7 +118,7 @@ where
 )]
 pub async fn staff_events(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {

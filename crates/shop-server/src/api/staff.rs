@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, StaffAuth};
+use super::extract::{ApiJson, ApiPath, ApiQuery, ChatStaff, ClientIp, IdempotencyKey, StaffAuth};
 use super::{idempotent, json};
 use crate::AppState;
 use crate::auth;
@@ -42,36 +42,56 @@ pub async fn health(State(state): State<AppState>) -> Result<Response> {
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response> {
-    state.sign_in_limiter.check(&request.email)?;
-    let email = request.email.clone();
+    let email = request.email.trim().to_owned();
+    if email.is_empty() || email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            format!("give an email address of 1 to {MAX_EMAIL_CHARS} characters"),
+        ));
+    }
+    if request.password.is_empty() || request.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            format!("give a password of 1 to {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    // Counted as a failure before anything is checked, forgiven below if it succeeds.
+    let attempt = state.limits.sign_in.begin(ip, &email)?;
+    let _turn = state.limits.passwords.enter().await?;
     let found = state
         .db
         .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT id, password_hash FROM staff WHERE email = ?1",
-                    [email.trim()],
+                    [email],
                     |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
                 )
                 .optional()?)
         })
         .await?;
-    // Verify on a blocking thread: Argon2 is deliberately slow.
-    let password = request.password.clone();
+    // Verify on a blocking thread: Argon2 is deliberately slow. An unknown email is checked
+    // against a dummy hash, so the time taken does not tell which emails are staff.
+    let password = request.password;
     let staff_id = tokio::task::spawn_blocking(move || {
-        found.and_then(|(id, hash)| auth::verify_password(&password, &hash).then_some(id))
+        let (id, hash) = found.unzip();
+        auth::verify_sign_in(&password, hash.as_deref())
+            .then_some(id)
+            .flatten()
     })
     .await?;
+    drop(_turn);
     let Some(staff_id) = staff_id else {
-        state.sign_in_limiter.failed(&request.email);
         return Err(Error::problem(
             StatusCode::UNAUTHORIZED,
             ProblemCode::InvalidCredentials,
             "the email or password is wrong",
         ));
     };
+    attempt.succeeded();
     let token = auth::new_token("st_");
     let hash = auth::token_hash(&token);
     let ttl = state.staff_token_ttl_ms;
@@ -171,7 +191,7 @@ pub struct SyncQuery {
 )]
 pub async fn sync(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiQuery(query): ApiQuery<SyncQuery>,
 ) -> Result<Response> {
     let limit = query.limit.unwrap_or(500);
@@ -202,7 +222,7 @@ pub async fn sync(
 )]
 pub async fn conversation(
     State(state): State<AppState>,
-    StaffAuth(_staff): StaffAuth,
+    ChatStaff(_staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
     let detail = state
@@ -236,7 +256,7 @@ fn staff_scope(staff: &Staff) -> String {
 )]
 pub async fn send_message(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(send): ApiJson<SendMessage>,
@@ -262,7 +282,7 @@ pub async fn send_message(
 )]
 pub async fn set_status(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<SetStatus>,
@@ -287,7 +307,7 @@ pub async fn set_status(
 )]
 pub async fn set_read_state(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<SetReadState>,
@@ -315,7 +335,7 @@ pub async fn set_read_state(
 )]
 pub async fn set_assignee(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<SetAssignee>,
@@ -342,7 +362,7 @@ pub async fn set_assignee(
 )]
 pub async fn upload(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
@@ -460,7 +480,7 @@ pub struct ProductQuery {
 )]
 pub async fn search_products(
     State(state): State<AppState>,
-    StaffAuth(_staff): StaffAuth,
+    ChatStaff(_staff): ChatStaff,
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<Response> {
     let online_only = query.online_store.unwrap_or(true);
@@ -484,7 +504,7 @@ pub async fn search_products(
 )]
 pub async fn search_discounts(
     State(state): State<AppState>,
-    StaffAuth(_staff): StaffAuth,
+    ChatStaff(_staff): ChatStaff,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Response> {
     let (q, limit) = query.parts()?;
@@ -502,7 +522,7 @@ pub async fn search_discounts(
 )]
 pub async fn customer_profile(
     State(state): State<AppState>,
-    StaffAuth(_staff): StaffAuth,
+    ChatStaff(_staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
     let shop = state.shop.clone();
@@ -521,7 +541,7 @@ pub async fn customer_profile(
 )]
 pub async fn add_note(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<NoteBody>,
@@ -546,7 +566,7 @@ pub async fn add_note(
 )]
 pub async fn edit_note(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath((id, note_id)): ApiPath<(i64, i64)>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<NoteBody>,
@@ -571,7 +591,7 @@ pub async fn edit_note(
 )]
 pub async fn delete_note(
     State(state): State<AppState>,
-    StaffAuth(staff): StaffAuth,
+    ChatStaff(staff): ChatStaff,
     ApiPath((id, note_id)): ApiPath<(i64, i64)>,
     IdempotencyKey(key): IdempotencyKey,
 ) -> Result<Response> {

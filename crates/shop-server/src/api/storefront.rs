@@ -7,11 +7,12 @@ use axum::response::Response;
 use inbox_protocol::*;
 use rusqlite::params;
 
-use super::extract::{ApiJson, ApiPath, CustomerAuth, IdempotencyKey};
+use super::extract::{ApiJson, ApiPath, ClientIp, CustomerAuth, IdempotencyKey};
 use super::{idempotent, json};
 use crate::AppState;
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::mutations;
 use crate::store::{self, now_ms};
 
@@ -30,12 +31,23 @@ pub async fn products(State(state): State<AppState>) -> Result<Response> {
 
 #[utoipa::path(
     post, path = "/api/v1/storefront/chats", tag = "storefront", request_body = StartChat,
-    responses((status = 201, body = ChatSession, description = "A chat token for this conversation only"))
+    responses((status = 201, body = ChatSession, description = "A chat token for this conversation only"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`malformed_payload`: a missing name, an address that isn't one, or a platform other than `online_store`"))
 )]
 pub async fn start_chat(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<StartChat>,
 ) -> Result<Response> {
+    if request.platform != Platform::OnlineStore {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            "the storefront starts online store chats only; conversations on other platforms \
+             come from their channel integrations",
+        ));
+    }
+    state.limits.chat_starts.take(limits::client_key(ip))?;
     let token = auth::new_token("ct_");
     let hash = auth::token_hash(&token);
     let (customer_id, conversation_id) = state
@@ -92,6 +104,12 @@ pub async fn transcript(
     Ok(json(StatusCode::OK, &transcript))
 }
 
+/// What the per-session limits count by: a chat session reaches one conversation, and a
+/// conversation is started by one session.
+fn session_key(conversation_id: i64) -> [u8; 32] {
+    limits::text_key(&[b"chat", &conversation_id.to_le_bytes()])
+}
+
 fn customer_scope(customer: CustomerAuth) -> String {
     format!("customer:{}", customer.customer_id)
 }
@@ -107,9 +125,12 @@ pub async fn send(
     customer: CustomerAuth,
     ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<CustomerText>,
 ) -> Result<Response> {
     let customer = customer.check(id)?;
+    state.limits.messages_per_session.take(session_key(id))?;
+    state.limits.messages_per_ip.take(limits::client_key(ip))?;
     let classifier = state.classifier.clone();
     let text = request.text.clone();
     idempotent(
@@ -139,6 +160,7 @@ pub async fn change_cart(
     ApiJson(change): ApiJson<CartChange>,
 ) -> Result<Response> {
     let customer = customer.check(id)?;
+    state.limits.cart.take(session_key(id))?;
     let request = (id, change.clone());
     idempotent(
         &state,
@@ -164,6 +186,7 @@ pub async fn apply_discount(
     ApiJson(request): ApiJson<ApplyDiscount>,
 ) -> Result<Response> {
     let customer = customer.check(id)?;
+    state.limits.discounts.take(session_key(id))?;
     let shop = state.shop.clone();
     let cart = state
         .db

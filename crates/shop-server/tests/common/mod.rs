@@ -16,16 +16,19 @@ use shop_server::{Config, DemoStaff, Running};
 pub struct TestShop {
     pub server: Option<Running>,
     pub client: Client,
+    pub ca: Vec<u8>,
     pub url: String,
     pub dir: tempfile::TempDir,
 }
 
 pub fn client_for(ca_pem: &[u8]) -> Client {
+    client_builder(ca_pem).build().expect("client builds")
+}
+
+fn client_builder(ca_pem: &[u8]) -> reqwest::ClientBuilder {
     Client::builder()
         .tls_certs_only([Certificate::from_pem(ca_pem).expect("the CA is PEM")])
         .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client builds")
 }
 
 impl TestShop {
@@ -45,9 +48,19 @@ impl TestShop {
         TestShop {
             url: server.url().to_owned(),
             client: client_for(&ca),
+            ca,
             server: Some(server),
             dir,
         }
+    }
+
+    /// A client whose connections come from another loopback address (127.0.0.0/8 is all
+    /// loopback), so per-address limits can tell callers apart.
+    pub fn client_from(&self, ip: &str) -> Client {
+        client_builder(&self.ca)
+            .local_address(ip.parse::<std::net::IpAddr>().expect("an address"))
+            .build()
+            .expect("client builds")
     }
 
     pub fn server(&self) -> &Running {

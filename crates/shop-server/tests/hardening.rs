@@ -1,0 +1,259 @@
+//! The shop server facing the internet: each test plays one abuse the server met when tried
+//! from outside (impostors, floods, huge fields, staff without the permission, streams that
+//! outlive their sign-in) and asserts the limit or refusal that answers it now.
+
+mod common;
+
+use common::*;
+use inbox_protocol::*;
+use reqwest::{Method, StatusCode};
+
+async fn sign_in_from(
+    shop: &TestShop,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{}/api/v1/auth/sign-in", shop.url))
+        .json(&SignInRequest {
+            email: email.into(),
+            password: password.into(),
+        })
+        .send()
+        .await
+        .expect("sign-in answers")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_sign_in_email_is_refused_before_any_work() {
+    let shop = TestShop::demo().await;
+    let huge = "a".repeat(1_500_000) + "@example.com";
+    for _ in 0..5 {
+        let response = sign_in_from(&shop, &shop.client, &huge, "x").await;
+        let p = problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+        assert_eq!(p.code, ProblemCode::MalformedPayload);
+        assert!(p.detail.contains("64 KiB"), "{}", p.detail);
+    }
+    // Under the body limit but over the address limit: refused by length, also before any
+    // lookup or password check.
+    let long = "a".repeat(400) + "@example.com";
+    let p = problem(
+        sign_in_from(&shop, &shop.client, &long, "x").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.detail.contains("320"), "{}", p.detail);
+    // None of that counted against the real staff member.
+    shop.sign_in().await;
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_wrong_passwords_is_refused_without_locking_the_staff_member_out() {
+    let shop = TestShop::demo().await;
+    let staff = shop.staff_member(true);
+    let attacker = shop.client_from("127.0.0.2");
+    let guesses = (0..100).map(|i| {
+        let (attacker, email, shop) = (attacker.clone(), staff.email.clone(), &shop);
+        async move {
+            let response = sign_in_from(shop, &attacker, &email, &format!("guess-{i}")).await;
+            let retry_after = response.headers().get("retry-after").is_some();
+            (response.status(), retry_after)
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|(s, retry)| *s == StatusCode::TOO_MANY_REQUESTS && *retry)
+        .count();
+    assert_eq!(checked + limited, 100, "{answers:?}");
+    // Each guess was counted before its password was checked, so the burst could not get more
+    // than the free failures plus the one that starts the back-off.
+    assert!(checked <= 6, "{checked} passwords were checked");
+    // The staff member, signing in from their own address meanwhile, gets in at once.
+    let real = shop.client_from("127.0.0.3");
+    let session: Session =
+        ok(sign_in_from(&shop, &real, &staff.email, &staff.password).await).await;
+    assert_eq!(session.staff.email, staff.email);
+    // And the attacker is still told to wait.
+    let response = sign_in_from(&shop, &attacker, &staff.email, &staff.password).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_without_the_chat_permission_can_only_see_who_they_are() {
+    let shop = TestShop::demo().await;
+    let (session, chat) = {
+        let session = shop.sign_in().await;
+        let chat = shop.start_chat("Alma", "alma@example.com").await;
+        shop.customer_says(&chat, "Hello?").await;
+        (session, chat)
+    };
+    let oskar = shop.sign_in_as(&shop.staff_member(false)).await;
+    let me: Me = shop.get("/api/v1/me", &oskar.token).await;
+    assert!(!me.staff.can_chat());
+    let id = chat.conversation_id;
+    let customer = chat.customer_id;
+    let refused: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+        (Method::GET, "/api/v1/sync".into(), None),
+        (Method::GET, "/api/v1/events".into(), None),
+        (Method::GET, format!("/api/v1/conversations/{id}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/conversations/{id}/messages"),
+            Some(serde_json::json!({"type": "text", "text": "hi"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/conversations/{id}/status"),
+            Some(serde_json::json!({"status": "closed"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/conversations/{id}/read-state"),
+            Some(serde_json::json!({"unread": true})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/conversations/{id}/assignee"),
+            Some(serde_json::json!({"staff_id": me.staff.id})),
+        ),
+        (Method::GET, "/api/v1/products".into(), None),
+        (Method::GET, "/api/v1/discounts".into(), None),
+        (Method::GET, format!("/api/v1/customers/{customer}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/customers/{customer}/notes"),
+            Some(serde_json::json!({"body": "a note"})),
+        ),
+    ];
+    for (method, path, body) in refused {
+        let mut request = shop.request(method.clone(), &path, Some(&oskar.token));
+        if let Some(body) = &body {
+            request = request.json(body);
+        }
+        let p = problem(request.send().await.unwrap(), StatusCode::FORBIDDEN).await;
+        assert_eq!(p.code, ProblemCode::PermissionDenied, "{method} {path}");
+        assert!(p.detail.contains("chat permission"), "{}", p.detail);
+    }
+    let upload = shop
+        .request(Method::POST, "/api/v1/uploads", Some(&oskar.token))
+        .header("content-type", "image/png")
+        .body(vec![0u8; 16])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::FORBIDDEN);
+    // Nothing Oskar tried reached the shop.
+    let detail: ConversationDetail = shop
+        .get(&format!("/api/v1/conversations/{id}"), &session.token)
+        .await;
+    assert_eq!(detail.messages.len(), 1);
+    assert_eq!(detail.conversation.status, ConversationStatus::Open);
+    assert_eq!(detail.conversation.assignee_id, None);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_storefront_makes_online_store_chats_only() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let before = shop.full_sync(&session.token).await.len();
+    for platform in [
+        Platform::Instagram,
+        Platform::Messenger,
+        Platform::ShopApp,
+        Platform::Email,
+    ] {
+        let response = shop
+            .request(Method::POST, "/api/v1/storefront/chats", None)
+            .json(&StartChat {
+                name: "IG user".into(),
+                email: "ig@example.com".into(),
+                platform,
+            })
+            .send()
+            .await
+            .unwrap();
+        let p = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(p.detail.contains("online store"), "{}", p.detail);
+    }
+    assert_eq!(
+        shop.full_sync(&session.token).await.len(),
+        before,
+        "no conversation or customer was made"
+    );
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn storefront_floods_get_429_with_retry_after() {
+    let shop = TestShop::with(|config| {
+        config.limits.chat_starts_per_ip = shop_server::limits::Rate::new(2, 3);
+        config.limits.messages_per_session = shop_server::limits::Rate::new(6, 4);
+    })
+    .await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    shop.start_chat("Alma", "alma@example.com").await;
+    shop.start_chat("Alma", "alma@example.com").await;
+    let start = || {
+        shop.request(Method::POST, "/api/v1/storefront/chats", None)
+            .json(&StartChat {
+                name: "Flood".into(),
+                email: "flood@example.com".into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+    };
+    let refused = start().await.unwrap();
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(
+        problem(refused, StatusCode::TOO_MANY_REQUESTS).await.code,
+        ProblemCode::RateLimited
+    );
+    // Another address is not affected.
+    let other = shop.client_from("127.0.0.9");
+    let response = other
+        .post(format!("{}/api/v1/storefront/chats", shop.url))
+        .json(&StartChat {
+            name: "Bo".into(),
+            email: "bo@example.com".into(),
+            platform: Platform::OnlineStore,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // Messages per session: the burst, then a wait.
+    for i in 0..4 {
+        shop.customer_says(&chat, &format!("message {i}")).await;
+    }
+    let response = shop
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/messages",
+                chat.conversation_id
+            ),
+            &chat.token,
+            &CustomerText {
+                text: "one too many".into(),
+            },
+        )
+        .await;
+    assert!(response.headers().get("retry-after").is_some());
+    problem(response, StatusCode::TOO_MANY_REQUESTS).await;
+    shop.stop().await;
+}
