@@ -43,7 +43,7 @@ impl Kind {
         }
     }
 
-    fn from_key(key: &str) -> Option<Kind> {
+    pub fn from_key(key: &str) -> Option<Kind> {
         [
             Kind::Staff,
             Kind::Customer,
@@ -176,9 +176,15 @@ pub fn page(
     ))
 }
 
+/// A chat's events with their sequence numbers, how far the read reached, and whether there is
+/// more to read.
+pub type ChatPage = (Vec<(i64, inbox_protocol::ChatEvent)>, i64, bool);
+
 /// What a customer's chat widget sees after `after_seq`: its own conversation's messages and
-/// cart events, and its own cart. Returns the events with their sequence numbers, and the last
-/// sequence number looked at.
+/// cart events, and its own cart, filtered in SQL so a chat far behind reads only its own rows.
+/// Returns the events with their sequence numbers, how far the read reaches in the log, and
+/// whether there is more to read: a page that is not full reaches the newest change, so a
+/// stream can move past everything it did not see without skipping anything it should.
 pub fn chat_page(
     conn: &Connection,
     shop: &Shop,
@@ -186,46 +192,46 @@ pub fn chat_page(
     customer_id: i64,
     conversation_id: i64,
     limit: i64,
-) -> Result<(Vec<(i64, inbox_protocol::ChatEvent)>, i64)> {
+) -> Result<ChatPage> {
     use inbox_protocol::ChatEvent;
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, kind, entity_id FROM changes
-          WHERE seq > ?1 AND staff_id = 0 AND kind IN ('message', 'cart_event', 'cart')
-          ORDER BY seq LIMIT ?2",
-    )?;
-    let rows: Vec<(i64, String, i64)> = stmt
-        .query_map(params![after_seq, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
+    let rows: Vec<(i64, String, i64)> = conn
+        .prepare_cached(
+            "SELECT seq, kind, entity_id FROM changes
+              WHERE seq > ?1 AND staff_id = 0 AND (
+                    (kind = 'message' AND entity_id IN
+                        (SELECT id FROM messages WHERE conversation_id = ?2))
+                 OR (kind = 'cart_event' AND entity_id IN
+                        (SELECT id FROM cart_events WHERE conversation_id = ?2))
+                 OR (kind = 'cart' AND entity_id = ?3))
+              ORDER BY seq LIMIT ?4",
+        )?
+        .query_map(
+            params![after_seq, conversation_id, customer_id, limit],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
         .collect::<rusqlite::Result<_>>()?;
-    let mut events = Vec::new();
+    let more = rows.len() as i64 >= limit;
+    let mut events = Vec::with_capacity(rows.len());
     let mut last_seq = after_seq;
     for (seq, kind, entity_id) in rows {
         last_seq = seq;
-        match Kind::from_key(&kind) {
-            Some(Kind::Message) => {
-                if let Some(m) = store::message(conn, entity_id)?
-                    && m.conversation_id == conversation_id
-                {
-                    events.push((seq, ChatEvent::Message(m)));
-                }
-            }
-            Some(Kind::CartEvent) => {
-                if let Some(e) = store::cart_event(conn, entity_id)?
-                    && e.conversation_id == conversation_id
-                {
-                    events.push((seq, ChatEvent::CartEvent(e)));
-                }
-            }
-            Some(Kind::Cart) if entity_id == customer_id => {
-                if let Some(cart) = store::cart(conn, shop, customer_id)? {
-                    events.push((seq, ChatEvent::Cart(cart)));
-                }
-            }
-            _ => {}
-        }
+        let event = match Kind::from_key(&kind) {
+            Some(Kind::Message) => store::message(conn, entity_id)?.map(ChatEvent::Message),
+            Some(Kind::CartEvent) => store::cart_event(conn, entity_id)?.map(ChatEvent::CartEvent),
+            Some(Kind::Cart) => store::cart(conn, shop, customer_id)?.map(ChatEvent::Cart),
+            _ => None,
+        };
+        events.extend(event.map(|e| (seq, e)));
     }
-    Ok((events, last_seq))
+    if !more {
+        // Everything up to the newest change in this snapshot was looked at.
+        last_seq = last_seq.max(conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM changes",
+            [],
+            |r| r.get(0),
+        )?);
+    }
+    Ok((events, last_seq, more))
 }
 
 /// Puts every entity of a freshly seeded database into the log, oldest first.

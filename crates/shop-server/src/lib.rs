@@ -12,9 +12,11 @@ pub mod db;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod fanout;
 pub mod limits;
 pub mod media;
 pub mod mutations;
+pub mod presence;
 pub mod simulate;
 pub mod store;
 pub mod tls;
@@ -49,7 +51,8 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub staff_token_ttl_ms: i64,
     pub limits: limits::Limits,
-    pub presence: api::live::Presence,
+    pub presence: presence::Presence,
+    pub live: api::live::Live,
 }
 
 /// How to run a server.
@@ -66,6 +69,9 @@ pub struct Config {
     pub currency: String,
     /// How often an idle live stream sends a heartbeat.
     pub heartbeat: Duration,
+    /// How often an open live stream checks that its token is still good (a sign-out on this
+    /// instance ends its streams at once).
+    pub stream_recheck: Duration,
     pub staff_token_ttl_ms: i64,
     pub classifier: Arc<dyn TopicClassifier>,
     /// Where replies to customers who left are emailed; `None` keeps them in the outbox only.
@@ -85,6 +91,7 @@ impl Config {
             shop_name: "Nordlys Studio".into(),
             currency: "SEK".into(),
             heartbeat: Duration::from_secs(10),
+            stream_recheck: Duration::from_secs(10),
             staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
             classifier: topics::default_classifier(),
             smtp: None,
@@ -112,6 +119,7 @@ pub struct Running {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     simulation: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
+    fanout: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -126,6 +134,7 @@ impl Running {
         }
         self.handle.graceful_shutdown(Some(Duration::from_secs(2)));
         let _ = self.task.await;
+        self.fanout.abort();
     }
 
     /// Runs until the process is asked to stop.
@@ -176,6 +185,7 @@ pub async fn start(config: Config) -> Result<Running> {
         .await
         .map_err(|e| Error::Other(format!("loading the TLS certificate: {e}")))?;
 
+    let (fanout, fanout_task) = fanout::Fanout::start(db.clone(), shop.clone());
     let state = AppState {
         db,
         shop,
@@ -185,7 +195,8 @@ pub async fn start(config: Config) -> Result<Running> {
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,
         limits: limits::Limits::new(config.limits.clone()),
-        presence: api::live::Presence::default(),
+        presence: presence::Presence::default(),
+        live: api::live::Live::new(fanout, config.stream_recheck),
     };
     let app = app(state.clone());
 
@@ -221,6 +232,7 @@ pub async fn start(config: Config) -> Result<Running> {
         task,
         simulation,
         mailer,
+        fanout: fanout_task,
     })
 }
 

@@ -257,3 +257,188 @@ async fn storefront_floods_get_429_with_retry_after() {
     problem(response, StatusCode::TOO_MANY_REQUESTS).await;
     shop.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_ends_the_open_event_stream() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    let mut events = shop.events("/api/v1/events", &session.token, None).await;
+    shop.customer_says(&chat, "before sign-out").await;
+    next_matching(&mut events, |e| (e.event == "message").then_some(())).await;
+    let response = shop
+        .request(Method::POST, "/api/v1/auth/sign-out", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    shop.customer_says(&chat, "after sign-out").await;
+    // The stream ends instead of delivering what came after.
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut seen = Vec::new();
+        while let Some(event) = futures_util::StreamExt::next(&mut events).await {
+            seen.push(event.data);
+        }
+        seen
+    })
+    .await
+    .expect("the stream ends within seconds of sign-out");
+    assert!(
+        !rest.iter().any(|d| d.contains("after sign-out")),
+        "{rest:?}"
+    );
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_token_ends_its_stream_at_the_next_recheck() {
+    let shop = TestShop::with(|config| {
+        config.staff_token_ttl_ms = 2_000;
+        config.stream_recheck = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let session = shop.sign_in().await;
+    let mut events = shop.events("/api/v1/events", &session.token, None).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while futures_util::StreamExt::next(&mut events).await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its token");
+    shop.stop().await;
+}
+
+/// Puts `count` long customer messages into another chat in one commit, as a busy shop would
+/// between two reads of a slow stream.
+async fn flood_elsewhere(shop: &TestShop, count: usize) {
+    let other = shop.start_chat("Busy", "busy@example.com").await;
+    let state = shop.server().state.clone();
+    let id = other.conversation_id;
+    state
+        .db
+        .write(move |tx| {
+            for i in 0..count {
+                let text = format!("{i} {}", "lorem ipsum ".repeat(300));
+                shop_server::mutations::customer_message(tx, state.classifier.as_ref(), id, &text)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn staff_reply(shop: &TestShop, token: &str, conversation_id: i64, text: &str) {
+    let _: Message = ok(shop
+        .send(
+            Method::POST,
+            &format!("/api/v1/conversations/{conversation_id}/messages"),
+            token,
+            &SendMessage::Text { text: text.into() },
+        )
+        .await)
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_chat_stream_still_gets_the_reply_written_meanwhile() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    let path = format!(
+        "/api/v1/storefront/conversations/{}/events",
+        chat.conversation_id
+    );
+    // Opened, then not read while 1,100 large messages pass elsewhere.
+    let mut events = shop.events(&path, &chat.token, None).await;
+    flood_elsewhere(&shop, 1_100).await;
+    staff_reply(&shop, &staff.token, chat.conversation_id, "the reply").await;
+    let reply = next_matching(&mut events, |e| {
+        (e.event == "message" && e.data.contains("the reply")).then(|| e.data.clone())
+    })
+    .await;
+    assert!(!reply.contains("lorem"), "only this chat's events");
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resumed_chat_stream_gets_the_reply_written_while_it_was_away() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    let path = format!(
+        "/api/v1/storefront/conversations/{}/events",
+        chat.conversation_id
+    );
+    let mut events = shop.events(&path, &chat.token, None).await;
+    shop.customer_says(&chat, "hello").await;
+    let last_id = next_matching(&mut events, |e| {
+        (e.event == "message").then(|| e.id.clone())
+    })
+    .await;
+    drop(events);
+    flood_elsewhere(&shop, 600).await;
+    staff_reply(
+        &shop,
+        &staff.token,
+        chat.conversation_id,
+        "while you were away",
+    )
+    .await;
+    flood_elsewhere(&shop, 600).await;
+    let mut events = shop.events(&path, &chat.token, Some(&last_id)).await;
+    next_matching(&mut events, |e| {
+        (e.event == "message" && e.data.contains("while you were away")).then_some(())
+    })
+    .await;
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_staff_stream_catches_up_without_a_gap() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    let mut events = shop.events("/api/v1/events", &staff.token, None).await;
+    flood_elsewhere(&shop, 1_500).await;
+    shop.customer_says(&chat, "the last word").await;
+    // Every flooded message arrives, in order, and then the last word.
+    let mut flooded = 0;
+    next_matching(&mut events, |e| {
+        if e.event != "message" {
+            return None;
+        }
+        let change = change_of(e);
+        let Entity::Message(m) = change.entity else {
+            return None;
+        };
+        if m.conversation_id == chat.conversation_id {
+            Some(())
+        } else {
+            flooded += 1;
+            None
+        }
+    })
+    .await;
+    assert_eq!(flooded, 1_500);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_streams_are_capped_per_token() {
+    let shop = TestShop::with(|config| config.limits.streams_per_token = 2).await;
+    let session = shop.sign_in().await;
+    let _a = shop.events("/api/v1/events", &session.token, None).await;
+    let _b = shop.events("/api/v1/events", &session.token, None).await;
+    let third = shop
+        .request(Method::GET, "/api/v1/events", Some(&session.token))
+        .send()
+        .await
+        .unwrap();
+    assert!(third.headers().get("retry-after").is_some());
+    let p = problem(third, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(p.detail.contains("live streams"), "{}", p.detail);
+    drop(_a);
+    // The place is freed when a stream closes.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let _c = shop.events("/api/v1/events", &session.token, None).await;
+    shop.stop().await;
+}

@@ -72,10 +72,42 @@ impl From<PathRejection> for Error {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The token hash of a request's bearer token, for streams that recheck it while open.
+pub fn bearer_hash(headers: &axum::http::HeaderMap) -> Vec<u8> {
+    token_hash(bearer(headers).unwrap_or_default())
+}
+
+/// The staff member a token belongs to, if it is still valid now.
+pub fn staff_for_token(conn: &rusqlite::Connection, hash: &[u8]) -> Result<Staff, Error> {
+    let row: Option<(i64, i64, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT staff_id, expires_at, revoked_at FROM staff_tokens WHERE token_hash = ?1",
+        )?
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((staff_id, expires_at, revoked_at)) = row else {
+        return Err(Error::unauthenticated(
+            "the token is not valid; sign in again",
+        ));
+    };
+    if revoked_at.is_some() {
+        return Err(Error::unauthenticated("you signed out; sign in again"));
+    }
+    if expires_at <= now_ms() {
+        return Err(Error::problem(
+            StatusCode::UNAUTHORIZED,
+            ProblemCode::TokenExpired,
+            "your session has expired; sign in again",
+        ));
+    }
+    store::staff(conn, staff_id)?
+        .ok_or_else(|| Error::unauthenticated("the staff account no longer exists"))
 }
 
 /// The signed-in staff member.
@@ -86,7 +118,7 @@ impl FromRequestParts<AppState> for StaffAuth {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let Some(token) = bearer(parts).filter(|t| t.starts_with("st_")) else {
+        let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with("st_")) else {
             return Err(Error::unauthenticated(
                 "sign in first: send Authorization: Bearer <token>",
             ));
@@ -94,29 +126,7 @@ impl FromRequestParts<AppState> for StaffAuth {
         let hash = token_hash(token);
         let staff = state
             .db
-            .read(move |conn| {
-                let row: Option<(i64, i64, Option<i64>)> = conn
-                    .prepare_cached(
-                        "SELECT staff_id, expires_at, revoked_at FROM staff_tokens WHERE token_hash = ?1",
-                    )?
-                    .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
-                let Some((staff_id, expires_at, revoked_at)) = row else {
-                    return Err(Error::unauthenticated("the token is not valid; sign in again"));
-                };
-                if revoked_at.is_some() {
-                    return Err(Error::unauthenticated("you signed out; sign in again"));
-                }
-                if expires_at <= now_ms() {
-                    return Err(Error::problem(
-                        StatusCode::UNAUTHORIZED,
-                        ProblemCode::TokenExpired,
-                        "your session has expired; sign in again",
-                    ));
-                }
-                store::staff(conn, staff_id)?
-                    .ok_or_else(|| Error::unauthenticated("the staff account no longer exists"))
-            })
+            .read(move |conn| staff_for_token(conn, &hash))
             .await?;
         Ok(StaffAuth(staff))
     }
@@ -167,7 +177,7 @@ impl FromRequestParts<AppState> for CustomerAuth {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let Some(token) = bearer(parts).filter(|t| t.starts_with("ct_")) else {
+        let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with("ct_")) else {
             return Err(Error::unauthenticated("start a chat first"));
         };
         let hash = token_hash(token);

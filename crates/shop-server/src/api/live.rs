@@ -1,32 +1,69 @@
-//! Live push over Server-Sent Events.
+//! Live push over Server-Sent Events, for staff and for customers' chats.
 //!
-//! A stream never keeps its own copy of the shop: it remembers the last sequence number it
-//! sent, sleeps on the database's "newest change" signal, and reads what came after from the
-//! change log. So a slow or reconnecting client can lag but never miss a change, and
-//! `Last-Event-ID` resumes exactly where the client stopped. The chat stream also marks the
-//! customer online for as long as it is open.
+//! A stream keeps no copy of the shop: it remembers the last sequence number it covered, takes
+//! what the fan-out ([`crate::fanout`]) already read and encoded for every stream, and shows
+//! what its viewer may see. When it lags behind the fan-out, or starts from an older cursor, it
+//! reads the stretch it lacks from the change log itself and rejoins, so a slow or resuming
+//! client lags but never misses a change, and `Last-Event-ID` resumes exactly where it stopped.
+//!
+//! A stream also ends when its viewer may no longer watch: a staff stream at sign-out (at once
+//! on this instance), revocation or expiry (at the next recheck); a chat stream when its
+//! session ends. Open streams are capped per token, per address and in all. The chat stream
+//! marks the customer online while it is open ([`crate::presence`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
+use futures_util::future::BoxFuture;
 use inbox_protocol::*;
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use utoipa::IntoParams;
 
-use super::extract::{ApiPath, ApiQuery, ChatStaff, CustomerAuth};
+use super::extract::{
+    ApiPath, ApiQuery, ChatStaff, ClientIp, CustomerAuth, bearer_hash, staff_for_token,
+};
 use crate::AppState;
 use crate::changes;
 use crate::db::Db;
 use crate::error::Result;
-use crate::mutations;
+use crate::fanout::{self, Fanout, LiveChange};
+use crate::store::Shop;
 
+/// Changes read from the log per catch-up read.
 const BATCH: i64 = 500;
+
+/// What every live stream of a server shares.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub fanout: Fanout,
+    /// Moves on every sign-out, so this instance's streams recheck their token at once.
+    sign_outs: Arc<watch::Sender<u64>>,
+    /// How often an open stream checks that its viewer may still watch.
+    pub recheck: Duration,
+}
+
+impl Live {
+    pub fn new(fanout: Fanout, recheck: Duration) -> Live {
+        Live {
+            fanout,
+            sign_outs: Arc::new(watch::channel(0).0),
+            recheck,
+        }
+    }
+
+    /// Tells this instance's streams that a token was just revoked.
+    pub fn signed_out(&self) {
+        self.sign_outs.send_modify(|n| *n += 1);
+    }
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,78 +72,159 @@ pub struct EventsQuery {
     after: Option<String>,
 }
 
-fn entity_name(entity: &Entity) -> &'static str {
-    match entity {
-        Entity::Staff(_) => "staff",
-        Entity::Customer(_) => "customer",
-        Entity::Conversation(_) => "conversation",
-        Entity::Message(_) => "message",
-        Entity::CartEvent(_) => "cart_event",
-        Entity::ReadState(_) => "read_state",
-        Entity::Note(_) => "note",
-        Entity::NoteDeleted { .. } => "note_deleted",
-        Entity::Cart(_) => "cart",
-        Entity::Order(_) => "order",
+/// Who watches a stream: what they may see of each change, how they read what they missed,
+/// and whether they may go on watching.
+trait Viewer: Send + Sync + 'static {
+    fn pick(&self, item: &LiveChange) -> Option<Event>;
+    /// Events after `after` from the log, how far the read reached, and whether there is more.
+    fn catch_up(&self, db: &Db, after: i64) -> BoxFuture<'static, Result<(Vec<Event>, i64, bool)>>;
+    fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool>;
+}
+
+/// A stream's position and what it has read but not yet sent.
+struct Follow<V> {
+    db: Db,
+    viewer: Arc<V>,
+    last_seq: i64,
+    /// True while the stream must read from the log before taking from the fan-out again.
+    behind: bool,
+    live: broadcast::Receiver<Arc<LiveChange>>,
+    sign_outs: watch::Receiver<u64>,
+    recheck: tokio::time::Interval,
+    buffer: VecDeque<Event>,
+    /// Held for the stream's lifetime: its place under the caps, and presence for chats.
+    _hold: Box<dyn Send>,
+}
+
+fn follow<V: Viewer>(start: Follow<V>) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold(start, |mut st| async move {
+        loop {
+            if let Some(event) = st.buffer.pop_front() {
+                return Some((Ok(event), st));
+            }
+            if st.behind {
+                match st.viewer.catch_up(&st.db, st.last_seq).await {
+                    Ok((events, reached, more)) => {
+                        st.buffer.extend(events);
+                        st.last_seq = st.last_seq.max(reached);
+                        st.behind = more;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "live stream ended");
+                        return None;
+                    }
+                }
+                continue;
+            }
+            tokio::select! {
+                changed = st.sign_outs.changed() => {
+                    if changed.is_err() || !st.viewer.still_allowed(&st.db).await {
+                        return None;
+                    }
+                }
+                _ = st.recheck.tick() => {
+                    if !st.viewer.still_allowed(&st.db).await {
+                        return None;
+                    }
+                }
+                item = st.live.recv() => match item {
+                    Ok(item) if item.seq <= st.last_seq => {}
+                    // A stretch of the log this stream has not covered: read it first.
+                    Ok(item) if item.prev > st.last_seq => st.behind = true,
+                    Ok(item) => {
+                        st.last_seq = item.seq;
+                        st.buffer.extend(st.viewer.pick(&item));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => st.behind = true,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            }
+        }
+    })
+}
+
+fn start_follow<V: Viewer>(
+    state: &AppState,
+    viewer: V,
+    live: broadcast::Receiver<Arc<LiveChange>>,
+    start: i64,
+    hold: Box<dyn Send>,
+) -> Follow<V> {
+    let mut recheck = tokio::time::interval(state.live.recheck);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; the token was checked a moment ago.
+    recheck.reset();
+    Follow {
+        db: state.db.clone(),
+        viewer: Arc::new(viewer),
+        last_seq: start,
+        behind: true,
+        live,
+        sign_outs: state.live.sign_outs.subscribe(),
+        recheck,
+        buffer: VecDeque::new(),
+        _hold: hold,
     }
 }
 
-/// Where a stream is, and what it has read but not yet sent.
-struct Follow<T, G> {
-    db: Db,
-    last_seq: i64,
-    latest: watch::Receiver<i64>,
-    buffer: VecDeque<T>,
-    /// Held for the stream's lifetime (presence).
-    _guard: G,
+/// The newest change in a snapshot.
+fn newest(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM changes")?
+        .query_row([], |r| r.get(0))?)
 }
 
-/// Turns "read what came after `seq`" into an endless stream of events.
-fn follow<T, G, R, E>(
-    state: Follow<T, G>,
-    read: R,
-    to_event: E,
-) -> impl Stream<Item = Result<Event, Infallible>>
-where
-    T: Send + 'static,
-    G: Send + 'static,
-    R: Fn(&Db, i64) -> futures_util::future::BoxFuture<'static, Result<(Vec<T>, i64)>>
-        + Send
-        + 'static,
-    E: Fn(T) -> Event + Send + 'static,
-{
-    futures_util::stream::unfold(
-        (state, read, to_event),
-        |(mut st, read, to_event)| async move {
-            loop {
-                if let Some(item) = st.buffer.pop_front() {
-                    let event = to_event(item);
-                    return Some((Ok(event), (st, read, to_event)));
-                }
-                let latest = *st.latest.borrow_and_update();
-                if latest > st.last_seq {
-                    match read(&st.db, st.last_seq).await {
-                        Ok((items, last)) => {
-                            // Nothing visible up to `latest`: everything before it was seen.
-                            st.last_seq = if items.is_empty() {
-                                latest.max(last)
-                            } else {
-                                last
-                            };
-                            st.buffer.extend(items);
-                        }
-                        Err(error) => {
-                            tracing::warn!(%error, "live stream ended");
-                            return None;
-                        }
-                    }
-                    continue;
-                }
-                if st.latest.changed().await.is_err() {
-                    return None;
-                }
-            }
-        },
-    )
+struct StaffViewer {
+    shop: Shop,
+    staff_id: i64,
+    token_hash: Vec<u8>,
+}
+
+impl Viewer for StaffViewer {
+    fn pick(&self, item: &LiveChange) -> Option<Event> {
+        if item.staff_id != 0 && item.staff_id != self.staff_id {
+            return None;
+        }
+        let (name, json) = item.staff.as_ref()?;
+        Some(
+            Event::default()
+                .id(&*item.cursor)
+                .event(*name)
+                .data(&**json),
+        )
+    }
+
+    fn catch_up(&self, db: &Db, after: i64) -> BoxFuture<'static, Result<(Vec<Event>, i64, bool)>> {
+        let (db, shop, staff_id) = (db.clone(), self.shop.clone(), self.staff_id);
+        Box::pin(async move {
+            db.read(move |conn| {
+                let (page, last) = changes::page(conn, &shop, after, staff_id, BATCH, false)?;
+                let events = page
+                    .changes
+                    .into_iter()
+                    .map(|change| {
+                        Event::default()
+                            .id(change.cursor.clone())
+                            .event(fanout::entity_name(&change.entity))
+                            .json_data(&change)
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let reached = if page.has_more { last } else { newest(conn)? };
+                Ok((events, reached, page.has_more))
+            })
+            .await
+        })
+    }
+
+    fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool> {
+        let (db, hash) = (db.clone(), self.token_hash.clone());
+        Box::pin(async move {
+            db.read(move |conn| Ok(staff_for_token(conn, &hash).is_ok_and(|s| s.can_chat())))
+                .await
+                .unwrap_or(false)
+        })
+    }
 }
 
 #[utoipa::path(
@@ -114,20 +232,25 @@ where
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event's id (a cursor)")),
     responses((status = 200, content_type = "text/event-stream", body = Change,
                description = "Server-Sent Events; each event's `id` is its cursor and its `data` a \
-                              `Change`; a comment line at least every 15 s keeps the stream alive"))
+                              `Change`; a comment line at least every 15 s keeps the stream alive. \
+                              The stream ends soon after its token is signed out, revoked or expires."))
 )]
 pub async fn staff_events(
     State(state): State<AppState>,
     ChatStaff(staff): ChatStaff,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let token_hash = bearer_hash(&headers);
+    let place = state.limits.streams.enter(&token_hash, ip)?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or(query.after);
-    let latest = state.db.subscribe();
+    // Subscribed before the start is decided, so nothing published in between is lost.
+    let live = state.live.fanout.subscribe();
     // A new stream without a cursor starts at "now"; the feed is for catching up.
     let start = match resume {
         Some(cursor) => {
@@ -135,106 +258,80 @@ pub async fn staff_events(
         }
         None => state.db.latest_seq(),
     };
-    let shop = state.shop.clone();
-    let staff_id = staff.id;
-    let read = move |db: &Db, after: i64| -> futures_util::future::BoxFuture<'static, _> {
-        let db = db.clone();
-        let shop = shop.clone();
+    let viewer = StaffViewer {
+        shop: state.shop.clone(),
+        staff_id: staff.id,
+        token_hash,
+    };
+    let follow = start_follow(&state, viewer, live, start, Box::new(place));
+    Ok(Sse::new(follow_stream(follow)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
+}
+
+fn follow_stream<V: Viewer>(
+    follow_state: Follow<V>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    follow(follow_state)
+}
+
+struct ChatViewer {
+    shop: Shop,
+    customer: CustomerAuth,
+    token_hash: Vec<u8>,
+}
+
+impl Viewer for ChatViewer {
+    fn pick(&self, item: &LiveChange) -> Option<Event> {
+        let chat = item.chat.as_ref()?;
+        chat.visible_to(self.customer.conversation_id, self.customer.customer_id)
+            .then(|| {
+                Event::default()
+                    .id(&*item.cursor)
+                    .event(chat.name)
+                    .data(&*chat.json)
+            })
+    }
+
+    fn catch_up(&self, db: &Db, after: i64) -> BoxFuture<'static, Result<(Vec<Event>, i64, bool)>> {
+        let (db, shop, customer) = (db.clone(), self.shop.clone(), self.customer);
         Box::pin(async move {
             db.read(move |conn| {
-                let (page, last) = changes::page(conn, &shop, after, staff_id, BATCH, false)?;
-                Ok((page.changes, last))
+                let (events, reached, more) = changes::chat_page(
+                    conn,
+                    &shop,
+                    after,
+                    customer.customer_id,
+                    customer.conversation_id,
+                    BATCH,
+                )?;
+                let events = events
+                    .into_iter()
+                    .map(|(seq, event)| {
+                        Event::default()
+                            .id(changes::cursor(&shop, seq))
+                            .event(fanout::chat_name(&event))
+                            .json_data(&event)
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                Ok((events, reached, more))
             })
             .await
         })
-    };
-    let to_event = |change: Change| {
-        Event::default()
-            .id(change.cursor.clone())
-            .event(entity_name(&change.entity))
-            .json_data(&change)
-            .unwrap_or_default()
-    };
-    let follow_state = Follow {
-        db: state.db.clone(),
-        last_seq: start,
-        latest,
-        buffer: VecDeque::new(),
-        _guard: (),
-    };
-    Ok(Sse::new(follow(follow_state, read, to_event))
-        .keep_alive(KeepAlive::new().interval(state.heartbeat)))
-}
-
-/// How many chat streams each conversation has open; the customer is online while any is.
-#[derive(Debug, Clone, Default)]
-pub struct Presence {
-    open: Arc<Mutex<HashMap<i64, usize>>>,
-}
-
-impl Presence {
-    fn count(&self, conversation_id: i64) -> usize {
-        self.open
-            .lock()
-            .expect("presence poisoned")
-            .get(&conversation_id)
-            .copied()
-            .unwrap_or(0)
     }
 
-    /// Marks the customer online and returns a guard that marks them offline when the last
-    /// stream of the conversation closes.
-    async fn connect(&self, db: &Db, conversation_id: i64) -> Result<PresenceGuard> {
-        *self
-            .open
-            .lock()
-            .expect("presence poisoned")
-            .entry(conversation_id)
-            .or_default() += 1;
-        let guard = PresenceGuard {
-            presence: self.clone(),
-            db: db.clone(),
-            conversation_id,
-        };
-        let presence = self.clone();
-        db.write(move |tx| {
-            // Decide inside the writer, so racing connects and disconnects settle on the truth.
-            let online = presence.count(conversation_id) > 0;
-            mutations::set_online(tx, conversation_id, online)
+    fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool> {
+        let (db, hash) = (db.clone(), self.token_hash.clone());
+        Box::pin(async move {
+            db.read(move |conn| {
+                Ok(conn
+                    .prepare_cached("SELECT 1 FROM customer_sessions WHERE token_hash = ?1")?
+                    .query_row([hash], |_| Ok(()))
+                    .optional()?
+                    .is_some())
+            })
+            .await
+            .unwrap_or(false)
         })
-        .await?;
-        Ok(guard)
-    }
-}
-
-struct PresenceGuard {
-    presence: Presence,
-    db: Db,
-    conversation_id: i64,
-}
-
-impl Drop for PresenceGuard {
-    fn drop(&mut self) {
-        {
-            let mut open = self.presence.open.lock().expect("presence poisoned");
-            if let Some(n) = open.get_mut(&self.conversation_id) {
-                *n -= 1;
-                if *n == 0 {
-                    open.remove(&self.conversation_id);
-                }
-            }
-        }
-        let (db, presence, id) = (self.db.clone(), self.presence.clone(), self.conversation_id);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                let result = db
-                    .write(move |tx| mutations::set_online(tx, id, presence.count(id) > 0))
-                    .await;
-                if let Err(error) = result {
-                    tracing::warn!(%error, "could not mark a customer offline");
-                }
-            });
-        }
     }
 }
 
@@ -249,56 +346,26 @@ impl Drop for PresenceGuard {
 pub async fn chat_events(
     State(state): State<AppState>,
     customer: CustomerAuth,
+    ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let customer = customer.check(id)?;
-    let latest = state.db.subscribe();
+    let token_hash = bearer_hash(&headers);
+    let place = state.limits.streams.enter(&token_hash, ip)?;
+    let live = state.live.fanout.subscribe();
     let start = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
         Some(cursor) => {
             changes::parse_cursor(&state.shop, cursor, state.db.committed_seq().await?)?
         }
         None => state.db.latest_seq(),
     };
-    let guard = state.presence.connect(&state.db, id).await?;
-    let shop = state.shop.clone();
-    let read = move |db: &Db, after: i64| -> futures_util::future::BoxFuture<'static, _> {
-        let db = db.clone();
-        let shop = shop.clone();
-        Box::pin(async move {
-            db.read(move |conn| {
-                let (events, last) =
-                    changes::chat_page(conn, &shop, after, customer.customer_id, id, BATCH)?;
-                Ok((
-                    events
-                        .into_iter()
-                        .map(|(seq, e)| (e, changes::cursor(&shop, seq)))
-                        .collect(),
-                    last,
-                ))
-            })
-            .await
-        })
+    let online = state.presence.connect(&state.db, id).await?;
+    let viewer = ChatViewer {
+        shop: state.shop.clone(),
+        customer,
+        token_hash,
     };
-    let to_event = |(event, cursor): (ChatEvent, String)| {
-        let name = match &event {
-            ChatEvent::Message(_) => "message",
-            ChatEvent::CartEvent(_) => "cart_event",
-            ChatEvent::Cart(_) => "cart",
-        };
-        Event::default()
-            .id(cursor)
-            .event(name)
-            .json_data(&event)
-            .unwrap_or_default()
-    };
-    let follow_state = Follow {
-        db: state.db.clone(),
-        last_seq: start,
-        latest,
-        buffer: VecDeque::new(),
-        _guard: guard,
-    };
-    Ok(Sse::new(follow(follow_state, read, to_event))
-        .keep_alive(KeepAlive::new().interval(state.heartbeat)))
+    let follow = start_follow(&state, viewer, live, start, Box::new((place, online)));
+    Ok(Sse::new(follow_stream(follow)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
 }

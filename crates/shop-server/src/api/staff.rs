@@ -145,6 +145,7 @@ pub async fn sign_out(
             Ok(())
         })
         .await?;
+    state.live.signed_out();
     Ok(StatusCode::NO_CONTENT)
 }
 
