@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum_server::accept::NoDelayAcceptor;
+use axum_server::accept::Accept;
 use axum_server::tls_rustls::RustlsConfig;
 use inbox_protocol::ProblemCode;
 use serde::Serialize;
@@ -120,6 +120,8 @@ pub struct Running {
     simulation: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
     fanout: tokio::task::JoinHandle<()>,
+    /// Held while serving; see [`lock_data_dir`].
+    _data_dir_lock: std::fs::File,
 }
 
 impl Running {
@@ -145,16 +147,56 @@ impl Running {
 
 const DEMO_STAFF_KEY: &str = "demo_staff";
 
+/// Creates `dir` if needed, readable by this user alone: the shop's database holds password
+/// hashes and customers' details, its media folder their pictures.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Takes the data directory for this process alone: one SQLite shop is served by one server
+/// process, so at start-up every earlier process is known to be gone (and with it every
+/// customer it showed online). A second server on the same directory is refused.
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("shop.lock"))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Other(format!(
+            "another shop server is already serving {}; stop it first",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(error)) => Err(error.into()),
+    }
+}
+
 /// Opens (or creates) the shop in `config.data_dir` and starts serving it.
 pub async fn start(config: Config) -> Result<Running> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    let db = db::Db::open(&config.data_dir.join("shop.db"))?;
+    private_dir(&config.data_dir)?;
+    let data_dir_lock = lock_data_dir(&config.data_dir)?;
+    let db_path = config.data_dir.join("shop.db");
+    let db = db::Db::open(&db_path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o600))?;
+    }
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;
     let (shop, demo_staff) = db
         .write(move |tx| {
             let shop = Shop::load_or_init(tx, &name, &currency)?;
+            // No chat stream survives a restart: whoever was online is not any more.
+            mutations::everyone_offline(tx)?;
             let empty: bool =
                 tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
             if demo && empty {
@@ -204,11 +246,8 @@ pub async fn start(config: Config) -> Result<Running> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let handle = axum_server::Handle::new();
-    // TCP_NODELAY on every accepted connection: with Nagle's algorithm on, the last short
-    // segment of a response waited for the client's delayed ACK, about 40 ms a response on
-    // loopback whatever its size (a first sync is hundreds of responses in a row).
     let server = axum_server::from_tcp_rustls(listener, rustls)?
-        .map(|tls| tls.acceptor(NoDelayAcceptor))
+        .map(|tls| tls.acceptor(LiveAcceptor))
         .handle(handle.clone());
     let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
 
@@ -233,7 +272,45 @@ pub async fn start(config: Config) -> Result<Running> {
         simulation,
         mailer,
         fanout: fanout_task,
+        _data_dir_lock: data_dir_lock,
     })
+}
+
+/// Sets up every accepted connection for long-lived streams and short answers.
+///
+/// TCP_NODELAY: with Nagle's algorithm on, the last short segment of a response waited for the
+/// client's delayed ACK, about 40 ms a response on loopback whatever its size (a first sync is
+/// hundreds of responses in a row). Keepalive probes and a user timeout: a peer that vanished
+/// without closing (a laptop lid, a dropped Wi-Fi) is noticed within about half a minute, so
+/// its stream ends and a customer who left does not stay "online" (replies are emailed to
+/// customers who are not).
+#[derive(Debug, Clone, Copy)]
+struct LiveAcceptor;
+
+/// How long a connection may go without an answer to keepalive probes or to sent data.
+pub const DEAD_PEER_AFTER: Duration = Duration::from_secs(30);
+
+impl<S> Accept<tokio::net::TcpStream, S> for LiveAcceptor {
+    type Stream = tokio::net::TcpStream;
+    type Service = S;
+    type Future = std::future::Ready<std::io::Result<(Self::Stream, S)>>;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        let setup = || -> std::io::Result<()> {
+            stream.set_nodelay(true)?;
+            let socket = socket2::SockRef::from(&stream);
+            let keepalive = socket2::TcpKeepalive::new()
+                .with_time(Duration::from_secs(15))
+                .with_interval(Duration::from_secs(5));
+            #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+            let keepalive = keepalive.with_retries(3);
+            socket.set_tcp_keepalive(&keepalive)?;
+            #[cfg(target_os = "linux")]
+            socket.set_tcp_user_timeout(Some(DEAD_PEER_AFTER))?;
+            Ok(())
+        };
+        std::future::ready(setup().map(|()| (stream, service)))
+    }
 }
 
 /// The whole HTTP application.

@@ -148,15 +148,26 @@ fn check_video(mime: &str, bytes: &[u8]) -> Result<Checked> {
     })
 }
 
-/// Writes the bytes under their hash (once) and returns that hash.
+/// Writes the bytes under their hash (once) and returns that hash. The file appears whole or
+/// not at all: it is written under a random temporary name, synced, then renamed, so two
+/// uploads of the same bytes at once can't see each other's half-written file.
 pub fn store(dir: &Path, bytes: &[u8]) -> Result<String> {
+    use std::io::Write;
     let sha = crate::auth::sha256_hex(bytes);
     let path = dir.join(&sha);
     if !path.exists() {
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!("{sha}.tmp"));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &path)?;
+        crate::private_dir(dir)?;
+        let tmp = dir.join(format!(".{sha}.{:016x}.tmp", rand::random::<u64>()));
+        let written = (|| {
+            let mut file = std::fs::File::create_new(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(error.into());
+        }
     }
     Ok(sha)
 }

@@ -586,6 +586,18 @@ pub fn set_online(tx: &Transaction<'_>, conversation_id: i64, online: bool) -> R
     Ok(())
 }
 
+/// Marks every customer offline, as at start-up when no chat stream can be open yet.
+pub fn everyone_offline(tx: &Transaction<'_>) -> Result<()> {
+    let online: Vec<i64> = tx
+        .prepare("SELECT id FROM conversations WHERE customer_online = 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in online {
+        set_online(tx, id, false)?;
+    }
+    Ok(())
+}
+
 /// A customer adds or removes a product; the cart changes and the event shows in their chat.
 pub fn change_cart(
     tx: &Transaction<'_>,

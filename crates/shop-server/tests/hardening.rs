@@ -442,3 +442,228 @@ async fn live_streams_are_capped_per_token() {
     let _c = shop.events("/api/v1/events", &session.token, None).await;
     shop.stop().await;
 }
+
+/// A `shop-server` process of its own, to be killed like a crash would.
+struct ShopProcess {
+    child: std::process::Child,
+    url: String,
+    client: reqwest::Client,
+}
+
+impl ShopProcess {
+    fn start(dir: &std::path::Path) -> ShopProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))
+            .args(["--data-dir".as_ref(), dir.as_os_str()])
+            .args(["--listen", "127.0.0.1:0", "--demo"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("the announcement");
+        let announcement: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        let ca = std::fs::read(announcement["ca"].as_str().unwrap()).unwrap();
+        ShopProcess {
+            child,
+            url: announcement["url"].as_str().unwrap().to_owned(),
+            client: client_for(&ca),
+        }
+    }
+
+    async fn sign_in(&self) -> Session {
+        ok(self
+            .client
+            .post(format!("{}/api/v1/auth/sign-in", self.url))
+            .json(&SignInRequest {
+                email: "astrid@nordlys.example".into(),
+                password: "demo-astrid".into(),
+            })
+            .send()
+            .await
+            .unwrap())
+        .await
+    }
+
+    async fn conversation(&self, token: &str, id: i64) -> Conversation {
+        let detail: ConversationDetail = ok(self
+            .client
+            .get(format!("{}/api/v1/conversations/{id}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap())
+        .await;
+        detail.conversation
+    }
+
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_online_when_the_server_is_killed_is_offline_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = ShopProcess::start(dir.path());
+    let staff = shop.sign_in().await;
+    let chat: ChatSession = ok(shop
+        .client
+        .post(format!("{}/api/v1/storefront/chats", shop.url))
+        .json(&StartChat {
+            name: "Alma".into(),
+            email: "alma@example.com".into(),
+            platform: Platform::OnlineStore,
+        })
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let stream = shop
+        .client
+        .get(format!(
+            "{}/api/v1/storefront/conversations/{}/events",
+            shop.url, chat.conversation_id
+        ))
+        .bearer_auth(&chat.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut online = false;
+    for _ in 0..50 {
+        online = shop
+            .conversation(&staff.token, chat.conversation_id)
+            .await
+            .customer_online;
+        if online {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(online, "the open chat stream shows the customer online");
+    shop.kill();
+    drop(stream);
+
+    let shop = ShopProcess::start(dir.path());
+    let staff = shop.sign_in().await;
+    let conversation = shop.conversation(&staff.token, chat.conversation_id).await;
+    assert!(!conversation.customer_online, "nobody is left online");
+    // So a reply goes to the customer's email, as they are not in the chat.
+    let reply: Message = ok(shop
+        .client
+        .post(format!(
+            "{}/api/v1/conversations/{}/messages",
+            shop.url, chat.conversation_id
+        ))
+        .bearer_auth(&staff.token)
+        .json(&SendMessage::Text {
+            text: "Are you still there?".into(),
+        })
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(
+        reply.delivery,
+        Some(Delivery::Email {
+            address: "alma@example.com".into()
+        })
+    );
+    shop.kill();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_server_on_the_same_data_dir_is_refused() {
+    let shop = TestShop::demo().await;
+    let mut config = shop_server::Config::new(shop.dir.path());
+    config.demo = true;
+    let error = match shop_server::start(config).await {
+        Ok(_) => panic!("a second server started on the same shop"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("already serving"), "{error}");
+    shop.stop().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shop_data_is_readable_by_its_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(shop.dir.path()), 0o700);
+    assert_eq!(mode(&shop.db_path()), 0o600);
+    upload_png(&shop, &session.token, &png(8, 8)).await;
+    assert_eq!(mode(&shop.dir.path().join("media")), 0o700);
+    shop.stop().await;
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7) as u8, (y * 13) as u8, ((x ^ y) * 3) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn upload_png(shop: &TestShop, token: &str, bytes: &[u8]) -> Attachment {
+    ok(shop
+        .request(Method::POST, "/api/v1/uploads", Some(token))
+        .header("content-type", "image/png")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap())
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_streams_byte_ranges_in_a_sandbox() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let bytes = png(300, 200);
+    // Ten uploads of the same bytes at once all succeed and name one file.
+    let uploads =
+        futures_util::future::join_all((0..10).map(|_| upload_png(&shop, &session.token, &bytes)))
+            .await;
+    assert!(uploads.iter().all(|u| u.sha256 == uploads[0].sha256));
+    let url = format!("{}{}", shop.url, uploads[0].url);
+
+    let whole = shop.client.get(&url).send().await.unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["content-type"], "image/png");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(
+        whole.headers()["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), bytes.as_slice());
+
+    let part = shop
+        .client
+        .get(&url)
+        .header("range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 10-19/{}", bytes.len()).as_str()
+    );
+    assert_eq!(part.bytes().await.unwrap().as_ref(), &bytes[10..20]);
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(shop.dir.path().join("media"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    shop.stop().await;
+}
