@@ -240,19 +240,7 @@ async fn storefront_floods_get_429_with_retry_after() {
     for i in 0..4 {
         shop.customer_says(&chat, &format!("message {i}")).await;
     }
-    let response = shop
-        .send(
-            Method::POST,
-            &format!(
-                "/api/v1/storefront/conversations/{}/messages",
-                chat.conversation_id
-            ),
-            &chat.token,
-            &CustomerText {
-                text: "one too many".into(),
-            },
-        )
-        .await;
+    let response = shop.customer_posts(&chat, "one too many").await;
     assert!(response.headers().get("retry-after").is_some());
     problem(response, StatusCode::TOO_MANY_REQUESTS).await;
     shop.stop().await;
@@ -343,10 +331,7 @@ async fn a_paused_chat_stream_still_gets_the_reply_written_meanwhile() {
     let shop = TestShop::demo().await;
     let staff = shop.sign_in().await;
     let chat = shop.start_chat("Alma", "alma@example.com").await;
-    let path = format!(
-        "/api/v1/storefront/conversations/{}/events",
-        chat.conversation_id
-    );
+    let path = chat_events_path(&chat);
     // Opened, then not read while 1,100 large messages pass elsewhere.
     let mut events = shop.events(&path, &chat.token, None).await;
     flood_elsewhere(&shop, 1_100).await;
@@ -364,10 +349,7 @@ async fn a_resumed_chat_stream_gets_the_reply_written_while_it_was_away() {
     let shop = TestShop::demo().await;
     let staff = shop.sign_in().await;
     let chat = shop.start_chat("Alma", "alma@example.com").await;
-    let path = format!(
-        "/api/v1/storefront/conversations/{}/events",
-        chat.conversation_id
-    );
+    let path = chat_events_path(&chat);
     let mut events = shop.events(&path, &chat.token, None).await;
     shop.customer_says(&chat, "hello").await;
     let last_id = next_matching(&mut events, |e| {

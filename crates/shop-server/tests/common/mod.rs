@@ -152,18 +152,22 @@ impl TestShop {
         response.json().await.expect("chat session")
     }
 
+    /// A customer posts in their chat; the answer as it came.
+    pub async fn customer_posts(&self, chat: &ChatSession, text: &str) -> Response {
+        self.send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/messages",
+                chat.conversation_id
+            ),
+            &chat.token,
+            &CustomerText { text: text.into() },
+        )
+        .await
+    }
+
     pub async fn customer_says(&self, chat: &ChatSession, text: &str) -> Message {
-        let response = self
-            .send(
-                Method::POST,
-                &format!(
-                    "/api/v1/storefront/conversations/{}/messages",
-                    chat.conversation_id
-                ),
-                &chat.token,
-                &CustomerText { text: text.into() },
-            )
-            .await;
+        let response = self.customer_posts(chat, text).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("message")
     }
@@ -219,6 +223,14 @@ impl TestShop {
             server.shutdown().await;
         }
     }
+}
+
+/// The path of a chat's live stream.
+pub fn chat_events_path(chat: &ChatSession) -> String {
+    format!(
+        "/api/v1/storefront/conversations/{}/events",
+        chat.conversation_id
+    )
 }
 
 /// The body of a successful response, or a panic that shows the problem.

@@ -472,7 +472,8 @@ export const en = {
   'error.unauthenticated': 'You’re signed out. Sign in again.',
   'error.invalid_credentials': 'Wrong email or password.',
   'error.certificate': 'The shop’s certificate isn’t trusted.',
-  'error.permission_denied': 'You don’t have permission to do that.',
+  'error.permission_denied':
+    'Your staff account doesn’t have the online store chat permission. Ask the shop owner to give it to you in the shop admin.',
   'error.not_found': 'It doesn’t exist in the shop any more.',
   'error.too_many_products': 'You can share at most three products at a time.',
   'error.no_products': 'Choose at least one product.',

@@ -457,7 +457,8 @@ export const sv: TranslationOf<English> = {
   'error.unauthenticated': 'Du är utloggad. Logga in igen.',
   'error.invalid_credentials': 'Fel e-postadress eller lösenord.',
   'error.certificate': 'Butikens certifikat är inte betrott.',
-  'error.permission_denied': 'Du har inte behörighet att göra det.',
+  'error.permission_denied':
+    'Ditt personalkonto saknar behörigheten för chatt i webbutiken. Be butiksägaren att ge dig den i butikens admin.',
   'error.not_found': 'Det finns inte längre i butiken.',
   'error.too_many_products': 'Du kan dela högst tre produkter åt gången.',
   'error.no_products': 'Välj minst en produkt.',
