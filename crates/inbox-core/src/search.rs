@@ -250,6 +250,7 @@ mod tests {
             id: 7,
             name: "Saga Holm".into(),
             email: "saga.holm@example.se".into(),
+            email_verified: true,
             phone: None,
             city: None,
             country: None,

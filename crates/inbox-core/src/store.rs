@@ -1114,6 +1114,7 @@ mod tests {
                 id,
                 name: name.into(),
                 email: format!("kund{id}@example.se"),
+                email_verified: true,
                 phone: None,
                 city: None,
                 country: None,

@@ -56,6 +56,7 @@ fn world() -> World {
         id,
         name: name.into(),
         email: email.into(),
+        email_verified: true,
         phone: Some("+46 70 123 45 67".into()),
         city: Some("Umeå".into()),
         country: Some("SE".into()),

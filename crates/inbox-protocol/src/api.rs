@@ -374,6 +374,42 @@ pub struct ChatSession {
     pub token: String,
     pub conversation_id: i64,
     pub customer_id: i64,
+    /// False until the customer proves their email with a code
+    /// (`POST /storefront/conversations/{id}/verification`); until then the chat sees only the
+    /// cart it made itself, never the shop's customer with that email.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// When the token stops working; the widget then starts a new chat.
+    #[serde(default)]
+    pub expires_at: Millis,
+}
+
+/// A verification code is on its way to the chat's email address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VerificationSent {
+    pub to: String,
+    /// The code works until then.
+    pub expires_at: Millis,
+}
+
+/// The code the customer received by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConfirmEmail {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20))]
+    pub code: String,
+}
+
+/// Who the chat is, after a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChatIdentity {
+    pub customer_id: i64,
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,7 +467,8 @@ pub enum ChatEvent {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutgoingEmail {
     pub id: i64,
-    pub message_id: i64,
+    /// The staff reply it carries; `None` for a verification code.
+    pub message_id: Option<i64>,
     pub to: String,
     pub subject: String,
     pub body: String,
@@ -475,6 +512,7 @@ mod tests {
                 id: 7,
                 name: "Göran Sjöberg".into(),
                 email: "goran@example.se".into(),
+                email_verified: true,
                 phone: None,
                 city: Some("Umeå".into()),
                 country: Some("SE".into()),

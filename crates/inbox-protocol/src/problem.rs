@@ -37,6 +37,8 @@ pub enum ProblemCode {
     /// The same Idempotency-Key was sent with a different request.
     IdempotencyKeyReused,
     RateLimited,
+    /// The email verification code is wrong, used up or expired; ask for a new one.
+    VerificationFailed,
     Internal,
 }
 

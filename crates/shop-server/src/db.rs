@@ -12,7 +12,10 @@ use tokio::sync::{Semaphore, watch};
 use crate::error::{Error, Result};
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_identity.sql"),
+];
 
 const READERS: usize = 4;
 
@@ -59,6 +62,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Brings a database up to the newest schema; refuses one newer than this binary knows.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Runs the migrations up to `target` (tests stop at an older version to seed old rows).
+fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let version = usize::try_from(version).unwrap_or(usize::MAX);
     if version > MIGRATIONS.len() {
@@ -68,13 +76,31 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             MIGRATIONS.len()
         )));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
+    // SQLite's way to change a table's constraints is to rebuild it, which needs foreign keys
+    // off (the pragma is a no-op inside a transaction); each step checks them before it commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = (|| -> Result<()> {
+        for (index, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            let broken: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                "SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1",
+                [],
+                |r| r.get(0),
+            ))?;
+            if let Some(table) = broken {
+                return Err(Error::Other(format!(
+                    "migration {} would break the foreign keys of {table}",
+                    index + 1
+                )));
+            }
+            tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
 }
 
 impl Db {
@@ -258,6 +284,74 @@ mod tests {
             seen.windows(2).all(|w| w[0] < w[1]),
             "the signal only moves forward"
         );
+    }
+
+    #[test]
+    fn customers_chats_and_emails_from_before_verification_keep_their_ids_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO staff (id, email, name, password_hash, created_at)
+               VALUES (1, 'a@shop.example', 'A', 'x', 0);
+             INSERT INTO customers (id, name, email, created_at) VALUES (7, 'Bob', 'bob@example.com', 1);
+             INSERT INTO conversations (id, customer_id, platform, contact_email, created_at,
+                                        updated_at, last_message_at)
+               VALUES (3, 7, 'online_store', 'bob@example.com', 1, 1, 1);
+             INSERT INTO messages (id, conversation_id, author_staff_id, body, created_at)
+               VALUES (5, 3, 1, '{}', 2);
+             INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
+               VALUES (7, 1, 'note', 1, 1);
+             INSERT INTO email_outbox (message_id, to_address, subject, body, created_at)
+               VALUES (5, 'bob@example.com', 's', 'b', 2);
+             INSERT INTO customer_sessions (token_hash, customer_id, conversation_id, created_at)
+               VALUES (x'00', 7, 3, 10);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (verified, email): (bool, String) = conn
+            .query_row(
+                "SELECT email_verified, email FROM customers WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(verified, "customers from before were the shop's own");
+        assert_eq!(email, "bob@example.com");
+        let kind: String = conn
+            .query_row(
+                "SELECT kind FROM email_outbox WHERE message_id = 5",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, "reply");
+        let expires: i64 = conn
+            .query_row("SELECT expires_at FROM customer_sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(expires, 10 + 30 * 24 * 60 * 60 * 1000);
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
+        // A second verified Bob is refused; an unverified one with his email is not.
+        assert!(
+            conn.execute(
+                "INSERT INTO customers (name, email, created_at) VALUES ('B2', 'BOB@example.com', 3)",
+                [],
+            )
+            .is_err()
+        );
+        conn.execute(
+            "INSERT INTO customers (name, email, email_verified, created_at)
+             VALUES ('Not Bob', 'bob@example.com', 0, 3)",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub struct Running {
     simulation: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
     fanout: tokio::task::JoinHandle<()>,
+    pruner: tokio::task::JoinHandle<()>,
     /// Held while serving; see [`lock_data_dir`].
     _data_dir_lock: std::fs::File,
 }
@@ -131,6 +132,7 @@ impl Running {
 
     /// Stops accepting, closes connections (live streams included) and waits for the end.
     pub async fn shutdown(self) {
+        self.pruner.abort();
         for task in [self.simulation, self.mailer].into_iter().flatten() {
             task.abort();
         }
@@ -251,6 +253,7 @@ pub async fn start(config: Config) -> Result<Running> {
         .handle(handle.clone());
     let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
 
+    let pruner = tokio::spawn(prune_forever(state.clone()));
     let mailer = config
         .smtp
         .clone()
@@ -272,6 +275,7 @@ pub async fn start(config: Config) -> Result<Running> {
         simulation,
         mailer,
         fanout: fanout_task,
+        pruner,
         _data_dir_lock: data_dir_lock,
     })
 }
@@ -310,6 +314,23 @@ impl<S> Accept<tokio::net::TcpStream, S> for LiveAcceptor {
             Ok(())
         };
         std::future::ready(setup().map(|()| (stream, service)))
+    }
+}
+
+/// Forgets what is past keeping (`mutations::prune`), at start and then hourly.
+async fn prune_forever(state: AppState) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match state
+            .db
+            .write(|tx| mutations::prune(tx, store::now_ms()))
+            .await
+        {
+            Ok(removed) if removed > 0 => tracing::info!(removed, "pruned expired rows"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "pruning failed; trying again in an hour"),
+        }
     }
 }
 

@@ -54,6 +54,8 @@ pub struct LimitsConfig {
     pub cart_per_session: Rate,
     /// Discount codes tried per chat session (a guess is a try).
     pub discounts_per_session: Rate,
+    /// Verification codes a chat session may ask to be emailed.
+    pub verifications_per_session: Rate,
     /// Failed sign-ins per client address.
     pub sign_in_failures_per_ip: Rate,
     /// Failed sign-ins per staff email from everywhere (a distributed guesser).
@@ -82,6 +84,7 @@ impl Default for LimitsConfig {
             messages_per_ip: Rate::new(300, 60),
             cart_per_session: Rate::new(60, 20),
             discounts_per_session: Rate::new(10, 5),
+            verifications_per_session: Rate::new(1, 3),
             sign_in_failures_per_ip: Rate::new(10, 10),
             sign_in_failures_per_email: Rate::new(30, 30),
             sign_in_free_failures: 5,
@@ -482,6 +485,7 @@ pub struct Limits {
     pub messages_per_ip: Arc<RateLimiter<IpAddr>>,
     pub cart: Arc<RateLimiter<[u8; 32]>>,
     pub discounts: Arc<RateLimiter<[u8; 32]>>,
+    pub verifications: Arc<RateLimiter<[u8; 32]>>,
     pub sign_in: Arc<SignInLimiter>,
     pub passwords: PasswordGate,
     pub streams: StreamCaps,
@@ -500,6 +504,10 @@ impl Limits {
             discounts: Arc::new(RateLimiter::new(
                 config.discounts_per_session,
                 "discount codes",
+            )),
+            verifications: Arc::new(RateLimiter::new(
+                config.verifications_per_session,
+                "verification codes",
             )),
             sign_in: Arc::new(SignInLimiter::new(&config)),
             passwords: PasswordGate::new(&config),

@@ -309,15 +309,28 @@ pub fn staff_message(
         now,
     )?;
     if let Delivery::Email { address } = &delivery {
+        let verified: bool = tx.query_row(
+            "SELECT email_verified FROM customers WHERE id = ?1",
+            [conv.customer_id],
+            |r| r.get(0),
+        )?;
+        let mut text = email_text(&body);
+        if !verified {
+            text.push_str(&format!(
+                "\n\n--\nYou are getting this because someone started a chat at {} with this \
+                 email address. If that wasn't you, you can ignore this email.",
+                shop.name
+            ));
+        }
         tx.prepare_cached(
-            "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO email_outbox (kind, message_id, to_address, subject, body, created_at)
+             VALUES ('reply', ?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![
             id,
             address,
             format!("New reply from {}", shop.name),
-            email_text(&body),
+            text,
             now
         ])?;
     }
@@ -487,15 +500,17 @@ pub fn delete_note(tx: &Transaction<'_>, customer_id: i64, note_id: i64) -> Resu
 /// Whether a new chat may continue the customer's open conversation on the same platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resume {
-    /// Always a new conversation: anyone can type any email into a chat widget, so a storefront
-    /// chat must never hand over an earlier conversation.
+    /// Always a new conversation, and a new unverified customer: anyone can type any email into
+    /// a chat widget, so a storefront chat must never hand over an earlier conversation, cart
+    /// or profile.
     Never,
-    /// Continue the open one (simulated customers, who are who they say).
+    /// Continue the open one of the verified customer with that email (simulated customers,
+    /// who are who they say).
     OpenConversation,
 }
 
-/// Starts a customer's chat on a platform: the customer is found by email (so staff see their
-/// profile and history) or created.
+/// Starts a customer's chat on a platform: a storefront chat with a customer of its own until
+/// the email is proven; a vouched-for channel's customer found by email or created.
 pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> Result<(i64, i64)> {
     let name = request.name.trim();
     let email = request.email.trim();
@@ -512,17 +527,26 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
         ));
     }
     let now = now_ms();
-    let existing: Option<i64> = tx
-        .query_row("SELECT id FROM customers WHERE email = ?1", [email], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    // A storefront chat's email is a claim: it gets a customer of its own, linked to the
+    // shop's customer with that email only once proven (`confirm_email`). Customers of other
+    // channels come from integrations that vouch for them.
+    let existing: Option<i64> = match resume {
+        Resume::Never => None,
+        Resume::OpenConversation => tx
+            .query_row(
+                "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1",
+                [email],
+                |r| r.get(0),
+            )
+            .optional()?,
+    };
     let customer_id = match existing {
         Some(id) => id,
         None => {
             tx.execute(
-                "INSERT INTO customers (name, email, created_at) VALUES (?1, ?2, ?3)",
-                params![name, email, now],
+                "INSERT INTO customers (name, email, email_verified, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![name, email, resume != Resume::Never, now],
             )?;
             let id = tx.last_insert_rowid();
             changes::touch(tx, Kind::Customer, id, 0)?;
@@ -584,6 +608,264 @@ pub fn set_online(tx: &Transaction<'_>, conversation_id: i64, online: bool) -> R
         changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     }
     Ok(())
+}
+
+/// How long an emailed verification code works.
+pub const VERIFICATION_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// Wrong tries a code allows before it is used up.
+pub const VERIFICATION_TRIES: i64 = 5;
+
+/// The soonest a chat may ask for another code.
+pub const VERIFICATION_RESEND_MS: i64 = 30 * 1000;
+
+fn verification_hash(conversation_id: i64, code: &str) -> Vec<u8> {
+    crate::auth::token_hash(&format!("verify:{conversation_id}:{code}"))
+}
+
+fn verification_failed(detail: impl Into<String>) -> Error {
+    Error::unprocessable(ProblemCode::VerificationFailed, detail)
+}
+
+/// Emails the chat's address a one-time code that proves it (`code` is made by the caller, so
+/// tests can know it). The code is kept only as a hash.
+pub fn request_verification(
+    tx: &Transaction<'_>,
+    shop: &Shop,
+    conversation_id: i64,
+    code: &str,
+    now: Millis,
+) -> Result<VerificationSent> {
+    let conv = conversation(tx, conversation_id)?;
+    let verified: bool = tx.query_row(
+        "SELECT email_verified FROM customers WHERE id = ?1",
+        [conv.customer_id],
+        |r| r.get(0),
+    )?;
+    if verified {
+        return Err(verification_failed("this chat's email is already verified"));
+    }
+    let last: Option<i64> = tx
+        .query_row(
+            "SELECT sent_at FROM email_verifications WHERE conversation_id = ?1",
+            [conversation_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(last) = last
+        && now - last < VERIFICATION_RESEND_MS
+    {
+        let wait = ((VERIFICATION_RESEND_MS - (now - last)) / 1000).max(1) as u64;
+        return Err(Error::RetryAfter {
+            problem: Box::new(Problem::new(
+                429,
+                ProblemCode::RateLimited,
+                format!("a code was just sent; ask for another in {wait} seconds"),
+            )),
+            seconds: wait,
+        });
+    }
+    let expires_at = now + VERIFICATION_TTL_MS;
+    tx.execute(
+        "INSERT INTO email_verifications (conversation_id, code_hash, sent_at, expires_at, attempts)
+         VALUES (?1, ?2, ?3, ?4, 0)
+         ON CONFLICT (conversation_id) DO UPDATE SET
+           code_hash = excluded.code_hash, sent_at = excluded.sent_at,
+           expires_at = excluded.expires_at, attempts = 0",
+        params![conversation_id, verification_hash(conversation_id, code), now, expires_at],
+    )?;
+    tx.execute(
+        "INSERT INTO email_outbox (kind, message_id, to_address, subject, body, created_at)
+         VALUES ('verification', NULL, ?1, ?2, ?3, ?4)",
+        params![
+            conv.contact_email,
+            format!("Your code for the chat at {}", shop.name),
+            format!(
+                "Your code is {code}. Type it in the chat to show it's you; it works for 15 \
+                 minutes.\n\nIf you didn't start a chat at {}, you can ignore this email.",
+                shop.name
+            ),
+            now
+        ],
+    )?;
+    Ok(VerificationSent {
+        to: conv.contact_email,
+        expires_at,
+    })
+}
+
+/// The customer typed the code. A refusal (wrong, used-up or expired code) is the inner error:
+/// it is committed like a success, so a wrong try counts even though the request fails.
+///
+/// On success the chat now belongs to the shop's customer with that email
+/// (their profile, orders, notes and cart, with what this chat put in its cart added), or, if
+/// the shop has none, its own customer becomes that verified customer.
+pub fn confirm_email(
+    tx: &Transaction<'_>,
+    conversation_id: i64,
+    code: &str,
+    now: Millis,
+) -> Result<Result<ChatIdentity>> {
+    let conv = conversation(tx, conversation_id)?;
+    let pending: Option<(Vec<u8>, i64, i64)> = tx
+        .query_row(
+            "SELECT code_hash, expires_at, attempts FROM email_verifications
+              WHERE conversation_id = ?1",
+            [conversation_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((hash, expires_at, attempts)) = pending else {
+        return Ok(Err(verification_failed("ask for a code first")));
+    };
+    if expires_at <= now || attempts >= VERIFICATION_TRIES {
+        tx.execute(
+            "DELETE FROM email_verifications WHERE conversation_id = ?1",
+            [conversation_id],
+        )?;
+        return Ok(Err(verification_failed(
+            "that code has expired or was tried too often; ask for a new one",
+        )));
+    }
+    let code = code.trim().replace([' ', '-'], "");
+    if verification_hash(conversation_id, &code) != hash {
+        tx.execute(
+            "UPDATE email_verifications SET attempts = attempts + 1 WHERE conversation_id = ?1",
+            [conversation_id],
+        )?;
+        let left = VERIFICATION_TRIES - attempts - 1;
+        return Ok(Err(verification_failed(if left > 0 {
+            format!("that code is not right; {left} tries left")
+        } else {
+            "that code is not right; ask for a new one".into()
+        })));
+    }
+    tx.execute(
+        "DELETE FROM email_verifications WHERE conversation_id = ?1",
+        [conversation_id],
+    )?;
+    let claimed = conv.customer_id;
+    let email: String = tx.query_row(
+        "SELECT email FROM customers WHERE id = ?1",
+        [claimed],
+        |r| r.get(0),
+    )?;
+    let shop_customer: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1 AND id != ?2",
+            params![email, claimed],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(owner) = shop_customer else {
+        tx.execute(
+            "UPDATE customers SET email_verified = 1 WHERE id = ?1",
+            [claimed],
+        )?;
+        changes::touch(tx, Kind::Customer, claimed, 0)?;
+        return Ok(Ok(ChatIdentity {
+            customer_id: claimed,
+            email_verified: true,
+        }));
+    };
+    // Proven to be the shop's customer: this chat and its session move to them.
+    tx.execute(
+        "UPDATE conversations SET customer_id = ?2, updated_at = ?3 WHERE id = ?1",
+        params![conversation_id, owner, now],
+    )?;
+    tx.execute(
+        "UPDATE customer_sessions SET customer_id = ?2 WHERE customer_id = ?1",
+        params![claimed, owner],
+    )?;
+    let moved_notes: Vec<i64> = tx
+        .prepare("SELECT id FROM customer_notes WHERE customer_id = ?1")?
+        .query_map([claimed], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.execute(
+        "UPDATE customer_notes SET customer_id = ?2 WHERE customer_id = ?1",
+        params![claimed, owner],
+    )?;
+    for note in moved_notes {
+        changes::touch(tx, Kind::Note, note, 0)?;
+    }
+    // What the chat put in its cart joins the customer's cart, within the stock.
+    tx.execute(
+        "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
+         SELECT ?2, l.variant_id, min(l.quantity, v.stock), l.added_at
+           FROM cart_lines l JOIN variants v ON v.id = l.variant_id
+          WHERE l.customer_id = ?1 AND v.stock > 0
+         ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = min(
+           quantity + excluded.quantity,
+           (SELECT stock FROM variants WHERE id = excluded.variant_id))",
+        params![claimed, owner],
+    )?;
+    let had_cart: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM carts WHERE customer_id = ?1)",
+        [claimed],
+        |r| r.get(0),
+    )?;
+    if had_cart {
+        tx.execute(
+            "INSERT INTO carts (customer_id, discount_code, updated_at)
+             SELECT ?2, discount_code, ?3 FROM carts WHERE customer_id = ?1
+             ON CONFLICT (customer_id) DO UPDATE SET
+               discount_code = coalesce(excluded.discount_code, discount_code),
+               updated_at = excluded.updated_at",
+            params![claimed, owner, now],
+        )?;
+        tx.execute("DELETE FROM cart_lines WHERE customer_id = ?1", [claimed])?;
+        tx.execute("DELETE FROM carts WHERE customer_id = ?1", [claimed])?;
+        changes::touch(tx, Kind::Cart, owner, 0)?;
+    }
+    changes::touch(tx, Kind::Customer, owner, 0)?;
+    changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
+    Ok(Ok(ChatIdentity {
+        customer_id: owner,
+        email_verified: true,
+    }))
+}
+
+/// Ends a chat session on the server ("Not you? Start over", or a shared computer's next
+/// visitor): its token stops working at once.
+pub fn end_session(tx: &Transaction<'_>, token_hash: &[u8], now: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE customer_sessions SET ended_at = ?2 WHERE token_hash = ?1 AND ended_at IS NULL",
+        params![token_hash, now],
+    )?;
+    Ok(())
+}
+
+/// How long an idempotency key is remembered: far longer than any client retries a request
+/// (inbox-core's outbox backs off to five minutes and keeps items across restarts; a desktop
+/// that stays offline for longer than this should not replay its queue blindly).
+pub const IDEMPOTENCY_HORIZON_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+
+/// How long an ended or expired sign-in is kept before it is forgotten, so "you signed out"
+/// can still be told apart from "no such token" for a while.
+pub const SESSION_AFTERLIFE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Forgets what is past keeping: idempotency keys past their horizon, staff tokens and chat
+/// sessions that ended or expired a while ago, and expired verification codes. Returns how many
+/// rows went.
+pub fn prune(tx: &Transaction<'_>, now: Millis) -> Result<usize> {
+    let gone = now - SESSION_AFTERLIFE_MS;
+    let mut removed = tx.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < ?1",
+        [now - IDEMPOTENCY_HORIZON_MS],
+    )?;
+    removed += tx.execute(
+        "DELETE FROM staff_tokens WHERE expires_at < ?1 OR revoked_at < ?1",
+        [gone],
+    )?;
+    removed += tx.execute(
+        "DELETE FROM customer_sessions WHERE expires_at < ?1 OR ended_at < ?1",
+        [gone],
+    )?;
+    removed += tx.execute(
+        "DELETE FROM email_verifications WHERE expires_at < ?1",
+        [now],
+    )?;
+    Ok(removed)
 }
 
 /// Marks every customer offline, as at start-up when no chat stream can be open yet.

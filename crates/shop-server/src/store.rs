@@ -128,7 +128,8 @@ pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Custom
                 c.email_marketing, c.sms_marketing,
                 (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status != 'open'),
                 (SELECT coalesce(sum(total_minor), 0) FROM orders o
-                  WHERE o.customer_id = c.id AND o.status IN ('paid', 'fulfilled'))
+                  WHERE o.customer_id = c.id AND o.status IN ('paid', 'fulfilled')),
+                c.email_verified
            FROM customers c WHERE c.id = ?1",
     )?;
     Ok(stmt
@@ -139,6 +140,7 @@ pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Custom
                 id,
                 name: r.get(1)?,
                 email: r.get(2)?,
+                email_verified: r.get(12)?,
                 phone: r.get(3)?,
                 city: r.get(4)?,
                 country: r.get(5)?,

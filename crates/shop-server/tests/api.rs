@@ -768,10 +768,11 @@ async fn customers_reach_only_their_own_chat() {
         .await;
     assert!(own.messages.is_empty());
 
-    // Typing Bob's email into a chat does not hand over Bob's conversation: it starts a new one
-    // on Bob's customer record (so staff see his history), showing nothing of the old one.
+    // Typing Bob's email into a chat does not hand over Bob's conversation or customer record:
+    // it starts a new conversation with an unverified customer of its own (see hardening.rs).
     let impostor = shop.start_chat("Not Bob", "bob@example.com").await;
-    assert_eq!(impostor.customer_id, bob.customer_id);
+    assert_ne!(impostor.customer_id, bob.customer_id);
+    assert!(!impostor.email_verified);
     assert_ne!(impostor.conversation_id, bob.conversation_id);
     let seen: ChatTranscript = shop
         .get(
@@ -1037,7 +1038,7 @@ async fn replies_to_a_customer_who_left_are_emailed() {
     let email = outbox
         .emails
         .iter()
-        .find(|e| e.message_id == emailed.id)
+        .find(|e| e.message_id == Some(emailed.id))
         .expect("recorded in the outbox");
     assert_eq!(email.to, "cecilia@example.se");
     assert!(email.body.contains("Your parcel left today."));

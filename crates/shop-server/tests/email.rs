@@ -106,7 +106,7 @@ async fn replies_to_a_customer_who_left_go_out_through_smtp() {
         let email = outbox
             .emails
             .into_iter()
-            .find(|e| e.message_id == reply.id)
+            .find(|e| e.message_id == Some(reply.id))
             .expect("recorded");
         if email.sent_at.is_some() {
             sent = Some(email);

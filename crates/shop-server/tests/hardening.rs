@@ -649,3 +649,342 @@ async fn media_streams_byte_ranges_in_a_sandbox() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     shop.stop().await;
 }
+
+/// The newest verification code emailed to `to`, as the customer would read it.
+async fn emailed_code(shop: &TestShop, to: &str) -> String {
+    let outbox: EmailOutbox = ok(shop
+        .request(Method::GET, "/api/v1/demo/outbox", None)
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let email = outbox
+        .emails
+        .iter()
+        .find(|e| e.to == to && e.message_id.is_none())
+        .expect("a verification email");
+    assert!(
+        email.body.contains("If you didn't start a chat"),
+        "{}",
+        email.body
+    );
+    email
+        .body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}
+
+async fn verify(shop: &TestShop, chat: &ChatSession, code: &str) -> reqwest::Response {
+    shop.send(
+        Method::POST,
+        &format!(
+            "/api/v1/storefront/conversations/{}/verification/confirm",
+            chat.conversation_id
+        ),
+        &chat.token,
+        &ConfirmEmail { code: code.into() },
+    )
+    .await
+}
+
+async fn ask_for_code(shop: &TestShop, chat: &ChatSession) -> reqwest::Response {
+    shop.request(
+        Method::POST,
+        &format!(
+            "/api/v1/storefront/conversations/{}/verification",
+            chat.conversation_id
+        ),
+        Some(&chat.token),
+    )
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn first_variant(shop: &TestShop) -> (i64, i64) {
+    let products: ProductList = ok(shop
+        .request(Method::GET, "/api/v1/storefront/products", None)
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let mut in_stock = products
+        .products
+        .iter()
+        .flat_map(|p| p.variants.iter())
+        .filter(|v| v.stock > 2)
+        .map(|v| v.id);
+    (in_stock.next().unwrap(), in_stock.next().unwrap())
+}
+
+async fn add_to_cart(shop: &TestShop, chat: &ChatSession, variant_id: i64) {
+    let _: CartEvent = ok(shop
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/cart",
+                chat.conversation_id
+            ),
+            &chat.token,
+            &CartChange {
+                variant_id,
+                action: CartAction::Added,
+                quantity: None,
+            },
+        )
+        .await)
+    .await;
+}
+
+async fn transcript(shop: &TestShop, chat: &ChatSession) -> ChatTranscript {
+    shop.get(
+        &format!("/api/v1/storefront/conversations/{}", chat.conversation_id),
+        &chat.token,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_typed_into_a_chat_is_a_claim_until_proven() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let (bobs_item, impostors_item) = first_variant(&shop).await;
+
+    // Bob proves his address once; his chat is then the shop's customer Bob, with a cart and
+    // a discount code.
+    let bob = shop.start_chat("Bob", "bob@example.com").await;
+    assert!(!bob.email_verified);
+    let sent: VerificationSent = ok(ask_for_code(&shop, &bob).await).await;
+    assert_eq!(sent.to, "bob@example.com");
+    let code = emailed_code(&shop, "bob@example.com").await;
+    let bob_is: ChatIdentity = ok(verify(&shop, &bob, &code).await).await;
+    assert!(bob_is.email_verified);
+    add_to_cart(&shop, &bob, bobs_item).await;
+    let _: Cart = ok(shop
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/storefront/conversations/{}/discount",
+                bob.conversation_id
+            ),
+            &bob.token,
+            &ApplyDiscount {
+                code: "WELCOME10".into(),
+            },
+        )
+        .await)
+    .await;
+
+    // Someone else types Bob's email: a customer of their own, no cart of Bob's.
+    let impostor = shop.start_chat("Not Bob", "bob@example.com").await;
+    assert_ne!(impostor.customer_id, bob_is.customer_id);
+    let mut impostor_stream = shop
+        .events(&chat_events_path(&impostor), &impostor.token, None)
+        .await;
+    add_to_cart(&shop, &impostor, impostors_item).await;
+    let seen = transcript(&shop, &impostor).await;
+    let cart = seen.cart.expect("the impostor's own cart");
+    assert_eq!(cart.customer_id, impostor.customer_id);
+    assert_eq!(cart.lines.len(), 1);
+    assert_eq!(cart.lines[0].variant_id, impostors_item);
+    assert_eq!(cart.discount_code, None, "no discount code of Bob's");
+    // Bob changes his cart; the impostor's stream hears nothing of it, only its own cart.
+    add_to_cart(&shop, &bob, bobs_item).await;
+    shop.customer_says(&impostor, "hello").await;
+    let mut carts = Vec::new();
+    next_matching(&mut impostor_stream, |e| {
+        if e.event == "cart" {
+            carts.push(e.data.clone());
+        }
+        (e.event == "message").then_some(())
+    })
+    .await;
+    assert!(
+        carts
+            .iter()
+            .all(|c| !c.contains(&format!("\"customer_id\":{}", bob_is.customer_id))),
+        "{carts:?}"
+    );
+
+    // Staff see the impostor's chat under a customer of its own, marked not verified, with
+    // none of Bob's orders or notes.
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", impostor.customer_id),
+            &staff.token,
+        )
+        .await;
+    assert!(!profile.customer.email_verified);
+    assert_eq!(profile.customer.email, "bob@example.com");
+    assert!(profile.orders.is_empty() && profile.notes.is_empty());
+    let feed = shop.full_sync(&staff.token).await;
+    let customer_in_feed = feed.iter().rev().find_map(|c| match &c.entity {
+        Entity::Customer(c) if c.id == impostor.customer_id => Some(c.clone()),
+        _ => None,
+    });
+    assert!(!customer_in_feed.expect("in the feed").email_verified);
+
+    // The impostor can ask for a code, but it goes to Bob's address, and guessing is cut off.
+    let _: VerificationSent = ok(ask_for_code(&shop, &impostor).await).await;
+    for _ in 0..5 {
+        let p = problem(
+            verify(&shop, &impostor, "000000").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p.code, ProblemCode::VerificationFailed);
+    }
+    let real_code = emailed_code(&shop, "bob@example.com").await;
+    let p = problem(
+        verify(&shop, &impostor, &real_code).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.detail.contains("tried too often"), "{}", p.detail);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proven_chat_joins_the_shop_customer_and_brings_its_cart() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let (first, second) = first_variant(&shop).await;
+    let earlier = shop.start_chat("Bob", "bob@example.com").await;
+    ok::<VerificationSent>(ask_for_code(&shop, &earlier).await).await;
+    let code = emailed_code(&shop, "bob@example.com").await;
+    let bob: ChatIdentity = ok(verify(&shop, &earlier, &code).await).await;
+    add_to_cart(&shop, &earlier, first).await;
+
+    // A new chat from Bob, unverified at first, with a line in its own cart.
+    let chat = shop.start_chat("Bob", "Bob@Example.com").await;
+    add_to_cart(&shop, &chat, second).await;
+    ok::<VerificationSent>(ask_for_code(&shop, &chat).await).await;
+    let code = emailed_code(&shop, "Bob@Example.com").await;
+    let now: ChatIdentity =
+        ok(verify(&shop, &chat, &format!(" {}-{} ", &code[..3], &code[3..])).await).await;
+    assert_eq!(now.customer_id, bob.customer_id);
+    let seen = transcript(&shop, &chat).await;
+    let cart = seen.cart.expect("Bob's cart");
+    let mut variants: Vec<i64> = cart.lines.iter().map(|l| l.variant_id).collect();
+    variants.sort();
+    let mut expected = vec![first, second];
+    expected.sort();
+    assert_eq!(variants, expected);
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &staff.token,
+        )
+        .await;
+    assert_eq!(detail.conversation.customer_id, bob.customer_id);
+    // A code works once.
+    let p = problem(
+        verify(&shop, &chat, &code).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p.code, ProblemCode::VerificationFailed);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_to_an_unverified_customer_who_left_says_why_it_came() {
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    shop.customer_says(&chat, "Do you ship to Norway?").await;
+    staff_reply(&shop, &staff.token, chat.conversation_id, "We do!").await;
+    let outbox: EmailOutbox = ok(shop
+        .request(Method::GET, "/api/v1/demo/outbox", None)
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let email = outbox
+        .emails
+        .iter()
+        .find(|e| e.to == "alma@example.com" && e.message_id.is_some())
+        .expect("the reply was emailed");
+    assert!(email.body.starts_with("We do!"), "{}", email.body);
+    assert!(email.body.contains("If that wasn't you"), "{}", email.body);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starting_over_ends_the_chat_session_on_the_server() {
+    let shop = TestShop::demo().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    let mut stream = shop
+        .events(&chat_events_path(&chat), &chat.token, None)
+        .await;
+    let response = shop
+        .request(
+            Method::DELETE,
+            "/api/v1/storefront/session",
+            Some(&chat.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while futures_util::StreamExt::next(&mut stream).await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the chat stream ends");
+    let p = problem(
+        shop.customer_posts(&chat, "still here?").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(p.detail.contains("ended"), "{}", p.detail);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idempotency_keys_and_old_sessions_are_pruned_after_their_horizon() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let chat = shop.start_chat("Alma", "alma@example.com").await;
+    shop.customer_says(&chat, "hi").await;
+    let response = shop
+        .request(
+            Method::POST,
+            &format!("/api/v1/conversations/{}/messages", chat.conversation_id),
+            Some(&session.token),
+        )
+        .header(IDEMPOTENCY_KEY_HEADER, "key-1")
+        .json(&SendMessage::Text {
+            text: "hello".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let count = |sql: &'static str| {
+        let db = shop.server().state.db.clone();
+        async move {
+            db.read(move |conn| Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 1);
+    let db = shop.server().state.db.clone();
+    let now = shop_server::store::now_ms();
+    // A day later nothing is due; past the horizon the key, and long-expired sessions, go.
+    db.write(move |tx| shop_server::mutations::prune(tx, now + 86_400_000))
+        .await
+        .unwrap();
+    assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 1);
+    let later = now + shop_server::mutations::IDEMPOTENCY_HORIZON_MS + 1;
+    db.write(move |tx| shop_server::mutations::prune(tx, later))
+        .await
+        .unwrap();
+    assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 0);
+    assert_eq!(count("SELECT count(*) FROM customer_sessions").await, 0);
+    assert_eq!(count("SELECT count(*) FROM staff_tokens").await, 0);
+    shop.stop().await;
+}

@@ -184,21 +184,37 @@ impl FromRequestParts<AppState> for CustomerAuth {
         state
             .db
             .read(move |conn| {
-                conn.prepare_cached(
-                    "SELECT customer_id, conversation_id, created_at FROM customer_sessions
-                      WHERE token_hash = ?1",
-                )?
-                .query_row([hash], |r| {
-                    Ok(CustomerAuth {
-                        customer_id: r.get(0)?,
-                        conversation_id: r.get(1)?,
-                        since: r.get(2)?,
+                let row: Option<(CustomerAuth, i64, Option<i64>)> = conn
+                    .prepare_cached(
+                        "SELECT customer_id, conversation_id, created_at, expires_at, ended_at
+                           FROM customer_sessions WHERE token_hash = ?1",
+                    )?
+                    .query_row([hash], |r| {
+                        Ok((
+                            CustomerAuth {
+                                customer_id: r.get(0)?,
+                                conversation_id: r.get(1)?,
+                                since: r.get(2)?,
+                            },
+                            r.get(3)?,
+                            r.get(4)?,
+                        ))
                     })
-                })
-                .optional()?
-                .ok_or_else(|| {
-                    Error::unauthenticated("the chat session is not valid; start a new chat")
-                })
+                    .optional()?;
+                match row {
+                    Some((auth, expires_at, None)) if expires_at > now_ms() => Ok(auth),
+                    Some((_, _, Some(_))) => Err(Error::unauthenticated(
+                        "this chat was ended; start a new chat",
+                    )),
+                    Some(_) => Err(Error::problem(
+                        StatusCode::UNAUTHORIZED,
+                        ProblemCode::TokenExpired,
+                        "this chat session has expired; start a new chat",
+                    )),
+                    None => Err(Error::unauthenticated(
+                        "the chat session is not valid; start a new chat",
+                    )),
+                }
             })
             .await
     }

@@ -44,7 +44,8 @@ const BATCH: i64 = 500;
 #[derive(Debug, Clone)]
 pub struct Live {
     pub fanout: Fanout,
-    /// Moves on every sign-out, so this instance's streams recheck their token at once.
+    /// Moves on every sign-out and every change to a chat session, so this instance's streams
+    /// recheck at once.
     sign_outs: Arc<watch::Sender<u64>>,
     /// How often an open stream checks that its viewer may still watch.
     pub recheck: Duration,
@@ -59,8 +60,8 @@ impl Live {
         }
     }
 
-    /// Tells this instance's streams that a token was just revoked.
-    pub fn signed_out(&self) {
+    /// Tells this instance's streams that a token or chat session just changed.
+    pub fn sessions_changed(&self) {
         self.sign_outs.send_modify(|n| *n += 1);
     }
 }
@@ -321,13 +322,21 @@ impl Viewer for ChatViewer {
 
     fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool> {
         let (db, hash) = (db.clone(), self.token_hash.clone());
+        let customer = self.customer;
         Box::pin(async move {
+            // Ended, expired, or moved to the shop's customer by a verification: the widget
+            // reconnects and sees what it now may.
             db.read(move |conn| {
                 Ok(conn
-                    .prepare_cached("SELECT 1 FROM customer_sessions WHERE token_hash = ?1")?
-                    .query_row([hash], |_| Ok(()))
+                    .prepare_cached(
+                        "SELECT customer_id FROM customer_sessions
+                          WHERE token_hash = ?1 AND ended_at IS NULL AND expires_at > ?2",
+                    )?
+                    .query_row(rusqlite::params![hash, crate::store::now_ms()], |r| {
+                        r.get::<_, i64>(0)
+                    })
                     .optional()?
-                    .is_some())
+                    == Some(customer.customer_id))
             })
             .await
             .unwrap_or(false)

@@ -131,6 +131,9 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(storefront::send))
         .routes(routes!(storefront::change_cart))
         .routes(routes!(storefront::apply_discount))
+        .routes(routes!(storefront::request_verification))
+        .routes(routes!(storefront::confirm_verification))
+        .routes(routes!(storefront::end_session))
         .routes(routes!(live::chat_events))
         .routes(routes!(storefront::email_outbox))
         .split_for_parts();

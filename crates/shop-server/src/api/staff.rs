@@ -145,7 +145,7 @@ pub async fn sign_out(
             Ok(())
         })
         .await?;
-    state.live.signed_out();
+    state.live.sessions_changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -50,15 +50,18 @@ pub async fn start_chat(
     state.limits.chat_starts.take(limits::client_key(ip))?;
     let token = auth::new_token("ct_");
     let hash = auth::token_hash(&token);
+    let now = now_ms();
+    let expires_at = now + CHAT_SESSION_TTL_MS;
     let (customer_id, conversation_id) = state
         .db
         .write(move |tx| {
             let (customer_id, conversation_id) =
                 mutations::start_chat(tx, &request, mutations::Resume::Never)?;
             tx.execute(
-                "INSERT INTO customer_sessions (token_hash, customer_id, conversation_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![hash, customer_id, conversation_id, now_ms()],
+                "INSERT INTO customer_sessions
+                   (token_hash, customer_id, conversation_id, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![hash, customer_id, conversation_id, now, expires_at],
             )?;
             Ok((customer_id, conversation_id))
         })
@@ -69,6 +72,8 @@ pub async fn start_chat(
             token,
             conversation_id,
             customer_id,
+            email_verified: false,
+            expires_at,
         },
     ))
 }
@@ -89,10 +94,9 @@ pub async fn transcript(
     let transcript = state
         .db
         .read(move |conn| {
-            // A cart the customer had before this chat began is theirs to see only if this
-            // session has touched it: the email a chat starts with is not proof of identity.
-            let cart = store::cart(conn, &shop, customer.customer_id)?
-                .filter(|cart| cart.updated_at >= customer.since);
+            // The session's own customer: the chat's own until its email is proven, the
+            // shop's customer with that email after.
+            let cart = store::cart(conn, &shop, customer.customer_id)?;
             Ok(ChatTranscript {
                 conversation_id: id,
                 messages: store::messages_of(conn, id)?,
@@ -102,6 +106,78 @@ pub async fn transcript(
         })
         .await?;
     Ok(json(StatusCode::OK, &transcript))
+}
+
+/// How long a chat token works.
+pub const CHAT_SESSION_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/verification", tag = "storefront",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    responses((status = 202, body = VerificationSent, description = "A one-time code is on its way \
+               to the chat's email address; until it is typed in, the chat sees only its own cart"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`verification_failed`: the email is already verified"))
+)]
+pub async fn request_verification(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    customer.check(id)?;
+    state.limits.verifications.take(session_key(id))?;
+    let shop = state.shop.clone();
+    let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+    let sent = state
+        .db
+        .write(move |tx| mutations::request_verification(tx, &shop, id, &code, now_ms()))
+        .await?;
+    Ok(json(StatusCode::ACCEPTED, &sent))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/verification/confirm", tag = "storefront",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    request_body = ConfirmEmail,
+    responses((status = 200, body = ChatIdentity, description = "The email is proven: the chat \
+               belongs to the shop's customer with that address"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`verification_failed`: a wrong, used-up or expired code"))
+)]
+pub async fn confirm_verification(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ConfirmEmail>,
+) -> Result<Response> {
+    customer.check(id)?;
+    let identity = state
+        .db
+        .write(move |tx| mutations::confirm_email(tx, id, &request.code, now_ms()))
+        .await??;
+    // The chat's live stream reconnects to see the customer's cart.
+    state.live.sessions_changed();
+    Ok(json(StatusCode::OK, &identity))
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/storefront/session", tag = "storefront", security(("bearer" = [])),
+    responses((status = 204, description = "The chat token no longer works (\"Not you? Start over\")"))
+)]
+pub async fn end_session(
+    State(state): State<AppState>,
+    _customer: CustomerAuth,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode> {
+    let hash = super::extract::bearer_hash(&headers);
+    state
+        .db
+        .write(move |tx| mutations::end_session(tx, &hash, now_ms()))
+        .await?;
+    state.live.sessions_changed();
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// What the per-session limits count by: a chat session reaches one conversation, and a
