@@ -55,6 +55,10 @@ pub enum Error {
     /// No desktop notification service took the notification.
     #[error("can't show a notification: {0}")]
     Notify(String),
+    /// An outbox item written before the shop was reset or replaced: the ids it names may be
+    /// other customers' now, so it is never sent.
+    #[error("the shop was reset; this was not sent")]
+    ShopReset,
 }
 
 impl Error {
@@ -75,6 +79,7 @@ impl Error {
             Error::Stopped => "stopped".into(),
             Error::Local(_) => "local".into(),
             Error::Notify(_) => "notification".into(),
+            Error::ShopReset => "shop_reset".into(),
         }
     }
 

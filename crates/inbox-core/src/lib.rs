@@ -97,6 +97,10 @@ pub struct Shared {
     sync_page: AtomicU32,
     /// Set on going live; the outbox worker then retries what only a lost connection held up.
     reconnected: AtomicBool,
+    /// The shop answering now is known to hold the mirror's place in its history; cleared
+    /// whenever the connection breaks, so nothing is sent to a shop that came back as another
+    /// one (see [`outbox::attempt`]).
+    pub(crate) shop_confirmed: AtomicBool,
 }
 
 impl Shared {
@@ -151,6 +155,7 @@ impl Inbox {
                 state: Mutex::new(SyncState::Idle),
                 sync_page: AtomicU32::new(sync::PAGE),
                 reconnected: AtomicBool::new(false),
+                shop_confirmed: AtomicBool::new(false),
             }),
             account,
             tasks: Mutex::new(Vec::new()),
@@ -253,6 +258,7 @@ impl Inbox {
                     self.shared.me,
                     item,
                     now_ms(),
+                    &self.shared.shop_confirmed,
                 )
                 .await?
                 {
@@ -746,8 +752,15 @@ async fn deliver_outbox(shared: Arc<Shared>) {
         let wait = match next {
             Ok(Next::Ready(item)) => {
                 let (id, conversation_id) = (item.id, item.action.conversation_id());
-                let outcome =
-                    outbox::attempt(&shared.api, &shared.store, shared.me, item, now_ms()).await;
+                let outcome = outbox::attempt(
+                    &shared.api,
+                    &shared.store,
+                    shared.me,
+                    item,
+                    now_ms(),
+                    &shared.shop_confirmed,
+                )
+                .await;
                 shared.events.emit(Event::OutboxChanged {
                     id,
                     conversation_id,

@@ -479,6 +479,7 @@ describe('errors', () => {
       'database',
       'local',
       'protocol',
+      'shop_reset',
     ];
     for (const code of codes) {
       expect(errorPhrase(code).key).toBe(`error.${code}`);

@@ -521,6 +521,7 @@ const ERROR_CODES = [
   'bad_input',
   'stopped',
   'internal',
+  'shop_reset',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

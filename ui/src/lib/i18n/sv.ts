@@ -478,6 +478,8 @@ export const sv: TranslationOf<English> = {
   'error.bad_input': 'Det kan inte skickas som det är.',
   'error.stopped': 'Inbox har slutat prata med butiken. Starta om Inbox.',
   'error.internal': 'Butiken fick ett problem. Försök igen senare.',
+  'error.shop_reset':
+    'Butiken återställdes efter att du skrev det här, så det kan inte skickas: konversationen kan nu vara någon annans. Kopiera texten om du fortfarande behöver den.',
   'error.unknown': 'Något gick fel.',
 
   'signIn.caFilePlaceholder': '/sökväg/till/ca.pem',
