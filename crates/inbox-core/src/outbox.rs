@@ -625,6 +625,10 @@ pub fn reconnected(tx: &Transaction<'_>) -> Result<usize> {
     )?)
 }
 
+/// The code of an item that failed after the shop may have acted on it
+/// ([`Error::MaybeApplied`]).
+const MAYBE_SENT: &str = "maybe_sent";
+
 /// Sets aside every item queued before the mirror starts over ([`store::reset`]): failed with
 /// `shop_reset`, whatever it was waiting for or refused with. Returns how many.
 pub fn set_aside_for_reset(tx: &Transaction<'_>) -> Result<usize> {
@@ -669,22 +673,27 @@ pub fn retry(tx: &Transaction<'_>, id: i64) -> Result<()> {
 }
 
 /// Drops a failed or pending item; a dropped reply's text goes back to the draft (if the
-/// draft is empty), so nothing typed is lost. Not for an item from before a reset of the
-/// shop: its conversation id may name another customer's conversation now.
+/// draft is empty), so nothing typed is lost. Not the text of an item from before a reset of
+/// the shop (its conversation id may name another customer's conversation now), nor of one
+/// that may have reached the shop (`maybe_sent`): in the composer it would be one keystroke
+/// from going twice.
 pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>> {
-    let row: Option<String> = tx
-        .query_row("SELECT action FROM outbox WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+    let row: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT action, error_code FROM outbox WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
-    let Some(text) = row else {
+    let Some((text, code)) = row else {
         return Err(Error::NotFound(format!("outbox item {id}")));
     };
     let action: Action = serde_json::from_str(&text)?;
     let set_aside = is_set_aside(tx, id)?;
+    let maybe_sent = code.as_deref() == Some(MAYBE_SENT);
     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
-    if set_aside {
+    if set_aside || maybe_sent {
         return Ok(action.conversation_id());
     }
     let typed = match &action {
@@ -705,4 +714,66 @@ pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>
         store::save_draft(tx, conversation_id, &typed, now)?;
     }
     Ok(action.conversation_id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mirror() -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        store::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    fn queue_reply(tx: &Transaction<'_>, text: &str) -> i64 {
+        let action = Action::Send {
+            conversation_id: 30,
+            send: SendMessage::Text { text: text.into() },
+        };
+        let echo = MessageBody::Text { text: text.into() };
+        enqueue(tx, 7, &action, Some(echo), 1_000).unwrap()
+    }
+
+    fn fail(tx: &Transaction<'_>, id: i64, error: &Error) {
+        tx.execute(
+            "UPDATE outbox SET state = 'failed', error_code = ?2, error_detail = ?3 WHERE id = ?1",
+            params![id, error.code(), error.to_string()],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_discarded_refusal_goes_back_to_the_draft_but_one_that_may_have_been_sent_does_not() {
+        let mut conn = mirror();
+        let tx = conn.transaction().unwrap();
+        let refused = queue_reply(&tx, "Kolla den blå koppen");
+        fail(
+            &tx,
+            refused,
+            &Error::Rejected(Box::new(Problem::new(
+                422,
+                ProblemCode::ProductUnavailable,
+                "not in the online store",
+            ))),
+        );
+        discard(&tx, refused, 2_000).unwrap();
+        assert_eq!(
+            store::draft(&tx, 30).unwrap().as_deref(),
+            Some("Kolla den blå koppen")
+        );
+        store::save_draft(&tx, 30, "", 2_000).unwrap();
+
+        let maybe = queue_reply(&tx, "Din order är på väg");
+        let undecodable = Error::from(serde_json::from_str::<i64>("{").unwrap_err());
+        fail(&tx, maybe, &undecodable.after_success());
+        let listed = entries(&tx).unwrap();
+        assert!(
+            matches!(&listed[0].state, SendState::Failed { code, .. } if code == "maybe_sent"),
+            "{listed:?}"
+        );
+        discard(&tx, maybe, 3_000).unwrap();
+        assert_eq!(store::draft(&tx, 30).unwrap(), None);
+        assert!(entries(&tx).unwrap().is_empty());
+    }
 }

@@ -480,6 +480,7 @@ describe('errors', () => {
       'local',
       'protocol',
       'shop_reset',
+      'maybe_sent',
     ];
     for (const code of codes) {
       expect(errorPhrase(code).key).toBe(`error.${code}`);

@@ -522,6 +522,7 @@ const ERROR_CODES = [
   'stopped',
   'internal',
   'shop_reset',
+  'maybe_sent',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
