@@ -374,3 +374,58 @@ async fn watch_prints_live_events_as_json_lines_until_interrupted() {
     .unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// A customer's message and name carrying terminal control sequences (an OSC 52 that would
+/// set the staff member's clipboard, a CSI that erases the line, a right-to-left override)
+/// reach `inbox show` and `inbox conversations` escaped, visibly; `--json` keeps the exact text
+/// and still carries no raw control character.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_customer_message_shows_escaped_and_reaches_no_terminal() {
+    let shop = Shop::start().await;
+    let cli = Cli::new();
+    cli.login(&shop).await;
+    let name = "Saga\u{1b}]0;Inbox: all clear\u{7}";
+    let text = "hi\u{1b}]52;c;Y3VybCBldmlsfHNo\u{7}\u{1b}[2K\u{202e}gpj.exe";
+    let (customer, chat) = shop.customer(name, "saga@example.se").await;
+    customer_says(&customer, &chat, text).await;
+    cli.run(&["sync"]).await.ok();
+
+    let raw = |out: &str| {
+        out.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+    };
+    let id = chat.conversation_id.to_string();
+    let show = cli.run(&["show", &id]).await;
+    show.ok();
+    assert!(!raw(&show.stdout), "{:?}", show.stdout);
+    assert!(
+        show.stdout
+            .contains("    hi\\u{1b}]52;c;Y3VybCBldmlsfHNo\\u{7}\\u{1b}[2K\\u{202e}gpj.exe\n"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("Saga\\u{1b}]0;Inbox: all clear\\u{7}"),
+        "{}",
+        show.stdout
+    );
+    let list = cli.run(&["conversations"]).await;
+    list.ok();
+    assert!(!raw(&list.stdout), "{:?}", list.stdout);
+    let found = cli.run(&["search", "hi"]).await;
+    found.ok();
+    assert!(!raw(&found.stdout), "{:?}", found.stdout);
+
+    let json = cli.run(&["show", &id, "--json"]).await;
+    assert!(!raw(&json.stdout), "{:?}", json.stdout);
+    let view: ConversationView = json.json();
+    assert_eq!(view.customer.map(|c| c.name).as_deref(), Some(name));
+    assert!(
+        view.timeline
+            .iter()
+            .any(|i| matches!(i, TimelineItem::Message(m) if m.message.body.text() == Some(text)))
+    );
+    let mut shop = shop;
+    shop.stop().await;
+}
