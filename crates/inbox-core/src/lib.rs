@@ -524,7 +524,9 @@ impl Inbox {
     /// blocking thread before anything is queued, so a refused file leaves the outbox as it
     /// was. Until the shop's copy replaces it, the pending message's attachment has an empty
     /// `upload_id` and the URL `local:<file name>` ([`attachments::LOCAL_URL_PREFIX`]), which
-    /// [`Inbox::attachment`] resolves to the prepared file. Returns the outbox id.
+    /// [`Inbox::attachment`] resolves to the prepared file. The prepared file stays while the
+    /// message is pending or failed (a retry uploads it) and goes once it is delivered or
+    /// discarded ([`attachments::remove_prepared`]). Returns the outbox id.
     pub async fn send_media(
         &self,
         conversation_id: i64,
@@ -699,11 +701,17 @@ impl Inbox {
     }
 
     pub async fn discard(&self, outbox_id: i64) -> Result<()> {
-        let conversation_id = self
+        let outbox::Discarded {
+            conversation_id,
+            unneeded_file,
+        } = self
             .shared
             .store
             .write(move |tx| outbox::discard(tx, outbox_id, now_ms()))
             .await?;
+        if let Some(file) = unneeded_file {
+            tokio::task::spawn_blocking(move || attachments::remove_prepared(&file)).await?;
+        }
         self.shared.events.emit(Event::OutboxChanged {
             id: outbox_id,
             conversation_id,

@@ -21,6 +21,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiClient;
+use crate::attachments;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use crate::views::{OutboxEntry, SendState};
@@ -499,9 +500,11 @@ pub async fn attempt(
         Ok(delivered) => {
             let id = item.id;
             let is_message = item.action.is_message();
-            store
+            let action = item.action.clone();
+            let sent_file = store
                 .write(move |tx| {
                     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+                    let sent_file = unneeded_file(tx, &action)?;
                     if is_message {
                         tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
                     }
@@ -517,9 +520,14 @@ pub async fn attempt(
                         store::apply(tx, &entity)?;
                     }
                     reapply_pending(tx, me, now)?;
-                    Ok(())
+                    Ok(sent_file)
                 })
                 .await?;
+            // The shop holds it now: the prepared copy goes (after the commit, so a crash
+            // leaves a file too many, never an item without its file).
+            if let Some(file) = sent_file {
+                tokio::task::spawn_blocking(move || attachments::remove_prepared(&file)).await?;
+            }
             Ok(Outcome::Delivered)
         }
         Err(Error::SignedOut(_)) => Ok(Outcome::SignedOut),
@@ -625,6 +633,32 @@ pub fn reconnected(tx: &Transaction<'_>) -> Result<usize> {
     )?)
 }
 
+/// The prepared file of a media send that no item left in the outbox needs (the same picture
+/// queued twice shares one file), once the item sending it has left the outbox.
+fn unneeded_file(tx: &Transaction<'_>, action: &Action) -> Result<Option<PathBuf>> {
+    let Action::SendMedia { file, .. } = action else {
+        return Ok(None);
+    };
+    let Some(name) = file.to_str() else {
+        return Ok(None);
+    };
+    let needed: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE json_extract(action, '$.file') = ?1)",
+        [name],
+        |r| r.get(0),
+    )?;
+    Ok((!needed).then(|| file.clone()))
+}
+
+/// What discarding an item left to do after the commit.
+#[derive(Debug)]
+pub struct Discarded {
+    pub conversation_id: Option<i64>,
+    /// A prepared file nothing will send any more: remove it
+    /// ([`attachments::remove_prepared`]).
+    pub unneeded_file: Option<PathBuf>,
+}
+
 /// The code of an item that failed after the shop may have acted on it
 /// ([`Error::MaybeApplied`]).
 const MAYBE_SENT: &str = "maybe_sent";
@@ -677,7 +711,7 @@ pub fn retry(tx: &Transaction<'_>, id: i64) -> Result<()> {
 /// the shop (its conversation id may name another customer's conversation now), nor of one
 /// that may have reached the shop (`maybe_sent`): in the composer it would be one keystroke
 /// from going twice.
-pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>> {
+pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Discarded> {
     let row: Option<(String, Option<String>)> = tx
         .query_row(
             "SELECT action, error_code FROM outbox WHERE id = ?1",
@@ -693,8 +727,12 @@ pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>
     let maybe_sent = code.as_deref() == Some(MAYBE_SENT);
     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
+    let discarded = Discarded {
+        conversation_id: action.conversation_id(),
+        unneeded_file: unneeded_file(tx, &action)?,
+    };
     if set_aside || maybe_sent {
-        return Ok(action.conversation_id());
+        return Ok(discarded);
     }
     let typed = match &action {
         Action::Send {
@@ -713,7 +751,7 @@ pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>
     {
         store::save_draft(tx, conversation_id, &typed, now)?;
     }
-    Ok(action.conversation_id())
+    Ok(discarded)
 }
 
 #[cfg(test)]
