@@ -429,3 +429,67 @@ async fn a_hostile_customer_message_shows_escaped_and_reaches_no_terminal() {
     let mut shop = shop;
     shop.stop().await;
 }
+
+/// The CA file chosen at sign-in may sit where others can write (`/tmp`): it is read once and
+/// the account trusts its own copy, so the original can go, or be replaced, without effect. An
+/// account saved before copies were kept moves onto one the next time it is read.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ca_chosen_at_sign_in_is_kept_with_the_account_and_the_original_can_go() {
+    let mut shop = Shop::start().await;
+    let cli = Cli::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let chosen = elsewhere.path().join("shop-ca.pem");
+    std::fs::copy(&shop.ca, &chosen).unwrap();
+    cli.run_with_stdin(
+        &[
+            "login",
+            "--server",
+            &shop.url,
+            "--ca",
+            chosen.to_str().unwrap(),
+            "--email",
+            &shop.staff().email,
+        ],
+        Some(&format!("{}\n", shop.staff().password)),
+    )
+    .await
+    .ok();
+    let account_file = cli.data.path().join("account.json");
+    let ca_path = || -> std::path::PathBuf {
+        let account: Value =
+            serde_json::from_slice(&std::fs::read(&account_file).unwrap()).unwrap();
+        account["ca_path"].as_str().unwrap().into()
+    };
+    let own = ca_path();
+    assert!(own.starts_with(cli.data.path()), "{own:?}");
+    assert_eq!(
+        std::fs::read(&own).unwrap(),
+        std::fs::read(&shop.ca).unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&own), 0o600);
+        assert_eq!(mode(own.parent().unwrap()), 0o700);
+    }
+
+    // The original goes; the next start still trusts the shop.
+    std::fs::remove_file(&chosen).unwrap();
+    cli.run(&["sync"]).await.ok();
+    assert_eq!(own.parent(), cli.mirror().parent(), "beside the mirror");
+
+    // An account saved by an older version names the chosen file: read once, then the copy.
+    std::fs::copy(&shop.ca, &chosen).unwrap();
+    std::fs::remove_file(&own).unwrap();
+    let old: Value = serde_json::from_slice(&std::fs::read(&account_file).unwrap()).unwrap();
+    let mut old = old;
+    old["ca_path"] = Value::from(chosen.to_str().unwrap());
+    std::fs::write(&account_file, serde_json::to_vec(&old).unwrap()).unwrap();
+    cli.run(&["conversations"]).await.ok();
+    assert_eq!(ca_path(), own);
+    assert!(own.is_file());
+    std::fs::remove_file(&chosen).unwrap();
+    cli.run(&["sync"]).await.ok();
+    shop.stop().await;
+}
