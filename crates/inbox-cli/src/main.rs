@@ -194,9 +194,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints an error as one line and gives exit code 1.
+/// Prints an error as one line and gives exit code 1. The shop's words in it (a refusal's
+/// detail) are made safe for the terminal.
 fn fail(error: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {}", message(error));
+    eprintln!("error: {}", render::safe_line(&message(error)));
     ExitCode::FAILURE
 }
 
@@ -212,9 +213,27 @@ fn message(error: &anyhow::Error) -> String {
         .join(" ")
 }
 
+/// Writes text to stdout, made safe for a terminal on the way ([`render::safe`]): whatever a
+/// renderer missed, no control sequence from the shop gets through.
+fn out(text: &str) -> Result<()> {
+    write_stdout(&render::safe(text))
+}
+
+/// Writes to stdout as it is: only for text whose every piece from the shop was made safe
+/// already and that carries the CLI's own styling (search hits in bold).
+fn out_styled(text: &str) -> Result<()> {
+    write_stdout(text)
+}
+
+/// A value as one line of JSON ([`render::safe_json`]), for `watch --json`.
+fn out_json_line<T: serde::Serialize>(value: &T) -> Result<()> {
+    let json = serde_json::to_string(value)?;
+    write_stdout(&format!("{}\n", render::safe_json(&json)))
+}
+
 /// Writes to stdout. A reader that went away (`| head`) ends the program quietly, as a
 /// default SIGPIPE would: the mirror is crash-safe, and there is no one left to tell.
-fn out(text: &str) -> Result<()> {
+fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -226,7 +245,8 @@ fn out(text: &str) -> Result<()> {
 }
 
 fn out_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    out(&format!("{}\n", serde_json::to_string_pretty(value)?))
+    let json = serde_json::to_string_pretty(value)?;
+    write_stdout(&format!("{}\n", render::safe_json(&json)))
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -338,7 +358,10 @@ async fn login(
     } else {
         out(&format!(
             "Signed in to {} as {} <{}>. The token is kept in {}.\nRun `inbox sync` to fetch conversations.\n",
-            account.shop_url, account.staff.name, account.staff.email, saved.place
+            account.shop_url,
+            render::safe_line(&account.staff.name),
+            render::safe_line(&account.staff.email),
+            saved.place
         ))
     }
 }
@@ -350,7 +373,10 @@ async fn logout(data: &DataDir, json: bool) -> Result<()> {
         warning,
     } = session::sign_out(data).await?;
     if let Some(warning) = warning {
-        eprintln!("warning: {warning}; it is forgotten here all the same");
+        eprintln!(
+            "warning: {}; it is forgotten here all the same",
+            render::safe_line(&warning)
+        );
     }
     match (json, account) {
         (true, None) => out_json(&json!({ "signed_out": true })),
@@ -358,7 +384,8 @@ async fn logout(data: &DataDir, json: bool) -> Result<()> {
         (false, None) => out("You were not signed in.\n"),
         (false, Some(account)) => out(&format!(
             "Signed out {} from {}.\n",
-            account.staff.email, account.shop_url
+            render::safe_line(&account.staff.email),
+            account.shop_url
         )),
     }
 }
@@ -527,7 +554,7 @@ async fn watch(data: &DataDir, json: bool, notify: bool, focus: Option<i64>) -> 
                 event = events.next() => {
                     let Some(event) = event else { return Ok(()) };
                     if json {
-                        out(&format!("{}\n", serde_json::to_string(&event)?))?;
+                        out_json_line(&event)?;
                     } else {
                         describe(&inbox, &event).await?;
                     }
@@ -542,28 +569,27 @@ async fn watch(data: &DataDir, json: bool, notify: bool, focus: Option<i64>) -> 
                             if !warned {
                                 warned = true;
                                 eprintln!(
-                                    "warning: {error}; notifications print here only \
-                                     (`inbox watch --no-notify` stops trying)"
+                                    "warning: {}; notifications print here only \
+                                     (`inbox watch --no-notify` stops trying)",
+                                    render::safe_line(&error.to_string())
                                 );
                             }
                             None
                         }
                     };
                     if json {
-                        out(&format!(
-                            "{}\n",
-                            json!({"event": "notification", "shown": shown, "notification": notification})
-                        ))?;
+                        out_json_line(
+                            &json!({"event": "notification", "shown": shown, "notification": notification}),
+                        )?;
                     } else {
                         out(&format!("{}\n", render::notification(&notification)))?;
                     }
                 }
                 Some(click) = clicks.recv() => {
                     if json {
-                        out(&format!(
-                            "{}\n",
-                            json!({"event": "notification_clicked", "conversation_id": click.conversation_id, "action": click.action})
-                        ))?;
+                        out_json_line(
+                            &json!({"event": "notification_clicked", "conversation_id": click.conversation_id, "action": click.action}),
+                        )?;
                     } else if let Some(id) = click.conversation_id {
                         out(&format!("notification clicked: `inbox show {id}` opens it\n"))?;
                     }
@@ -674,7 +700,8 @@ async fn describe(inbox: &Inbox, event: &Event) -> Result<()> {
             match entry.map(|e| e.state) {
                 None => out(&format!("delivered queued action {id}{place}\n")),
                 Some(SendState::Failed { detail, .. }) => out(&format!(
-                    "the shop refused queued action {id}{place}: {detail}\n"
+                    "the shop refused queued action {id}{place}: {}\n",
+                    render::safe_line(&detail)
                 )),
                 Some(_) => Ok(()),
             }
@@ -731,7 +758,7 @@ async fn search(data: &DataDir, json: bool, query: &str, limit: usize) -> Result
         hint_if_never_synced(&inbox).await?;
         return out(&format!("Nothing matches {query:?}.\n"));
     }
-    out(&render::search_hits(&hits, Style::stdout()))
+    out_styled(&render::search_hits(&hits, Style::stdout()))
 }
 
 async fn staff(data: &DataDir, json: bool) -> Result<()> {
@@ -777,7 +804,7 @@ async fn act(data: &DataDir, json: bool, id: i64, act: Act) -> Result<()> {
     let customer = view
         .customer
         .as_ref()
-        .map(|c| c.name.clone())
+        .map(|c| render::safe_line(&c.name).into_owned())
         .unwrap_or_else(|| "the customer".into());
     // What was done, and what is waiting, in words.
     let (outbox_id, done, waiting) = match act {
@@ -816,7 +843,10 @@ async fn act(data: &DataDir, json: bool, id: i64, act: Act) -> Result<()> {
                                 "no staff member has the email {email}; `inbox staff` lists them"
                             )
                         })?;
-                    (Some(member.id), member.name.clone())
+                    (
+                        Some(member.id),
+                        render::safe_line(&member.name).into_owned(),
+                    )
                 }
             };
             (

@@ -1,6 +1,13 @@
 //! How the engine's views read in a terminal: lists, a conversation's timeline, search hits
 //! with their matches marked, events. Text only; `--json` output never comes through here.
+//!
+//! Every string from the shop (what customers write, their names and emails, product titles,
+//! codes, the shop's error details) passes [`safe`] or [`safe_line`] before it is printed, and
+//! everything printed passes [`safe`] once more on its way out: a customer must never be able
+//! to send the staff member's terminal a control sequence (an OSC 52 that sets the clipboard, a
+//! CSI that hides or forges lines) or reorder what it shows with bidi controls.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -10,6 +17,73 @@ use inbox_core::{
     TimelineItem,
 };
 use inbox_protocol::*;
+
+/// Whether a character must not reach a terminal as it is: C0 and C1 controls (ESC starts
+/// the sequences a terminal obeys; 0x9B is a one-byte CSI to some), DEL, and the Unicode bidi
+/// controls (embeddings, overrides, isolates, marks) that reorder the text after them. Line
+/// feeds and tabs are text where lines are.
+fn is_hostile(c: char, lines: bool) -> bool {
+    match c {
+        '\n' | '\t' => !lines,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        '\u{061c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    }
+}
+
+/// The one place text is made safe for a terminal: each hostile character (see
+/// [`is_hostile`]) is shown escaped, as `\u{1b}`, so staff see that something was there and
+/// the terminal obeys nothing. Borrowed when there is nothing to escape, as almost always.
+fn escape_controls(text: &str, lines: bool) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_hostile(c, lines)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hostile(c, lines) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text that may have lines (a message, a note), safe for a terminal: line feeds and tabs
+/// stay, every other control character and every bidi control is shown escaped.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    escape_controls(text, true)
+}
+
+/// A one-line field (a name, an email, a product title, an error detail), safe for a
+/// terminal: as [`safe`], and a line feed or tab is shown escaped too, so a name can't start
+/// a forged line of its own.
+pub fn safe_line(text: &str) -> Cow<'_, str> {
+    escape_controls(text, false)
+}
+
+/// JSON as printed: serde_json escapes C0 controls, but leaves DEL, C1 controls and bidi
+/// controls as they are. They can only stand inside strings, where `\uXXXX` means the same
+/// character, so the value a program reads is unchanged and a terminal obeys nothing.
+pub fn safe_json(json: &str) -> Cow<'_, str> {
+    let hostile = |c: char| c != '\n' && c != '\t' && is_hostile(c, true);
+    if !json.chars().any(hostile) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hostile(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// How to mark emphasis: ANSI bold on a terminal that accepts colour, brackets otherwise.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +147,7 @@ pub fn money(money: &Money) -> String {
         "{sign}{}.{:02} {}",
         minor / 100,
         minor % 100,
-        money.currency
+        safe_line(&money.currency)
     )
 }
 
@@ -112,7 +186,7 @@ impl<'a> People<'a> {
         let name = self
             .staff
             .get(&id)
-            .map(|s| s.name.clone())
+            .map(|s| safe_line(&s.name).into_owned())
             .unwrap_or_else(|| format!("staff member {id}"));
         if id == self.me {
             format!("{name} (you)")
@@ -144,9 +218,9 @@ pub fn conversations(list: &[ConversationSummary], people: &People) -> String {
             if c.unread { "●" } else { " " },
             c.id,
             time(c.last_message_at),
-            column(&c.customer_name, 22),
+            column(&safe_line(&c.customer_name), 22),
             column(&assignee, 14),
-            clip(&preview(c.last_message.as_ref()), 60),
+            clip(&safe_line(&preview(c.last_message.as_ref())), 60),
         );
     }
     out
@@ -164,7 +238,9 @@ fn preview(body: Option<&MessageBody>) -> String {
         MessageBody::Text { .. } => String::new(),
         MessageBody::Products { products, .. } if products.len() == 1 => "[1 product]".to_owned(),
         MessageBody::Products { products, .. } => format!("[{} products]", products.len()),
-        MessageBody::Discount { discount } => format!("[discount code {}]", discount.code),
+        MessageBody::Discount { discount } => {
+            format!("[discount code {}]", safe_line(&discount.code))
+        }
         MessageBody::Attachment { attachment, .. } => match attachment.kind {
             MediaKind::Image => "[image]".to_owned(),
             MediaKind::Video => "[video]".to_owned(),
@@ -175,19 +251,24 @@ fn preview(body: Option<&MessageBody>) -> String {
 fn body(body: &MessageBody) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(text) = body.text().filter(|t| !t.trim().is_empty()) {
-        lines.extend(text.lines().map(str::to_owned));
+        lines.extend(text.lines().map(|line| safe(line).into_owned()));
     }
     match body {
         MessageBody::Text { .. } => {}
         MessageBody::Products { products, .. } => {
             for p in products {
-                lines.push(format!("↳ product: {} ({})", p.title, money(&p.price)));
+                lines.push(format!(
+                    "↳ product: {} ({})",
+                    safe_line(&p.title),
+                    money(&p.price)
+                ));
             }
         }
         MessageBody::Discount { discount } => {
             lines.push(format!(
                 "↳ discount code {}: {}",
-                discount.code, discount.summary
+                safe_line(&discount.code),
+                safe_line(&discount.summary)
             ));
         }
         MessageBody::Attachment { attachment, .. } => {
@@ -199,7 +280,7 @@ fn body(body: &MessageBody) -> Vec<String> {
                 (Some(w), Some(h)) => format!(" {w}×{h}"),
                 _ => String::new(),
             };
-            lines.push(format!("↳ {what}{size}: {}", attachment.url));
+            lines.push(format!("↳ {what}{size}: {}", safe_line(&attachment.url)));
         }
     }
     lines
@@ -216,7 +297,7 @@ fn cart_event(event: &CartEvent) -> String {
     };
     // The shop names the product only when the name is short enough to show.
     let what = match &event.product_name {
-        Some(name) => name.clone(),
+        Some(name) => safe_line(name).into_owned(),
         None => "a product".to_owned(),
     };
     let quantity = if event.quantity == 1 {
@@ -234,7 +315,7 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
     let customer = view
         .customer
         .as_ref()
-        .map(|cu| format!("{} <{}>", cu.name, cu.email))
+        .map(|cu| format!("{} <{}>", safe_line(&cu.name), safe_line(&cu.email)))
         .unwrap_or_else(|| format!("customer {}", c.customer_id));
     let assignee = match c.assignee_id {
         Some(id) => format!("assigned to {}", people.staff_name(id)),
@@ -260,7 +341,7 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
         let lines: Vec<String> = cart
             .lines
             .iter()
-            .map(|l| format!("{} ×{}", l.product_name, l.quantity))
+            .map(|l| format!("{} ×{}", safe_line(&l.product_name), l.quantity))
             .collect();
         let _ = writeln!(
             out,
@@ -272,7 +353,7 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
     let customer_name = view
         .customer
         .as_ref()
-        .map(|cu| cu.name.clone())
+        .map(|cu| safe_line(&cu.name).into_owned())
         .unwrap_or_else(|| "Customer".to_owned());
     for item in &view.timeline {
         out.push('\n');
@@ -286,11 +367,13 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
                     SendState::Sent => String::new(),
                     SendState::Pending => "  [pending: not sent yet]".to_owned(),
                     SendState::Failed { code, detail } => {
-                        format!("  [failed: {detail} ({code})]")
+                        format!("  [failed: {} ({})]", safe_line(detail), safe_line(code))
                     }
                 };
                 let via = match &m.message.delivery {
-                    Some(Delivery::Email { address }) => format!("  (emailed to {address})"),
+                    Some(Delivery::Email { address }) => {
+                        format!("  (emailed to {})", safe_line(address))
+                    }
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "{}  {author}{via}{state}", time(m.message.created_at));
@@ -309,7 +392,7 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
         }
     }
     if let Some(draft) = view.draft.as_deref().filter(|d| !d.is_empty()) {
-        let _ = writeln!(out, "\nDraft: {}", clip(draft, 200));
+        let _ = writeln!(out, "\nDraft: {}", clip(&safe_line(draft), 200));
     }
     out
 }
@@ -324,11 +407,15 @@ pub fn highlighted(hit: &SearchHit, style: Style) -> String {
         if start < at || start > end {
             continue;
         }
-        out.extend(&chars[at..start]);
-        out.push_str(&style.strong(&chars[start..end].iter().collect::<String>()));
+        // Made safe piece by piece: the ranges count the snippet's own characters.
+        let piece = |range: &[char]| safe_line(&range.iter().collect::<String>()).into_owned();
+        out.push_str(&piece(&chars[at..start]));
+        out.push_str(&style.strong(&piece(&chars[start..end])));
         at = end;
     }
-    out.extend(&chars[at.min(chars.len())..]);
+    out.push_str(&safe_line(
+        &chars[at.min(chars.len())..].iter().collect::<String>(),
+    ));
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -340,8 +427,8 @@ pub fn search_hits(hits: &[SearchHit], style: Style) -> String {
             "{:>6}  {}  {} <{}>{}",
             hit.conversation_id,
             time(hit.at),
-            hit.customer_name,
-            hit.customer_email,
+            safe_line(&hit.customer_name),
+            safe_line(&hit.customer_email),
             match hit.status {
                 ConversationStatus::Open => "",
                 ConversationStatus::Closed => "  (closed)",
@@ -359,8 +446,8 @@ pub fn staff(list: &[Staff], me: i64) -> String {
             out,
             "{:>6}  {}  {}  {}{}",
             s.id,
-            column(&s.name, 22),
-            column(&s.email, 32),
+            column(&safe_line(&s.name), 22),
+            column(&safe_line(&s.email), 32),
             if s.can_chat() {
                 "can chat"
             } else {
@@ -382,9 +469,13 @@ pub fn sync_state(state: &SyncState) -> String {
         } => format!("sync: catching up, {done} of {total} changes"),
         SyncState::Syncing { done, total: None } => format!("sync: catching up, {done} changes"),
         SyncState::Live => "sync: live".into(),
-        SyncState::Offline { reason, .. } => format!("sync: offline ({reason}); retrying"),
+        SyncState::Offline { reason, .. } => {
+            format!("sync: offline ({}); retrying", safe_line(reason))
+        }
         SyncState::SignedOut => "sync: signed out".into(),
-        SyncState::Error { detail, .. } => format!("sync: error: {detail}; retrying"),
+        SyncState::Error { detail, .. } => {
+            format!("sync: error: {}; retrying", safe_line(detail))
+        }
     }
 }
 
@@ -397,8 +488,8 @@ pub fn arrival(view: &ConversationView, message_id: i64) -> Option<String> {
     let name = view
         .customer
         .as_ref()
-        .map(|c| c.name.as_str())
-        .unwrap_or("A customer");
+        .map(|c| safe_line(&c.name))
+        .unwrap_or(Cow::Borrowed("A customer"));
     let preview = body(&message.body).join(" ");
     Some(format!(
         "{}  new message from {name} in #{}: {}",
@@ -416,7 +507,11 @@ pub fn notification(n: &Notification) -> String {
         .conversation_id()
         .map(|id| format!(" #{id}"))
         .unwrap_or_default();
-    format!("notify{place}: {}: {}", n.title(), n.body())
+    format!(
+        "notify{place}: {}: {}",
+        safe_line(n.title()),
+        safe_line(n.body())
+    )
 }
 
 /// The notification settings, and whether they hold notifications back now.
@@ -507,5 +602,157 @@ mod tests {
             currency: "SEK".into(),
         };
         assert_eq!(money(&m), "499.00 SEK");
+    }
+}
+
+#[cfg(test)]
+mod safety {
+    use super::*;
+
+    /// What a hostile customer sends: an OSC 52 that sets the clipboard, a CSI that erases the
+    /// line, a one-byte CSI (C1), and a right-to-left override.
+    const HOSTILE: &str = "hi\u{1b}]52;c;Y3VybCBldmlsfHNo\u{7}\u{1b}[2K\u{9b}31m \u{202e}gpj.exe";
+
+    fn no_controls(text: &str) {
+        assert!(
+            !text.chars().any(|c| (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_shown_escaped() {
+        assert_eq!(
+            safe(HOSTILE),
+            "hi\\u{1b}]52;c;Y3VybCBldmlsfHNo\\u{7}\\u{1b}[2K\\u{9b}31m \\u{202e}gpj.exe"
+        );
+        for c in [
+            '\u{0}', '\r', '\u{7f}', '\u{85}', '\u{61c}', '\u{200e}', '\u{200f}', '\u{2066}',
+            '\u{2069}',
+        ] {
+            no_controls(&safe(&format!("a{c}b")));
+        }
+        // Lines and tabs are text in a message; in a one-line field they would forge lines.
+        assert_eq!(safe("two\nlines\tand a tab"), "two\nlines\tand a tab");
+        assert_eq!(
+            safe_line("Saga\n2026-01-01 12:00  Astrid (you)"),
+            "Saga\\u{a}2026-01-01 12:00  Astrid (you)"
+        );
+        // Ordinary text, Swedish included, is left alone and not copied.
+        assert!(matches!(
+            safe("Hej, har ni den blå koppen?"),
+            Cow::Borrowed(_)
+        ));
+        // Escaping twice changes nothing: the escapes are plain text.
+        assert_eq!(safe(&safe(HOSTILE)), safe(HOSTILE));
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_shows_no_controls() {
+        let value = serde_json::json!({ "text": HOSTILE, "name": "Åsa" });
+        let printed = safe_json(&serde_json::to_string_pretty(&value).unwrap()).into_owned();
+        no_controls(&printed);
+        let read: serde_json::Value = serde_json::from_str(&printed).unwrap();
+        assert_eq!(read, value, "{printed}");
+    }
+
+    fn view(name: &str, text: &str) -> ConversationView {
+        ConversationView {
+            conversation: Conversation {
+                id: 105,
+                customer_id: 9,
+                platform: Platform::OnlineStore,
+                status: ConversationStatus::Open,
+                assignee_id: None,
+                contact_email: "saga@example.se".into(),
+                customer_online: false,
+                created_at: 0,
+                updated_at: 0,
+                last_message_at: 0,
+                topics: vec![],
+            },
+            customer: Some(Customer {
+                id: 9,
+                name: name.into(),
+                email: format!("{HOSTILE}@example.se"),
+                phone: None,
+                city: None,
+                country: None,
+                time_zone: None,
+                kind: CustomerKind::New,
+                customer_since: 0,
+                total_spent: Money {
+                    minor: 0,
+                    currency: "SEK".into(),
+                },
+                email_marketing: false,
+                sms_marketing: false,
+                admin_url: String::new(),
+            }),
+            assignee: None,
+            read_state: None,
+            timeline: vec![TimelineItem::Message(inbox_core::MessageView {
+                message: Message {
+                    id: 1,
+                    conversation_id: 105,
+                    author: Author::Customer { customer_id: 9 },
+                    body: MessageBody::Products {
+                        text: Some(text.into()),
+                        products: vec![ProductCard {
+                            product_id: 1,
+                            title: HOSTILE.into(),
+                            price: Money {
+                                minor: 100,
+                                currency: HOSTILE.into(),
+                            },
+                            image_url: None,
+                            url: "/".into(),
+                        }],
+                    },
+                    delivery: None,
+                    created_at: 0,
+                },
+                send_state: SendState::Failed {
+                    code: "x".into(),
+                    detail: HOSTILE.into(),
+                },
+                outbox_id: None,
+            })],
+            cart: None,
+            draft: Some(HOSTILE.into()),
+        }
+    }
+
+    #[test]
+    fn a_conversation_a_watch_line_and_a_notification_carry_no_controls() {
+        let v = view(
+            &format!("Saga{HOSTILE}\nforged line"),
+            &format!("{HOSTILE}\nsecond line"),
+        );
+        let people = People::new(&[], 1);
+        let shown = conversation(&v, &people);
+        no_controls(&shown);
+        assert!(shown.contains("\n    hi\\u{1b}]52;c;"), "{shown}");
+        assert!(
+            shown.contains("\n    second line\n"),
+            "a message keeps its lines: {shown}"
+        );
+        assert!(
+            !shown.contains("\nforged line"),
+            "a name can't start a line: {shown}"
+        );
+        no_controls(&arrival(&v, 1).unwrap());
+        let hit = SearchHit {
+            conversation_id: 105,
+            customer_name: HOSTILE.into(),
+            customer_email: HOSTILE.into(),
+            status: ConversationStatus::Open,
+            message_id: Some(1),
+            snippet: format!("{HOSTILE} koppen"),
+            highlights: vec![(0, 2)],
+            at: 0,
+        };
+        no_controls(&search_hits(&[hit], Style { ansi: false }));
     }
 }

@@ -374,3 +374,122 @@ async fn watch_prints_live_events_as_json_lines_until_interrupted() {
     .unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// A customer's message and name carrying terminal control sequences (an OSC 52 that would
+/// set the staff member's clipboard, a CSI that erases the line, a right-to-left override)
+/// reach `inbox show` and `inbox conversations` escaped, visibly; `--json` keeps the exact text
+/// and still carries no raw control character.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_customer_message_shows_escaped_and_reaches_no_terminal() {
+    let shop = Shop::start().await;
+    let cli = Cli::new();
+    cli.login(&shop).await;
+    let name = "Saga\u{1b}]0;Inbox: all clear\u{7}";
+    let text = "hi\u{1b}]52;c;Y3VybCBldmlsfHNo\u{7}\u{1b}[2K\u{202e}gpj.exe";
+    let (customer, chat) = shop.customer(name, "saga@example.se").await;
+    customer_says(&customer, &chat, text).await;
+    cli.run(&["sync"]).await.ok();
+
+    let raw = |out: &str| {
+        out.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+    };
+    let id = chat.conversation_id.to_string();
+    let show = cli.run(&["show", &id]).await;
+    show.ok();
+    assert!(!raw(&show.stdout), "{:?}", show.stdout);
+    assert!(
+        show.stdout
+            .contains("    hi\\u{1b}]52;c;Y3VybCBldmlsfHNo\\u{7}\\u{1b}[2K\\u{202e}gpj.exe\n"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("Saga\\u{1b}]0;Inbox: all clear\\u{7}"),
+        "{}",
+        show.stdout
+    );
+    let list = cli.run(&["conversations"]).await;
+    list.ok();
+    assert!(!raw(&list.stdout), "{:?}", list.stdout);
+    let found = cli.run(&["search", "hi"]).await;
+    found.ok();
+    assert!(!raw(&found.stdout), "{:?}", found.stdout);
+
+    let json = cli.run(&["show", &id, "--json"]).await;
+    assert!(!raw(&json.stdout), "{:?}", json.stdout);
+    let view: ConversationView = json.json();
+    assert_eq!(view.customer.map(|c| c.name).as_deref(), Some(name));
+    assert!(
+        view.timeline
+            .iter()
+            .any(|i| matches!(i, TimelineItem::Message(m) if m.message.body.text() == Some(text)))
+    );
+    let mut shop = shop;
+    shop.stop().await;
+}
+
+/// The CA file chosen at sign-in may sit where others can write (`/tmp`): it is read once and
+/// the account trusts its own copy, so the original can go, or be replaced, without effect. An
+/// account saved before copies were kept moves onto one the next time it is read.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ca_chosen_at_sign_in_is_kept_with_the_account_and_the_original_can_go() {
+    let mut shop = Shop::start().await;
+    let cli = Cli::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let chosen = elsewhere.path().join("shop-ca.pem");
+    std::fs::copy(&shop.ca, &chosen).unwrap();
+    cli.run_with_stdin(
+        &[
+            "login",
+            "--server",
+            &shop.url,
+            "--ca",
+            chosen.to_str().unwrap(),
+            "--email",
+            &shop.staff().email,
+        ],
+        Some(&format!("{}\n", shop.staff().password)),
+    )
+    .await
+    .ok();
+    let account_file = cli.data.path().join("account.json");
+    let ca_path = || -> std::path::PathBuf {
+        let account: Value =
+            serde_json::from_slice(&std::fs::read(&account_file).unwrap()).unwrap();
+        account["ca_path"].as_str().unwrap().into()
+    };
+    let own = ca_path();
+    assert!(own.starts_with(cli.data.path()), "{own:?}");
+    assert_eq!(
+        std::fs::read(&own).unwrap(),
+        std::fs::read(&shop.ca).unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&own), 0o600);
+        assert_eq!(mode(own.parent().unwrap()), 0o700);
+    }
+
+    // The original goes; the next start still trusts the shop.
+    std::fs::remove_file(&chosen).unwrap();
+    cli.run(&["sync"]).await.ok();
+    assert_eq!(own.parent(), cli.mirror().parent(), "beside the mirror");
+
+    // An account saved by an older version names the chosen file: read once, then the copy.
+    std::fs::copy(&shop.ca, &chosen).unwrap();
+    std::fs::remove_file(&own).unwrap();
+    let old: Value = serde_json::from_slice(&std::fs::read(&account_file).unwrap()).unwrap();
+    let mut old = old;
+    old["ca_path"] = Value::from(chosen.to_str().unwrap());
+    std::fs::write(&account_file, serde_json::to_vec(&old).unwrap()).unwrap();
+    cli.run(&["conversations"]).await.ok();
+    assert_eq!(ca_path(), own);
+    assert!(own.is_file());
+    std::fs::remove_file(&chosen).unwrap();
+    cli.run(&["sync"]).await.ok();
+    shop.stop().await;
+}

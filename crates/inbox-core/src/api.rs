@@ -213,8 +213,13 @@ impl ApiClient {
         if !response.status().is_success() {
             return Err(failure(response).await);
         }
-        let bytes = response.bytes().await.map_err(classify_send)?;
-        Ok(Some(serde_json::from_slice(&bytes)?))
+        // The shop has made the change: what fails from here is classified as such.
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| classify_send(e).after_success())?;
+        let answer = serde_json::from_slice(&bytes).map_err(|e| Error::from(e).after_success())?;
+        Ok(Some(answer))
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Session> {

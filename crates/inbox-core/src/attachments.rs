@@ -712,6 +712,33 @@ fn prepare_video(
     })
 }
 
+/// Removes a prepared file and its thumbnail once nothing will upload it again: its message
+/// was delivered or discarded. Only inside an `outgoing/` folder (an action naming any other
+/// path, in a damaged or edited mirror, is left alone). A failure is logged, never returned:
+/// the message is already where it belongs, and a leftover file costs only disk space.
+/// Blocking.
+pub fn remove_prepared(file: &Path) {
+    let outgoing = file.parent().and_then(Path::file_name) == Some(OUTGOING_DIR.as_ref());
+    let Some(stem) = file.file_stem().filter(|_| outgoing) else {
+        tracing::warn!(file = %file.display(), "not a prepared file; left alone");
+        return;
+    };
+    let thumbnails = ["jpg", "png"].map(|ext| {
+        let mut name = stem.to_owned();
+        name.push(format!(".thumb.{ext}"));
+        file.with_file_name(name)
+    });
+    for path in std::iter::once(file.to_owned()).chain(thumbnails) {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                tracing::warn!(file = %path.display(), %error, "can't remove a sent file");
+            }
+        }
+    }
+}
+
 /// Attachments from conversations, kept on disk under their SHA-256 so they show offline; the
 /// `attachment_cache` table records each file's size and last use, and the least recently used
 /// files go once the folder is over its cap.

@@ -97,6 +97,10 @@ pub struct Shared {
     sync_page: AtomicU32,
     /// Set on going live; the outbox worker then retries what only a lost connection held up.
     reconnected: AtomicBool,
+    /// The shop answering now is known to hold the mirror's place in its history; cleared
+    /// whenever the connection breaks, so nothing is sent to a shop that came back as another
+    /// one (see [`outbox::attempt`]).
+    pub(crate) shop_confirmed: AtomicBool,
 }
 
 impl Shared {
@@ -151,6 +155,7 @@ impl Inbox {
                 state: Mutex::new(SyncState::Idle),
                 sync_page: AtomicU32::new(sync::PAGE),
                 reconnected: AtomicBool::new(false),
+                shop_confirmed: AtomicBool::new(false),
             }),
             account,
             tasks: Mutex::new(Vec::new()),
@@ -253,6 +258,7 @@ impl Inbox {
                     self.shared.me,
                     item,
                     now_ms(),
+                    &self.shared.shop_confirmed,
                 )
                 .await?
                 {
@@ -518,7 +524,9 @@ impl Inbox {
     /// blocking thread before anything is queued, so a refused file leaves the outbox as it
     /// was. Until the shop's copy replaces it, the pending message's attachment has an empty
     /// `upload_id` and the URL `local:<file name>` ([`attachments::LOCAL_URL_PREFIX`]), which
-    /// [`Inbox::attachment`] resolves to the prepared file. Returns the outbox id.
+    /// [`Inbox::attachment`] resolves to the prepared file. The prepared file stays while the
+    /// message is pending or failed (a retry uploads it) and goes once it is delivered or
+    /// discarded ([`attachments::remove_prepared`]). Returns the outbox id.
     pub async fn send_media(
         &self,
         conversation_id: i64,
@@ -693,11 +701,17 @@ impl Inbox {
     }
 
     pub async fn discard(&self, outbox_id: i64) -> Result<()> {
-        let conversation_id = self
+        let outbox::Discarded {
+            conversation_id,
+            unneeded_file,
+        } = self
             .shared
             .store
             .write(move |tx| outbox::discard(tx, outbox_id, now_ms()))
             .await?;
+        if let Some(file) = unneeded_file {
+            tokio::task::spawn_blocking(move || attachments::remove_prepared(&file)).await?;
+        }
         self.shared.events.emit(Event::OutboxChanged {
             id: outbox_id,
             conversation_id,
@@ -746,8 +760,15 @@ async fn deliver_outbox(shared: Arc<Shared>) {
         let wait = match next {
             Ok(Next::Ready(item)) => {
                 let (id, conversation_id) = (item.id, item.action.conversation_id());
-                let outcome =
-                    outbox::attempt(&shared.api, &shared.store, shared.me, item, now_ms()).await;
+                let outcome = outbox::attempt(
+                    &shared.api,
+                    &shared.store,
+                    shared.me,
+                    item,
+                    now_ms(),
+                    &shared.shop_confirmed,
+                )
+                .await;
                 shared.events.emit(Event::OutboxChanged {
                     id,
                     conversation_id,

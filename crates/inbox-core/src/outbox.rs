@@ -5,8 +5,14 @@
 //! Network and transient failures back off with jitter and try again; a permanent refusal marks
 //! the item failed with the shop's problem code and keeps it (and its text) for retry or
 //! discard. Pending items survive restarts: the table is the queue.
+//!
+//! Each item belongs to the shop history it was queued in. When the mirror starts over (a
+//! shop restored or replaced, whose ids may now name other customers), the items from before
+//! are set aside as failed with `shop_reset`: never delivered, never retried, and a discarded
+//! one's text doesn't go into the composer of whatever conversation has its id now.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use inbox_protocol::*;
@@ -15,6 +21,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiClient;
+use crate::attachments;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use crate::views::{OutboxEntry, SendState};
@@ -108,8 +115,14 @@ pub fn enqueue(
 ) -> Result<i64> {
     let key = format!("{:032x}", rand::random::<u128>());
     tx.execute(
-        "INSERT INTO outbox (conversation_id, action, idempotency_key, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![action.conversation_id(), serde_json::to_string(action)?, key, now],
+        "INSERT INTO outbox (conversation_id, action, idempotency_key, created_at, history_id)
+         VALUES (?1, ?2, ?3, ?4, (SELECT history_id FROM sync_state WHERE id = 1))",
+        params![
+            action.conversation_id(),
+            serde_json::to_string(action)?,
+            key,
+            now
+        ],
     )?;
     let id = tx.last_insert_rowid();
     if let (Some(conversation_id), Some(body)) = (action.conversation_id(), echo) {
@@ -239,7 +252,9 @@ pub fn next(conn: &rusqlite::Connection, now: Millis) -> Result<Next> {
     let row: Option<(i64, String, String, i64, Millis)> = conn
         .prepare_cached(
             "SELECT id, action, idempotency_key, attempts, next_attempt_at FROM outbox
-              WHERE state = 'pending' ORDER BY id LIMIT 1",
+              WHERE state = 'pending'
+                AND history_id = (SELECT history_id FROM sync_state WHERE id = 1)
+              ORDER BY id LIMIT 1",
         )?
         .query_row([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -446,21 +461,50 @@ pub enum Outcome {
     SignedOut,
 }
 
-/// Delivers one item and records the outcome in the mirror.
+/// Makes sure the shop is still the one the mirror holds a place in before anything is sent
+/// to it: the same history, not gone back in time (a restored backup). Asked once after each
+/// break in the connection (`confirmed` is cleared then, by the sync engine and by a failed
+/// delivery): a shop that stopped may come back as another one, with the same ids naming other
+/// customers' conversations, and the outbox may get to it before the sync engine has looked.
+/// A shop that no longer knows the mirror's cursor gets nothing: [`Error::ShopReset`].
+async fn confirm_shop(api: &ApiClient, store: &Store, confirmed: &AtomicBool) -> Result<()> {
+    if confirmed.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let cursor = store.read(|c| Ok(store::position(c)?.cursor)).await?;
+    match api.sync_page(&cursor, 1, false).await {
+        Ok(_) => {
+            confirmed.store(true, Ordering::Release);
+            Ok(())
+        }
+        Err(Error::Rejected(p)) if p.code == ProblemCode::InvalidCursor => Err(Error::ShopReset),
+        Err(e) => Err(e),
+    }
+}
+
+/// Delivers one item and records the outcome in the mirror. `confirmed` says whether the
+/// shop's history was checked since the connection last broke (see [`confirm_shop`]).
 pub async fn attempt(
     api: &ApiClient,
     store: &Store,
     me: i64,
     item: Item,
     now: Millis,
+    confirmed: &AtomicBool,
 ) -> Result<Outcome> {
-    match deliver(api, store, &item).await {
+    let delivered = match confirm_shop(api, store, confirmed).await {
+        Ok(()) => deliver(api, store, &item).await,
+        Err(e) => Err(e),
+    };
+    match delivered {
         Ok(delivered) => {
             let id = item.id;
             let is_message = item.action.is_message();
-            store
+            let action = item.action.clone();
+            let sent_file = store
                 .write(move |tx| {
                     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+                    let sent_file = unneeded_file(tx, &action)?;
                     if is_message {
                         tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
                     }
@@ -476,9 +520,14 @@ pub async fn attempt(
                         store::apply(tx, &entity)?;
                     }
                     reapply_pending(tx, me, now)?;
-                    Ok(())
+                    Ok(sent_file)
                 })
                 .await?;
+            // The shop holds it now: the prepared copy goes (after the commit, so a crash
+            // leaves a file too many, never an item without its file).
+            if let Some(file) = sent_file {
+                tokio::task::spawn_blocking(move || attachments::remove_prepared(&file)).await?;
+            }
             Ok(Outcome::Delivered)
         }
         Err(Error::SignedOut(_)) => Ok(Outcome::SignedOut),
@@ -495,6 +544,8 @@ pub async fn attempt(
             // Remember why it waits: a lost connection is worth retrying as soon as the shop
             // answers again; a wait the shop asked for is not.
             let why = if matches!(error, Error::Network(_)) {
+                // Whoever answers next may be another shop: look before sending to it.
+                confirmed.store(false, Ordering::Release);
                 "network"
             } else {
                 "transient"
@@ -525,11 +576,12 @@ pub async fn attempt(
                     Ok(())
                 })
                 .await?;
-            // An action that changed shared state locally is undone by asking the shop again.
+            // An action that changed shared state locally is undone by asking the shop again
+            // (not a shop that was reset: its conversation of that id is another one).
             if let Some(conversation_id) = item
                 .action
                 .conversation_id()
-                .filter(|_| !item.action.is_message())
+                .filter(|_| !item.action.is_message() && !matches!(error, Error::ShopReset))
                 && let Ok(detail) = api
                     .get::<ConversationDetail>(&conversation_path(conversation_id, ""))
                     .await
@@ -581,8 +633,68 @@ pub fn reconnected(tx: &Transaction<'_>) -> Result<usize> {
     )?)
 }
 
-/// Puts a failed item back in the queue.
+/// The prepared file of a media send that no item left in the outbox needs (the same picture
+/// queued twice shares one file), once the item sending it has left the outbox.
+fn unneeded_file(tx: &Transaction<'_>, action: &Action) -> Result<Option<PathBuf>> {
+    let Action::SendMedia { file, .. } = action else {
+        return Ok(None);
+    };
+    let Some(name) = file.to_str() else {
+        return Ok(None);
+    };
+    let needed: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE json_extract(action, '$.file') = ?1)",
+        [name],
+        |r| r.get(0),
+    )?;
+    Ok((!needed).then(|| file.clone()))
+}
+
+/// What discarding an item left to do after the commit.
+#[derive(Debug)]
+pub struct Discarded {
+    pub conversation_id: Option<i64>,
+    /// A prepared file nothing will send any more: remove it
+    /// ([`attachments::remove_prepared`]).
+    pub unneeded_file: Option<PathBuf>,
+}
+
+/// The code of an item that failed after the shop may have acted on it
+/// ([`Error::MaybeApplied`]).
+const MAYBE_SENT: &str = "maybe_sent";
+
+/// Sets aside every item queued before the mirror starts over ([`store::reset`]): failed with
+/// `shop_reset`, whatever it was waiting for or refused with. Returns how many.
+pub fn set_aside_for_reset(tx: &Transaction<'_>) -> Result<usize> {
+    let reset = Error::ShopReset;
+    Ok(tx.execute(
+        "UPDATE outbox SET state = 'failed', error_code = ?1, error_detail = ?2",
+        params![reset.code(), reset.to_string()],
+    )?)
+}
+
+/// Whether an item was set aside by a reset of the shop (see [`set_aside_for_reset`]).
+fn is_set_aside(tx: &Transaction<'_>, id: i64) -> Result<bool> {
+    let row: Option<(Option<String>, String)> = tx
+        .query_row(
+            "SELECT error_code, history_id FROM outbox WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((code, history)) = row else {
+        return Ok(false);
+    };
+    Ok(code.as_deref() == Some(Error::ShopReset.code().as_str())
+        || history != store::position(tx)?.history_id)
+}
+
+/// Puts a failed item back in the queue. An item from before a reset of the shop is refused
+/// (`shop_reset`): the conversation its id names may be someone else's now.
 pub fn retry(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    if is_set_aside(tx, id)? {
+        return Err(Error::ShopReset);
+    }
     let changed = tx.execute(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, error_code = NULL,
                 error_detail = NULL WHERE id = ?1",
@@ -595,19 +707,33 @@ pub fn retry(tx: &Transaction<'_>, id: i64) -> Result<()> {
 }
 
 /// Drops a failed or pending item; a dropped reply's text goes back to the draft (if the
-/// draft is empty), so nothing typed is lost.
-pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>> {
-    let row: Option<String> = tx
-        .query_row("SELECT action FROM outbox WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+/// draft is empty), so nothing typed is lost. Not the text of an item from before a reset of
+/// the shop (its conversation id may name another customer's conversation now), nor of one
+/// that may have reached the shop (`maybe_sent`): in the composer it would be one keystroke
+/// from going twice.
+pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Discarded> {
+    let row: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT action, error_code FROM outbox WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
-    let Some(text) = row else {
+    let Some((text, code)) = row else {
         return Err(Error::NotFound(format!("outbox item {id}")));
     };
     let action: Action = serde_json::from_str(&text)?;
+    let set_aside = is_set_aside(tx, id)?;
+    let maybe_sent = code.as_deref() == Some(MAYBE_SENT);
     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM messages WHERE id = ?1", [-id])?;
+    let discarded = Discarded {
+        conversation_id: action.conversation_id(),
+        unneeded_file: unneeded_file(tx, &action)?,
+    };
+    if set_aside || maybe_sent {
+        return Ok(discarded);
+    }
     let typed = match &action {
         Action::Send {
             send: SendMessage::Text { text },
@@ -625,5 +751,67 @@ pub fn discard(tx: &Transaction<'_>, id: i64, now: Millis) -> Result<Option<i64>
     {
         store::save_draft(tx, conversation_id, &typed, now)?;
     }
-    Ok(action.conversation_id())
+    Ok(discarded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mirror() -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        store::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    fn queue_reply(tx: &Transaction<'_>, text: &str) -> i64 {
+        let action = Action::Send {
+            conversation_id: 30,
+            send: SendMessage::Text { text: text.into() },
+        };
+        let echo = MessageBody::Text { text: text.into() };
+        enqueue(tx, 7, &action, Some(echo), 1_000).unwrap()
+    }
+
+    fn fail(tx: &Transaction<'_>, id: i64, error: &Error) {
+        tx.execute(
+            "UPDATE outbox SET state = 'failed', error_code = ?2, error_detail = ?3 WHERE id = ?1",
+            params![id, error.code(), error.to_string()],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_discarded_refusal_goes_back_to_the_draft_but_one_that_may_have_been_sent_does_not() {
+        let mut conn = mirror();
+        let tx = conn.transaction().unwrap();
+        let refused = queue_reply(&tx, "Kolla den blå koppen");
+        fail(
+            &tx,
+            refused,
+            &Error::Rejected(Box::new(Problem::new(
+                422,
+                ProblemCode::ProductUnavailable,
+                "not in the online store",
+            ))),
+        );
+        discard(&tx, refused, 2_000).unwrap();
+        assert_eq!(
+            store::draft(&tx, 30).unwrap().as_deref(),
+            Some("Kolla den blå koppen")
+        );
+        store::save_draft(&tx, 30, "", 2_000).unwrap();
+
+        let maybe = queue_reply(&tx, "Din order är på väg");
+        let undecodable = Error::from(serde_json::from_str::<i64>("{").unwrap_err());
+        fail(&tx, maybe, &undecodable.after_success());
+        let listed = entries(&tx).unwrap();
+        assert!(
+            matches!(&listed[0].state, SendState::Failed { code, .. } if code == "maybe_sent"),
+            "{listed:?}"
+        );
+        discard(&tx, maybe, 3_000).unwrap();
+        assert_eq!(store::draft(&tx, 30).unwrap(), None);
+        assert!(entries(&tx).unwrap().is_empty());
+    }
 }

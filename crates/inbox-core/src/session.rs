@@ -1,5 +1,9 @@
 //! Who is signed in: the current account as JSON in the data dir (so lists work offline) and
 //! its token in the keychain (only what talks to the shop needs it).
+//!
+//! A CA file chosen at sign-in is copied into the account's own folder and only the copy is
+//! trusted from then on: the chosen path may be somewhere others can write (`/tmp`), and
+//! whoever replaces the file there would choose whom the app trusts as the shop.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +15,9 @@ use crate::error::{Context, Error, Result};
 use crate::keychain::Saved;
 
 use crate::keychain::{TokenKey, TokenStore};
+
+/// The account's own copy of the CA it trusts, in its folder beside the mirror.
+pub const CA_FILE: &str = "ca.pem";
 
 /// Said whenever a command needs a sign-in it doesn't have.
 pub const SIGNED_OUT: &str = "you are signed out; run `inbox login`";
@@ -40,16 +47,45 @@ impl DataDir {
         TokenStore::new(&self.path)
     }
 
-    /// The current account, if someone signed in here.
+    /// The current account, if someone signed in here. An account saved before CA files were
+    /// copied has its CA read once more from where it was chosen, copied, and the copy trusted
+    /// from then on (see [`DataDir::own_ca`]).
     pub fn account(&self) -> Result<Option<Account>> {
         let file = self.account_file();
-        match std::fs::read(&file) {
-            Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes).with_context(|| {
+        let account: Account = match std::fs::read(&file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
                 format!("{} is damaged; run `inbox login` again", file.display())
-            })?)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("can't read {}", file.display())),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("can't read {}", file.display())),
+        };
+        Ok(Some(self.own_ca(account)))
+    }
+
+    /// Moves an account onto its own copy of its CA file. A failure leaves the account as it
+    /// was (it still opens, and the original path is read as before) and is logged.
+    fn own_ca(&self, mut account: Account) -> Account {
+        let Some(chosen) = account.ca_path.clone() else {
+            return account;
+        };
+        let own = account.dir(&self.path).join(CA_FILE);
+        if chosen == own {
+            return account;
         }
+        let moved = (|| -> Result<()> {
+            if !own.is_file() {
+                let pem = std::fs::read(&chosen)
+                    .with_context(|| format!("can't read the CA file {}", chosen.display()))?;
+                keep_ca(&own, &pem)?;
+            }
+            account.ca_path = Some(own.clone());
+            self.save_account(&account)
+        })();
+        if let Err(error) = moved {
+            tracing::warn!(%error, "the CA file stays where it was chosen");
+            account.ca_path = Some(chosen);
+        }
+        account
     }
 
     /// The current account, or the signed-out error.
@@ -102,31 +138,35 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<SignedIn> {
     let url = shop_url.trim().trim_end_matches('/').to_owned();
-    let ca_path = match ca_path {
+    // Read once, here: what is trusted from now on is the copy kept with the account.
+    let ca_pem = match ca_path {
         Some(path) => Some(
-            std::fs::canonicalize(&path)
-                .with_context(|| format!("can't find the CA file {}", path.display()))?,
+            std::fs::read(&path)
+                .with_context(|| format!("can't read the CA file {}", path.display()))?,
         ),
         None => None,
     };
     let address = ShopAddress {
         url: url.clone(),
-        ca_pem: match &ca_path {
-            Some(path) => Some(
-                std::fs::read(path)
-                    .with_context(|| format!("can't read the CA file {}", path.display()))?,
-            ),
-            None => None,
-        },
+        ca_pem: ca_pem.clone(),
     };
     let api = ApiClient::new(&address)?;
     let session = api.sign_in(email.trim(), password).await?;
-    let account = Account {
+    let mut account = Account {
         shop_url: url,
-        ca_path,
+        ca_path: None,
         staff: session.staff,
     };
     data.ensure()?;
+    if let Some(pem) = &ca_pem {
+        let own = account.dir(&data.path).join(CA_FILE);
+        if let Err(e) = keep_ca(&own, pem) {
+            let api = api.with_token(session.token);
+            let _ = tokio::time::timeout(Duration::from_secs(5), api.sign_out()).await;
+            return Err(e);
+        }
+        account.ca_path = Some(own);
+    }
     let tokens = data.tokens()?;
     let previous = data.account().ok().flatten();
     let key = token_key(&account);
@@ -211,6 +251,39 @@ pub fn token_key(account: &Account) -> TokenKey {
         service: format!("inbox {}", account.shop_url),
         user: account.staff.email.clone(),
     }
+}
+
+/// Writes the account's copy of its CA: in the account's folder (made the owner's only),
+/// readable by the owner only, replaced whole (a new file renamed over the old one).
+fn keep_ca(own: &Path, pem: &[u8]) -> Result<()> {
+    let dir = own.parent().context("the CA copy has no folder")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("can't restrict {}", dir.display()))?;
+    }
+    let temporary = dir.join(format!(".{CA_FILE}.{:016x}.tmp", rand::random::<u64>()));
+    let written = (|| -> std::io::Result<()> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temporary)?;
+        file.write_all(pem)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, own)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(e).with_context(|| format!("can't keep the CA file in {}", dir.display()));
+    }
+    Ok(())
 }
 
 /// The mirror holds customers' conversations: keep the folder to its owner.

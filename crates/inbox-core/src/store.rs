@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_mirror.sql"),
     include_str!("../migrations/002_notified.sql"),
     include_str!("../migrations/003_recent_search.sql"),
+    include_str!("../migrations/004_outbox_history.sql"),
 ];
 
 const READERS: usize = 3;
@@ -237,9 +238,17 @@ pub fn position(conn: &Connection) -> Result<SyncPosition> {
     )?)
 }
 
-/// Forgets every entity (a different shop history, or a different staff member): the next
-/// sync starts from the beginning. Outbox items and drafts stay.
+/// Forgets every entity (a different shop history, a shop that lost our place, or a different
+/// staff member): the next sync starts from the beginning.
+///
+/// What was queued or typed before stays on this computer but can no longer go anywhere: the
+/// shop's ids may now name other customers' conversations (a shop restored from a backup, or a
+/// new one, hands them out again). Outbox items are set aside as failed with `shop_reset`
+/// ([`crate::outbox::set_aside_for_reset`]) and drafts are dropped: a draft is keyed by conversation
+/// id, so kept it would open in whichever conversation has that id now. A mirror that never
+/// synced has no history to lose; what it holds is adopted by the first one.
 pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()> {
+    let before = position(tx)?;
     tx.execute_batch(
         "INSERT INTO recent_messages_fts (recent_messages_fts) VALUES ('delete-all');
          UPDATE recent_messages SET first_id = 9223372036854775807 WHERE id = 1;
@@ -247,6 +256,26 @@ pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()
          DELETE FROM messages WHERE id > 0; DELETE FROM cart_events; DELETE FROM read_states;
          DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;",
     )?;
+    if before.history_id.is_empty() {
+        tx.execute(
+            "UPDATE outbox SET history_id = ?1 WHERE history_id = ''",
+            [history_id],
+        )?;
+        tx.execute(
+            "UPDATE drafts SET history_id = ?1 WHERE history_id = ''",
+            [history_id],
+        )?;
+    } else {
+        let set_aside = crate::outbox::set_aside_for_reset(tx)?;
+        let drafts = tx.execute("DELETE FROM drafts", [])?;
+        if set_aside + drafts > 0 {
+            tracing::info!(
+                outbox = set_aside,
+                drafts,
+                "the shop's history changed: queued actions set aside, drafts dropped"
+            );
+        }
+    }
     tx.execute(
         "UPDATE sync_state SET cursor = '', history_id = ?1, staff_id = ?2, caught_up = 0 WHERE id = 1",
         params![history_id, staff_id],
@@ -918,9 +947,12 @@ pub fn save_draft(
             [conversation_id],
         )?;
     } else {
+        // A draft belongs to the history it was typed in (see [`reset`]).
         tx.execute(
-            "INSERT INTO drafts (conversation_id, text, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (conversation_id) DO UPDATE SET text = ?2, updated_at = ?3",
+            "INSERT INTO drafts (conversation_id, text, updated_at, history_id)
+             VALUES (?1, ?2, ?3, (SELECT history_id FROM sync_state WHERE id = 1))
+             ON CONFLICT (conversation_id) DO UPDATE
+                SET text = ?2, updated_at = ?3, history_id = excluded.history_id",
             params![conversation_id, text, now],
         )?;
     }

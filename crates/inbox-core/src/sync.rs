@@ -7,6 +7,7 @@
 //! the beginning rather than leaving a gap.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
@@ -340,12 +341,17 @@ pub async fn run(shared: std::sync::Arc<Shared>) {
         let session = async {
             check_history(&shared).await?;
             let cursor = catch_up(&shared).await?;
+            // The shop knows our place in its history: the outbox may send to it.
+            shared.shop_confirmed.store(true, Ordering::Release);
             follow(&shared, cursor).await
         };
         let error = match session.await {
             Ok(()) => continue,
             Err(error) => error,
         };
+        // Whoever answers after a break may be another shop (replaced, restored): the outbox
+        // looks again before it sends anything.
+        shared.shop_confirmed.store(false, Ordering::Release);
         // A session that got live resets the backoff: only consecutive failures grow it.
         if matches!(shared.state(), SyncState::Live) {
             backoff = Backoff::default();

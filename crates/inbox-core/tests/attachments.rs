@@ -531,3 +531,71 @@ async fn a_sent_image_reaches_the_shop_and_then_shows_offline() {
     let err = tiny.get(&attachment).await.unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
 }
+
+/// The files in a mirror's `outgoing/` folder, by name.
+fn outgoing(inbox: &Inbox) -> Vec<String> {
+    let dir = mirror_dir(inbox).join(attachments::OUTGOING_DIR);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prepared_file_goes_once_delivered_or_discarded_and_stays_while_it_may_be_retried() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    let conversation_id = shop.chat().await;
+    let files = tempfile::tempdir().unwrap();
+    let photo = RgbImage::from_fn(400, 300, |x, y| Rgb([(x / 2) as u8, (y / 2) as u8, 40]));
+    let path = write(
+        files.path(),
+        "cup.png",
+        &png(&DynamicImage::ImageRgb8(photo)),
+    );
+
+    // The same picture twice shares one prepared file (and its thumbnail).
+    let first = inbox
+        .send_media(conversation_id, &path, None)
+        .await
+        .unwrap();
+    let again = inbox
+        .send_media(conversation_id, &path, Some("igen".into()))
+        .await
+        .unwrap();
+    let prepared = outgoing(&inbox);
+    assert_eq!(prepared.len(), 2, "{prepared:?}");
+    assert!(
+        prepared.iter().any(|n| n.contains(".thumb.")),
+        "{prepared:?}"
+    );
+
+    // Discarding one keeps what the other still needs; delivering that one removes it.
+    inbox.discard(again).await.unwrap();
+    assert_eq!(outgoing(&inbox), prepared);
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 1);
+    assert!(inbox.outbox().await.unwrap().iter().all(|e| e.id != first));
+    assert_eq!(outgoing(&inbox), Vec::<String>::new());
+
+    // Refused by the shop: kept for a retry until discarded.
+    let refused = inbox.send_media(987_654, &path, None).await.unwrap();
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 0);
+    let entry = inbox.outbox().await.unwrap();
+    assert!(
+        matches!(&entry[..], [e] if e.id == refused && matches!(e.state, SendState::Failed { .. })),
+        "{entry:?}"
+    );
+    assert_eq!(outgoing(&inbox), prepared);
+    inbox.discard(refused).await.unwrap();
+    assert_eq!(outgoing(&inbox), Vec::<String>::new());
+
+    // The staff member's own file is never touched.
+    assert!(path.is_file());
+    let mut shop = shop;
+    shop.stop().await;
+}

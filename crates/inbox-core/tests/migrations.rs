@@ -24,7 +24,7 @@ const CURSOR: &str = "h-3f9c.4711";
 const NOW: Millis = 1_760_000_000_000;
 const DAY: Millis = 24 * 60 * 60 * 1000;
 /// The newest schema version [`seed`] has rows for.
-const NEWEST_SEED: usize = 3;
+const NEWEST_SEED: usize = 4;
 
 /// Real entities, as the feed would deliver them, for the seeds to store.
 struct World {
@@ -220,6 +220,7 @@ fn seed(version: usize, tx: &Transaction<'_>, world: &World) -> anyhow::Result<(
         1 => seed_v1(tx, world),
         2 => seed_v2(tx, world),
         3 => seed_v3(tx, world),
+        4 => seed_v4(tx, world),
         n => bail!("no seed rows for schema version {n}: add them here, frozen like seed_v1"),
     }
 }
@@ -344,6 +345,15 @@ fn seed_v3(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
         "UPDATE recent_messages SET first_id = 1 WHERE id = 1;
          INSERT INTO recent_messages_fts (rowid, text) SELECT id, text FROM messages WHERE id >= 1;",
     )?;
+    Ok(())
+}
+
+/// Version 4 (`004_outbox_history.sql`): as version 3, with the queued reply and the draft
+/// belonging to the shop history they were written in.
+fn seed_v4(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
+    seed_v3(tx, w)?;
+    tx.execute("UPDATE outbox SET history_id = ?1", [HISTORY])?;
+    tx.execute("UPDATE drafts SET history_id = ?1", [HISTORY])?;
     Ok(())
 }
 
@@ -567,6 +577,57 @@ async fn a_mirror_stopped_at_any_older_version_migrates_to_the_newest_with_its_r
         Store::open(&path).unwrap();
         check_sound(&path).unwrap();
     }
+}
+
+/// A reply queued and a draft typed before version 4 belong to the history the mirror held,
+/// so a shop that is reset afterwards sets them aside like any written since: the reply is
+/// failed with `shop_reset` (never sent, never retried) and the draft is gone from the
+/// conversation that has its id in the new history.
+#[tokio::test]
+async fn rows_from_before_version_4_belong_to_the_mirrors_history() {
+    let world = world();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mirror.db");
+    stopped_at(&path, 3, &world).unwrap();
+    let store = Store::open(&path).unwrap();
+    let histories = |sql: &'static str| {
+        store.read(move |c| {
+            Ok(c.prepare(sql)?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    };
+    assert_eq!(
+        histories("SELECT history_id FROM outbox").await.unwrap(),
+        [HISTORY]
+    );
+    assert_eq!(
+        histories("SELECT history_id FROM drafts").await.unwrap(),
+        [HISTORY]
+    );
+
+    store
+        .write(|tx| store::reset(tx, "h-new", ME))
+        .await
+        .unwrap();
+    let entries = store.read(outbox::entries).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].state,
+        SendState::Failed {
+            code: "shop_reset".into(),
+            detail: "the shop was reset; this was not sent".into(),
+        }
+    );
+    assert!(matches!(
+        store.read(|c| outbox::next(c, NOW)).await.unwrap(),
+        Next::Empty
+    ));
+    assert!(matches!(
+        store.write(|tx| outbox::retry(tx, 1)).await,
+        Err(Error::ShopReset)
+    ));
+    assert_eq!(store.read(|c| store::draft(c, 30)).await.unwrap(), None);
 }
 
 /// The newest seed must be what the app itself writes today, or the older seeds (frozen from

@@ -50,6 +50,15 @@ impl Shop {
         self.server = Some(Shop::run(self.dir.path(), Some(self.addr)).await);
     }
 
+    /// Starts again on the same address and certificate with a new database, as a shop set
+    /// up again from scratch: a new history whose ids are handed out again from the start.
+    async fn replace(&mut self) {
+        for file in ["shop.db", "shop.db-wal", "shop.db-shm"] {
+            let _ = std::fs::remove_file(self.dir.path().join("shop").join(file));
+        }
+        self.restart().await;
+    }
+
     fn credentials(&self) -> shop_server::DemoStaff {
         let staff = self
             .server
@@ -89,15 +98,19 @@ impl Shop {
     }
 
     async fn customer(&self) -> (ApiClient, ChatSession) {
+        self.customer_named("Saga Holm", "saga@example.se").await
+    }
+
+    async fn customer_named(&self, name: &str, email: &str) -> (ApiClient, ChatSession) {
         let api = ApiClient::new(&self.address()).unwrap();
         let chat: ChatSession = api
             .send(
                 reqwest::Method::POST,
                 "/api/v1/storefront/chats",
-                "start-1",
+                &format!("start-{email}"),
                 Some(&StartChat {
-                    name: "Saga Holm".into(),
-                    email: "saga@example.se".into(),
+                    name: name.into(),
+                    email: email.into(),
                     platform: Platform::OnlineStore,
                 }),
             )
@@ -555,5 +568,100 @@ async fn a_reply_held_up_by_a_lost_connection_goes_out_as_soon_as_the_shop_is_ba
         1
     );
     inbox.stop();
+    shop_stop(shop).await;
+}
+
+/// The shop is set up again from scratch while a reply to Saga waits offline. The new shop
+/// hands Saga's conversation id to Nils: the reply must never reach him, whether the outbox
+/// gets to the new shop before the sync engine has looked (as `inbox send` or a worker
+/// retrying on its own timer would) or after the mirror has started over.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_queued_before_the_shop_was_reset_is_never_sent_to_whoever_has_its_id_now() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    let (customer, saga) = shop.customer().await;
+    customer_says(&customer, &saga, "Var är mitt paket?").await;
+    inbox.sync_once().await.unwrap();
+    let id = saga.conversation_id;
+
+    shop.stop().await;
+    let reply = "Hej Saga! Ditt paket till Storgatan 4 kommer imorgon.";
+    let queued = inbox.reply(id, reply).await.unwrap();
+    let closing = inbox
+        .set_status(id, ConversationStatus::Closed)
+        .await
+        .unwrap();
+    inbox
+        .save_draft(id, "Saga, din rabattkod är SAGA20")
+        .await
+        .unwrap();
+    drop(inbox);
+
+    shop.replace().await;
+    let (customer, nils) = shop.customer_named("Nils Berg", "nils@example.se").await;
+    customer_says(&customer, &nils, "Hej, jag har en fråga").await;
+    assert_eq!(
+        nils.conversation_id, id,
+        "the new shop hands out the id again"
+    );
+
+    // Signed in again to the new shop: before any sync, nothing goes out.
+    let (inbox, token) = shop.inbox(data.path()).await;
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 0);
+    let reset = SendState::Failed {
+        code: "shop_reset".into(),
+        detail: "the shop was reset; this was not sent".into(),
+    };
+    let states: Vec<_> = inbox
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.state))
+        .collect();
+    assert_eq!(
+        states,
+        [(queued, reset.clone()), (closing, reset.clone())],
+        "set aside, not sent"
+    );
+
+    // The mirror starts over on the new history; the old items stay set aside.
+    inbox.sync_once().await.unwrap();
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 0);
+    let view = inbox.conversation(id).await.unwrap();
+    assert_eq!(
+        view.customer.as_ref().map(|c| c.name.as_str()),
+        Some("Nils Berg")
+    );
+    assert_eq!(view.draft, None, "Saga's draft is not in Nils's composer");
+    assert_eq!(view.conversation.status, ConversationStatus::Open);
+    let echo = view.timeline.iter().find_map(|i| match i {
+        TimelineItem::Message(m) if m.outbox_id == Some(queued) => Some(m.send_state.clone()),
+        _ => None,
+    });
+    assert_eq!(echo, Some(reset), "shown as not sent, and why");
+
+    // It can't be retried, and discarding it doesn't put it in Nils's composer.
+    assert!(matches!(inbox.retry(queued).await, Err(Error::ShopReset)));
+    inbox.discard(queued).await.unwrap();
+    assert_eq!(inbox.conversation(id).await.unwrap().draft, None);
+
+    // The new shop never got any of it.
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .unwrap();
+    assert!(
+        detail.messages.iter().all(|m| m.body.text() != Some(reply)),
+        "{:?}",
+        detail.messages
+    );
+    assert_eq!(detail.conversation.status, ConversationStatus::Open);
+
+    // What is written now goes to Nils.
+    inbox.reply(id, "Hej Nils, vad undrar du?").await.unwrap();
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 1);
     shop_stop(shop).await;
 }

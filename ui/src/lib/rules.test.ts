@@ -479,6 +479,8 @@ describe('errors', () => {
       'database',
       'local',
       'protocol',
+      'shop_reset',
+      'maybe_sent',
     ];
     for (const code of codes) {
       expect(errorPhrase(code).key).toBe(`error.${code}`);

@@ -521,6 +521,8 @@ const ERROR_CODES = [
   'bad_input',
   'stopped',
   'internal',
+  'shop_reset',
+  'maybe_sent',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

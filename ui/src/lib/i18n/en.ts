@@ -494,6 +494,10 @@ export const en = {
   'error.bad_input': 'That can’t be sent as it is.',
   'error.stopped': 'Inbox has stopped talking to the shop. Restart Inbox.',
   'error.internal': 'The shop had a problem. Try again later.',
+  'error.shop_reset':
+    'The shop was reset after you wrote this, so it can’t be sent: this conversation may now be someone else’s. Copy the text if you still need it.',
+  'error.maybe_sent':
+    'It may have been sent anyway; the shop’s answer couldn’t be read. Check the conversation before you write it again. Retry won’t send it twice.',
   'error.unknown': 'Something went wrong.',
 
   // Added with the screens

@@ -479,6 +479,10 @@ export const sv: TranslationOf<English> = {
   'error.bad_input': 'Det kan inte skickas som det är.',
   'error.stopped': 'Inbox har slutat prata med butiken. Starta om Inbox.',
   'error.internal': 'Butiken fick ett problem. Försök igen senare.',
+  'error.shop_reset':
+    'Butiken återställdes efter att du skrev det här, så det kan inte skickas: konversationen kan nu vara någon annans. Kopiera texten om du fortfarande behöver den.',
+  'error.maybe_sent':
+    'Det kan ha skickats ändå; butikens svar gick inte att läsa. Titta i konversationen innan du skriver det igen. Försök igen skickar det inte två gånger.',
   'error.unknown': 'Något gick fel.',
 
   'signIn.caFilePlaceholder': '/sökväg/till/ca.pem',
