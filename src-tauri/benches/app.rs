@@ -351,6 +351,7 @@ fn customer(c: &common::CustomerPlan) -> Customer {
         id: c.id,
         name: c.name.clone(),
         email: c.email.clone(),
+        email_verified: true,
         phone: None,
         city: Some(c.city.to_owned()),
         country: Some(c.country.to_owned()),

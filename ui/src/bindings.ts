@@ -261,6 +261,8 @@ export type ConversationSummary_Deserialize = {
 	customer_id: number,
 	customer_name: string,
 	customer_email: string,
+	/**  False while the chat's email is only what the customer typed (not proven by a code). */
+	customer_email_verified: boolean,
 	platform: Platform,
 	status: ConversationStatus,
 	assignee_id?: number | null,
@@ -279,6 +281,8 @@ export type ConversationSummary_Serialize = {
 	customer_id: number,
 	customer_name: string,
 	customer_email: string,
+	/**  False while the chat's email is only what the customer typed (not proven by a code). */
+	customer_email_verified: boolean,
 	platform: Platform,
 	status: ConversationStatus,
 	assignee_id: number | null,
@@ -361,6 +365,12 @@ export type Customer_Deserialize = {
 	id: number,
 	name: string,
 	email: string,
+	/**
+	 *  Whether the customer proved the address (a code sent to it). A chat started with an
+	 *  email nobody proved has a customer record of its own, with no orders or notes of the
+	 *  shop's customer who has that email; staff see it marked "email not verified".
+	 */
+	email_verified?: boolean,
 	phone?: string | null,
 	city?: string | null,
 	country?: string | null,
@@ -380,6 +390,12 @@ export type Customer_Serialize = {
 	id: number,
 	name: string,
 	email: string,
+	/**
+	 *  Whether the customer proved the address (a code sent to it). A chat started with an
+	 *  email nobody proved has a customer record of its own, with no orders or notes of the
+	 *  shop's customer who has that email; staff see it marked "email not verified".
+	 */
+	email_verified: boolean,
 	phone: string | null,
 	city: string | null,
 	country: string | null,

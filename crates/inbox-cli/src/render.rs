@@ -315,7 +315,18 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
     let customer = view
         .customer
         .as_ref()
-        .map(|cu| format!("{} <{}>", safe_line(&cu.name), safe_line(&cu.email)))
+        .map(|cu| {
+            format!(
+                "{} <{}>{}",
+                safe_line(&cu.name),
+                safe_line(&cu.email),
+                if cu.email_verified {
+                    ""
+                } else {
+                    " (email not verified)"
+                }
+            )
+        })
         .unwrap_or_else(|| format!("customer {}", c.customer_id));
     let assignee = match c.assignee_id {
         Some(id) => format!("assigned to {}", people.staff_name(id)),
@@ -676,6 +687,7 @@ mod safety {
                 id: 9,
                 name: name.into(),
                 email: format!("{HOSTILE}@example.se"),
+                email_verified: true,
                 phone: None,
                 city: None,
                 country: None,
@@ -722,6 +734,25 @@ mod safety {
             cart: None,
             draft: Some(HOSTILE.into()),
         }
+    }
+
+    #[test]
+    fn a_chat_whose_email_nobody_proved_says_so() {
+        let mut v = view("Saga", "hej");
+        let people = People::new(&[], 1);
+        assert!(!conversation(&v, &people).contains("not verified"));
+        if let Some(c) = v.customer.as_mut() {
+            c.email_verified = false;
+        }
+        let shown = conversation(&v, &people);
+        assert!(
+            shown
+                .lines()
+                .next()
+                .unwrap()
+                .contains("(email not verified)"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -769,7 +769,8 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
                   WHERE m.conversation_id = c.id
                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
                 (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.from_customer = 1),
-                r.data
+                r.data,
+                coalesce(json_extract(cu.data, '$.email_verified'), 1)
            FROM conversations c
            LEFT JOIN customers cu ON cu.id = c.customer_id
            LEFT JOIN read_states r ON r.conversation_id = c.id
@@ -798,6 +799,7 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
                     customer_id: conversation.customer_id,
                     customer_name: r.get(1)?,
                     customer_email: r.get(2)?,
+                    customer_email_verified: r.get(6)?,
                     platform: conversation.platform,
                     status: conversation.status,
                     assignee_id: conversation.assignee_id,

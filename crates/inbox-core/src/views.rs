@@ -43,6 +43,8 @@ pub struct ConversationSummary {
     pub customer_id: i64,
     pub customer_name: String,
     pub customer_email: String,
+    /// False while the chat's email is only what the customer typed (not proven by a code).
+    pub customer_email_verified: bool,
     pub platform: Platform,
     pub status: ConversationStatus,
     pub assignee_id: Option<i64>,

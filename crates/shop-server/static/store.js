@@ -862,6 +862,8 @@ class ChatWidget {
     });
     this.textarea.addEventListener('input', () => this.autosize());
     $('chat-reset').addEventListener('click', () => this.startOver());
+    $('chat-verify-send').addEventListener('click', () => this.sendCode());
+    $('chat-verify-form').addEventListener('submit', (event) => this.confirmCode(event));
     document.addEventListener('visibilitychange', () => this.markSeen());
     window.addEventListener('storage', (event) => {
       if (event.key !== SESSION_KEY) return;
@@ -991,6 +993,7 @@ class ChatWidget {
     $('chat-welcome').textContent = `Hi${first ? ` ${first}` : ''}! Ask us anything — sizes, materials, delivery or gift ideas. A real person from our team answers here.`;
     $('chat-who').textContent = session.email ? `Chatting as ${session.name || session.email} (${session.email}).` : '';
     this.setLive(false, true);
+    this.showVerify(session);
     renderCart();
     refreshProductCards();
 
@@ -1046,9 +1049,86 @@ class ChatWidget {
     }
   }
 
-  /** Leaves the chat on this device; the conversation itself stays with the shop. */
+  // ---- Proving the email
+
+  /** An email typed at chat start is only a claim: until the customer types the code we email
+   * them, the chat sees only the cart it made itself. */
+  showVerify(session) {
+    const box = $('chat-verify');
+    box.hidden = session.email_verified !== false;
+    $('chat-verify-form').hidden = true;
+    $('chat-verify-error').hidden = true;
+    $('chat-verify-send').hidden = false;
+  }
+
+  verifyError(error) {
+    const box = $('chat-verify-error');
+    box.textContent = error instanceof ApiError ? error.friendly : 'Something went wrong. Please try again.';
+    box.hidden = false;
+  }
+
+  async sendCode() {
+    const session = state.session;
+    if (!session) return;
+    $('chat-verify-error').hidden = true;
+    const button = $('chat-verify-send');
+    button.disabled = true;
+    try {
+      const sent = await api(`/storefront/conversations/${session.conversation_id}/verification`, {
+        method: 'POST',
+        token: session.token,
+      });
+      $('chat-verify-text').textContent = `We sent a code to ${sent.to}. It works for 15 minutes.`;
+      button.textContent = 'Send another code';
+      $('chat-verify-form').hidden = false;
+      $('chat-verify-code').focus();
+    } catch (error) {
+      if (error instanceof ApiError && error.sessionEnded) this.endSession();
+      else this.verifyError(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async confirmCode(event) {
+    event.preventDefault();
+    const session = state.session;
+    const input = $('chat-verify-code');
+    if (!session || !input.value.trim()) return input.focus();
+    $('chat-verify-error').hidden = true;
+    const submit = $('chat-verify-submit');
+    submit.disabled = true;
+    try {
+      const identity = await api(`/storefront/conversations/${session.conversation_id}/verification/confirm`, {
+        method: 'POST',
+        token: session.token,
+        body: { code: input.value.trim() },
+      });
+      const proven = { ...session, customer_id: identity.customer_id, email_verified: true };
+      writeSession(proven);
+      state.session = proven;
+      input.value = '';
+      $('chat-verify').hidden = true;
+      toast('Email confirmed — your cart is here now.');
+      await this.useSession(proven);
+    } catch (error) {
+      if (error instanceof ApiError && error.sessionEnded) this.endSession();
+      else this.verifyError(error);
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  /** Leaves the chat on this device and ends its session at the shop (a shared computer's next
+   * visitor can't pick it up); the conversation itself stays with the shop. */
   startOver() {
-    const email = state.session?.email ?? '';
+    const session = state.session;
+    const email = session?.email ?? '';
+    if (session) {
+      api('/storefront/session', { method: 'DELETE', token: session.token }).catch(() => {
+        // Offline or already ended: the token is forgotten here either way and expires.
+      });
+    }
     this.endSession({ quiet: true });
     $('chat-name').value = '';
     $('chat-email').value = '';

@@ -61,3 +61,19 @@ it('says "assigned to you" for the signed-in staff member, in Swedish too', () =
   expect(screen.getByTestId('row-assignee').textContent).toBe('Tilldelad till dig');
   expect(screen.getByTestId('row-topic').textContent).toBe('Prissättning/rabatter');
 });
+
+it('marks a chat whose email nobody proved, in English and Swedish', () => {
+  const { unmount } = row({ row: summary({ customer_email_verified: false }) });
+  const mark = screen.getByTestId('row-unverified');
+  expect(mark.textContent).toBe('Email not verified');
+  expect(mark.title).toContain('confirms it with the code');
+  unmount();
+  setLocale('sv');
+  row({ row: summary({ customer_email_verified: false }) });
+  expect(screen.getByTestId('row-unverified').textContent).toBe('E-post ej bekräftad');
+});
+
+it('shows no mark for a verified customer', () => {
+  row({ row: summary() });
+  expect(screen.queryByTestId('row-unverified')).toBeNull();
+});

@@ -38,3 +38,40 @@ it('shows Loading while the profile is on its way', () => {
   expect(screen.getByText('Läser in…')).toBeTruthy();
   setLocale('en');
 });
+
+it('says beside the email that nobody proved it', () => {
+  setLocale('en');
+  const customer = {
+    id: 10,
+    name: 'Anna Berg',
+    email: 'anna@example.com',
+    email_verified: false,
+    phone: null,
+    city: null,
+    country: null,
+    time_zone: null,
+    kind: 'new' as const,
+    customer_since: NOW - 86_400_000,
+    total_spent: { minor: 0, currency: 'SEK' },
+    email_marketing: false,
+    sms_marketing: false,
+    admin_url: '/admin/customers/10',
+  };
+  const props = {
+    profile: { customer, notes: [], cart: null, last_order: null, orders: [] },
+    view: view(),
+    now: NOW,
+    staffName: () => null,
+    onchanged: () => {},
+  };
+  const { unmount } = render(ProfilePanel, { props });
+  expect(screen.getByTestId('profile-unverified').textContent).toBe('Email not verified');
+  unmount();
+  render(ProfilePanel, {
+    props: {
+      ...props,
+      profile: { ...props.profile, customer: { ...customer, email_verified: true } },
+    },
+  });
+  expect(screen.queryByTestId('profile-unverified')).toBeNull();
+});

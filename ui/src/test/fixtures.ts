@@ -18,6 +18,7 @@ export function summary(
     customer_id: 10,
     customer_name: 'Anna Berg',
     customer_email: 'anna@example.com',
+    customer_email_verified: true,
     platform: 'online_store',
     status: 'open',
     assignee_id: null,

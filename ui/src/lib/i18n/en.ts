@@ -83,6 +83,9 @@ export const en = {
   'list.filter.mine': 'Assigned to me',
   'list.filter.unassigned': 'Unassigned',
   'list.filter.all': 'All',
+  'customer.unverified': 'Email not verified',
+  'customer.unverifiedHint':
+    "Anyone can type an email into the chat. Until the customer confirms it with the code we email them, this chat is not linked to the shop's customer with that address.",
   'list.online': 'Online',
   'list.assignedTo': 'Assigned to {name}',
   'list.assignedToYou': 'Assigned to you',

@@ -84,6 +84,9 @@ export const sv: TranslationOf<English> = {
   'list.filter.mine': 'Tilldelade till mig',
   'list.filter.unassigned': 'Ej tilldelade',
   'list.filter.all': 'Alla',
+  'customer.unverified': 'E-post ej bekräftad',
+  'customer.unverifiedHint':
+    'Vem som helst kan skriva en e-postadress i chatten. Tills kunden bekräftar den med koden vi mejlar är chatten inte kopplad till butikens kund med den adressen.',
   'list.online': 'Online',
   'list.assignedTo': 'Tilldelad till {name}',
   'list.assignedToYou': 'Tilldelad till dig',
