@@ -7,7 +7,7 @@ DEMO_DIR ?= $(CURDIR)/.data/demo
 DEMO_LISTEN ?= 127.0.0.1:8443
 SIMULATE ?= 6
 
-.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz openapi bindings bench bench-app fmt bundle
+.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz fuzz openapi bindings bench bench-app fmt bundle
 
 all: test
 
@@ -29,8 +29,9 @@ demo-shop: deps
 	  | scripts/announce-demo.sh
 
 ## Every test: formatting, lints, unit and integration tests, the UI's tests, the app's
-## end-to-end tests in a real window, and schemathesis against the served OpenAPI document.
-test: deps lint unit ui-test e2e api-fuzz
+## end-to-end tests in a real window, schemathesis against the served OpenAPI document, and the
+## fuzz targets for a bounded time.
+test: deps lint unit ui-test e2e api-fuzz fuzz
 	@echo "make test: all passed"
 
 ## The UI bundle the app embeds (ui/dist); the app crate needs it to compile.
@@ -66,6 +67,11 @@ bundle: deps ui
 api-fuzz:
 	$(CARGO) build -p shop-server --locked
 	scripts/schemathesis.sh
+
+## Every cargo-fuzz target for FUZZ_SECONDS each (default 20; the longer mode is, say,
+## `make fuzz FUZZ_SECONDS=1800`); a failing input is left under fuzz/artifacts/.
+fuzz:
+	scripts/fuzz.sh
 
 ## Rewrites docs/api/openapi.json from the code.
 openapi:

@@ -46,6 +46,11 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/b
   cargo install tauri-driver --locked --version ^2
 fi
 
+# cargo-fuzz for the fuzz targets (scripts/fuzz.sh; built on the stable toolchain).
+if ! command -v cargo-fuzz >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
+  cargo install cargo-fuzz --locked --version ^0.13
+fi
+
 # The UI's packages, exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm ci --no-audit --no-fund)
