@@ -21,19 +21,62 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// Argon2's working memory for one password check (19 MiB with the default parameters),
+/// kept between checks: allocating it afresh for every check left each thread's share of a
+/// sign-in burst in the allocator for good (docs/benchmarks.md, "Abuse and load").
+pub type CheckMemory = Vec<argon2::Block>;
+
 /// Checks a password against a staff member's hash, or, for an email that belongs to nobody,
 /// against a hash of a random password, so that both take the same time and the answer can't
-/// tell which staff emails exist.
-pub fn verify_sign_in(password: &str, hash: Option<&str>) -> bool {
+/// tell which staff emails exist. `memory` is reused and grown to what the hash needs.
+pub fn verify_sign_in(password: &str, hash: Option<&str>, memory: &mut CheckMemory) -> bool {
     static NOBODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     match hash {
-        Some(hash) => verify_password(password, hash),
+        Some(hash) => verify_with(password, hash, memory),
         None => {
             let nobody = NOBODY.get_or_init(|| hash_password(&new_token("nobody_")));
-            let _ = verify_password(password, nobody);
+            let _ = verify_with(password, nobody, memory);
             false
         }
     }
+}
+
+/// [`verify_password`], in `memory` instead of a fresh allocation.
+fn verify_with(password: &str, hash: &str, memory: &mut CheckMemory) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm), Some(expected), Some(salt)) = (
+        argon2::Params::try_from(&parsed),
+        argon2::Algorithm::try_from(parsed.algorithm),
+        parsed.hash,
+        parsed.salt,
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), argon2::Block::default());
+    }
+    let blocks = params.block_count();
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..blocks],
+        )
+        .is_ok()
+        // `Output`'s equality is constant-time.
+        && argon2::password_hash::Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -76,13 +119,40 @@ mod tests {
     #[test]
     fn an_unknown_email_costs_a_full_check_and_never_passes() {
         let hash = hash_password("pw");
-        assert!(verify_sign_in("pw", Some(&hash)));
-        assert!(!verify_sign_in("wrong", Some(&hash)));
-        assert!(!verify_sign_in("pw", None));
+        let mut memory = CheckMemory::new();
+        assert!(verify_sign_in("pw", Some(&hash), &mut memory));
+        assert!(!verify_sign_in("wrong", Some(&hash), &mut memory));
+        assert!(!verify_sign_in("pw", Some("not a hash"), &mut memory));
+        assert!(!verify_sign_in("pw", None, &mut memory));
         // The unknown email ran Argon2 too (19 MiB filled and hashed): never a fast answer.
         let t = std::time::Instant::now();
-        assert!(!verify_sign_in("pw", None));
+        assert!(!verify_sign_in("pw", None, &mut memory));
         assert!(t.elapsed() >= std::time::Duration::from_millis(2));
+        // The memory was reused, not grown per check.
+        assert_eq!(memory.len(), argon2::Params::default().block_count());
+    }
+
+    #[test]
+    fn the_reusing_check_agrees_with_the_library_on_every_kind_of_hash() {
+        let mut memory = CheckMemory::new();
+        for password in ["", "pw", "correct horse battery staple", "åäö 🦀"] {
+            let hash = hash_password(password);
+            assert!(verify_password(password, &hash));
+            assert!(verify_sign_in(password, Some(&hash), &mut memory));
+            assert!(!verify_sign_in(
+                &format!("{password}x"),
+                Some(&hash),
+                &mut memory
+            ));
+        }
+        // A hash with other parameters (smaller memory, more passes) also verifies.
+        let params = argon2::Params::new(8 * 1024, 3, 1, None).unwrap();
+        let other = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(b"pw", &SaltString::encode_b64(b"0123456789abcdef").unwrap())
+            .unwrap()
+            .to_string();
+        assert!(verify_sign_in("pw", Some(&other), &mut memory));
+        assert!(!verify_sign_in("pW", Some(&other), &mut memory));
     }
 
     #[test]

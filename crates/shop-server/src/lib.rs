@@ -51,6 +51,8 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub staff_token_ttl_ms: i64,
     pub limits: limits::Limits,
+    /// See [`Config::trusted_proxies`].
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     pub presence: presence::Presence,
     pub live: api::live::Live,
 }
@@ -78,6 +80,8 @@ pub struct Config {
     pub smtp: Option<email::Smtp>,
     /// Rates, caps and queues that keep one caller from starving the others.
     pub limits: limits::LimitsConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (`--trust-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -96,6 +100,7 @@ impl Config {
             classifier: topics::default_classifier(),
             smtp: None,
             limits: limits::LimitsConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -239,6 +244,7 @@ pub async fn start(config: Config) -> Result<Running> {
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,
         limits: limits::Limits::new(config.limits.clone()),
+        trusted_proxies: config.trusted_proxies.clone().into(),
         presence: presence::Presence::default(),
         live: api::live::Live::new(fanout, config.stream_recheck),
     };

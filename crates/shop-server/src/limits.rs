@@ -353,6 +353,27 @@ impl SignInAttempt<'_> {
 pub struct PasswordGate {
     running: Arc<Semaphore>,
     queue: Arc<Semaphore>,
+    /// Argon2's working memory, one per check that may run at once, reused.
+    memory: Arc<Mutex<Vec<crate::auth::CheckMemory>>>,
+}
+
+/// A turn to check a password, with the memory to check it in; the memory goes back when the
+/// turn ends.
+pub struct PasswordTurn {
+    _place: OwnedSemaphorePermit,
+    _turn: OwnedSemaphorePermit,
+    pool: Arc<Mutex<Vec<crate::auth::CheckMemory>>>,
+    pub memory: crate::auth::CheckMemory,
+}
+
+impl Drop for PasswordTurn {
+    fn drop(&mut self) {
+        let memory = std::mem::take(&mut self.memory);
+        self.pool
+            .lock()
+            .expect("password memory poisoned")
+            .push(memory);
+    }
 }
 
 impl PasswordGate {
@@ -362,11 +383,16 @@ impl PasswordGate {
             queue: Arc::new(Semaphore::new(
                 config.password_queue.max(1) + config.password_checks.max(1),
             )),
+            memory: Arc::new(Mutex::new(
+                (0..config.password_checks.max(1))
+                    .map(|_| crate::auth::CheckMemory::new())
+                    .collect(),
+            )),
         }
     }
 
     /// Waits for a turn to check a password, or refuses when too many are waiting.
-    pub async fn enter(&self) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Error> {
+    pub async fn enter(&self) -> Result<PasswordTurn, Error> {
         let place = self.queue.clone().try_acquire_owned().map_err(|_| busy())?;
         let turn = tokio::time::timeout(
             Duration::from_secs(10),
@@ -375,7 +401,19 @@ impl PasswordGate {
         .await
         .map_err(|_| busy())?
         .map_err(|_| Error::Closed)?;
-        Ok((place, turn))
+        // A turn guarantees a free piece of memory: there are as many as turns.
+        let memory = self
+            .memory
+            .lock()
+            .expect("password memory poisoned")
+            .pop()
+            .unwrap_or_default();
+        Ok(PasswordTurn {
+            _place: place,
+            _turn: turn,
+            pool: self.memory.clone(),
+            memory,
+        })
     }
 }
 

@@ -39,6 +39,10 @@ struct Args {
     /// Seconds between heartbeats on idle live streams.
     #[arg(long, default_value_t = 10)]
     heartbeat: u64,
+    /// A reverse proxy in front of this server (repeat for several): requests from it are counted
+    /// by the client address it puts last in `X-Forwarded-For`, not by the proxy's own.
+    #[arg(long = "trust-proxy", value_name = "IP")]
+    trust_proxy: Vec<std::net::IpAddr>,
 }
 
 #[tokio::main]
@@ -56,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
     config.demo = args.demo;
     config.simulate_per_minute = args.simulate;
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
+    config.trusted_proxies = args.trust_proxy;
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

@@ -425,68 +425,6 @@ async fn live_streams_are_capped_per_token() {
     shop.stop().await;
 }
 
-/// A `shop-server` process of its own, to be killed like a crash would.
-struct ShopProcess {
-    child: std::process::Child,
-    url: String,
-    client: reqwest::Client,
-}
-
-impl ShopProcess {
-    fn start(dir: &std::path::Path) -> ShopProcess {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))
-            .args(["--data-dir".as_ref(), dir.as_os_str()])
-            .args(["--listen", "127.0.0.1:0", "--demo"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("the announcement");
-        let announcement: serde_json::Value = serde_json::from_str(&line).expect("JSON");
-        let ca = std::fs::read(announcement["ca"].as_str().unwrap()).unwrap();
-        ShopProcess {
-            child,
-            url: announcement["url"].as_str().unwrap().to_owned(),
-            client: client_for(&ca),
-        }
-    }
-
-    async fn sign_in(&self) -> Session {
-        ok(self
-            .client
-            .post(format!("{}/api/v1/auth/sign-in", self.url))
-            .json(&SignInRequest {
-                email: "astrid@nordlys.example".into(),
-                password: "demo-astrid".into(),
-            })
-            .send()
-            .await
-            .unwrap())
-        .await
-    }
-
-    async fn conversation(&self, token: &str, id: i64) -> Conversation {
-        let detail: ConversationDetail = ok(self
-            .client
-            .get(format!("{}/api/v1/conversations/{id}", self.url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap())
-        .await;
-        detail.conversation
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().unwrap();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_customer_online_when_the_server_is_killed_is_offline_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -986,5 +924,58 @@ async fn idempotency_keys_and_old_sessions_are_pruned_after_their_horizon() {
     assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 0);
     assert_eq!(count("SELECT count(*) FROM customer_sessions").await, 0);
     assert_eq!(count("SELECT count(*) FROM staff_tokens").await, 0);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_each_client_is_counted_apart() {
+    let shop = TestShop::with(|config| {
+        config.limits.chat_starts_per_ip = shop_server::limits::Rate::new(1, 1);
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let start = |forwarded: &'static str| {
+        shop.request(Method::POST, "/api/v1/storefront/chats", None)
+            .header("x-forwarded-for", forwarded)
+            .json(&StartChat {
+                name: "Alma".into(),
+                email: "alma@example.com".into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+    };
+    assert_eq!(
+        start("203.0.113.1").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        start("203.0.113.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        start("203.0.113.2").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    // A caller that is not the proxy can't choose the address it is counted by.
+    let direct = shop.client_from("127.0.0.7");
+    let send = |forwarded: &'static str| {
+        direct
+            .post(format!("{}/api/v1/storefront/chats", shop.url))
+            .header("x-forwarded-for", forwarded)
+            .json(&StartChat {
+                name: "Bo".into(),
+                email: "bo@example.com".into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+    };
+    assert_eq!(
+        send("198.51.100.1").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send("198.51.100.2").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     shop.stop().await;
 }

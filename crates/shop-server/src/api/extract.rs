@@ -220,23 +220,51 @@ impl FromRequestParts<AppState> for CustomerAuth {
     }
 }
 
-/// The address of the peer that called, which the rate limits count by. Behind a reverse
-/// proxy this is the proxy's address: rate limits then apply to the proxy as a whole, so such
-/// a deployment relies on the proxy's own limits (docs/security.md).
+/// The address of the client that called, which the rate limits count by: the peer's, or,
+/// when the peer is a reverse proxy the server was told to trust (`--trust-proxy`), the last
+/// address in `X-Forwarded-For` that is not itself a trusted proxy. An untrusted peer's header is
+/// ignored, so a caller can't pick the address it is counted by.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub std::net::IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0.ip())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+        Ok(ClientIp(client_behind(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
     }
+}
+
+fn client_behind(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    // Each proxy appends the address it saw; read from the end, past our own proxies.
+    let hops: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<std::net::IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    hops.into_iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
 }
 
 /// The optional `Idempotency-Key` header.
@@ -261,5 +289,34 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 )
             })?;
         Ok(IdempotencyKey(Some(key.to_owned())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let other: std::net::IpAddr = "10.0.0.3".parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.7".parse().unwrap());
+        // An untrusted caller's header is ignored.
+        assert_eq!(client_behind(other, &headers, &[proxy]), other);
+        // Through the proxy: the last hop it appended, not the one the client wrote.
+        assert_eq!(
+            client_behind(proxy, &headers, &[proxy]),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // Two proxies of ours in a row: past both.
+        headers.insert("x-forwarded-for", "203.0.113.7, 10.0.0.3".parse().unwrap());
+        assert_eq!(
+            client_behind(proxy, &headers, &[proxy, other]),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // A garbled header: counted as the proxy.
+        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_behind(proxy, &headers, &[proxy]), proxy);
     }
 }

@@ -60,7 +60,7 @@ pub async fn sign_in(
     }
     // Counted as a failure before anything is checked, forgiven below if it succeeds.
     let attempt = state.limits.sign_in.begin(ip, &email)?;
-    let _turn = state.limits.passwords.enter().await?;
+    let mut turn = state.limits.passwords.enter().await?;
     let found = state
         .db
         .read(move |conn| {
@@ -76,14 +76,15 @@ pub async fn sign_in(
     // Verify on a blocking thread: Argon2 is deliberately slow. An unknown email is checked
     // against a dummy hash, so the time taken does not tell which emails are staff.
     let password = request.password;
-    let staff_id = tokio::task::spawn_blocking(move || {
+    let mut memory = std::mem::take(&mut turn.memory);
+    let (staff_id, memory) = tokio::task::spawn_blocking(move || {
         let (id, hash) = found.unzip();
-        auth::verify_sign_in(&password, hash.as_deref())
-            .then_some(id)
-            .flatten()
+        let ok = auth::verify_sign_in(&password, hash.as_deref(), &mut memory);
+        (ok.then_some(id).flatten(), memory)
     })
     .await?;
-    drop(_turn);
+    turn.memory = memory;
+    drop(turn);
     let Some(staff_id) = staff_id else {
         return Err(Error::problem(
             StatusCode::UNAUTHORIZED,

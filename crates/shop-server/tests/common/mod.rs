@@ -279,3 +279,96 @@ pub async fn next_matching<T>(
 pub fn change_of(event: &Event) -> Change {
     serde_json::from_str(&event.data).expect("event data is a Change")
 }
+
+/// A `shop-server` process of its own: to be killed like a crash would, or measured apart from
+/// its clients.
+pub struct ShopProcess {
+    child: std::process::Child,
+    pub url: String,
+    pub client: reqwest::Client,
+    pub ca: Vec<u8>,
+}
+
+impl ShopProcess {
+    pub fn start(dir: &std::path::Path) -> ShopProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))
+            .args(["--data-dir".as_ref(), dir.as_os_str()])
+            .args(["--listen", "127.0.0.1:0", "--demo"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("the announcement");
+        let announcement: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        let ca = std::fs::read(announcement["ca"].as_str().unwrap()).unwrap();
+        ShopProcess {
+            child,
+            url: announcement["url"].as_str().unwrap().to_owned(),
+            client: client_for(&ca),
+            ca,
+        }
+    }
+
+    /// A client whose connections come from another loopback address.
+    pub fn client_from(&self, ip: &str) -> Client {
+        client_builder(&self.ca)
+            .local_address(ip.parse::<std::net::IpAddr>().expect("an address"))
+            .build()
+            .expect("client builds")
+    }
+
+    /// The server's resident memory now, in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    pub async fn sign_in(&self) -> Session {
+        ok(self
+            .client
+            .post(format!("{}/api/v1/auth/sign-in", self.url))
+            .json(&SignInRequest {
+                email: "astrid@nordlys.example".into(),
+                password: "demo-astrid".into(),
+            })
+            .send()
+            .await
+            .unwrap())
+        .await
+    }
+
+    pub async fn conversation(&self, token: &str, id: i64) -> Conversation {
+        let detail: ConversationDetail = ok(self
+            .client
+            .get(format!("{}/api/v1/conversations/{id}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap())
+        .await;
+        detail.conversation
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ShopProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
