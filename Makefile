@@ -7,7 +7,7 @@ DEMO_DIR ?= $(CURDIR)/.data/demo
 DEMO_LISTEN ?= 127.0.0.1:8443
 SIMULATE ?= 6
 
-.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz fuzz openapi bindings bench bench-app fmt bundle
+.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz fuzz soak openapi bindings bench bench-app fmt bundle
 
 all: test
 
@@ -72,6 +72,11 @@ api-fuzz:
 ## `make fuzz FUZZ_SECONDS=1800`); a failing input is left under fuzz/artifacts/.
 fuzz:
 	scripts/fuzz.sh
+
+## Half an hour (SOAK_MINUTES) of chats, staff syncs, uploads and reconnects against one server
+## process: no errors, nothing lost, memory growth under 10 %; results in docs/benchmarks.md.
+soak:
+	$(CARGO) test --release -p shop-server --locked --test load soak -- --ignored --nocapture
 
 ## Rewrites docs/api/openapi.json from the code.
 openapi:
