@@ -42,7 +42,7 @@ token=$(curl -sS --fail --cacert "$ca" -H 'content-type: application/json' -d "$
   --tls-verify "$ca" \
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
+  --phases examples,coverage,fuzzing,stateful \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" \
   --exclude-path-regex '/events$' \
   --exclude-path /api/v1/auth/sign-out \

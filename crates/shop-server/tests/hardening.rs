@@ -87,6 +87,35 @@ async fn a_burst_of_wrong_passwords_is_refused_without_locking_the_staff_member_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_email_is_checked_like_a_known_one() {
+    let shop = TestShop::demo().await;
+    let staff = shop.staff_member(true);
+    // Each from its own address, so no limit answers instead of a password check.
+    for (i, email) in [staff.email.as_str(), "nobody@nordlys.example"]
+        .into_iter()
+        .enumerate()
+    {
+        let client = shop.client_from(&format!("127.0.4.{}", i + 1));
+        let started = std::time::Instant::now();
+        let p = problem(
+            sign_in_from(&shop, &client, email, "wrong password").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+        // The same answer for both, and neither comes back faster than an Argon2 check can
+        // run (19 MiB filled and hashed): an unknown email no longer answers in 2 ms.
+        assert_eq!(p.code, ProblemCode::InvalidCredentials, "{email}");
+        assert_eq!(p.detail, "the email or password is wrong");
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(5),
+            "{email} answered in {:?}",
+            started.elapsed()
+        );
+    }
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn staff_without_the_chat_permission_can_only_see_who_they_are() {
     let shop = TestShop::demo().await;
     let (session, chat) = {

@@ -435,7 +435,7 @@ async fn soak() {
             }
         }
         // Five customer messages a second.
-        if tick % 2 == 0 && !chats.is_empty() {
+        if tick.is_multiple_of(2) && !chats.is_empty() {
             let chat = &chats[(tick as usize * 7) % chats.len()];
             let m: Message = ok(chat
                 .client
@@ -461,10 +461,10 @@ async fn soak() {
             Entity::Message(m) => Some(m.id),
             _ => None,
         }));
-        if tick % 20 == 0 && !chats.is_empty() {
+        if tick.is_multiple_of(20) && !chats.is_empty() {
             let which = (tick as usize * 13) % chats.len();
             let id = chats[which].session.conversation_id;
-            let send = if tick % 100 == 0 {
+            let send = if tick.is_multiple_of(100) {
                 let upload: Attachment = ok(shop
                     .client
                     .post(format!("{}/api/v1/uploads", shop.url))
@@ -496,7 +496,7 @@ async fn soak() {
             replies.push((which, reply.id));
         }
         // Every 30 s a tenth of the chat streams drop and reconnect.
-        if tick % 300 == 0 {
+        if tick.is_multiple_of(300) {
             for (i, chat) in chats.iter().enumerate() {
                 if i % 10 == (tick as usize / 300) % 10 {
                     streams[i].abort();
