@@ -254,6 +254,8 @@ pub enum SendMessage {
     Products {
         #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
         text: Option<String>,
+        /// One to three; a fourth is refused with `too_many_products`.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
         product_ids: Vec<i64>,
     },
     /// Share an active discount code.
