@@ -963,47 +963,41 @@ async fn behind_a_trusted_proxy_each_client_is_counted_apart() {
         config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     })
     .await;
-    let start = |forwarded: &'static str| {
-        shop.request(Method::POST, "/api/v1/storefront/chats", None)
-            .header("x-forwarded-for", forwarded)
-            .json(&StartChat {
-                name: "Alma".into(),
-                email: "alma@example.com".into(),
-                platform: Platform::OnlineStore,
-            })
-            .send()
+    let start = |client: reqwest::Client, forwarded: &'static str| {
+        let url = format!("{}/api/v1/storefront/chats", shop.url);
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .json(&StartChat {
+                    name: "Alma".into(),
+                    email: "alma@example.com".into(),
+                    platform: Platform::OnlineStore,
+                })
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
     };
+    let proxy = shop.client.clone();
     assert_eq!(
-        start("203.0.113.1").await.unwrap().status(),
+        start(proxy.clone(), "203.0.113.1").await,
         StatusCode::CREATED
     );
     assert_eq!(
-        start("203.0.113.1").await.unwrap().status(),
+        start(proxy.clone(), "203.0.113.1").await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    assert_eq!(
-        start("203.0.113.2").await.unwrap().status(),
-        StatusCode::CREATED
-    );
+    assert_eq!(start(proxy, "203.0.113.2").await, StatusCode::CREATED);
     // A caller that is not the proxy can't choose the address it is counted by.
     let direct = shop.client_from("127.0.0.7");
-    let send = |forwarded: &'static str| {
-        direct
-            .post(format!("{}/api/v1/storefront/chats", shop.url))
-            .header("x-forwarded-for", forwarded)
-            .json(&StartChat {
-                name: "Bo".into(),
-                email: "bo@example.com".into(),
-                platform: Platform::OnlineStore,
-            })
-            .send()
-    };
     assert_eq!(
-        send("198.51.100.1").await.unwrap().status(),
+        start(direct.clone(), "198.51.100.1").await,
         StatusCode::CREATED
     );
     assert_eq!(
-        send("198.51.100.2").await.unwrap().status(),
+        start(direct, "198.51.100.2").await,
         StatusCode::TOO_MANY_REQUESTS
     );
     shop.stop().await;

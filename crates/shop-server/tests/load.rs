@@ -49,6 +49,30 @@ struct Chat {
     received: Arc<Mutex<BTreeSet<i64>>>,
 }
 
+/// The ids of the messages among `changes`.
+fn message_ids(changes: Vec<Change>) -> impl Iterator<Item = i64> {
+    changes.into_iter().filter_map(|c| match c.entity {
+        Entity::Message(m) => Some(m.id),
+        _ => None,
+    })
+}
+
+/// Syncs until every id in `posted` is in `seen` (or 30 s pass).
+async fn catch_up(
+    shop: &ShopProcess,
+    token: &str,
+    cursor: &mut String,
+    posted: &BTreeSet<i64>,
+    seen: &mut BTreeSet<i64>,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !posted.is_subset(seen) && Instant::now() < deadline {
+        let (_, next, changes) = staff_sync(shop, token, cursor).await;
+        *cursor = next;
+        seen.extend(message_ids(changes));
+    }
+}
+
 /// One incremental staff sync from `cursor`, timed; returns the new cursor and what came.
 async fn staff_sync(
     shop: &ShopProcess,
@@ -201,10 +225,7 @@ async fn the_server_holds_up_under_chat_load_and_a_sign_in_burst() {
         let (took, next, changes) = staff_sync(&shop, &staff.token, &cursor).await;
         loaded.push(took);
         cursor = next;
-        seen.extend(changes.into_iter().filter_map(|c| match c.entity {
-            Entity::Message(m) => Some(m.id),
-            _ => None,
-        }));
+        seen.extend(message_ids(changes));
         if Instant::now() >= next_reply {
             let chat = &chats[(r * 13) % chats.len()];
             let reply: Message = ok(shop
@@ -241,15 +262,7 @@ async fn the_server_holds_up_under_chat_load_and_a_sign_in_burst() {
 
     // Nothing lost: every customer message reaches the staff feed, every reply its chat stream.
     let posted = posted.lock().unwrap().clone();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !posted.is_subset(&seen) && Instant::now() < deadline {
-        let (_, next, changes) = staff_sync(&shop, &staff.token, &cursor).await;
-        cursor = next;
-        seen.extend(changes.into_iter().filter_map(|c| match c.entity {
-            Entity::Message(m) => Some(m.id),
-            _ => None,
-        }));
-    }
+    catch_up(&shop, &staff.token, &mut cursor, &posted, &mut seen).await;
     let missing: Vec<_> = posted.difference(&seen).collect();
     assert!(
         missing.is_empty(),
@@ -457,10 +470,7 @@ async fn soak() {
         let (took, next, changes) = staff_sync(&shop, &staff.token, &cursor).await;
         syncs.push(took);
         cursor = next;
-        seen.extend(changes.into_iter().filter_map(|c| match c.entity {
-            Entity::Message(m) => Some(m.id),
-            _ => None,
-        }));
+        seen.extend(message_ids(changes));
         if tick.is_multiple_of(20) && !chats.is_empty() {
             let which = (tick as usize * 13) % chats.len();
             let id = chats[which].session.conversation_id;
@@ -518,18 +528,9 @@ async fn soak() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Nothing lost: every customer message in the staff feed, every reply to a chat whose
-    // stream was never dropped after it was sent... or reloaded with the transcript: check the
-    // transcripts, which is what a reconnecting widget shows.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !posted.is_subset(&seen) && Instant::now() < deadline {
-        let (_, next, changes) = staff_sync(&shop, &staff.token, &cursor).await;
-        cursor = next;
-        seen.extend(changes.into_iter().filter_map(|c| match c.entity {
-            Entity::Message(m) => Some(m.id),
-            _ => None,
-        }));
-    }
+    // Nothing lost: every customer message in the staff feed, and every reply in its chat's
+    // transcript (what a reconnecting widget reloads; streams were dropped along the way).
+    catch_up(&shop, &staff.token, &mut cursor, &posted, &mut seen).await;
     assert!(
         posted.is_subset(&seen),
         "customer messages never reached staff"
