@@ -24,7 +24,7 @@ use futures_util::future::BoxFuture;
 use inbox_protocol::*;
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 use utoipa::IntoParams;
 
 use super::extract::{
@@ -40,13 +40,16 @@ use crate::store::Shop;
 /// Changes read from the log per catch-up read.
 const BATCH: i64 = 500;
 
+/// Chat streams recheck their session this many times less often than staff streams.
+const CHAT_RECHECK_FACTOR: u32 = 6;
+
 /// What every live stream of a server shares.
 #[derive(Debug, Clone)]
 pub struct Live {
     pub fanout: Fanout,
-    /// Moves on every sign-out and every change to a chat session, so this instance's streams
-    /// recheck at once.
-    sign_outs: Arc<watch::Sender<u64>>,
+    /// The token hash of every sign-out and every changed chat session, so the one stream of
+    /// this instance that holds that token rechecks at once (the others only compare hashes).
+    sessions: broadcast::Sender<Arc<[u8]>>,
     /// How often an open stream checks that its viewer may still watch.
     pub recheck: Duration,
 }
@@ -55,14 +58,16 @@ impl Live {
     pub fn new(fanout: Fanout, recheck: Duration) -> Live {
         Live {
             fanout,
-            sign_outs: Arc::new(watch::channel(0).0),
+            sessions: broadcast::channel(256).0,
             recheck,
         }
     }
 
-    /// Tells this instance's streams that a token or chat session just changed.
-    pub fn sessions_changed(&self) {
-        self.sign_outs.send_modify(|n| *n += 1);
+    /// Tells this instance's streams that the token with this hash was signed out, or its chat
+    /// session ended or moved to another customer.
+    pub fn session_changed(&self, token_hash: &[u8]) {
+        // Nobody listening is fine.
+        let _ = self.sessions.send(token_hash.into());
     }
 }
 
@@ -80,6 +85,8 @@ trait Viewer: Send + Sync + 'static {
     /// Events after `after` from the log, how far the read reached, and whether there is more.
     fn catch_up(&self, db: &Db, after: i64) -> BoxFuture<'static, Result<(Vec<Event>, i64, bool)>>;
     fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool>;
+    /// The hash of the token this stream was opened with.
+    fn token_hash(&self) -> &[u8];
 }
 
 /// A stream's position and what it has read but not yet sent.
@@ -90,7 +97,7 @@ struct Follow<V> {
     /// True while the stream must read from the log before taking from the fan-out again.
     behind: bool,
     live: broadcast::Receiver<Arc<LiveChange>>,
-    sign_outs: watch::Receiver<u64>,
+    sessions: broadcast::Receiver<Arc<[u8]>>,
     recheck: tokio::time::Interval,
     buffer: VecDeque<Event>,
     /// Held for the stream's lifetime: its place under the caps, and presence for chats.
@@ -118,8 +125,14 @@ fn follow<V: Viewer>(start: Follow<V>) -> impl Stream<Item = Result<Event, Infal
                 continue;
             }
             tokio::select! {
-                changed = st.sign_outs.changed() => {
-                    if changed.is_err() || !st.viewer.still_allowed(&st.db).await {
+                changed = st.sessions.recv() => {
+                    let mine = match &changed {
+                        Ok(hash) => **hash == *st.viewer.token_hash(),
+                        // Missed some: ask the database rather than guess.
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    };
+                    if mine && !st.viewer.still_allowed(&st.db).await {
                         return None;
                     }
                 }
@@ -149,9 +162,10 @@ fn start_follow<V: Viewer>(
     viewer: V,
     live: broadcast::Receiver<Arc<LiveChange>>,
     start: i64,
+    recheck_every: Duration,
     hold: Box<dyn Send>,
 ) -> Follow<V> {
-    let mut recheck = tokio::time::interval(state.live.recheck);
+    let mut recheck = tokio::time::interval(recheck_every);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick is immediate; the token was checked a moment ago.
     recheck.reset();
@@ -161,7 +175,7 @@ fn start_follow<V: Viewer>(
         last_seq: start,
         behind: true,
         live,
-        sign_outs: state.live.sign_outs.subscribe(),
+        sessions: state.live.sessions.subscribe(),
         recheck,
         buffer: VecDeque::new(),
         _hold: hold,
@@ -218,6 +232,10 @@ impl Viewer for StaffViewer {
         })
     }
 
+    fn token_hash(&self) -> &[u8] {
+        &self.token_hash
+    }
+
     fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool> {
         let (db, hash) = (db.clone(), self.token_hash.clone());
         Box::pin(async move {
@@ -264,7 +282,14 @@ pub async fn staff_events(
         staff_id: staff.id,
         token_hash,
     };
-    let follow = start_follow(&state, viewer, live, start, Box::new(place));
+    let follow = start_follow(
+        &state,
+        viewer,
+        live,
+        start,
+        state.live.recheck,
+        Box::new(place),
+    );
     Ok(Sse::new(follow_stream(follow)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
 }
 
@@ -318,6 +343,10 @@ impl Viewer for ChatViewer {
             })
             .await
         })
+    }
+
+    fn token_hash(&self) -> &[u8] {
+        &self.token_hash
     }
 
     fn still_allowed(&self, db: &Db) -> BoxFuture<'static, bool> {
@@ -375,6 +404,15 @@ pub async fn chat_events(
         customer,
         token_hash,
     };
-    let follow = start_follow(&state, viewer, live, start, Box::new((place, online)));
+    // Chat sessions end through this instance (at once, above) or expire after 30 days, so
+    // thousands of chat streams recheck the database only now and then.
+    let follow = start_follow(
+        &state,
+        viewer,
+        live,
+        start,
+        state.live.recheck * CHAT_RECHECK_FACTOR,
+        Box::new((place, online)),
+    );
     Ok(Sse::new(follow_stream(follow)).keep_alive(KeepAlive::new().interval(state.heartbeat)))
 }

@@ -136,17 +136,18 @@ pub async fn sign_out(
         .map(|(_, t)| t.trim().to_owned())
         .unwrap_or_default();
     let hash = auth::token_hash(&token);
+    let revoked = hash.clone();
     state
         .db
         .write(move |tx| {
             tx.execute(
                 "UPDATE staff_tokens SET revoked_at = ?2 WHERE token_hash = ?1",
-                params![hash, now_ms()],
+                params![revoked, now_ms()],
             )?;
             Ok(())
         })
         .await?;
-    state.live.sessions_changed();
+    state.live.session_changed(&hash);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -150,6 +150,7 @@ pub async fn confirm_verification(
     State(state): State<AppState>,
     customer: CustomerAuth,
     ApiPath(id): ApiPath<i64>,
+    headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<ConfirmEmail>,
 ) -> Result<Response> {
     customer.check(id)?;
@@ -158,7 +159,9 @@ pub async fn confirm_verification(
         .write(move |tx| mutations::confirm_email(tx, id, &request.code, now_ms()))
         .await??;
     // The chat's live stream reconnects to see the customer's cart.
-    state.live.sessions_changed();
+    state
+        .live
+        .session_changed(&super::extract::bearer_hash(&headers));
     Ok(json(StatusCode::OK, &identity))
 }
 
@@ -172,11 +175,12 @@ pub async fn end_session(
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode> {
     let hash = super::extract::bearer_hash(&headers);
+    let ended = hash.clone();
     state
         .db
-        .write(move |tx| mutations::end_session(tx, &hash, now_ms()))
+        .write(move |tx| mutations::end_session(tx, &ended, now_ms()))
         .await?;
-    state.live.sessions_changed();
+    state.live.session_changed(&hash);
     Ok(StatusCode::NO_CONTENT)
 }
 
