@@ -5,7 +5,7 @@ import App from './App.svelte';
 import { commands } from './bindings';
 import { setLocale } from './lib/i18n/index.svelte';
 import { app, FIRST_PAGE_SIZE, PAGE_SIZE } from './state/app.svelte';
-import { ok, staff, summary, view } from './test/fixtures';
+import { message, ok, staff, summary, view } from './test/fixtures';
 
 vi.mock('./bindings', () => ({
   commands: {
@@ -32,6 +32,7 @@ vi.mock('./bindings', () => ({
     ),
     search: vi.fn(),
     saveDraft: vi.fn(),
+    discard: vi.fn(),
   },
   events: {
     engineEvent: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -213,4 +214,43 @@ it('acts on a row from its menu, not on the conversation that is open', async ()
   await fireEvent.click(option);
   await waitFor(() => expect(commands.assign).toHaveBeenCalledWith(2, staff[0]!.id));
   expect(screen.getByTestId('conversation').dataset.id).toBe('1');
+});
+
+it('puts a discarded reply back into the message field only when it surely wasn’t sent', async () => {
+  const failed = (code: string) =>
+    view({
+      timeline: [
+        {
+          kind: 'message',
+          ...message(
+            {
+              author: { kind: 'staff', staff_id: 1 },
+              body: { type: 'text', text: 'Use WINTER15!' },
+            },
+            { state: 'failed', code, detail: '' },
+          ),
+        },
+      ],
+    });
+  vi.mocked(commands.discard).mockImplementation(() => ok(null));
+  vi.mocked(commands.saveDraft).mockImplementation(() => ok(null));
+  await signedIn();
+
+  for (const [code, id, field] of [
+    ['maybe_sent', 1, ''],
+    ['shop_reset', 2, ''],
+    ['discount_inactive', 3, 'Use WINTER15!'],
+  ] as const) {
+    vi.mocked(commands.conversation).mockImplementation(() =>
+      ok({ ...failed(code), conversation: { ...view().conversation, id } }),
+    );
+    await fireEvent.click(document.getElementById(`row-${id}`)!);
+    await waitFor(() => expect(screen.getByTestId('conversation').dataset.id).toBe(String(id)));
+    const discard = screen.getByRole<HTMLButtonElement>('button', { name: 'Discard' });
+    await fireEvent.click(discard);
+    expect(commands.discard).toHaveBeenLastCalledWith(7);
+    // The button is busy until the discard has settled and the pane has had its say.
+    await waitFor(() => expect(discard.disabled).toBe(false));
+    expect(screen.getByTestId<HTMLTextAreaElement>('composer-input').value, code).toBe(field);
+  }
 });

@@ -1,7 +1,8 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { expect, it, vi } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 
 import { commands } from '../bindings';
+import { setLocale } from '../lib/i18n/index.svelte';
 import { message, NOW, ok } from '../test/fixtures';
 import MessageItem from './MessageItem.svelte';
 
@@ -9,6 +10,8 @@ vi.mock('../bindings', () => ({
   commands: { openLink: vi.fn(), retry: vi.fn(), discard: vi.fn(), mediaUrl: vi.fn() },
   events: {},
 }));
+
+afterEach(() => setLocale('en'));
 
 function show(item = message()) {
   return render(MessageItem, {
@@ -59,4 +62,80 @@ it('shows a failed staff message with its reason, Retry and Discard', async () =
   );
   await fireEvent.click(screen.getByTestId('message-retry'));
   expect(commands.retry).toHaveBeenCalledWith(7);
+});
+
+/** A reply of mine that failed with `code`, as the engine lists it. */
+function failedReply(code: string, detail = `detail of ${code}`) {
+  return message(
+    { author: { kind: 'staff', staff_id: 1 }, body: { type: 'text', text: 'Use WINTER15!' } },
+    { state: 'failed', code, detail },
+  );
+}
+
+it('says a refused message was not sent, offers Retry, and that Discard gives the text back', () => {
+  show(failedReply('discount_inactive'));
+  expect(screen.getByTestId('message-error').textContent?.trim()).toBe(
+    'Not sent: This discount code is inactive. Update the code in the shop admin before sharing it.',
+  );
+  expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+  expect(screen.getByRole('button', { name: 'Discard' }).title).toBe(
+    'The text goes back into the message field.',
+  );
+});
+
+it('says a message whose answer was lost may have been sent, and Discard only removes it', async () => {
+  vi.mocked(commands.retry).mockImplementation(() => ok(null));
+  show(failedReply('maybe_sent'));
+  const error = screen.getByTestId('message-error').textContent?.trim();
+  expect(error).toMatch(/^May have been sent: It may have been sent anyway;/);
+  expect(error).not.toContain('Not sent');
+  // Retry reuses the idempotency key, so it is offered and can't send twice.
+  await fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+  expect(commands.retry).toHaveBeenCalledWith(7);
+  expect(screen.getByRole('button', { name: 'Discard' }).title).toBe(
+    'Remove this from the conversation.',
+  );
+});
+
+it('offers no Retry for a message from before the shop was reset', () => {
+  show(failedReply('shop_reset'));
+  expect(screen.getByTestId('message-error').textContent?.trim()).toMatch(
+    /^Not sent: The shop was reset after you wrote this/,
+  );
+  expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  expect(screen.queryByTestId('message-retry')).toBeNull();
+  expect(screen.getByRole('button', { name: 'Discard' }).title).toBe(
+    'Remove this from the conversation.',
+  );
+});
+
+it('says the same in Swedish', () => {
+  setLocale('sv');
+  show(failedReply('maybe_sent'));
+  expect(screen.getByTestId('message-error').textContent?.trim()).toMatch(
+    /^Kan ha skickats: Det kan ha skickats ändå;/,
+  );
+  expect(screen.getByRole('button', { name: 'Försök igen' })).toBeTruthy();
+  expect(screen.getByRole('button', { name: 'Släng' }).title).toBe(
+    'Ta bort det här från konversationen.',
+  );
+});
+
+it('does not promise to give back text a discarded discount code never had', () => {
+  show(
+    message(
+      {
+        author: { kind: 'staff', staff_id: 1 },
+        body: {
+          type: 'discount',
+          discount: { discount_id: 1, code: 'WINTER15', summary: '15% off' },
+        },
+      },
+      { state: 'failed', code: 'discount_inactive', detail: '' },
+    ),
+  );
+  expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+  expect(screen.getByRole('button', { name: 'Discard' }).title).toBe(
+    'Remove this from the conversation.',
+  );
 });

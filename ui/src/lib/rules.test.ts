@@ -28,6 +28,7 @@ import {
   chooseDiscount,
   discountStatusAt,
   errorPhrase,
+  failedActions,
   hasUnseenCustomerMessage,
   lastOrderWithinWindow,
   latestTopic,
@@ -488,6 +489,30 @@ describe('errors', () => {
     }
     expect(errorPhrase('something_new')).toEqual({ key: 'error.unknown' });
     expect(sv(errorPhrase('discount_inactive'))).toContain('butikens admin');
+  });
+
+  it('offer on a failed message what the engine will do with it', () => {
+    const line = (code: string, say: (p: Phrase) => string) =>
+      say({ key: failedActions(code).label, params: { reason: say(errorPhrase(code)) } });
+
+    // A refusal by the shop was not sent: try again, or take the text back to fix it.
+    for (const code of ['discount_inactive', 'network', 'something_new']) {
+      expect(failedActions(code), code).toMatchObject({ retry: true, restoresDraft: true });
+    }
+    expect(line('discount_inactive', en)).toBe(
+      'Not sent: This discount code is inactive. Update the code in the shop admin before sharing it.',
+    );
+
+    // It may have reached the shop: Retry can't send it twice, the composer could.
+    expect(failedActions('maybe_sent')).toMatchObject({ retry: true, restoresDraft: false });
+    expect(line('maybe_sent', en)).toMatch(/^May have been sent: It may have been sent anyway;/);
+    expect(line('maybe_sent', en)).not.toContain('Not sent');
+    expect(line('maybe_sent', sv)).toMatch(/^Kan ha skickats: Det kan ha skickats ändå;/);
+
+    // From before a reset of the shop: never sent, and the engine refuses to retry it.
+    expect(failedActions('shop_reset')).toMatchObject({ retry: false, restoresDraft: false });
+    expect(line('shop_reset', en)).toMatch(/^Not sent: The shop was reset after you wrote this/);
+    expect(line('shop_reset', sv)).toMatch(/^Inte skickat: Butiken återställdes/);
   });
 
   it('take the shop address as staff type it, and give the engine an https URL', () => {

@@ -537,6 +537,35 @@ export function errorPhrase(code: string): Phrase {
   return { key: known ? (`error.${code as ErrorCode}` satisfies MessageKey) : 'error.unknown' };
 }
 
+/** What a failed staff message offers, from its error `code` (see [`failedActions`]). */
+export interface FailedActions {
+  /** The line shown, headed "Not sent" or "May have been sent" before its `{reason}`. */
+  label: 'message.failedReason' | 'message.maybeSentReason';
+  /** Whether Retry is offered: the engine refuses it for an item from before a shop reset. */
+  retry: boolean;
+  /** Whether Discard puts the message's text back into the composer. */
+  restoresDraft: boolean;
+}
+
+/**
+ * What a failed message says and offers, as the engine's outbox decides it (`outbox::retry`,
+ * `outbox::discard`). A shop refusal, or any other failure, was not sent: Retry tries again and
+ * Discard gives the text back to edit. `maybe_sent` may have reached the shop: Retry reuses its
+ * idempotency key so it can't go twice, but its text stays out of the composer, where it would
+ * be one keystroke from going twice by hand. `shop_reset` was never sent and never will be:
+ * no Retry, and no text put into a conversation its id may now give to someone else.
+ */
+export function failedActions(code: string): FailedActions {
+  switch (code) {
+    case 'maybe_sent':
+      return { label: 'message.maybeSentReason', retry: true, restoresDraft: false };
+    case 'shop_reset':
+      return { label: 'message.failedReason', retry: false, restoresDraft: false };
+    default:
+      return { label: 'message.failedReason', retry: true, restoresDraft: true };
+  }
+}
+
 export type ShopAddress = { ok: true; url: string } | { ok: false; phrase: Phrase };
 
 /**

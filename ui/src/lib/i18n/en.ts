@@ -155,9 +155,11 @@ export const en = {
   'message.pending': 'Sending…',
   'message.failed': 'Not sent',
   'message.failedReason': 'Not sent: {reason}',
+  'message.maybeSentReason': 'May have been sent: {reason}',
   'message.retry': 'Retry',
   'message.discard': 'Discard',
   'message.discardHint': 'The text goes back into the message field.',
+  'message.discardRemoveHint': 'Remove this from the conversation.',
   'message.queuedOffline': 'Waiting for a connection to send',
 
   // Cart events in the conversation. A product name shows only when it is under 41 characters.

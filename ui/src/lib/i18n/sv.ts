@@ -152,9 +152,11 @@ export const sv: TranslationOf<English> = {
   'message.pending': 'Skickar…',
   'message.failed': 'Inte skickat',
   'message.failedReason': 'Inte skickat: {reason}',
+  'message.maybeSentReason': 'Kan ha skickats: {reason}',
   'message.retry': 'Försök igen',
   'message.discard': 'Släng',
   'message.discardHint': 'Texten läggs tillbaka i meddelandefältet.',
+  'message.discardRemoveHint': 'Ta bort det här från konversationen.',
   'message.queuedOffline': 'Väntar på anslutning för att skickas',
 
   'cartEvent.addedNamed': {
