@@ -166,6 +166,30 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Makes the database file (and its WAL and shared-memory files, if earlier runs left them)
+/// readable by this user alone, creating it empty if needed, before SQLite opens it: SQLite
+/// gives the WAL files it creates the database file's mode.
+fn private_files(db_path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(db_path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", db_path.display()));
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db_path;
+    Ok(())
+}
+
 /// Takes the data directory for this process alone: one SQLite shop is served by one server
 /// process, so at start-up every earlier process is known to be gone (and with it every
 /// customer it showed online). A second server on the same directory is refused.
@@ -190,12 +214,8 @@ pub async fn start(config: Config) -> Result<Running> {
     private_dir(&config.data_dir)?;
     let data_dir_lock = lock_data_dir(&config.data_dir)?;
     let db_path = config.data_dir.join("shop.db");
+    private_files(&db_path)?;
     let db = db::Db::open(&db_path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o600))?;
-    }
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;

@@ -547,6 +547,10 @@ async fn the_shop_data_is_readable_by_its_owner_alone() {
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(shop.dir.path()), 0o700);
     assert_eq!(mode(&shop.db_path()), 0o600);
+    for suffix in ["-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", shop.db_path().display()));
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
     upload_png(&shop, &session.token, &png(8, 8)).await;
     assert_eq!(mode(&shop.dir.path().join("media")), 0o700);
     shop.stop().await;
