@@ -37,7 +37,8 @@ token=$(curl -sS --fail --cacert "$ca" -H 'content-type: application/json' -d "$
 # Live streams never end and signing out would revoke the token mid-run: both are covered by
 # the integration tests instead. A response sent before its request body was read (an early
 # 401, say) closes that keep-alive connection, as HTTP allows; schemathesis's pool can race
-# that close, so a network-level failure is retried once on a fresh connection.
+# that close, so a network-level failure is retried (twice) on a fresh connection; once was seen
+# not to be enough on a loaded machine.
 "$st" --no-color run "$url/api/v1/openapi.json" \
   --tls-verify "$ca" \
   -H "Authorization: Bearer $token" \
@@ -47,6 +48,6 @@ token=$(curl -sS --fail --cacert "$ca" -H 'content-type: application/json' -d "$
   --exclude-path-regex '/events$' \
   --exclude-path /api/v1/auth/sign-out \
   --request-timeout 10 \
-  --request-retries 1 \
+  --request-retries 2 \
   --workers 2 \
   --seed 1 ${SCHEMATHESIS_ARGS:-}
