@@ -275,6 +275,23 @@ async fn storefront_floods_get_429_with_retry_after() {
     shop.stop().await;
 }
 
+/// Reads a stream to its end and returns what it delivered, or `None` if it is still open
+/// after `seconds`.
+async fn until_it_ends(
+    stream: &mut (impl futures_util::Stream<Item = eventsource_stream::Event> + Unpin),
+    seconds: u64,
+) -> Option<Vec<String>> {
+    tokio::time::timeout(std::time::Duration::from_secs(seconds), async {
+        let mut seen = Vec::new();
+        while let Some(event) = futures_util::StreamExt::next(stream).await {
+            seen.push(event.data);
+        }
+        seen
+    })
+    .await
+    .ok()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_ends_the_open_event_stream() {
     let shop = TestShop::demo().await;
@@ -291,15 +308,9 @@ async fn signing_out_ends_the_open_event_stream() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     shop.customer_says(&chat, "after sign-out").await;
     // The stream ends instead of delivering what came after.
-    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        let mut seen = Vec::new();
-        while let Some(event) = futures_util::StreamExt::next(&mut events).await {
-            seen.push(event.data);
-        }
-        seen
-    })
-    .await
-    .expect("the stream ends within seconds of sign-out");
+    let rest = until_it_ends(&mut events, 5)
+        .await
+        .expect("the stream ends within seconds of sign-out");
     assert!(
         !rest.iter().any(|d| d.contains("after sign-out")),
         "{rest:?}"
@@ -316,11 +327,10 @@ async fn an_expired_token_ends_its_stream_at_the_next_recheck() {
     .await;
     let session = shop.sign_in().await;
     let mut events = shop.events("/api/v1/events", &session.token, None).await;
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while futures_util::StreamExt::next(&mut events).await.is_some() {}
-    })
-    .await;
-    assert!(ended.is_ok(), "the stream outlived its token");
+    assert!(
+        until_it_ends(&mut events, 10).await.is_some(),
+        "the stream outlived its token"
+    );
     shop.stop().await;
 }
 
@@ -674,6 +684,18 @@ async fn ask_for_code(shop: &TestShop, chat: &ChatSession) -> reqwest::Response 
     .unwrap()
 }
 
+/// A chat whose customer proved `email` with the emailed code, as the customer would.
+async fn proven_chat(shop: &TestShop, email: &str) -> (ChatSession, ChatIdentity) {
+    let chat = shop.start_chat("Bob", email).await;
+    assert!(!chat.email_verified);
+    let sent: VerificationSent = ok(ask_for_code(shop, &chat).await).await;
+    assert_eq!(sent.to, email);
+    let code = emailed_code(shop, email).await;
+    let identity: ChatIdentity = ok(verify(shop, &chat, &code).await).await;
+    assert!(identity.email_verified);
+    (chat, identity)
+}
+
 async fn first_variant(shop: &TestShop) -> (i64, i64) {
     let products: ProductList = ok(shop
         .request(Method::GET, "/api/v1/storefront/products", None)
@@ -725,13 +747,7 @@ async fn an_email_typed_into_a_chat_is_a_claim_until_proven() {
 
     // Bob proves his address once; his chat is then the shop's customer Bob, with a cart and
     // a discount code.
-    let bob = shop.start_chat("Bob", "bob@example.com").await;
-    assert!(!bob.email_verified);
-    let sent: VerificationSent = ok(ask_for_code(&shop, &bob).await).await;
-    assert_eq!(sent.to, "bob@example.com");
-    let code = emailed_code(&shop, "bob@example.com").await;
-    let bob_is: ChatIdentity = ok(verify(&shop, &bob, &code).await).await;
-    assert!(bob_is.email_verified);
+    let (bob, bob_is) = proven_chat(&shop, "bob@example.com").await;
     add_to_cart(&shop, &bob, bobs_item).await;
     let _: Cart = ok(shop
         .send(
@@ -822,10 +838,7 @@ async fn a_proven_chat_joins_the_shop_customer_and_brings_its_cart() {
     let shop = TestShop::demo().await;
     let staff = shop.sign_in().await;
     let (first, second) = first_variant(&shop).await;
-    let earlier = shop.start_chat("Bob", "bob@example.com").await;
-    ok::<VerificationSent>(ask_for_code(&shop, &earlier).await).await;
-    let code = emailed_code(&shop, "bob@example.com").await;
-    let bob: ChatIdentity = ok(verify(&shop, &earlier, &code).await).await;
+    let (earlier, bob) = proven_chat(&shop, "bob@example.com").await;
     add_to_cart(&shop, &earlier, first).await;
 
     // A new chat from Bob, unverified at first, with a line in its own cart.
@@ -900,11 +913,10 @@ async fn starting_over_ends_the_chat_session_on_the_server() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while futures_util::StreamExt::next(&mut stream).await.is_some() {}
-    })
-    .await;
-    assert!(ended.is_ok(), "the chat stream ends");
+    assert!(
+        until_it_ends(&mut stream, 5).await.is_some(),
+        "the chat stream ends"
+    );
     let p = problem(
         shop.customer_posts(&chat, "still here?").await,
         StatusCode::UNAUTHORIZED,
