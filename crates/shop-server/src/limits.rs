@@ -24,20 +24,30 @@ use crate::error::Error;
 /// then new keys are refused rather than letting memory grow.
 const MAX_KEYS: usize = 100_000;
 
-/// A rate: `burst` requests at once, refilled at `per_minute`.
+/// A rate: `burst` requests at once, then one more every `interval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
-    pub per_minute: u32,
+    interval: Duration,
     pub burst: u32,
 }
 
 impl Rate {
+    /// `per_minute` requests a minute, `burst` at once.
     pub const fn new(per_minute: u32, burst: u32) -> Rate {
-        Rate { per_minute, burst }
+        let per_minute = if per_minute == 0 { 1 } else { per_minute };
+        Rate {
+            interval: Duration::from_millis(60_000 / per_minute as u64),
+            burst,
+        }
+    }
+
+    /// One request every `interval`, `burst` at once (for rates slower than one a minute).
+    pub const fn every(interval: Duration, burst: u32) -> Rate {
+        Rate { interval, burst }
     }
 
     fn interval(self) -> Duration {
-        Duration::from_secs(60) / self.per_minute.max(1)
+        self.interval
     }
 }
 
@@ -56,6 +66,8 @@ pub struct LimitsConfig {
     pub discounts_per_session: Rate,
     /// Verification codes a chat session may ask to be emailed.
     pub verifications_per_session: Rate,
+    /// Verification codes emailed to one address, from all chats (an impostor can start many).
+    pub verification_emails_per_address: Rate,
     /// Failed sign-ins per client address.
     pub sign_in_failures_per_ip: Rate,
     /// Failed sign-ins per staff email from everywhere (a distributed guesser).
@@ -85,6 +97,7 @@ impl Default for LimitsConfig {
             cart_per_session: Rate::new(60, 20),
             discounts_per_session: Rate::new(10, 5),
             verifications_per_session: Rate::new(1, 3),
+            verification_emails_per_address: Rate::every(Duration::from_secs(10 * 60), 5),
             sign_in_failures_per_ip: Rate::new(10, 10),
             sign_in_failures_per_email: Rate::new(30, 30),
             sign_in_free_failures: 5,
@@ -524,6 +537,7 @@ pub struct Limits {
     pub cart: Arc<RateLimiter<[u8; 32]>>,
     pub discounts: Arc<RateLimiter<[u8; 32]>>,
     pub verifications: Arc<RateLimiter<[u8; 32]>>,
+    pub verification_emails: Arc<RateLimiter<[u8; 32]>>,
     pub sign_in: Arc<SignInLimiter>,
     pub passwords: PasswordGate,
     pub streams: StreamCaps,
@@ -546,6 +560,10 @@ impl Limits {
             verifications: Arc::new(RateLimiter::new(
                 config.verifications_per_session,
                 "verification codes",
+            )),
+            verification_emails: Arc::new(RateLimiter::new(
+                config.verification_emails_per_address,
+                "verification codes sent to this address",
             )),
             sign_in: Arc::new(SignInLimiter::new(&config)),
             passwords: PasswordGate::new(&config),

@@ -1018,3 +1018,32 @@ async fn behind_a_trusted_proxy_each_client_is_counted_apart() {
     );
     shop.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn codes_to_one_address_are_limited_however_many_chats_ask() {
+    let shop = TestShop::with(|config| {
+        config.limits.verification_emails_per_address =
+            shop_server::limits::Rate::every(std::time::Duration::from_secs(3600), 2);
+    })
+    .await;
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let chat = shop.start_chat("Not Bob", "bob@example.com").await;
+        answers.push(ask_for_code(&shop, &chat).await.status());
+    }
+    assert_eq!(
+        answers,
+        [
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // Another address is not affected.
+    let alma = shop.start_chat("Alma", "alma@example.com").await;
+    assert_eq!(
+        ask_for_code(&shop, &alma).await.status(),
+        StatusCode::ACCEPTED
+    );
+    shop.stop().await;
+}

@@ -127,6 +127,22 @@ pub async fn request_verification(
 ) -> Result<Response> {
     customer.check(id)?;
     state.limits.verifications.take(session_key(id))?;
+    // Counted per address too: an impostor can start many chats with the same email, and every
+    // code goes to that one inbox.
+    let to: String = state
+        .db
+        .read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT contact_email FROM conversations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    state.limits.verification_emails.take(limits::text_key(&[
+        b"verify-to",
+        to.trim().to_lowercase().as_bytes(),
+    ]))?;
     let shop = state.shop.clone();
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
     let sent = state
