@@ -223,6 +223,8 @@ pub enum Notification {
     },
     /// "Send test notification" in the settings.
     Test { title: String, body: String },
+    /// Said once, the first time the window is closed: the app keeps running in the tray.
+    StillRunning { title: String, body: String },
 }
 
 impl Notification {
@@ -232,7 +234,8 @@ impl Notification {
             | Notification::Conversation { title, .. }
             | Notification::Assigned { title, .. }
             | Notification::Summary { title, .. }
-            | Notification::Test { title, .. } => title,
+            | Notification::Test { title, .. }
+            | Notification::StillRunning { title, .. } => title,
         }
     }
 
@@ -242,7 +245,8 @@ impl Notification {
             | Notification::Conversation { body, .. }
             | Notification::Assigned { body, .. }
             | Notification::Summary { body, .. }
-            | Notification::Test { body, .. } => body,
+            | Notification::Test { body, .. }
+            | Notification::StillRunning { body, .. } => body,
         }
     }
 
@@ -258,7 +262,9 @@ impl Notification {
             | Notification::Assigned {
                 conversation_id, ..
             } => Some(*conversation_id),
-            Notification::Summary { .. } | Notification::Test { .. } => None,
+            Notification::Summary { .. }
+            | Notification::Test { .. }
+            | Notification::StillRunning { .. } => None,
         }
     }
 
@@ -269,7 +275,8 @@ impl Notification {
         }
     }
 
-    /// A short stable name of the kind: `message`, `conversation`, `assigned`, `summary`, `test`.
+    /// A short stable name of the kind: `message`, `conversation`, `assigned`, `summary`, `test`,
+    /// `still_running`.
     pub fn kind(&self) -> &'static str {
         match self {
             Notification::Message { .. } => "message",
@@ -277,6 +284,29 @@ impl Notification {
             Notification::Assigned { .. } => "assigned",
             Notification::Summary { .. } => "summary",
             Notification::Test { .. } => "test",
+            Notification::StillRunning { .. } => "still_running",
+        }
+    }
+
+    /// The first time the window is closed: where the app went, and how to change it.
+    pub fn still_running(lang: Lang) -> Notification {
+        let (title, body) = match lang {
+            Lang::En => (
+                "Inbox is still running",
+                "Closing the window keeps Inbox in the tray, so notifications keep coming. \
+                 Quit from the tray menu, or turn off \"Keep running when the window is closed\" \
+                 in Settings.",
+            ),
+            Lang::Sv => (
+                "Inkorg körs fortfarande",
+                "När fönstret stängs finns Inkorg kvar i systemfältet, så notiser fortsätter att \
+                 komma. Avsluta från menyn i systemfältet, eller stäng av \"Fortsätt köra när \
+                 fönstret stängs\" i Inställningar.",
+            ),
+        };
+        Notification::StillRunning {
+            title: title.to_owned(),
+            body: body.to_owned(),
         }
     }
 
