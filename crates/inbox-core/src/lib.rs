@@ -70,6 +70,38 @@ impl Account {
             .join(self.staff.id.to_string())
     }
 
+    /// The web address a link the shop sent opens at, for the system browser: a relative one
+    /// ("/store/products/mug", as the shop sends product and admin links) is on the shop's own
+    /// address; an absolute one must be https (or http, as customers type links). Anything else
+    /// (`javascript:`, `file:`, a bare word) is refused with the reason.
+    pub fn web_link(&self, link: &str) -> std::result::Result<String, String> {
+        let link = link.trim();
+        if link.is_empty() {
+            return Err("the link is empty".into());
+        }
+        let base = reqwest::Url::parse(&self.shop_url).map_err(|e| {
+            format!(
+                "the shop's address {:?} is not a web address: {e}",
+                self.shop_url
+            )
+        })?;
+        let url = if link.starts_with('/') && !link.starts_with("//") {
+            base.join(link)
+                .map_err(|e| format!("{link:?} is not a web address: {e}"))?
+        } else {
+            reqwest::Url::parse(link).map_err(|e| format!("{link:?} is not a web address: {e}"))?
+        };
+        match url.scheme() {
+            "https" | "http" if url.host_str().is_some_and(|h| !h.is_empty()) => {
+                Ok(url.to_string())
+            }
+            "https" | "http" => Err(format!("{link:?} names no web site")),
+            other => Err(format!(
+                "{other}: links don't open from Inbox, only web addresses"
+            )),
+        }
+    }
+
     pub fn address(&self) -> Result<ShopAddress> {
         let ca_pem = match &self.ca_path {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
@@ -805,6 +837,54 @@ async fn deliver_outbox(shared: Arc<Shared>) {
                 }
             }
             None => shared.outbox_wake.notified().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn shop_links_open_at_the_shop_and_only_web_addresses_open() {
+        let account = Account {
+            shop_url: "https://127.0.0.1:8443".into(),
+            ca_path: None,
+            staff: Staff {
+                id: 1,
+                name: "Astrid".into(),
+                email: "astrid@example.com".into(),
+                permissions: Vec::new(),
+            },
+        };
+        assert_eq!(
+            account.web_link("/store/products/mug").unwrap(),
+            "https://127.0.0.1:8443/store/products/mug"
+        );
+        assert_eq!(
+            account.web_link(" /admin/orders/7?x=1 ").unwrap(),
+            "https://127.0.0.1:8443/admin/orders/7?x=1"
+        );
+        assert_eq!(
+            account
+                .web_link("https://admin.example/customers/7")
+                .unwrap(),
+            "https://admin.example/customers/7"
+        );
+        assert_eq!(
+            account.web_link("http://example.com/a b").unwrap(),
+            "http://example.com/a%20b"
+        );
+        for bad in [
+            "",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "mug",
+            "https://",
+            "data:text/html,hi",
+        ] {
+            assert!(account.web_link(bad).is_err(), "{bad:?} was accepted");
         }
     }
 }
