@@ -9,10 +9,11 @@ sudo_if_needed() {
 }
 
 # Debian packages: a C toolchain for bundled SQLite; Python's venv for schemathesis; WebKitGTK,
-# GTK and the tray library for the desktop app; Xvfb, the WebKit WebDriver and D-Bus for its
+# GTK and the tray library for the desktop app, and a colour emoji font so customers' emoji
+# render (the .deb depends on it too); Xvfb, the WebKit WebDriver and D-Bus for its
 # end-to-end and notification tests.
 apt_packages=(build-essential pkg-config python3 python3-venv curl ca-certificates
-  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev fonts-noto-color-emoji
   xvfb xauth webkit2gtk-driver dbus nodejs)
 missing=()
 for p in "${apt_packages[@]}"; do
