@@ -32,11 +32,19 @@ pub struct Startup {
     /// with the rest of the answer so the window paints them without another round trip; empty
     /// when signed out.
     pub first_page: Vec<ConversationSummary>,
+    /// Where a link the app was launched with asks to go, once the list shows.
+    pub link: Option<crate::links::DeepLink>,
+    /// Whether the OS starts the app at login (in the tray).
+    pub start_at_login: bool,
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn startup(state: State<'_, AppState>, first_page: ListFilter) -> CommandResult<Startup> {
+pub async fn startup(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    first_page: ListFilter,
+) -> CommandResult<Startup> {
     state.resumed().await;
     // A list that can't be read now is the window's to report when it asks for it again;
     // it must not make startup itself fail (that would show sign-in).
@@ -52,6 +60,8 @@ pub async fn startup(state: State<'_, AppState>, first_page: ListFilter) -> Comm
         demo: state.demo,
         settings: AppSettings::load(&state.data.path),
         first_page,
+        link: state.take_pending_link(),
+        start_at_login: start_at_login(&app),
     })
 }
 
@@ -553,14 +563,50 @@ pub async fn send_test_notification(state: State<'_, AppState>) -> CommandResult
 
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(state: State<'_, AppState>, settings: AppSettings) -> CommandResult<()> {
+pub async fn save_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: AppSettings,
+) -> CommandResult<()> {
     settings
         .save(&state.data.path)
         .map_err(|e| CommandError::new("io", format!("can't save the settings: {e}")))?;
     if let Ok(inbox) = state.engine().await {
         inbox.set_notification_language(crate::notifier::language(&settings));
     }
+    crate::tray::set_language(&app, &settings);
     Ok(())
+}
+
+/// Quit (Ctrl/Cmd-Q in the window): the outbox gets a moment to drain, then the app ends.
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: AppHandle) {
+    crate::lifecycle::quit(&app);
+}
+
+fn start_at_login(app: &AppHandle) -> bool {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().unwrap_or_else(|e| {
+        tracing::warn!("can't tell whether the app starts at login: {e}");
+        false
+    })
+}
+
+/// "Start at login" in Settings: the OS starts the app in the tray (hidden) at login. Returns
+/// what the OS now says.
+#[tauri::command]
+#[specta::specta]
+pub fn set_start_at_login(app: AppHandle, enabled: bool) -> CommandResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let done = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    done.map_err(|e| CommandError::new("io", format!("the start-at-login entry: {e}")))?;
+    Ok(start_at_login(&app))
 }
 
 /// For the About view.
@@ -601,19 +647,25 @@ pub fn open_log_folder(app: AppHandle, state: State<'_, AppState>) -> CommandRes
         .map_err(|e| CommandError::new("io", e.to_string()))
 }
 
-/// Opens a link from a message in the system browser: http and https only.
+/// Opens a link in the system browser: a product's "View product", the profile's Manage and
+/// order links (the shop sends them relative to its address) and links in messages. What the
+/// result is handed to the opener is always an absolute http(s) address; anything else, or a
+/// browser that can't be started, is an error that says why (`link_refused`, `no_browser`).
 #[tauri::command]
 #[specta::specta]
-pub fn open_link(app: AppHandle, url: String) -> CommandResult<()> {
+pub async fn open_link(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    url: String,
+) -> CommandResult<String> {
     use tauri_plugin_opener::OpenerExt;
-    let lower = url.trim().to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-        return Err(CommandError::new(
-            "bad_input",
-            "only http and https links open",
-        ));
-    }
+    let account = state.account().await.ok_or_else(CommandError::signed_out)?;
+    let url = account
+        .web_link(&url)
+        .map_err(|reason| CommandError::new("link_refused", reason))?;
+    tracing::info!(%url, "opening a link in the browser");
     app.opener()
-        .open_url(url.trim(), None::<&str>)
-        .map_err(|e| CommandError::new("io", e.to_string()))
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| CommandError::new("no_browser", format!("no browser opened {url}: {e}")))?;
+    Ok(url)
 }

@@ -6,8 +6,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct EngineEvent(pub inbox_core::Event);
 
-/// Show this conversation: a notification or the tray menu was clicked.
+/// Show this conversation: a notification was clicked or an `inbox://conversation/ID` link
+/// opened.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct OpenConversation {
     pub id: i64,
+}
+
+/// Search for this: an `inbox://search?q=…` link opened.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct OpenSearch {
+    pub query: String,
 }

@@ -4,12 +4,16 @@
 //! sign-in flow, attachments for the webview and the log file.
 //!
 //! Arguments: `--demo` runs the demo shop in-process and signs in to it; `--data-dir DIR`
-//! keeps the account and mirrors somewhere else than the OS data directory.
+//! keeps the account and mirrors somewhere else than the OS data directory; `--hidden` starts
+//! in the tray (start at login does); an `inbox://` link opens the window there. A second
+//! launch hands its arguments to the running app and exits (see [`lifecycle`]).
 
 pub mod commands;
 mod demo;
 pub mod error;
 pub mod events;
+mod lifecycle;
+pub mod links;
 mod logging;
 mod media;
 mod notifier;
@@ -71,10 +75,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::about,
             commands::open_log_folder,
             commands::open_link,
+            commands::quit,
+            commands::set_start_at_login,
         ])
         .events(tauri_specta::collect_events![
             events::EngineEvent,
-            events::OpenConversation
+            events::OpenConversation,
+            events::OpenSearch
         ])
         // Ids, amounts in minor units and millisecond times all fit in a double.
         .dangerously_cast_bigints_to_number()
@@ -100,6 +107,10 @@ pub fn typescript_bindings() -> Result<String, String> {
 struct Args {
     demo: bool,
     data_dir: Option<PathBuf>,
+    /// Start in the tray, the window hidden (start at login).
+    hidden: bool,
+    /// `inbox://` links (the OS passes one as an argument).
+    links: Vec<String>,
 }
 
 impl Args {
@@ -108,6 +119,13 @@ impl Args {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--demo" => parsed.demo = true,
+                "--hidden" => parsed.hidden = true,
+                link if link
+                    .get(..links::SCHEME.len() + 1)
+                    .is_some_and(|h| h.eq_ignore_ascii_case("inbox:")) =>
+                {
+                    parsed.links.push(link.to_owned())
+                }
                 "--data-dir" => {
                     parsed.data_dir = Some(args.next().ok_or("--data-dir needs a folder")?.into())
                 }
@@ -116,7 +134,8 @@ impl Args {
                         parsed.data_dir = Some(dir.into());
                     } else {
                         return Err(format!(
-                            "unknown argument {other:?}; use --demo or --data-dir DIR"
+                            "unknown argument {other:?}; use --demo, --data-dir DIR, --hidden \
+                             or an inbox:// link"
                         ));
                     }
                 }
@@ -152,7 +171,20 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let data = if args.demo {
+    // One process per data folder. Taken before the demo shop starts, so a second launch never
+    // starts a second shop on the same database; such a launch hands its arguments over below
+    // (the single-instance plugin) and exits.
+    let lock = match lifecycle::InstanceLock::take(&data.path) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!(
+                "error: can't lock the data folder {}: {e}",
+                data.path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let data = if args.demo && lock.is_some() {
         match tauri::async_runtime::block_on(demo::start(&data.path.join("demo"))) {
             Ok((data, _account)) => data,
             Err(e) => {
@@ -165,20 +197,54 @@ pub fn run() -> ExitCode {
     };
 
     let bindings = specta_builder();
+    let (hidden, launch_links) = (args.hidden, args.links.clone());
     let result = tauri::Builder::default()
+        // First: a second launch hands its arguments to this one and exits before anything
+        // else of it starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            tracing::info!(args = argv.len(), "a second launch handed over");
+            links::open_args(app, &argv);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg("--hidden")
+                .app_name("Inbox")
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(bindings.invoke_handler())
         .register_asynchronous_uri_scheme_protocol(media::SCHEME, media::handle)
         .manage(AppState::new(data, log_dir, args.demo))
+        .on_menu_event(|app, event| tray::on_menu(app, event.id().as_ref()))
         .setup(move |app| {
+            let Some(lock) = lock else {
+                // No hand-over reached the app holding the folder (it runs on another session
+                // bus, or there is none): refuse rather than sync its mirror too.
+                eprintln!(
+                    "error: Inbox is already running with this data folder; \
+                     open it from its tray icon"
+                );
+                std::process::exit(3);
+            };
+            app.manage(lock);
             bindings.mount_events(app);
             let handle = app.handle().clone();
             let settings = settings::AppSettings::load(&handle.state::<AppState>().data.path);
             tray::install(&handle, &settings);
+            #[cfg(target_os = "macos")]
+            tray::install_app_menu(&handle, &settings);
             handle
                 .state::<AppState>()
                 .set_deliverer(notifier::start(&handle));
+            deep_links(&handle);
+            if !hidden && let Some(window) = handle.get_webview_window("main") {
+                let _ = window.show();
+            }
+            if !launch_links.is_empty() {
+                links::open_args(&handle, &launch_links);
+            }
             // The saved account's mirror opens while the window loads (offline too); the
             // window's first command waits for it.
             tauri::async_runtime::spawn(async move {
@@ -190,6 +256,9 @@ pub fn run() -> ExitCode {
             Ok(())
         })
         .on_window_event(|window, event| match event {
+            tauri::WindowEvent::CloseRequested { api, .. } => {
+                lifecycle::on_close_requested(window, api);
+            }
             tauri::WindowEvent::Focused(focused) => {
                 let state = window.state::<AppState>();
                 state.focus.lock().expect("focus poisoned").window_focused = *focused;
@@ -204,7 +273,20 @@ pub fn run() -> ExitCode {
             }
             _ => {}
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| match event {
+                // Quit's own exit goes through; any other (the last window gone when closing
+                // quits) takes Quit's way out, so the outbox gets its moment.
+                tauri::RunEvent::ExitRequested { api, .. } if !lifecycle::quitting() => {
+                    api.prevent_exit();
+                    lifecycle::quit(app);
+                }
+                #[cfg(target_os = "macos")]
+                tauri::RunEvent::Reopen { .. } => tray::show_window(app),
+                _ => {}
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -213,4 +295,26 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Links the OS hands to the running app by event (macOS); elsewhere they come as a launch's
+/// arguments (above). On Linux outside a package (an AppImage) the scheme is registered at
+/// start; the .deb registers it in its desktop file.
+fn deep_links(app: &tauri::AppHandle) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    #[cfg(target_os = "macos")]
+    {
+        let handle = app.clone();
+        app.deep_link().on_open_url(move |event| {
+            let urls: Vec<String> = event.urls().iter().map(|u| u.to_string()).collect();
+            links::open_args(&handle, &urls);
+        });
+    }
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("APPIMAGE").is_some()
+        && let Err(e) = app.deep_link().register_all()
+    {
+        tracing::warn!("inbox:// links can't be registered: {e}");
+    }
+    let _ = app.deep_link();
 }

@@ -4,10 +4,8 @@
 use inbox_core::desktop_notify::{Click, Deliverer};
 use inbox_core::notifications::{Lang, Notification};
 use tauri::{AppHandle, Manager};
-use tauri_specta::Event as _;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::events::OpenConversation;
 use crate::settings::{AppSettings, Language};
 
 /// Starts handling clicks; returns the deliverer the engine's notifications go through.
@@ -20,11 +18,10 @@ pub fn start(app: &AppHandle) -> Deliverer {
 async fn follow_clicks(app: AppHandle, mut clicks: UnboundedReceiver<Click>) {
     while let Some(click) = clicks.recv().await {
         tracing::info!(action = %click.action, "a notification was clicked");
-        crate::tray::show_window(&app);
-        if let Some(id) = click.conversation_id
-            && let Err(e) = (OpenConversation { id }).emit(&app)
-        {
-            tracing::warn!("can't ask the window to open a conversation: {e}");
+        // The same route as an inbox://conversation/ID link.
+        match click.conversation_id {
+            Some(id) => crate::links::open(&app, crate::links::DeepLink::Conversation { id }),
+            None => crate::tray::show_window(&app),
         }
     }
 }

@@ -16,10 +16,22 @@ pub enum Language {
     Sv,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(default)]
 pub struct AppSettings {
     pub language: Language,
+    /// "Keep running when the window is closed": closing hides the window and the app stays
+    /// in the tray (the default); off, closing quits.
+    pub keep_running: bool,
+}
+
+impl Default for AppSettings {
+    fn default() -> AppSettings {
+        AppSettings {
+            language: Language::Auto,
+            keep_running: true,
+        }
+    }
 }
 
 impl AppSettings {
@@ -48,12 +60,20 @@ mod tests {
     fn settings_survive_a_restart_and_a_damaged_file_gives_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(AppSettings::load(dir.path()), AppSettings::default());
+        assert!(
+            AppSettings::default().keep_running,
+            "closing hides by default"
+        );
         let swedish = AppSettings {
             language: Language::Sv,
+            keep_running: false,
         };
         swedish.save(dir.path()).unwrap();
         assert_eq!(AppSettings::load(dir.path()), swedish);
         std::fs::write(dir.path().join(FILE), b"{not json").unwrap();
         assert_eq!(AppSettings::load(dir.path()), AppSettings::default());
+        // A file from before the setting existed keeps the app in the tray.
+        std::fs::write(dir.path().join(FILE), br#"{"language":"sv"}"#).unwrap();
+        assert!(AppSettings::load(dir.path()).keep_running);
     }
 }

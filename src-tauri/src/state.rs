@@ -47,6 +47,10 @@ pub struct AppState {
     /// True once the saved account's mirror is open (or there is none): it opens while the
     /// window loads, and the window's first question waits for it.
     resumed: tokio::sync::watch::Sender<bool>,
+    /// Set once the window asked for its first screen: links go to it as events from then on.
+    window_ready: std::sync::atomic::AtomicBool,
+    /// A link that came before the window was ready (the launch's own argument).
+    pending_link: Mutex<Option<crate::links::DeepLink>>,
 }
 
 impl AppState {
@@ -61,7 +65,29 @@ impl AppState {
             offered_files: Mutex::new(std::collections::HashSet::new()),
             deliverer: Mutex::new(None),
             resumed: tokio::sync::watch::Sender::new(false),
+            window_ready: std::sync::atomic::AtomicBool::new(false),
+            pending_link: Mutex::new(None),
         }
+    }
+
+    pub fn window_ready(&self) -> bool {
+        self.window_ready.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn set_pending_link(&self, link: crate::links::DeepLink) {
+        *self.pending_link.lock().expect("link poisoned") = Some(link);
+    }
+
+    /// The window is ready for links: the one that came before, if any.
+    pub fn take_pending_link(&self) -> Option<crate::links::DeepLink> {
+        let mut pending = self.pending_link.lock().expect("link poisoned");
+        self.window_ready
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        pending.take()
+    }
+
+    pub fn deliverer(&self) -> Option<inbox_core::desktop_notify::Deliverer> {
+        self.deliverer.lock().expect("deliverer poisoned").clone()
     }
 
     /// Waits until [`AppState::resume`] has run at start-up.
@@ -103,10 +129,15 @@ impl AppState {
         result
     }
 
+    /// The mirror opens (and the window paints from it) before the keychain is asked for the
+    /// token: a locked or slow Secret Service delays sync, never the first paint.
     async fn resume_saved(&self, app: &AppHandle) -> CommandResult<Option<Account>> {
         let Some(account) = self.data.account()? else {
+            self.resumed.send_replace(true);
             return Ok(None);
         };
+        let offline = self.open_offline(app, account.clone()).await?;
+        self.resumed.send_replace(true);
         let token = match session::load_token(&self.data, &account).await {
             Ok(token) => token,
             Err(e) => {
@@ -114,8 +145,31 @@ impl AppState {
                 None
             }
         };
-        self.open(app, account.clone(), token).await?;
+        // Signed out or signed in again meanwhile: that engine is the one to keep.
+        let still_this = self
+            .engine
+            .read()
+            .await
+            .as_ref()
+            .is_some_and(|inbox| Arc::ptr_eq(inbox, &offline));
+        if still_this {
+            self.open(app, account.clone(), token).await?;
+        }
         Ok(Some(account))
+    }
+
+    /// Opens the account's mirror for reading only (no token yet, so no sync).
+    async fn open_offline(&self, app: &AppHandle, account: Account) -> CommandResult<Arc<Inbox>> {
+        let data_path = self.data.path.clone();
+        let inbox = tokio::task::spawn_blocking(move || Inbox::open(&data_path, account, None))
+            .await
+            .map_err(|e| CommandError::new("io", e.to_string()))??;
+        let inbox = Arc::new(inbox);
+        forward_events(app.clone(), &inbox);
+        if let Some(old) = self.engine.write().await.replace(inbox.clone()) {
+            old.stop();
+        }
+        Ok(inbox)
     }
 
     /// Opens (and with a token, starts) the engine for an account, replacing any other.

@@ -1,6 +1,7 @@
 //! The tray icon: the count of unread conversations that are mine or unassigned (the ones a
-//! staff member should answer), a menu to bring the window forward or quit, and the same count
-//! as the dock or taskbar badge where the OS has one.
+//! staff member should answer), a menu to bring the window forward or quit (in the language
+//! chosen in Settings, changed without a restart), and the same count as the dock or taskbar
+//! badge where the OS has one. On macOS the app menu has the same Show and Quit.
 
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
@@ -19,17 +20,88 @@ pub fn install<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) {
     }
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) -> tauri::Result<TrayIcon<R>> {
+/// The menu's words: (show, quit).
+pub fn words(settings: &AppSettings) -> (&'static str, &'static str) {
     let swedish = settings.language == Language::Sv
         || (settings.language == Language::Auto && system_prefers_swedish());
-    let (open, quit) = if swedish {
-        ("Öppna Inbox", "Avsluta")
+    if swedish {
+        ("Visa Inkorg", "Avsluta")
     } else {
-        ("Open Inbox", "Quit")
-    };
-    let open = MenuItem::with_id(app, "open", open, true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", quit, true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+        ("Show Inbox", "Quit")
+    }
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) -> tauri::Result<Menu<R>> {
+    let (show, quit) = words(settings);
+    let show = MenuItem::with_id(app, "show", show, true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", quit, true, Some("CmdOrCtrl+Q"))?;
+    Menu::with_items(app, &[&show, &quit])
+}
+
+/// Writes the tray menu (and on macOS the app menu) again in the language now chosen.
+pub fn set_language<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        match menu(app, settings) {
+            Ok(menu) => {
+                if let Err(e) = tray.set_menu(Some(menu)) {
+                    tracing::warn!("the tray menu can't be changed: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("the tray menu can't be made: {e}"),
+        }
+    }
+    #[cfg(target_os = "macos")]
+    install_app_menu(app, settings);
+}
+
+/// macOS: the menu bar's app menu with Show and Quit (Cmd-Q), plus the usual Edit menu so
+/// copy and paste keep working in the window.
+#[cfg(target_os = "macos")]
+pub fn install_app_menu<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) {
+    use tauri::menu::{PredefinedMenuItem, Submenu};
+    let built = (|| -> tauri::Result<Menu<R>> {
+        let (show, quit) = words(settings);
+        let show = MenuItem::with_id(app, "show", show, true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", quit, true, Some("CmdOrCtrl+Q"))?;
+        let app_menu = Submenu::with_items(
+            app,
+            "Inbox",
+            true,
+            &[&show, &PredefinedMenuItem::separator(app)?, &quit],
+        )?;
+        let edit = Submenu::with_items(
+            app,
+            "Edit",
+            true,
+            &[
+                &PredefinedMenuItem::undo(app, None)?,
+                &PredefinedMenuItem::redo(app, None)?,
+                &PredefinedMenuItem::separator(app)?,
+                &PredefinedMenuItem::cut(app, None)?,
+                &PredefinedMenuItem::copy(app, None)?,
+                &PredefinedMenuItem::paste(app, None)?,
+                &PredefinedMenuItem::select_all(app, None)?,
+            ],
+        )?;
+        Menu::with_items(app, &[&app_menu, &edit])
+    })();
+    match built.and_then(|menu| app.set_menu(menu)) {
+        Ok(_) => {}
+        Err(e) => tracing::warn!("no app menu: {e}"),
+    }
+}
+
+/// Show and Quit, from the tray or the app menu (the app's one menu-event handler).
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        "show" => show_window(app),
+        "quit" => crate::lifecycle::quit(app),
+        _ => {}
+    }
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) -> tauri::Result<TrayIcon<R>> {
+    let menu = menu(app, settings)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(include_bytes!(
             "../../assets/icons/tray.png"
@@ -37,11 +109,6 @@ fn build<R: Runtime>(app: &AppHandle<R>, settings: &AppSettings) -> tauri::Resul
         .tooltip("Inbox")
         .menu(&menu)
         .show_menu_on_left_click(false)
-        .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => show_window(app),
-            "quit" => app.exit(0),
-            _ => {}
-        })
         .on_tray_icon_event(|tray, event| {
             if let TrayIconEvent::Click {
                 button: MouseButton::Left,

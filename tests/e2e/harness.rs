@@ -151,6 +151,11 @@ impl Desktop {
         }
     }
 
+    /// The X display the app's window is on.
+    pub fn display(&self) -> &str {
+        &self._xvfb.display
+    }
+
     /// Saves a screenshot of the window as `target/e2e-screenshots/<test>-<n>-<what>.png`.
     pub async fn screenshot(&mut self, what: &str) {
         self.shots += 1;

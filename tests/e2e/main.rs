@@ -5,7 +5,9 @@
 //! Run with `make e2e` (the UI must be built first: `make ui`).
 
 mod harness;
+mod lifecycle;
 mod shop;
+mod x11;
 
 use std::time::Duration;
 

@@ -101,7 +101,15 @@ impl Shop {
             .await
             .unwrap()
             .unwrap();
-        let api = api.with_token(chat.token.clone());
+        self.say(&chat, text).await;
+        chat
+    }
+
+    /// The customer of a started chat writes again.
+    pub async fn say(&self, chat: &ChatSession, text: &str) {
+        let api = ApiClient::new(&self.address())
+            .unwrap()
+            .with_token(chat.token.clone());
         let _: Option<Message> = api
             .send(
                 reqwest::Method::POST,
@@ -114,7 +122,6 @@ impl Shop {
             )
             .await
             .unwrap();
-        chat
     }
 
     /// The conversation as the shop holds it.

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 
 import App from './App.svelte';
-import { commands } from './bindings';
+import { commands, type DeepLink } from './bindings';
 import { setLocale } from './lib/i18n/index.svelte';
 import { app, FIRST_PAGE_SIZE, PAGE_SIZE } from './state/app.svelte';
 import { message, ok, staff, summary, view } from './test/fixtures';
@@ -33,10 +33,13 @@ vi.mock('./bindings', () => ({
     search: vi.fn(),
     saveDraft: vi.fn(),
     discard: vi.fn(),
+    quit: vi.fn(() => Promise.resolve(null)),
+    setStartAtLogin: vi.fn(() => Promise.resolve({ status: 'ok', data: true })),
   },
   events: {
     engineEvent: { listen: vi.fn(() => Promise.resolve(() => {})) },
     openConversation: { listen: vi.fn(() => Promise.resolve(() => {})) },
+    openSearch: { listen: vi.fn(() => Promise.resolve(() => {})) },
   },
 }));
 
@@ -49,7 +52,14 @@ const account = {
 beforeEach(() => {
   vi.clearAllMocks();
   vi.mocked(commands.startup).mockImplementation(() =>
-    ok({ account, demo: false, settings: { language: 'en' as const }, first_page: [] }),
+    ok({
+      account,
+      demo: false,
+      settings: { language: 'en' as const, keep_running: true },
+      link: null,
+      start_at_login: false,
+      first_page: [],
+    }),
   );
   vi.mocked(commands.status).mockImplementation(() =>
     ok({ state: { state: 'live' as const }, last_synced_at: null }),
@@ -146,7 +156,7 @@ it('switches the language from settings, saves it, and relabels the screens', as
   expect(screen.getByTestId('tab-open').textContent).toBe('Open');
   await fireEvent.click(screen.getByTestId('open-settings'));
   await fireEvent.change(screen.getByTestId('settings-language'), { target: { value: 'sv' } });
-  expect(commands.saveSettings).toHaveBeenCalledWith({ language: 'sv' });
+  expect(commands.saveSettings).toHaveBeenCalledWith({ language: 'sv', keep_running: true });
   await waitFor(() => expect(screen.getByTestId('tab-open').textContent).toBe('Öppna'));
   expect(screen.getByTestId('tab-closed').textContent).toBe('Stängda');
   expect(screen.getByTestId('filter-mine').textContent).toBe('Tilldelade till mig');
@@ -154,7 +164,14 @@ it('switches the language from settings, saves it, and relabels the screens', as
 
 it('shows sign-in when no account is signed in', async () => {
   vi.mocked(commands.startup).mockImplementation(() =>
-    ok({ account: null, demo: false, settings: { language: 'auto' as const }, first_page: [] }),
+    ok({
+      account: null,
+      demo: false,
+      settings: { language: 'auto' as const, keep_running: true },
+      link: null,
+      start_at_login: false,
+      first_page: [],
+    }),
   );
   render(App);
   await waitFor(() => expect(screen.getByTestId('signin-submit')).toBeTruthy());
@@ -171,7 +188,9 @@ it('shows a screenful of a long list first, then fetches the rest of the page', 
     ok({
       account,
       demo: false,
-      settings: { language: 'en' as const },
+      settings: { language: 'en' as const, keep_running: true },
+      link: null,
+      start_at_login: false,
       first_page: all.slice(first.offset, first.offset + first.limit),
     }),
   );
@@ -253,4 +272,74 @@ it('puts a discarded reply back into the message field only when it surely wasn�
     await waitFor(() => expect(discard.disabled).toBe(false));
     expect(screen.getByTestId<HTMLTextAreaElement>('composer-input').value, code).toBe(field);
   }
+});
+
+function launchedWith(link: DeepLink) {
+  vi.mocked(commands.startup).mockImplementation(() =>
+    ok({
+      account,
+      demo: false,
+      settings: { language: 'en' as const, keep_running: true },
+      link,
+      start_at_login: false,
+      first_page: [],
+    }),
+  );
+}
+
+it('opens the conversation an inbox:// link named at launch', async () => {
+  launchedWith({ to: 'conversation', id: 2 });
+  await signedIn();
+  await waitFor(() => expect(app.openId).toBe(2));
+  expect(commands.conversation).toHaveBeenCalledWith(2);
+});
+
+it('runs the search an inbox://search link asked for', async () => {
+  vi.mocked(commands.search).mockImplementation(() => ok([]));
+  launchedWith({ to: 'search', query: 'köp' });
+  await signedIn();
+  await waitFor(() =>
+    expect(screen.getByTestId<HTMLInputElement>('search-input').value).toBe('köp'),
+  );
+  expect(commands.search).toHaveBeenCalledWith('köp', 50);
+});
+
+it('ignores a link on the sign-in screen', async () => {
+  vi.mocked(commands.startup).mockImplementation(() =>
+    ok({
+      account: null,
+      demo: false,
+      settings: { language: 'en' as const, keep_running: true },
+      link: null,
+      start_at_login: false,
+      first_page: [],
+    }),
+  );
+  render(App);
+  await waitFor(() => expect(screen.getByTestId('signin-submit')).toBeTruthy());
+  app.followLink({ to: 'conversation', id: 2 });
+  expect(commands.conversation).not.toHaveBeenCalled();
+});
+
+it('quits with Ctrl-Q, also while typing and on the sign-in screen', async () => {
+  await signedIn();
+  await fireEvent.keyDown(screen.getByTestId('search-input'), { key: 'q', ctrlKey: true });
+  expect(commands.quit).toHaveBeenCalledTimes(1);
+  await key('q');
+  expect(commands.quit).toHaveBeenCalledTimes(1);
+});
+
+it('saves "keep running" with the language and asks the OS to start at login', async () => {
+  await signedIn();
+  await fireEvent.click(screen.getByTestId('open-settings'));
+  const keep = await screen.findByTestId<HTMLInputElement>('settings-keep-running');
+  expect(keep.checked).toBe(true);
+  await fireEvent.click(keep);
+  expect(commands.saveSettings).toHaveBeenLastCalledWith({ language: 'en', keep_running: false });
+  expect(screen.getByTestId('settings-life').textContent).toContain('Closing the window quits');
+  const login = screen.getByTestId<HTMLInputElement>('settings-start-at-login');
+  expect(login.checked).toBe(false);
+  await fireEvent.click(login);
+  expect(commands.setStartAtLogin).toHaveBeenCalledWith(true);
+  await waitFor(() => expect(app.startAtLogin).toBe(true));
 });

@@ -71,14 +71,27 @@ export const commands = {
 	about: () => __TAURI_INVOKE<About_Serialize>("about"),
 	/**  Opens the log folder in the system's file manager. */
 	openLogFolder: () => typedError<null, CommandError>(__TAURI_INVOKE("open_log_folder")),
-	/**  Opens a link from a message in the system browser: http and https only. */
-	openLink: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_link", { url })),
+	/**
+	 *  Opens a link in the system browser: a product's "View product", the profile's Manage and
+	 *  order links (the shop sends them relative to its address) and links in messages. What the
+	 *  result is handed to the opener is always an absolute http(s) address; anything else, or a
+	 *  browser that can't be started, is an error that says why (`link_refused`, `no_browser`).
+	 */
+	openLink: (url: string) => typedError<string, CommandError>(__TAURI_INVOKE("open_link", { url })),
+	/**  Quit (Ctrl/Cmd-Q in the window): the outbox gets a moment to drain, then the app ends. */
+	quit: () => __TAURI_INVOKE<void>("quit"),
+	/**
+	 *  "Start at login" in Settings: the OS starts the app in the tray (hidden) at login. Returns
+	 *  what the OS now says.
+	 */
+	setStartAtLogin: (enabled: boolean) => typedError<boolean, CommandError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 };
 
 /** Events */
 export const events = {
 	engineEvent: makeEvent<EngineEvent_Serialize, EngineEvent_Deserialize>("engine-event"),
 	openConversation: makeEvent<OpenConversation, OpenConversation>("open-conversation"),
+	openSearch: makeEvent<OpenSearch, OpenSearch>("open-search"),
 };
 
 /* Types */
@@ -128,10 +141,20 @@ export type AppSettings = AppSettings_Serialize | AppSettings_Deserialize;
 
 export type AppSettings_Deserialize = {
 	language?: Language,
+	/**
+	 *  "Keep running when the window is closed": closing hides the window and the app stays
+	 *  in the tray (the default); off, closing quits.
+	 */
+	keep_running?: boolean,
 };
 
 export type AppSettings_Serialize = {
 	language: Language,
+	/**
+	 *  "Keep running when the window is closed": closing hides the window and the app stays
+	 *  in the tray (the default); off, closing quits.
+	 */
+	keep_running: boolean,
 };
 
 /**  A customer message that reached the mirror. */
@@ -411,6 +434,13 @@ export type Customer_Serialize = {
 	admin_url: string,
 };
 
+/**  Where a link asks the window to go. */
+export type DeepLink = 
+/**  `inbox://conversation/{id}` */
+{ to: "conversation"; id: number } | 
+/**  `inbox://search?q=…` */
+{ to: "search"; query: string };
+
 /**  How a staff reply reached the customer. */
 export type Delivery = 
 /**  On the platform the customer wrote from. */
@@ -603,9 +633,17 @@ export type NotificationSettings_Serialize = {
 	silence: Silence | null,
 };
 
-/**  Show this conversation: a notification or the tray menu was clicked. */
+/**
+ *  Show this conversation: a notification was clicked or an `inbox://conversation/ID` link
+ *  opened.
+ */
 export type OpenConversation = {
 	id: number,
+};
+
+/**  Search for this: an `inbox://search?q=…` link opened. */
+export type OpenSearch = {
+	query: string,
 };
 
 export type Order = {
@@ -835,6 +873,10 @@ export type Startup_Deserialize = {
 	 *  when signed out.
 	 */
 	first_page: ConversationSummary_Deserialize[],
+	/**  Where a link the app was launched with asks to go, once the list shows. */
+	link?: DeepLink | null,
+	/**  Whether the OS starts the app at login (in the tray). */
+	start_at_login: boolean,
 };
 
 /**  What the window needs to know at start. */
@@ -850,6 +892,10 @@ export type Startup_Serialize = {
 	 *  when signed out.
 	 */
 	first_page: ConversationSummary_Serialize[],
+	/**  Where a link the app was launched with asks to go, once the list shows. */
+	link: DeepLink | null,
+	/**  Whether the OS starts the app at login (in the tray). */
+	start_at_login: boolean,
 };
 
 /**  The sync state and when the mirror last caught up. */

@@ -43,11 +43,17 @@ beforeEach(() => {
   );
 });
 
-function renderPanel() {
+function renderPanel(
+  life: Partial<{ onkeeprunning: () => void; onstartatlogin: () => void }> = {},
+) {
   render(SettingsPanel, {
     props: {
       language: 'en',
       account: null,
+      keepRunning: true,
+      startAtLogin: false,
+      onkeeprunning: life.onkeeprunning ?? vi.fn(),
+      onstartatlogin: life.onstartatlogin ?? vi.fn(),
       onlanguage: vi.fn(),
       onsignout: vi.fn(),
       onclose: vi.fn(),

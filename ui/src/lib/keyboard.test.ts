@@ -206,3 +206,15 @@ describe('platform and help', () => {
     expect(mac.map((s) => t(SHORTCUT_LABELS[s.action]))).toContain('Command palette');
   });
 });
+
+describe('quit', () => {
+  it('is Ctrl-Q (⌘Q on macOS), also while typing', () => {
+    expect(shortcutFor(press('q', { ctrlKey: true }), 'other')).toBe('quit');
+    expect(shortcutFor(press('Q', { ctrlKey: true, target: TEXT_INPUT }), 'other')).toBe('quit');
+    expect(shortcutFor(press('q', { metaKey: true }), 'mac')).toBe('quit');
+    expect(shortcutFor(press('q', { ctrlKey: true }), 'mac')).toBeNull();
+    expect(shortcutFor(press('q'), 'other')).toBeNull();
+    expect(shortcutFor(press('q', { ctrlKey: true, shiftKey: true }), 'other')).toBeNull();
+    expect(shortcutFor(press('q', { ctrlKey: true, repeat: true }), 'other')).toBeNull();
+  });
+});

@@ -2,8 +2,8 @@
 //! fields, so the rules are tested without a DOM and the app has one `keydown` listener that
 //! dispatches on the returned name.
 //!
-//! While staff type in a text field only Escape and the command palette (Ctrl-K, ⌘K on macOS)
-//! are shortcuts; every other key belongs to the text. Enter on a button or link stays that
+//! While staff type in a text field only Escape, the command palette (Ctrl-K, ⌘K on macOS) and
+//! Quit (Ctrl-Q, ⌘Q) are shortcuts; every other key belongs to the text. Enter on a button or link stays that
 //! control's own, and held-down keys repeat only the list movements.
 
 import type { MessageKey } from './i18n/en';
@@ -18,7 +18,8 @@ export type ShortcutAction =
   | 'search'
   | 'commandPalette'
   | 'closeOverlay'
-  | 'shortcutHelp';
+  | 'shortcutHelp'
+  | 'quit';
 
 export type KeyboardPlatform = 'mac' | 'other';
 
@@ -145,6 +146,10 @@ function match(press: KeyPress, platform: KeyboardPlatform): ShortcutAction | nu
   if (command && !press.altKey && !press.shiftKey && key.toLowerCase() === 'k') {
     return 'commandPalette';
   }
+  // Quit, as every app: Ctrl-Q, ⌘Q on macOS (where the app menu's Quit has it too).
+  if (command && !press.altKey && !press.shiftKey && key.toLowerCase() === 'q') {
+    return 'quit';
+  }
 
   if (key === 'Escape' && !press.ctrlKey && !press.metaKey && !press.altKey) {
     return 'closeOverlay';
@@ -177,6 +182,7 @@ export interface ShortcutHelp {
 /** Every shortcut, in the order the help overlay lists them, with the platform's key names. */
 export function shortcutList(platform: KeyboardPlatform): ShortcutHelp[] {
   const command = platform === 'mac' ? ['⌘', 'K'] : ['Ctrl', 'K'];
+  const quit = platform === 'mac' ? ['⌘', 'Q'] : ['Ctrl', 'Q'];
   return [
     { action: 'next', keys: ['J'] },
     { action: 'previous', keys: ['K'] },
@@ -188,6 +194,7 @@ export function shortcutList(platform: KeyboardPlatform): ShortcutHelp[] {
     { action: 'commandPalette', keys: command },
     { action: 'closeOverlay', keys: ['Esc'] },
     { action: 'shortcutHelp', keys: ['?'] },
+    { action: 'quit', keys: quit },
   ];
 }
 
@@ -203,4 +210,5 @@ export const SHORTCUT_LABELS = {
   commandPalette: 'shortcuts.commandPalette',
   closeOverlay: 'shortcuts.closeOverlay',
   shortcutHelp: 'shortcuts.help',
+  quit: 'shortcuts.quit',
 } as const satisfies Record<ShortcutAction, MessageKey>;

@@ -523,6 +523,8 @@ const ERROR_CODES = [
   'internal',
   'shop_reset',
   'maybe_sent',
+  'link_refused',
+  'no_browser',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

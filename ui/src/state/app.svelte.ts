@@ -13,6 +13,7 @@ import {
   type ConversationStatus,
   type ConversationSummary,
   type ConversationView,
+  type DeepLink,
   type EngineEvent,
   type Language,
   type ProfileView,
@@ -56,6 +57,10 @@ export class AppState {
   account = $state.raw<Account | null>(null);
   demo = $state(false);
   language = $state<Language>('auto');
+  /** "Keep running when the window is closed" (closing hides to the tray). */
+  keepRunning = $state(true);
+  /** Whether the OS starts the app at login, in the tray. */
+  startAtLogin = $state(false);
 
   sync = $state.raw<SyncState>({ state: 'idle' });
   lastSyncedAt = $state<number | null>(null);
@@ -81,6 +86,8 @@ export class AppState {
   toasts = $state<Toast[]>([]);
   /** Bumped to ask the search box to take focus. */
   searchFocus = $state(0);
+  /** A search an `inbox://search?q=` link asked for; `seq` makes each request new. */
+  searchRequest = $state.raw<{ query: string; seq: number } | null>(null);
   /** Bumped to ask the composer to take focus. */
   composerFocus = $state(0);
   /** Bumped to ask the composer to open the file dialog. */
@@ -122,13 +129,17 @@ export class AppState {
     const [, startup] = await Promise.allSettled([this.listen(), call(commands.startup(first))]);
     try {
       if (startup.status === 'rejected') throw startup.reason;
-      const { demo, settings, account, first_page } = startup.value;
+      const { demo, settings, account, first_page, link, start_at_login } = startup.value;
       this.demo = demo;
       this.language = settings.language;
+      this.keepRunning = settings.keep_running;
+      this.startAtLogin = start_at_login;
       setLocale(languagePreference(this.language));
       this.account = account;
-      if (account) await this.enter(first_page);
-      else this.phase = 'signin';
+      if (account) {
+        await this.enter(first_page);
+        if (link) this.followLink(link);
+      } else this.phase = 'signin';
     } catch (e) {
       this.toast(e);
       this.phase = 'signin';
@@ -176,7 +187,12 @@ export class AppState {
       this.#unlisten.push(
         ...(await Promise.all([
           events.engineEvent.listen((e) => this.onEngineEvent(e.payload)),
-          events.openConversation.listen((e) => void this.openConversation(e.payload.id)),
+          events.openConversation.listen((e) =>
+            this.followLink({ to: 'conversation', id: e.payload.id }),
+          ),
+          events.openSearch.listen((e) =>
+            this.followLink({ to: 'search', query: e.payload.query }),
+          ),
         ])),
       );
     } catch {
@@ -517,11 +533,56 @@ export class AppState {
   // Settings, messages to staff
   // -------------------------------------------------------------------------------------------
 
+  /** Goes where an `inbox://` link or a notification click says (signed in only). */
+  followLink(link: DeepLink): void {
+    if (this.phase !== 'ready') return;
+    this.overlay = null;
+    if (link.to === 'conversation') void this.openConversation(link.id);
+    else this.searchRequest = { query: link.query, seq: (this.searchRequest?.seq ?? 0) + 1 };
+  }
+
   async setLanguage(language: Language): Promise<void> {
     this.language = language;
     setLocale(languagePreference(language));
+    await this.saveSettings();
+  }
+
+  async setKeepRunning(keepRunning: boolean): Promise<void> {
+    this.keepRunning = keepRunning;
+    await this.saveSettings();
+  }
+
+  private async saveSettings(): Promise<void> {
     try {
-      await call(commands.saveSettings({ language }));
+      await call(
+        commands.saveSettings({ language: this.language, keep_running: this.keepRunning }),
+      );
+    } catch (e) {
+      this.toast(e);
+    }
+  }
+
+  async setStartAtLogin(enabled: boolean): Promise<void> {
+    try {
+      this.startAtLogin = await call(commands.setStartAtLogin(enabled));
+    } catch (e) {
+      this.toast(e);
+    }
+  }
+
+  /** Opens a link in the system browser; a link that can't open says why. */
+  async openLink(url: string): Promise<void> {
+    try {
+      await call(commands.openLink(url));
+    } catch (e) {
+      this.toast(e);
+    }
+  }
+
+  /** Quit: the shell gives the outbox a moment to drain, then ends the app. */
+  async quit(): Promise<void> {
+    try {
+      await commands.quit();
     } catch (e) {
       this.toast(e);
     }

@@ -403,6 +403,14 @@ export const en = {
   'settings.languageSystem': 'Same as the system',
   'settings.languageEnglish': 'English',
   'settings.languageSwedish': 'Svenska',
+  'settings.life': 'When the window is closed',
+  'settings.keepRunning': 'Keep running when the window is closed',
+  'settings.keepRunningOn':
+    'Closing the window keeps Inbox in the tray: notifications and sync go on. Quit from the tray menu or with Ctrl+Q (⌘Q).',
+  'settings.keepRunningOff':
+    'Closing the window quits Inbox. No notifications until you start it again.',
+  'settings.startAtLogin': 'Start Inbox when you log in',
+  'settings.startAtLoginHint': 'It starts in the tray, without opening the window.',
   'settings.notifications': 'Notifications',
   'settings.notifyWho':
     'You’re notified about new messages in conversations assigned to you and in unassigned ones.',
@@ -466,6 +474,7 @@ export const en = {
   'shortcuts.commandPalette': 'Command palette',
   'shortcuts.closeOverlay': 'Close a dialog or panel',
   'shortcuts.help': 'Show keyboard shortcuts',
+  'shortcuts.quit': 'Quit Inbox',
   'shortcuts.typingNote':
     'While you type in a text field, only Esc and {palette} work as shortcuts.',
 
@@ -503,6 +512,8 @@ export const en = {
     'The shop was reset after you wrote this, so it can’t be sent: this conversation may now be someone else’s. Copy the text if you still need it.',
   'error.maybe_sent':
     'It may have been sent anyway; the shop’s answer couldn’t be read. Check the conversation before you write it again. Retry won’t send it twice.',
+  'error.link_refused': 'This link can’t be opened: it isn’t a web address.',
+  'error.no_browser': 'No web browser could open the link. Check your default browser.',
   'error.unknown': 'Something went wrong.',
 
   // Added with the screens

@@ -392,6 +392,14 @@ export const sv: TranslationOf<English> = {
   'settings.languageSystem': 'Samma som systemet',
   'settings.languageEnglish': 'English',
   'settings.languageSwedish': 'Svenska',
+  'settings.life': 'När fönstret stängs',
+  'settings.keepRunning': 'Fortsätt köra när fönstret stängs',
+  'settings.keepRunningOn':
+    'När fönstret stängs finns Inkorg kvar i systemfältet: notiser och synk fortsätter. Avsluta från menyn i systemfältet eller med Ctrl+Q (⌘Q).',
+  'settings.keepRunningOff':
+    'När fönstret stängs avslutas Inkorg. Inga notiser förrän du startar den igen.',
+  'settings.startAtLogin': 'Starta Inkorg när du loggar in',
+  'settings.startAtLoginHint': 'Den startar i systemfältet, utan att öppna fönstret.',
   'settings.notifications': 'Aviseringar',
   'settings.notifyWho':
     'Du får aviseringar om nya meddelanden i konversationer som är tilldelade till dig och i ej tilldelade.',
@@ -452,6 +460,7 @@ export const sv: TranslationOf<English> = {
   'shortcuts.commandPalette': 'Kommandopalett',
   'shortcuts.closeOverlay': 'Stäng en dialogruta eller panel',
   'shortcuts.help': 'Visa kortkommandon',
+  'shortcuts.quit': 'Avsluta Inkorg',
   'shortcuts.typingNote':
     'När du skriver i ett textfält fungerar bara Esc och {palette} som kortkommandon.',
 
@@ -488,6 +497,8 @@ export const sv: TranslationOf<English> = {
     'Butiken återställdes efter att du skrev det här, så det kan inte skickas: konversationen kan nu vara någon annans. Kopiera texten om du fortfarande behöver den.',
   'error.maybe_sent':
     'Det kan ha skickats ändå; butikens svar gick inte att läsa. Titta i konversationen innan du skriver det igen. Försök igen skickar det inte två gånger.',
+  'error.link_refused': 'Länken kan inte öppnas: den är ingen webbadress.',
+  'error.no_browser': 'Ingen webbläsare kunde öppna länken. Kontrollera din standardwebbläsare.',
   'error.unknown': 'Något gick fel.',
 
   'signIn.caFilePlaceholder': '/sökväg/till/ca.pem',
