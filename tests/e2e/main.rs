@@ -6,6 +6,7 @@
 
 mod harness;
 mod lifecycle;
+mod links;
 mod shop;
 mod x11;
 

@@ -30,7 +30,7 @@ it('renders customer text that looks like markup as text, never as elements', ()
 });
 
 it('turns http(s) links into links that open through the shell', async () => {
-  vi.mocked(commands.openLink).mockImplementation(() => ok(null));
+  vi.mocked(commands.openLink).mockImplementation((url: string) => ok(url));
   show(
     message({
       body: { type: 'text', text: 'See https://shop.example/p/1. Or javascript:alert(1)' },
