@@ -77,3 +77,9 @@ it('shows no mark for a verified customer', () => {
   row({ row: summary() });
   expect(screen.queryByTestId('row-unverified')).toBeNull();
 });
+
+it('shows presence as unknown, never Online, while the app is not live', () => {
+  row({ row: summary({ customer_online: true }), live: false });
+  expect(screen.queryByTestId('row-online')).toBeNull();
+  expect(screen.getByTestId('row-presence-unknown').textContent).toBe('Presence unknown');
+});

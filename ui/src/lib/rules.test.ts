@@ -5,6 +5,7 @@ import entitiesRs from '../../../crates/inbox-protocol/src/entities.rs?raw';
 import topicRs from '../../../crates/inbox-protocol/src/topic.rs?raw';
 import { t, translatePhrase, type Phrase } from './i18n/index.svelte';
 import {
+  presence,
   CART_EVENT_NAME_LIMIT,
   CART_PREVIEW_LINES,
   CONFIDENCE_GATE,
@@ -595,5 +596,16 @@ describe('reading a conversation', () => {
     expect(shouldMarkRead(view(5, false, customer(6)), { focused: false })).toBe(false);
     expect(shouldMarkRead(view(5, true, customer(6)), { focused: true })).toBe(false);
     expect(shouldMarkRead(view(6, false, customer(6)), { focused: true })).toBe(false);
+  });
+});
+
+describe('presence', () => {
+  it('is known only while live', () => {
+    expect(presence(true, 'live')).toBe('online');
+    for (const state of ['offline', 'syncing', 'idle', 'signed_out', 'error']) {
+      expect(presence(true, state)).toBe('unknown');
+    }
+    expect(presence(false, 'live')).toBeNull();
+    expect(presence(false, 'offline')).toBeNull();
   });
 });

@@ -650,3 +650,13 @@ export function shouldMarkRead(view: ReadViewLike, how: 'opened' | { focused: bo
   if (how === 'opened') return marked || hasUnseenCustomerMessage(view);
   return how.focused && !marked && hasUnseenCustomerMessage(view);
 }
+
+/**
+ * What to show of a customer's presence: the mirror's "online" is only true while the app is
+ * live with the shop. Offline (or catching up, or signed out) it may be hours old, so a
+ * customer it last saw online shows as "unknown", never "Online".
+ */
+export function presence(customerOnline: boolean, syncState: string): 'online' | 'unknown' | null {
+  if (!customerOnline) return null;
+  return syncState === 'live' ? 'online' : 'unknown';
+}

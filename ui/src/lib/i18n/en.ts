@@ -87,6 +87,9 @@ export const en = {
   'customer.unverifiedHint':
     "Anyone can type an email into the chat. Until the customer confirms it with the code we email them, this chat is not linked to the shop's customer with that address.",
   'list.online': 'Online',
+  'list.presenceUnknown': 'Presence unknown',
+  'list.presenceUnknownHint':
+    'Inbox is offline, so it can’t tell whether this customer is still in the store.',
   'list.assignedTo': 'Assigned to {name}',
   'list.assignedToYou': 'Assigned to you',
   'list.unassigned': 'Unassigned',
@@ -123,6 +126,7 @@ export const en = {
   'conversation.fromStaff': 'Message from {name} (staff)',
   'conversation.fromYou': 'Message from you',
   'conversation.online': 'Online',
+  'conversation.presenceUnknown': 'Presence unknown',
   'conversation.replyVia': 'Your reply will be sent on {platform}.',
   'conversation.customerLeft':
     'The customer has left your store. Your reply will be sent to {email}, the email address they gave at the start of the chat.',

@@ -88,6 +88,9 @@ export const sv: TranslationOf<English> = {
   'customer.unverifiedHint':
     'Vem som helst kan skriva en e-postadress i chatten. Tills kunden bekräftar den med koden vi mejlar är chatten inte kopplad till butikens kund med den adressen.',
   'list.online': 'Online',
+  'list.presenceUnknown': 'Status okänd',
+  'list.presenceUnknownHint':
+    'Inkorg är offline och kan inte se om kunden fortfarande är i butiken.',
   'list.assignedTo': 'Tilldelad till {name}',
   'list.assignedToYou': 'Tilldelad till dig',
   'list.unassigned': 'Ej tilldelad',
@@ -121,6 +124,7 @@ export const sv: TranslationOf<English> = {
   'conversation.fromStaff': 'Meddelande från {name} (personal)',
   'conversation.fromYou': 'Meddelande från dig',
   'conversation.online': 'Online',
+  'conversation.presenceUnknown': 'Status okänd',
   'conversation.replyVia': 'Ditt svar skickas via {platform}.',
   'conversation.customerLeft':
     'Kunden har lämnat din butik. Ditt svar kommer att skickas till {email}, den e-postadress som kunden angav i början av chattsessionen.',
