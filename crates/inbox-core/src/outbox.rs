@@ -71,6 +71,37 @@ pub enum Action {
 }
 
 impl Action {
+    /// What the action does, for the Outbox view (see [`OutboxEntry::kind`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Send { .. } => "message",
+            Action::SendMedia { .. } => "media",
+            Action::SetStatus { status, .. } => match status {
+                ConversationStatus::Closed => "close",
+                ConversationStatus::Open => "reopen",
+            },
+            Action::SetUnread { unread: true, .. } => "mark_unread",
+            Action::SetUnread { unread: false, .. } => "mark_read",
+            Action::Assign {
+                staff_id: Some(_), ..
+            } => "assign",
+            Action::Assign { staff_id: None, .. } => "unassign",
+            Action::AddNote { .. } => "add_note",
+            Action::EditNote { .. } => "edit_note",
+            Action::DeleteNote { .. } => "delete_note",
+        }
+    }
+
+    /// The customer a note action is about.
+    pub fn customer_id(&self) -> Option<i64> {
+        match self {
+            Action::AddNote { customer_id, .. }
+            | Action::EditNote { customer_id, .. }
+            | Action::DeleteNote { customer_id, .. } => Some(*customer_id),
+            _ => None,
+        }
+    }
+
     pub fn conversation_id(&self) -> Option<i64> {
         match self {
             Action::Send {
@@ -596,12 +627,15 @@ pub async fn attempt(
     }
 }
 
-/// Every item still in the outbox, oldest first.
+/// Every item still in the outbox, oldest first, with what it does and whom it concerns.
 pub fn entries(conn: &rusqlite::Connection) -> Result<Vec<OutboxEntry>> {
     let rows = conn
         .prepare_cached(
-            "SELECT id, conversation_id, state, error_code, error_detail, attempts, created_at
-               FROM outbox ORDER BY id",
+            "SELECT o.id, o.conversation_id, o.state, o.error_code, o.error_detail, o.attempts,
+                    o.created_at, o.action,
+                    (SELECT cu.name FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+                      WHERE c.id = o.conversation_id)
+               FROM outbox o ORDER BY o.id",
         )?
         .query_map([], |r| {
             let state: String = r.get(2)?;
@@ -613,16 +647,35 @@ pub fn entries(conn: &rusqlite::Connection) -> Result<Vec<OutboxEntry>> {
             } else {
                 SendState::Pending
             };
-            Ok(OutboxEntry {
-                id: r.get(0)?,
-                conversation_id: r.get(1)?,
-                state,
-                attempts: r.get(5)?,
-                created_at: r.get(6)?,
-            })
+            Ok((
+                OutboxEntry {
+                    id: r.get(0)?,
+                    conversation_id: r.get(1)?,
+                    kind: String::new(),
+                    customer_name: r.get(8)?,
+                    state,
+                    attempts: r.get(5)?,
+                    created_at: r.get(6)?,
+                },
+                r.get::<_, String>(7)?,
+            ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(mut entry, action)| {
+            let action: Action = serde_json::from_str(&action)?;
+            entry.kind = action.kind().to_owned();
+            if entry.customer_name.is_none()
+                && let Some(customer) = action.customer_id()
+            {
+                entry.customer_name = conn
+                    .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+                    .query_row([customer], |r| r.get(0))
+                    .optional()?;
+            }
+            Ok(entry)
+        })
+        .collect()
 }
 
 /// The shop answers again: items that were only waiting out a lost connection are due now.
@@ -779,6 +832,61 @@ mod tests {
             params![id, error.code(), error.to_string()],
         )
         .unwrap();
+    }
+
+    #[test]
+    fn the_outbox_says_what_each_action_does_whom_it_concerns_and_why_it_was_refused() {
+        let mut conn = mirror();
+        let tx = conn.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO customers (id, name, email, data) VALUES (5, 'Saga Holm', 's@x.se', '{}')",
+            [],
+        )
+        .unwrap();
+        queue_reply(&tx, "Hej");
+        let close = enqueue(
+            &tx,
+            7,
+            &Action::SetStatus {
+                conversation_id: 30,
+                status: ConversationStatus::Closed,
+            },
+            None,
+            1_001,
+        )
+        .unwrap();
+        enqueue(
+            &tx,
+            7,
+            &Action::AddNote {
+                customer_id: 5,
+                body: "VIP".into(),
+            },
+            None,
+            1_002,
+        )
+        .unwrap();
+        fail(
+            &tx,
+            close,
+            &Error::Rejected(Box::new(Problem::new(
+                403,
+                ProblemCode::PermissionDenied,
+                "not yours to close",
+            ))),
+        );
+        tx.commit().unwrap();
+        let entries = entries(&conn).unwrap();
+        let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["message", "close", "add_note"]);
+        // A note names its customer; conversation 30 is not in this mirror, so no name.
+        assert_eq!(entries[2].customer_name.as_deref(), Some("Saga Holm"));
+        assert_eq!(entries[1].customer_name, None);
+        assert!(matches!(
+            &entries[1].state,
+            SendState::Failed { code, detail } if code == "permission_denied" && detail.contains("not yours")
+        ));
+        assert_eq!(entries[0].state, SendState::Pending);
     }
 
     #[test]

@@ -127,6 +127,11 @@ pub struct ProfileView {
 pub struct OutboxEntry {
     pub id: i64,
     pub conversation_id: Option<i64>,
+    /// What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
+    /// `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+    pub kind: String,
+    /// The customer it concerns (by the conversation or the note), as the mirror names them.
+    pub customer_name: Option<String>,
     /// `Pending` or `Failed`; a delivered action leaves the outbox.
     pub state: SendState,
     pub attempts: i64,
