@@ -7,6 +7,7 @@
 mod harness;
 mod lifecycle;
 mod links;
+mod outbox;
 mod shop;
 mod x11;
 

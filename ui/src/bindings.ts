@@ -668,6 +668,13 @@ export type OutboxEntry = OutboxEntry_Serialize | OutboxEntry_Deserialize;
 export type OutboxEntry_Deserialize = {
 	id: number,
 	conversation_id?: number | null,
+	/**
+	 *  What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
+	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+	 */
+	kind: string,
+	/**  The customer it concerns (by the conversation or the note), as the mirror names them. */
+	customer_name?: string | null,
 	/**  `Pending` or `Failed`; a delivered action leaves the outbox. */
 	state: SendState,
 	attempts: number,
@@ -678,6 +685,13 @@ export type OutboxEntry_Deserialize = {
 export type OutboxEntry_Serialize = {
 	id: number,
 	conversation_id: number | null,
+	/**
+	 *  What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
+	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+	 */
+	kind: string,
+	/**  The customer it concerns (by the conversation or the note), as the mirror names them. */
+	customer_name: string | null,
 	/**  `Pending` or `Failed`; a delivered action leaves the outbox. */
 	state: SendState,
 	attempts: number,

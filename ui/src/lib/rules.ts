@@ -660,3 +660,35 @@ export function presence(customerOnline: boolean, syncState: string): 'online' |
   if (!customerOnline) return null;
   return syncState === 'live' ? 'online' : 'unknown';
 }
+
+/** What the Outbox view calls each kind of queued action (`OutboxEntry.kind`). */
+export const OUTBOX_KINDS = {
+  message: 'outbox.kind.message',
+  media: 'outbox.kind.media',
+  close: 'outbox.kind.close',
+  reopen: 'outbox.kind.reopen',
+  mark_unread: 'outbox.kind.markUnread',
+  mark_read: 'outbox.kind.markRead',
+  assign: 'outbox.kind.assign',
+  unassign: 'outbox.kind.unassign',
+  add_note: 'outbox.kind.addNote',
+  edit_note: 'outbox.kind.editNote',
+  delete_note: 'outbox.kind.deleteNote',
+} as const satisfies Record<string, MessageKey>;
+
+export type OutboxKindKey = (typeof OUTBOX_KINDS)[keyof typeof OUTBOX_KINDS] | 'outbox.kind.other';
+
+export function outboxKindKey(kind: string): OutboxKindKey {
+  return (OUTBOX_KINDS as Record<string, OutboxKindKey>)[kind] ?? 'outbox.kind.other';
+}
+
+/** How many queued actions the header's Outbox button counts, and whether any failed. */
+export function outboxSummary(entries: readonly { state: { state: string } }[]): {
+  count: number;
+  failed: number;
+} {
+  return {
+    count: entries.length,
+    failed: entries.filter((e) => e.state.state === 'failed').length,
+  };
+}

@@ -15,6 +15,7 @@ import {
   type ConversationView,
   type DeepLink,
   type EngineEvent,
+  type OutboxEntry,
   type Language,
   type ProfileView,
   type Staff,
@@ -33,7 +34,8 @@ export const PAGE_SIZE = 2000;
  * first page follows straight after. */
 export const FIRST_PAGE_SIZE = 60;
 
-export type Overlay = 'palette' | 'help' | 'settings' | 'assign' | 'products' | 'discount' | null;
+export type Overlay =
+  'palette' | 'help' | 'settings' | 'outbox' | 'assign' | 'products' | 'discount' | null;
 
 export interface Toast {
   id: number;
@@ -83,6 +85,8 @@ export class AppState {
   profileOpen = $state(true);
 
   overlay = $state<Overlay>(null);
+  /** Actions not yet at the shop: pending, and refused or failed with their reason. */
+  outbox = $state.raw<OutboxEntry[]>([]);
   toasts = $state<Toast[]>([]);
   /** Bumped to ask the search box to take focus. */
   searchFocus = $state(0);
@@ -159,11 +163,11 @@ export class AppState {
       this.rows = firstPage;
       this.hasMore = firstPage.length === FIRST_PAGE_SIZE;
       this.phase = 'ready';
-      await Promise.all([this.loadStatus(), this.loadStaff(), this.loadMore()]);
+      await Promise.all([this.loadStatus(), this.loadStaff(), this.loadMore(), this.loadOutbox()]);
       return;
     }
     this.phase = 'ready';
-    await Promise.all([this.loadStatus(), this.loadStaff(), this.refreshList()]);
+    await Promise.all([this.loadStatus(), this.loadStaff(), this.refreshList(), this.loadOutbox()]);
   }
 
   async signOut(): Promise<void> {
@@ -237,10 +241,37 @@ export class AppState {
     }
   }
 
+  async loadOutbox(): Promise<void> {
+    try {
+      this.outbox = await call(commands.outbox());
+    } catch {
+      // Signed out or unreadable: the conversation shows its own failures meanwhile.
+    }
+  }
+
+  async retryOutbox(id: number): Promise<void> {
+    try {
+      await call(commands.retry(id));
+    } catch (e) {
+      this.toast(e);
+    }
+    await this.loadOutbox();
+  }
+
+  async discardOutbox(id: number): Promise<void> {
+    try {
+      await call(commands.discard(id));
+    } catch (e) {
+      this.toast(e);
+    }
+    await this.loadOutbox();
+  }
+
   /** Refetches what is on screen, at most every ~100 ms however many events arrive. */
   refreshSoon = debounce((_all: boolean) => {
     if (this.phase !== 'ready') return;
     void this.refreshList();
+    void this.loadOutbox();
     if (this.openId !== null) {
       const id = this.openId;
       void this.loadView(id).then((view) => {
