@@ -17,7 +17,7 @@ deps:
 ## The desktop app against the demo shop, which runs inside it on a loopback port with simulated
 ## customers; signed in as a demo staff member.
 demo: deps ui
-	$(CARGO) build --release -p inbox-desktop --features custom-protocol
+	$(CARGO) build --release -p inbox-desktop --features custom-protocol,demo
 	$(CARGO_TARGET_DIR)/release/inbox-desktop --demo
 
 ## Only the demo shop, for the CLI or a second app: seeds demo data once, keeps simulated

@@ -9,6 +9,7 @@
 //! launch hands its arguments to the running app and exits (see [`lifecycle`]).
 
 pub mod commands;
+#[cfg(feature = "demo")]
 mod demo;
 pub mod error;
 pub mod events;
@@ -185,8 +186,8 @@ pub fn run() -> ExitCode {
         }
     };
     let data = if args.demo && lock.is_some() {
-        match tauri::async_runtime::block_on(demo::start(&data.path.join("demo"))) {
-            Ok((data, _account)) => data,
+        match start_demo(&data) {
+            Ok(data) => data,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;
@@ -295,6 +296,17 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--demo`: the demo shop in-process, signed in to (only in a build with the `demo` feature).
+#[cfg(feature = "demo")]
+fn start_demo(data: &DataDir) -> Result<DataDir, String> {
+    tauri::async_runtime::block_on(demo::start(&data.path.join("demo"))).map(|(data, _)| data)
+}
+
+#[cfg(not(feature = "demo"))]
+fn start_demo(_data: &DataDir) -> Result<DataDir, String> {
+    Err("this build of Inbox has no demo shop; `make demo` builds one with it".into())
 }
 
 /// Links the OS hands to the running app by event (macOS); elsewhere they come as a launch's
