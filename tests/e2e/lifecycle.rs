@@ -207,3 +207,67 @@ async fn the_app_lives_in_the_tray_runs_once_and_opens_links_steps() {
     app.close().await;
     shop.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifications_go_on_after_the_notification_server_restarts() {
+    whole_test(notifications_go_on_after_the_notification_server_restarts_steps()).await;
+}
+
+async fn notifications_go_on_after_the_notification_server_restarts_steps() {
+    let recorder = Recorder::start()
+        .await
+        .expect("a private bus with the recorder");
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let app = Desktop::launch(
+        "notify-restart",
+        &["--data-dir".into(), data.path().display().to_string()],
+        &[
+            ("INBOX_TOKEN_STORE".into(), "file".into()),
+            (
+                "DBUS_SESSION_BUS_ADDRESS".into(),
+                recorder.address().to_owned(),
+            ),
+        ],
+    )
+    .await;
+    sign_in(&app, &shop).await;
+    let pid = x11::wait_app_pid(&harness::app_binary(), data.path()).await;
+    let chat = shop
+        .customer("Ida Ek", "ida@example.se", "Hej! Har ni presentkort?")
+        .await;
+    let id = chat.conversation_id;
+    recorder
+        .wait_for(PATIENCE, |call| call.body.contains("presentkort"))
+        .await
+        .expect("a notification before the restart");
+
+    // The server goes away; a message meanwhile finds no one to show it.
+    recorder.stop_server().await.unwrap();
+    shop.say(&chat, "Eller kan man köpa ett på plats?").await;
+    app.find(&format!("{} [data-testid=row-preview]", row(id)))
+        .await;
+    app.wait_text(
+        &format!("{} [data-testid=row-preview]", row(id)),
+        "the message in the list",
+        |t| t.contains("på plats"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        x11::is_running(pid),
+        "a missing notification server ended the app"
+    );
+
+    // It is back: the next message shows. (A click on a notification shown after the restart
+    // is not seen by the app yet under this recorder: open, see the report of issue 15.)
+    recorder.start_server().await.unwrap();
+    shop.say(&chat, "Tack, jag väntar på svar").await;
+    recorder
+        .wait_for(PATIENCE, |call| call.body.contains("jag väntar"))
+        .await
+        .expect("a notification after the restart");
+    assert!(x11::is_running(pid), "the app still runs");
+    app.close().await;
+    shop.stop().await;
+}

@@ -327,6 +327,19 @@ impl Recorder {
         self.close(id, 2).await
     }
 
+    /// The server goes away, as when the desktop session restarts it: it gives up its name, so
+    /// a `Notify` meanwhile reaches no one (`ServiceUnknown`). What was recorded is kept.
+    pub async fn stop_server(&self) -> Result<()> {
+        self.connection.release_name(NAME).await?;
+        Ok(())
+    }
+
+    /// The server is back under its name (after [`Recorder::stop_server`]).
+    pub async fn start_server(&self) -> Result<()> {
+        self.connection.request_name(NAME).await?;
+        Ok(())
+    }
+
     /// Emits `NotificationClosed(id, reason)`: 1 expired, 2 dismissed, 3 closed by a call.
     pub async fn close(&self, id: u32, reason: u32) -> Result<()> {
         let sender = self.sender_of(id)?;
