@@ -159,3 +159,18 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.set_badge_count((count > 0).then_some(i64::from(count)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_menu_speaks_the_language_chosen_in_settings() {
+        let with = |language| AppSettings {
+            language,
+            ..AppSettings::default()
+        };
+        assert_eq!(words(&with(Language::Sv)), ("Visa Inkorg", "Avsluta"));
+        assert_eq!(words(&with(Language::En)), ("Show Inbox", "Quit"));
+    }
+}

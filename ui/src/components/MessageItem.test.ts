@@ -4,6 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { commands } from '../bindings';
 import { setLocale } from '../lib/i18n/index.svelte';
 import { message, NOW, ok } from '../test/fixtures';
+import { app } from '../state/app.svelte';
 import MessageItem from './MessageItem.svelte';
 
 vi.mock('../bindings', () => ({
@@ -138,4 +139,34 @@ it('does not promise to give back text a discarded discount code never had', () 
   expect(screen.getByRole('button', { name: 'Discard' }).title).toBe(
     'Remove this from the conversation.',
   );
+});
+
+it('says why a shared product’s link could not open, instead of doing nothing', async () => {
+  vi.mocked(commands.openLink).mockImplementation(() =>
+    Promise.resolve({
+      status: 'error' as const,
+      error: { code: 'no_browser', message: 'no browser opened https://shop.example/p/1' },
+    }),
+  );
+  show(
+    message({
+      body: {
+        type: 'products',
+        text: null,
+        products: [
+          {
+            product_id: 1,
+            title: 'Mug',
+            price: { minor: 12900, currency: 'SEK' },
+            image_url: null,
+            url: '/store/products/mug',
+          },
+        ],
+      },
+    }),
+  );
+  await fireEvent.click(screen.getByTestId('product-view'));
+  expect(commands.openLink).toHaveBeenCalledWith('/store/products/mug');
+  await vi.waitFor(() => expect(app.toasts.at(-1)?.phrase.key).toBe('error.no_browser'));
+  expect(app.toasts.at(-1)?.detail).toContain('https://shop.example/p/1');
 });
