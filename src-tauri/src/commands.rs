@@ -578,6 +578,31 @@ pub async fn save_settings(
     Ok(())
 }
 
+/// The offline image cache: bytes used and the cap.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CacheUse {
+    pub used: u64,
+    pub cap: u64,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn attachment_cache(state: State<'_, AppState>) -> CommandResult<CacheUse> {
+    let (used, cap) = state.engine().await?.attachment_cache_usage().await?;
+    Ok(CacheUse { used, cap })
+}
+
+/// "Clear cache" in Settings: the cached images and videos go (they come back when shown, or
+/// by prefetch after the next sync).
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_attachment_cache(state: State<'_, AppState>) -> CommandResult<CacheUse> {
+    let inbox = state.engine().await?;
+    inbox.clear_attachment_cache().await?;
+    let (used, cap) = inbox.attachment_cache_usage().await?;
+    Ok(CacheUse { used, cap })
+}
+
 /// Quit (Ctrl/Cmd-Q in the window): the outbox gets a moment to drain, then the app ends.
 #[tauri::command]
 #[specta::specta]

@@ -77,6 +77,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::open_log_folder,
             commands::open_link,
             commands::quit,
+            commands::attachment_cache,
+            commands::clear_attachment_cache,
             commands::set_start_at_login,
         ])
         .events(tauri_specta::collect_events![

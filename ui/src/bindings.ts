@@ -80,6 +80,12 @@ export const commands = {
 	openLink: (url: string) => typedError<string, CommandError>(__TAURI_INVOKE("open_link", { url })),
 	/**  Quit (Ctrl/Cmd-Q in the window): the outbox gets a moment to drain, then the app ends. */
 	quit: () => __TAURI_INVOKE<void>("quit"),
+	attachmentCache: () => typedError<CacheUse, CommandError>(__TAURI_INVOKE("attachment_cache")),
+	/**
+	 *  "Clear cache" in Settings: the cached images and videos go (they come back when shown, or
+	 *  by prefetch after the next sync).
+	 */
+	clearAttachmentCache: () => typedError<CacheUse, CommandError>(__TAURI_INVOKE("clear_attachment_cache")),
 	/**
 	 *  "Start at login" in Settings: the OS starts the app in the tray (hidden) at login. Returns
 	 *  what the OS now says.
@@ -198,6 +204,12 @@ export type Attachment_Serialize = {
 };
 
 export type Author = { kind: "customer"; customer_id: number } | { kind: "staff"; staff_id: number };
+
+/**  The offline image cache: bytes used and the cap. */
+export type CacheUse = {
+	used: number,
+	cap: number,
+};
 
 export type Cart = Cart_Serialize | Cart_Deserialize;
 

@@ -839,6 +839,36 @@ impl AttachmentCache {
             .await
     }
 
+    /// Bytes cached now, and the cap.
+    pub async fn usage(&self) -> Result<(u64, u64)> {
+        let used = self.store.read(crate::prefetch::cached_bytes).await?;
+        Ok((used, self.cap))
+    }
+
+    /// "Clear cache": every cached file goes (they come back from the shop when shown, or by
+    /// prefetch after the next sync). Prepared files waiting to be sent are not touched.
+    pub async fn clear(&self) -> Result<u64> {
+        let dir = self.dir.clone();
+        self.store
+            .write(move |tx| {
+                let shas: Vec<String> = tx
+                    .prepare("SELECT sha256 FROM attachment_cache")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let freed = crate::prefetch::cached_bytes(tx)?;
+                for sha in &shas {
+                    match std::fs::remove_file(dir.join(sha)) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                tx.execute("DELETE FROM attachment_cache", [])?;
+                Ok(freed)
+            })
+            .await
+    }
+
     /// Verifies downloaded bytes, stores them under their hash and evicts down to the cap.
     async fn insert(&self, sha: &str, bytes: Vec<u8>) -> Result<PathBuf> {
         let (dir, name) = (self.dir.clone(), sha.to_owned());

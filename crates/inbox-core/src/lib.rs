@@ -14,6 +14,7 @@ pub mod keychain;
 pub mod notifications;
 pub mod notify;
 pub mod outbox;
+pub mod prefetch;
 pub mod search;
 pub mod session;
 pub mod store;
@@ -226,6 +227,11 @@ impl Inbox {
         }
         tasks.push(tokio::spawn(sync::run(self.shared.clone())));
         tasks.push(tokio::spawn(deliver_outbox(self.shared.clone())));
+        tasks.push(tokio::spawn(prefetch_after_syncs(
+            self.shared.clone(),
+            self.attachment_cache(),
+            self.events(),
+        )));
     }
 
     /// Stops the background work; the mirror stays readable.
@@ -608,13 +614,36 @@ impl Inbox {
     /// An attachment's file on disk, for showing: cached by content hash (so it shows
     /// offline), downloaded on first use, the least recently used evicted past 500 MB.
     pub async fn attachment(&self, attachment: &Attachment) -> Result<PathBuf> {
+        self.attachment_cache().get(attachment).await
+    }
+
+    fn attachment_cache(&self) -> attachments::AttachmentCache {
         attachments::AttachmentCache::new(
             &self.mirror_dir(),
             self.shared.store.clone(),
             self.shared.api.clone(),
             attachments::DEFAULT_CACHE_BYTES,
         )
-        .get(attachment)
+    }
+
+    /// The attachment cache's use and cap, in bytes (Settings shows them).
+    pub async fn attachment_cache_usage(&self) -> Result<(u64, u64)> {
+        self.attachment_cache().usage().await
+    }
+
+    /// Empties the attachment cache; returns the bytes freed.
+    pub async fn clear_attachment_cache(&self) -> Result<u64> {
+        self.attachment_cache().clear().await
+    }
+
+    /// Fetches incoming images no one opened yet into the cache, within its cap (see
+    /// [`prefetch`]); the live engine runs it after each sync by itself.
+    pub async fn prefetch_attachments(&self) -> Result<prefetch::Prefetched> {
+        prefetch::run(
+            &self.shared.store,
+            &self.attachment_cache(),
+            attachments::DEFAULT_CACHE_BYTES,
+        )
         .await
     }
 
@@ -777,6 +806,32 @@ impl Inbox {
 impl Drop for Inbox {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// After each sync that brought something, prefetch what fits (one run at a time; syncs that
+/// come during a run are answered by one more run after it).
+async fn prefetch_after_syncs(
+    shared: Arc<Shared>,
+    cache: attachments::AttachmentCache,
+    mut events: events::Listener,
+) {
+    while let Some(event) = events.next().await {
+        if !matches!(event, Event::Synced { .. }) {
+            continue;
+        }
+        match prefetch::run(&shared.store, &cache, attachments::DEFAULT_CACHE_BYTES).await {
+            Ok(done) if done.files > 0 => {
+                tracing::info!(
+                    files = done.files,
+                    bytes = done.bytes,
+                    paused = done.paused,
+                    "prefetched"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(code = %e.code(), "prefetch failed"),
+        }
     }
 }
 

@@ -13,6 +13,12 @@ vi.mock('../bindings', () => ({
     resumeNotifications: vi.fn(),
     sendTestNotification: vi.fn(),
     openLogFolder: vi.fn(),
+    attachmentCache: vi.fn(() =>
+      Promise.resolve({ status: 'ok', data: { used: 12 * 1024 * 1024, cap: 500 * 1024 * 1024 } }),
+    ),
+    clearAttachmentCache: vi.fn(() =>
+      Promise.resolve({ status: 'ok', data: { used: 0, cap: 500 * 1024 * 1024 } }),
+    ),
   },
   events: {},
 }));
@@ -85,4 +91,14 @@ it('turns message previews off, sets quiet hours, pauses for an hour and sends a
 
   await fireEvent.click(screen.getByTestId('settings-test-notification'));
   expect(commands.sendTestNotification).toHaveBeenCalledOnce();
+});
+
+it('shows the offline image cache’s use and clears it', async () => {
+  renderPanel();
+  const use = await screen.findByTestId('settings-cache-use');
+  expect(use.textContent).toContain('12');
+  expect(use.textContent).toContain('500');
+  await fireEvent.click(screen.getByTestId('settings-clear-cache'));
+  expect(commands.clearAttachmentCache).toHaveBeenCalled();
+  await waitFor(() => expect(screen.getByTestId('settings-cache-use').textContent).toMatch(/^0/));
 });

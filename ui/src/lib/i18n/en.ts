@@ -407,6 +407,12 @@ export const en = {
   'settings.languageSystem': 'Same as the system',
   'settings.languageEnglish': 'English',
   'settings.languageSwedish': 'Svenska',
+  'settings.cache': 'Offline images',
+  'settings.cacheHint':
+    'Images customers send are kept on this computer after each sync, newest conversations first, so they show offline.',
+  'settings.cacheUse': '{used} of {cap} used',
+  'settings.clearCache': 'Clear cache',
+  'settings.cacheCleared': 'Cleared. Images come back when shown or after the next sync.',
   'settings.life': 'When the window is closed',
   'settings.keepRunning': 'Keep running when the window is closed',
   'settings.keepRunningOn':

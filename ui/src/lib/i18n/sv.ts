@@ -396,6 +396,12 @@ export const sv: TranslationOf<English> = {
   'settings.languageSystem': 'Samma som systemet',
   'settings.languageEnglish': 'English',
   'settings.languageSwedish': 'Svenska',
+  'settings.cache': 'Bilder offline',
+  'settings.cacheHint':
+    'Bilder som kunder skickar sparas på datorn efter varje synk, nyaste konversationerna först, så att de visas offline.',
+  'settings.cacheUse': '{used} av {cap} används',
+  'settings.clearCache': 'Töm cachen',
+  'settings.cacheCleared': 'Tömd. Bilderna kommer tillbaka när de visas eller efter nästa synk.',
   'settings.life': 'När fönstret stängs',
   'settings.keepRunning': 'Fortsätt köra när fönstret stängs',
   'settings.keepRunningOn':
