@@ -8,6 +8,7 @@ mod harness;
 mod lifecycle;
 mod links;
 mod outbox;
+mod prefetch;
 mod shop;
 mod x11;
 

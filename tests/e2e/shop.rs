@@ -124,6 +124,26 @@ impl Shop {
             .unwrap();
     }
 
+    /// Maja (another staff member) sends a PNG into a conversation; returns what the shop
+    /// stored.
+    pub async fn colleague_sends_image(&self, conversation_id: i64, png: Vec<u8>) -> Attachment {
+        let api = self.api().await;
+        let attachment = api.upload("image/png", png).await.unwrap();
+        let _: Option<Message> = api
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/conversations/{conversation_id}/messages"),
+                &format!("image-{}", rand::random::<u64>()),
+                Some(&SendMessage::Attachment {
+                    upload_id: attachment.upload_id.clone(),
+                    text: None,
+                }),
+            )
+            .await
+            .unwrap();
+        attachment
+    }
+
     /// The conversation as the shop holds it.
     pub async fn detail(&self, id: i64) -> ConversationDetail {
         self.api()

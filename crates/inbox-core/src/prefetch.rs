@@ -1,5 +1,5 @@
-//! Offline history that is whole: after each sync, incoming images nobody has opened yet are
-//! fetched into the attachment cache in the background, newest conversations first, so a
+//! Offline history that is whole: after each sync, images in conversations that nobody opened
+//! on this computer yet (a customer's, a colleague's) are fetched into the attachment cache in the background, newest conversations first, so a
 //! conversation never opened before shows its images offline. Prefetch only fills the room the
 //! cache has under its cap (it never evicts what someone looked at to make room for what no one
 //! has), stops at the first network failure until the next sync, and runs beside sync, never in
@@ -16,14 +16,13 @@ use crate::store::Store;
 /// Candidates read per round.
 const BATCH: usize = 64;
 
-/// Images in customer messages that are not cached yet: newest conversation first (by its last
-/// message), then newest message first.
+/// Images in messages that are not cached yet: newest conversation first (by its last message),
+/// then newest message first.
 pub fn candidates(conn: &rusqlite::Connection, limit: usize) -> Result<Vec<Attachment>> {
     let rows = conn
         .prepare_cached(
             "SELECT m.data FROM messages m JOIN conversations c ON c.id = m.conversation_id
-              WHERE m.from_customer = 1
-                AND json_extract(m.data, '$.body.type') = 'attachment'
+              WHERE json_extract(m.data, '$.body.type') = 'attachment'
                 AND json_extract(m.data, '$.body.attachment.kind') = 'image'
                 AND lower(json_extract(m.data, '$.body.attachment.sha256'))
                     NOT IN (SELECT sha256 FROM attachment_cache)
@@ -182,7 +181,7 @@ mod tests {
     }
 
     #[test]
-    fn newest_conversations_first_then_newest_messages_and_only_uncached_customer_images() {
+    fn newest_conversations_first_then_newest_messages_and_only_uncached_images() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         store::migrate(&mut conn).unwrap();
         let tx = conn.transaction().unwrap();
@@ -215,9 +214,9 @@ mod tests {
             .into_iter()
             .map(|a| a.upload_id)
             .collect();
-        // Conversation 2 (newest), then 3, then 1; newest message first within each; the
-        // staff's own image, the video, text and the cached image are left out.
-        assert_eq!(order, ["uc", "ub", "ue", "ua"]);
+        // Conversation 2 (newest), then 3, then 1; newest message first within each (a
+        // colleague's image too); the video, text and the cached image are left out.
+        assert_eq!(order, ["ud", "uc", "ub", "ue", "ua"]);
         assert_eq!(cached_bytes(&conn).unwrap(), 10);
         assert_eq!(candidates(&conn, 2).unwrap().len(), 2);
     }
