@@ -52,10 +52,8 @@ async fn a_refused_action_shows_its_reason_in_the_outbox_steps() {
         )
         .await;
     assert!(reason.starts_with("Not done:"), "{reason}");
-    app.wait_text(&format!("{entry}"), "the customer", |t| {
-        t.contains("Tove Lind")
-    })
-    .await;
+    app.wait_text(entry, "the customer", |t| t.contains("Tove Lind"))
+        .await;
     app.screenshot("outbox-refused").await;
 
     // Discarded, it is gone from the Outbox and the header.

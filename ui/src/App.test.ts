@@ -34,6 +34,8 @@ vi.mock('./bindings', () => ({
     saveDraft: vi.fn(),
     discard: vi.fn(),
     quit: vi.fn(() => Promise.resolve(null)),
+    outbox: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
+    attachmentCache: vi.fn(() => Promise.resolve({ status: 'ok', data: { used: 0, cap: 1 } })),
     setStartAtLogin: vi.fn(() => Promise.resolve({ status: 'ok', data: true })),
   },
   events: {
