@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 
 import App from './App.svelte';
@@ -34,7 +34,8 @@ vi.mock('./bindings', () => ({
     saveDraft: vi.fn(),
     discard: vi.fn(),
     quit: vi.fn(() => Promise.resolve(null)),
-    outbox: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
+    outbox: vi.fn(),
+    retry: vi.fn(),
     attachmentCache: vi.fn(() => Promise.resolve({ status: 'ok', data: { used: 0, cap: 1 } })),
     setStartAtLogin: vi.fn(() => Promise.resolve({ status: 'ok', data: true })),
   },
@@ -63,6 +64,7 @@ beforeEach(() => {
       first_page: [],
     }),
   );
+  vi.mocked(commands.outbox).mockImplementation(() => ok([]));
   vi.mocked(commands.status).mockImplementation(() =>
     ok({ state: { state: 'live' as const }, last_synced_at: null }),
   );
@@ -344,4 +346,28 @@ it('saves "keep running" with the language and asks the OS to start at login', a
   await fireEvent.click(login);
   expect(commands.setStartAtLogin).toHaveBeenCalledWith(true);
   await waitFor(() => expect(app.startAtLogin).toBe(true));
+});
+
+it('shows a refused close on the conversation itself, with Retry', async () => {
+  vi.mocked(commands.outbox).mockImplementation(() =>
+    ok([
+      {
+        id: 9,
+        conversation_id: 2,
+        kind: 'close',
+        customer_name: 'Bo',
+        state: { state: 'failed' as const, code: 'permission_denied', detail: 'not yours' },
+        attempts: 1,
+        created_at: 1,
+      },
+    ]),
+  );
+  vi.mocked(commands.retry).mockImplementation(() => ok(null));
+  await signedIn();
+  await app.openConversation(2);
+  const banner = await screen.findByTestId('conversation-failed-action');
+  expect(banner.textContent).toContain('Close conversation');
+  expect(banner.textContent).toContain('Not done');
+  await fireEvent.click(within(banner).getByText('Retry'));
+  expect(commands.retry).toHaveBeenCalledWith(9);
 });
