@@ -275,3 +275,64 @@ async fn notifications_go_on_after_the_notification_server_restarts_steps() {
     app.close().await;
     shop.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn start_at_login_is_opt_in_and_starts_hidden() {
+    whole_test(start_at_login_is_opt_in_and_starts_hidden_steps()).await;
+}
+
+async fn start_at_login_is_opt_in_and_starts_hidden_steps() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    // A home of its own: the XDG autostart entry goes under $HOME/.config/autostart.
+    let home = tempfile::tempdir().unwrap();
+    let app = Desktop::launch(
+        "autostart",
+        &["--data-dir".into(), data.path().display().to_string()],
+        &[
+            ("INBOX_TOKEN_STORE".into(), "file".into()),
+            ("HOME".into(), home.path().display().to_string()),
+        ],
+    )
+    .await;
+    sign_in(&app, &shop).await;
+    let entry = home.path().join(".config/autostart/Inbox.desktop");
+    assert!(!entry.exists(), "nothing starts at login until chosen");
+
+    app.click("[data-testid=open-settings]").await;
+    let toggle = "[data-testid=settings-start-at-login]";
+    assert_eq!(
+        app.find(toggle)
+            .await
+            .prop("checked")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("false")
+    );
+    app.click(toggle).await;
+    let start = Instant::now();
+    while !entry.exists() {
+        assert!(start.elapsed() < PATIENCE, "no autostart entry was written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let desktop = std::fs::read_to_string(&entry).unwrap();
+    let exec = desktop
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .expect("an Exec line");
+    assert_eq!(
+        exec,
+        format!("{} --hidden", harness::app_binary().display()),
+        "it starts this app, in the tray"
+    );
+
+    app.click(toggle).await;
+    let start = Instant::now();
+    while entry.exists() {
+        assert!(start.elapsed() < PATIENCE, "the autostart entry stayed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.close().await;
+    shop.stop().await;
+}
