@@ -277,11 +277,11 @@ async fn notifications_go_on_after_the_notification_server_restarts_steps() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn start_at_login_is_opt_in_and_starts_hidden() {
-    whole_test(start_at_login_is_opt_in_and_starts_hidden_steps()).await;
+async fn start_at_login_is_opt_in_and_closing_quits_when_chosen() {
+    whole_test(start_at_login_is_opt_in_and_closing_quits_when_chosen_steps()).await;
 }
 
-async fn start_at_login_is_opt_in_and_starts_hidden_steps() {
+async fn start_at_login_is_opt_in_and_closing_quits_when_chosen_steps() {
     let mut shop = Shop::start().await;
     let data = tempfile::tempdir().unwrap();
     // A home of its own: the XDG autostart entry goes under $HOME/.config/autostart.
@@ -333,6 +333,28 @@ async fn start_at_login_is_opt_in_and_starts_hidden_steps() {
         assert!(start.elapsed() < PATIENCE, "the autostart entry stayed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    app.close().await;
+
+    // "Keep running when the window is closed" off: closing the window quits.
+    app.click("[data-testid=settings-keep-running]").await;
+    let start = Instant::now();
+    while !std::fs::read_to_string(data.path().join("settings.json"))
+        .unwrap_or_default()
+        .contains("\"keep_running\": false")
+    {
+        assert!(start.elapsed() < PATIENCE, "the setting was never saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pid = x11::wait_app_pid(&harness::app_binary(), data.path()).await;
+    let screen = Screen::open(app.display());
+    screen.close(screen.window(pid));
+    let start = Instant::now();
+    while x11::is_running(pid) {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "closing did not quit with the setting off"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(app);
     shop.stop().await;
 }
