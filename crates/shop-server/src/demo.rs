@@ -22,6 +22,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::args;
+use crate::storage::Tx;
 use inbox_protocol::{
     CartAction, Delivery, DiscountCard, DiscountStatus, MessageBody, Millis, Money, Platform,
     ProductCard,
@@ -29,13 +31,13 @@ use inbox_protocol::{
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::auth;
 use crate::error::Result;
-use crate::store::{self, enum_key};
+use crate::storage::entities::enum_key;
+use crate::storage::{changes, mutations};
 use crate::topics::{self, TopicClassifier};
-use crate::{auth, changes, mutations};
 
 /// A demo staff member and the password to sign in with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +60,7 @@ pub struct DemoOptions {
 impl Default for DemoOptions {
     fn default() -> DemoOptions {
         DemoOptions {
-            now: store::now_ms(),
+            now: crate::clock::now_ms(),
             seed: 42,
             customers: 200,
             conversations: 1_000,
@@ -1397,17 +1399,16 @@ const GENERAL_NOTES: [&str; 8] = [
 ///
 /// Returns the staff with their plain-text demo passwords, to show on start.
 pub fn seed(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     classifier: &dyn TopicClassifier,
     opts: &DemoOptions,
 ) -> Result<Vec<DemoStaff>> {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let now = opts.now;
     let shop_name: String = tx
-        .query_row("SELECT value FROM meta WHERE key = 'name'", [], |r| {
+        .query_opt("SELECT value FROM meta WHERE key = 'name'", args![], |r| {
             r.get(0)
-        })
-        .optional()?
+        })?
         .unwrap_or_else(|| FALLBACK_SHOP_NAME.to_owned());
 
     let staff = insert_staff(tx, now)?;
@@ -1593,22 +1594,24 @@ fn handle(title: &str) -> String {
         .join("-")
 }
 
-fn insert_staff(tx: &Transaction<'_>, now: Millis) -> Result<Vec<StaffRow>> {
-    let mut insert = tx.prepare(
-        "INSERT INTO staff (email, name, password_hash, chat_permission, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+fn insert_staff(tx: &Tx<'_>, now: Millis) -> Result<Vec<StaffRow>> {
+    let insert = "INSERT INTO staff (email, name, password_hash, chat_permission, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
     let mut rows = Vec::new();
     for s in &STAFF {
-        insert.execute(params![
-            s.email,
-            s.name,
-            auth::hash_password(s.password),
-            s.chat,
-            now - s.joined_days_ago * DAY
-        ])?;
+        let inserted: i64 = tx.query_row(
+            insert,
+            args![
+                s.email,
+                s.name,
+                auth::hash_password(s.password),
+                s.chat,
+                now - s.joined_days_ago * DAY
+            ],
+            |r| r.get(0),
+        )?;
         rows.push(StaffRow {
-            id: tx.last_insert_rowid(),
+            id: inserted,
             first_name: s.name.split(' ').next().unwrap_or(s.name),
             chat: s.chat,
             share: s.share,
@@ -1617,42 +1620,47 @@ fn insert_staff(tx: &Transaction<'_>, now: Millis) -> Result<Vec<StaffRow>> {
     Ok(rows)
 }
 
-fn insert_products(tx: &Transaction<'_>, now: Millis) -> Result<Vec<ProductRow>> {
-    let mut product = tx.prepare(
+fn insert_products(tx: &Tx<'_>, now: Millis) -> Result<Vec<ProductRow>> {
+    let product =
         "INSERT INTO products (title, handle, description, image, online_store, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut variant = tx.prepare(
-        "INSERT INTO variants (product_id, title, options, price_minor, stock, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+    let variant = "INSERT INTO variants (product_id, title, options, price_minor, stock, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
     let mut rows = Vec::new();
     for (index, seed) in PRODUCTS.iter().enumerate() {
         let handle = handle(seed.title);
         // The range grew over the shop's first two years.
         let created_at = now - (720 - 15 * index as i64) * DAY;
-        product.execute(params![
-            seed.title,
-            handle,
-            seed.description,
-            seed.image,
-            seed.online_store,
-            created_at
-        ])?;
-        let id = tx.last_insert_rowid();
+        let inserted: i64 = tx.query_row(
+            product,
+            args![
+                seed.title,
+                handle,
+                seed.description,
+                seed.image,
+                seed.online_store,
+                created_at
+            ],
+            |r| r.get(0),
+        )?;
+        let id = inserted;
         let mut variants = Vec::new();
         for (position, V(title, options, kronor, stock)) in seed.variants.iter().enumerate() {
             let price_minor = kronor * 100;
-            variant.execute(params![
-                id,
-                title,
-                serde_json::to_string(options)?,
-                price_minor,
-                stock,
-                position as i64
-            ])?;
+            let inserted: i64 = tx.query_row(
+                variant,
+                args![
+                    id,
+                    title,
+                    serde_json::to_string(options)?,
+                    price_minor,
+                    stock,
+                    position as i64
+                ],
+                |r| r.get(0),
+            )?;
             variants.push(VariantRow {
-                id: tx.last_insert_rowid(),
+                id: inserted,
                 price_minor,
                 stock: *stock,
             });
@@ -1667,19 +1675,21 @@ fn insert_products(tx: &Transaction<'_>, now: Millis) -> Result<Vec<ProductRow>>
     Ok(rows)
 }
 
-fn insert_discounts(tx: &Transaction<'_>, now: Millis) -> Result<Vec<DiscountRow>> {
-    let mut insert = tx.prepare(
-        "INSERT INTO discount_codes (code, summary, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+fn insert_discounts(tx: &Tx<'_>, now: Millis) -> Result<Vec<DiscountRow>> {
+    let insert = "INSERT INTO discount_codes (code, summary, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4) RETURNING id";
     let mut rows = Vec::new();
     for seed in &DISCOUNTS {
         // Campaigns start and end at midnight UTC, as a person would set them.
         let midnight = |days: i64| (now + days * DAY).div_euclid(DAY) * DAY;
         let starts_at = midnight(seed.starts);
         let ends_at = seed.ends.map(midnight);
-        insert.execute(params![seed.code, seed.summary, starts_at, ends_at])?;
+        let inserted: i64 = tx.query_row(
+            insert,
+            args![seed.code, seed.summary, starts_at, ends_at],
+            |r| r.get(0),
+        )?;
         rows.push(DiscountRow {
-            id: tx.last_insert_rowid(),
+            id: inserted,
             seed,
             starts_at,
             ends_at,
@@ -1712,7 +1722,7 @@ fn phone(rng: &mut StdRng, kind: Phone, city: &str) -> Option<String> {
 }
 
 fn insert_customers(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     now: Millis,
     count: usize,
@@ -1787,25 +1797,27 @@ fn insert_customers(
     }
     // Ids follow sign-up order, as they would in a real shop.
     drafts.sort_by_key(|d| d.row.created_at);
-    let mut insert = tx.prepare(
-        "INSERT INTO customers (name, email, phone, city, country, time_zone, created_at,
+    let insert = "INSERT INTO customers (name, email, phone, city, country, time_zone, created_at,
                                 email_marketing, sms_marketing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id";
     let mut rows = Vec::with_capacity(count);
     for mut d in drafts {
-        insert.execute(params![
-            d.row.name,
-            d.row.email,
-            d.phone,
-            d.row.city,
-            d.country,
-            d.time_zone,
-            d.row.created_at,
-            d.email_marketing,
-            d.sms_marketing
-        ])?;
-        d.row.id = tx.last_insert_rowid();
+        let inserted: i64 = tx.query_row(
+            insert,
+            args![
+                d.row.name,
+                d.row.email,
+                d.phone,
+                d.row.city,
+                d.country,
+                d.time_zone,
+                d.row.created_at,
+                d.email_marketing,
+                d.sms_marketing
+            ],
+            |r| r.get(0),
+        )?;
+        d.row.id = inserted;
         rows.push(d.row);
     }
     Ok(rows)
@@ -1814,7 +1826,7 @@ fn insert_customers(
 /// Orders for most customers, numbered from #1001 in the order they were placed. Returns each
 /// customer's orders, oldest first.
 fn insert_orders(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     now: Millis,
     customers: &[CustomerRow],
@@ -1865,20 +1877,21 @@ fn insert_orders(
         }
     }
     drafts.sort_by_key(|d| (d.created_at, d.customer));
-    let mut insert = tx.prepare(
-        "INSERT INTO orders (customer_id, number, created_at, total_minor, status)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    let insert = "INSERT INTO orders (customer_id, number, created_at, total_minor, status)
+         VALUES (?1, ?2, ?3, ?4, ?5)";
     let mut by_customer = vec![Vec::new(); customers.len()];
     for (index, d) in drafts.iter().enumerate() {
         let number = 1001 + index as i64;
-        insert.execute(params![
-            customers[d.customer].id,
-            number,
-            d.created_at,
-            d.total_minor,
-            d.status
-        ])?;
+        tx.execute(
+            insert,
+            args![
+                customers[d.customer].id,
+                number,
+                d.created_at,
+                d.total_minor,
+                d.status
+            ],
+        )?;
         by_customer[d.customer].push(OrderRef {
             number,
             created_at: d.created_at,
@@ -2556,55 +2569,53 @@ struct Written {
 /// Inserts conversations, messages (ids in time order across the shop), topic labels, email
 /// outbox rows and cart events.
 fn insert_conversations(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     classifier: &dyn TopicClassifier,
     world: &World<'_>,
     customers: &[CustomerRow],
     plans: &[Plan],
     shop_name: &str,
 ) -> Result<Vec<Written>> {
-    let mut conversation = tx.prepare(
+    let conversation =
         "INSERT INTO conversations (customer_id, platform, status, assignee_id, contact_email,
                                     customer_online, created_at, updated_at, last_message_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id";
     let mut ids = Vec::with_capacity(plans.len());
     for plan in plans {
-        conversation.execute(params![
-            customers[plan.customer].id,
-            plan.platform.key(),
-            if plan.open { "open" } else { "closed" },
-            plan.assignee,
-            plan.contact_email,
-            plan.online,
-            plan.start(),
-            plan.updated_at(),
-            plan.last_message_at()
-        ])?;
-        ids.push(tx.last_insert_rowid());
+        let inserted: i64 = tx.query_row(
+            conversation,
+            args![
+                customers[plan.customer].id,
+                plan.platform.key(),
+                if plan.open { "open" } else { "closed" },
+                plan.assignee,
+                plan.contact_email,
+                plan.online,
+                plan.start(),
+                plan.updated_at(),
+                plan.last_message_at()
+            ],
+            |r| r.get(0),
+        )?;
+        ids.push(inserted);
     }
 
-    let mut message = tx.prepare(
+    let message =
         "INSERT INTO messages (conversation_id, author_staff_id, body, delivery, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut topic = tx.prepare(
-        "INSERT INTO conversation_topics (conversation_id, topic, confidence, message_id, labelled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+    let topic = "INSERT INTO conversation_topics (conversation_id, topic, confidence, message_id, labelled_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (conversation_id, topic) DO UPDATE SET
            confidence = excluded.confidence, message_id = excluded.message_id,
-           labelled_at = excluded.labelled_at",
-    )?;
-    let mut email = tx.prepare(
-        // History: these went out when they were written.
+           labelled_at = excluded.labelled_at";
+    // History: these went out when they were written.
+    let email =
         "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?;
-    let mut cart_event = tx.prepare(
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
+    let cart_event =
         "INSERT INTO cart_events (conversation_id, action, product_id, product_title, quantity,
                                   created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
     let mut order: Vec<(Millis, usize, usize)> = plans
         .iter()
@@ -2624,23 +2635,24 @@ fn insert_conversations(
         match &plans[c].items[i].what {
             What::Customer(text) => {
                 let body = serde_json::to_string(&MessageBody::Text { text: text.clone() })?;
-                message.execute(params![
-                    conversation_id,
-                    None::<i64>,
-                    body,
-                    None::<String>,
-                    at
-                ])?;
-                let id = tx.last_insert_rowid();
+                let inserted: i64 = tx.query_row(
+                    message,
+                    args![conversation_id, None::<i64>, body, None::<String>, at],
+                    |r| r.get(0),
+                )?;
+                let id = inserted;
                 message_ids[c].insert(i, id);
                 if let Some(guess) = topics::label(classifier, text) {
-                    topic.execute(params![
-                        conversation_id,
-                        guess.topic.key(),
-                        guess.confidence as f64,
-                        id,
-                        at
-                    ])?;
+                    tx.execute(
+                        topic,
+                        args![
+                            conversation_id,
+                            guess.topic.key(),
+                            guess.confidence as f64,
+                            id,
+                            at
+                        ],
+                    )?;
                 }
             }
             What::Staff {
@@ -2648,23 +2660,24 @@ fn insert_conversations(
                 body,
                 delivery,
             } => {
-                message.execute(params![
-                    conversation_id,
-                    staff_id,
-                    serde_json::to_string(body)?,
-                    serde_json::to_string(delivery)?,
-                    at
-                ])?;
-                let id = tx.last_insert_rowid();
+                let inserted: i64 = tx.query_row(
+                    message,
+                    args![
+                        conversation_id,
+                        staff_id,
+                        serde_json::to_string(body)?,
+                        serde_json::to_string(delivery)?,
+                        at
+                    ],
+                    |r| r.get(0),
+                )?;
+                let id = inserted;
                 message_ids[c].insert(i, id);
                 if let Delivery::Email { address } = delivery {
-                    email.execute(params![
-                        id,
-                        address,
-                        subject,
-                        mutations::email_text(body),
-                        at
-                    ])?;
+                    tx.execute(
+                        email,
+                        args![id, address, subject, mutations::email_text(body), at],
+                    )?;
                 }
             }
             What::Cart {
@@ -2674,14 +2687,17 @@ fn insert_conversations(
                 ..
             } => {
                 let product = &world.products[*product];
-                cart_event.execute(params![
-                    conversation_id,
-                    enum_key(action),
-                    product.id,
-                    product.seed.title,
-                    quantity,
-                    at
-                ])?;
+                tx.execute(
+                    cart_event,
+                    args![
+                        conversation_id,
+                        enum_key(action),
+                        product.id,
+                        product.seed.title,
+                        quantity,
+                        at
+                    ],
+                )?;
             }
         }
     }
@@ -2698,18 +2714,17 @@ fn insert_conversations(
 /// Staff have read what they answered; whoever closed a conversation read all of it; others
 /// glanced at some; a few open ones are marked unread again.
 fn insert_read_states(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     plans: &[Plan],
     written: &[Written],
 ) -> Result<()> {
     let now = world.now;
-    let mut insert = tx.prepare(
+    let insert =
         "INSERT INTO read_states (conversation_id, staff_id, last_read_message_id, marked_unread,
                                   updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5)";
     let chat_staff: Vec<i64> = world
         .staff
         .iter()
@@ -2746,7 +2761,10 @@ fn insert_read_states(
             states.insert(staff_id, (read_to, true, at));
         }
         for (staff_id, (id, unread, at)) in states {
-            insert.execute(params![written.conversation_id, staff_id, id, unread, at])?;
+            tx.execute(
+                insert,
+                args![written.conversation_id, staff_id, id, unread, at],
+            )?;
         }
     }
     Ok(())
@@ -2755,7 +2773,7 @@ fn insert_read_states(
 /// Carts: what customers put in during recent chats, plus carts left on the storefront, and a
 /// discount code on a few that clicked one in a chat.
 fn insert_carts(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     customers: &[CustomerRow],
@@ -2855,19 +2873,22 @@ fn insert_carts(
         carts.insert(index, cart);
     }
 
-    let mut insert_cart = tx.prepare(
-        "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)",
-    )?;
-    let mut insert_line = tx.prepare(
-        "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let insert_cart =
+        "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)";
+    let insert_line = "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
+         VALUES (?1, ?2, ?3, ?4)";
     for (index, cart) in &carts {
         let customer_id = customers[*index].id;
-        insert_cart.execute(params![customer_id, cart.discount, cart.updated_at])?;
+        tx.execute(
+            insert_cart,
+            args![customer_id, cart.discount, cart.updated_at],
+        )?;
         for (&(product, variant), &(quantity, added_at)) in &cart.lines {
             let variant_id = world.products[product].variants[variant].id;
-            insert_line.execute(params![customer_id, variant_id, quantity, added_at])?;
+            tx.execute(
+                insert_line,
+                args![customer_id, variant_id, quantity, added_at],
+            )?;
         }
     }
     Ok(())
@@ -2876,7 +2897,7 @@ fn insert_carts(
 /// Notes left after conversations, and a few general ones by any staff member (the staff
 /// member without chat access keeps customer records too).
 fn insert_notes(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     customers: &[CustomerRow],
@@ -2901,10 +2922,8 @@ fn insert_notes(
         notes.push((at, customers[customer].id, author, body.to_owned()));
     }
     notes.sort();
-    let mut insert = tx.prepare(
-        "INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    let insert = "INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)";
     for (at, customer_id, author, body) in notes {
         // Some notes were touched up later.
         let updated_at = if rng.random_bool(0.2) {
@@ -2912,7 +2931,7 @@ fn insert_notes(
         } else {
             at
         };
-        insert.execute(params![customer_id, author, body, at, updated_at])?;
+        tx.execute(insert, args![customer_id, author, body, at, updated_at])?;
     }
     Ok(())
 }
@@ -2920,7 +2939,8 @@ fn insert_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Db;
+    use crate::storage::Db;
+    use crate::storage::entities as store;
     use crate::topics::KeywordClassifier;
     use inbox_protocol::{CART_EVENT_NAME_LIMIT, ConversationStatus};
     use rusqlite::Connection;
@@ -3248,7 +3268,7 @@ mod tests {
                             let outbox: i64 = conn
                                 .query_row(
                                     "SELECT count(*) FROM email_outbox WHERE message_id = ?1 AND to_address = ?2",
-                                    params![m.id, address],
+                                    rusqlite::params![m.id, address],
                                     |r| r.get(0),
                                 )
                                 .unwrap();

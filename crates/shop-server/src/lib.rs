@@ -7,18 +7,16 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod changes;
-pub mod db;
+pub mod clock;
 pub mod demo;
 pub mod email;
 pub mod error;
 pub mod fanout;
 pub mod limits;
 pub mod media;
-pub mod mutations;
 pub mod presence;
 pub mod simulate;
-pub mod store;
+pub mod storage;
 pub mod tls;
 pub mod topics;
 
@@ -36,14 +34,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::demo::DemoStaff;
 use crate::error::{Error, Result};
-use crate::store::Shop;
+use crate::storage::{Shop, mutations, records};
 pub use crate::tls::TlsFiles;
 use crate::topics::TopicClassifier;
 
 /// Everything a running server shares between requests.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: db::Db,
+    pub db: storage::Db,
     pub shop: Shop,
     pub classifier: Arc<dyn TopicClassifier>,
     pub media_dir: PathBuf,
@@ -215,7 +213,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let data_dir_lock = lock_data_dir(&config.data_dir)?;
     let db_path = config.data_dir.join("shop.db");
     private_files(&db_path)?;
-    let db = db::Db::open(&db_path)?;
+    let db = storage::Db::open(&db_path)?;
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;
@@ -224,20 +222,11 @@ pub async fn start(config: Config) -> Result<Running> {
             let shop = Shop::load_or_init(tx, &name, &currency)?;
             // No chat stream survives a restart: whoever was online is not any more.
             mutations::everyone_offline(tx)?;
-            let empty: bool =
-                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
-            if demo && empty {
+            if demo && !records::has_staff(tx)? {
                 let staff = demo::seed(tx, classifier.as_ref(), &demo::DemoOptions::default())?;
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                    rusqlite::params![DEMO_STAFF_KEY, serde_json::to_string(&staff)?],
-                )?;
+                mutations::set_meta(tx, DEMO_STAFF_KEY, &serde_json::to_string(&staff)?)?;
             }
-            let demo_staff: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [DEMO_STAFF_KEY],
-                |r| r.get(0),
-            ))?;
+            let demo_staff = records::meta(tx, DEMO_STAFF_KEY)?;
             let demo_staff = match (demo, demo_staff) {
                 (true, Some(json)) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
                 _ => None,
@@ -350,7 +339,7 @@ async fn prune_forever(state: AppState) {
         hourly.tick().await;
         match state
             .db
-            .write(|tx| mutations::prune(tx, store::now_ms()))
+            .write(|tx| mutations::prune(tx, clock::now_ms()))
             .await
         {
             Ok(removed) if removed > 0 => tracing::info!(removed, "pruned expired rows"),

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::db::Db;
 use crate::error::Result;
-use crate::mutations;
+use crate::storage::Db;
+use crate::storage::mutations;
 
 /// How many chat streams each conversation has open; the customer is online while any is.
 #[derive(Debug, Clone, Default)]

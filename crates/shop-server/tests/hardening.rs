@@ -345,7 +345,12 @@ async fn flood_elsewhere(shop: &TestShop, count: usize) {
         .write(move |tx| {
             for i in 0..count {
                 let text = format!("{i} {}", "lorem ipsum ".repeat(300));
-                shop_server::mutations::customer_message(tx, state.classifier.as_ref(), id, &text)?;
+                shop_server::storage::mutations::customer_message(
+                    tx,
+                    state.classifier.as_ref(),
+                    id,
+                    &text,
+                )?;
             }
             Ok(())
         })
@@ -949,21 +954,21 @@ async fn idempotency_keys_and_old_sessions_are_pruned_after_their_horizon() {
     let count = |sql: &'static str| {
         let db = shop.server().state.db.clone();
         async move {
-            db.read(move |conn| Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))?))
+            db.read(move |conn| conn.query_row(sql, shop_server::args![], |r| r.get::<i64>(0)))
                 .await
                 .unwrap()
         }
     };
     assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 1);
     let db = shop.server().state.db.clone();
-    let now = shop_server::store::now_ms();
+    let now = shop_server::clock::now_ms();
     // A day later nothing is due; past the horizon the key, and long-expired sessions, go.
-    db.write(move |tx| shop_server::mutations::prune(tx, now + 86_400_000))
+    db.write(move |tx| shop_server::storage::mutations::prune(tx, now + 86_400_000))
         .await
         .unwrap();
     assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 1);
-    let later = now + shop_server::mutations::IDEMPOTENCY_HORIZON_MS + 1;
-    db.write(move |tx| shop_server::mutations::prune(tx, later))
+    let later = now + shop_server::storage::mutations::IDEMPOTENCY_HORIZON_MS + 1;
+    db.write(move |tx| shop_server::storage::mutations::prune(tx, later))
         .await
         .unwrap();
     assert_eq!(count("SELECT count(*) FROM idempotency_keys").await, 0);

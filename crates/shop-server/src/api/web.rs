@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use rusqlite::OptionalExtension;
 
 use super::extract::ApiPath;
 use crate::AppState;
 use crate::error::{Error, Result};
+use crate::storage::records;
 
 const STORE_HTML: &str = include_str!("../../static/store.html");
 const STORE_JS: &str = include_str!("../../static/store.js");
@@ -71,15 +71,7 @@ async fn media(
 ) -> Result<Response> {
     let found = state
         .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT mime, sha256 FROM uploads WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-                )
-                .optional()?)
-        })
+        .read(move |db| records::upload_file(db, &id))
         .await?;
     let (mime, sha) = found.ok_or_else(|| Error::not_found("upload"))?;
     let served = tower_http::services::ServeFile::new(state.media_dir.join(&sha))

@@ -1,5 +1,5 @@
-//! The shop's SQLite database: one writer connection, a small pool of readers, numbered
-//! migrations, and the broadcast of the newest change so live streams wake up.
+//! The SQLite backend, the embedded default: one writer connection, a small pool of readers,
+//! numbered migrations, and the broadcast of the newest change so live streams wake up.
 //!
 //! Every query runs on a blocking thread (`spawn_blocking`), never on the async workers.
 
@@ -9,12 +9,81 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::{Semaphore, watch};
 
+use super::{Row, Sql, Tx, Value, ValueRef};
 use crate::error::{Error, Result};
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Storage(e.to_string())
+    }
+}
+
+fn bind<'a>(value: &Value<'a>) -> rusqlite::types::ToSqlOutput<'a> {
+    use rusqlite::types::{ToSqlOutput, ValueRef as R};
+    ToSqlOutput::Borrowed(match *value {
+        Value::Null => R::Null,
+        Value::Int(v) => R::Integer(v),
+        Value::Real(v) => R::Real(v),
+        Value::Text(v) => R::Text(v.as_bytes()),
+        Value::Blob(v) => R::Blob(v),
+    })
+}
+
+struct Arg<'a, 'v>(&'a Value<'v>);
+
+impl rusqlite::ToSql for Arg<'_, '_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(bind(self.0))
+    }
+}
+
+fn params<'a, 'v>(args: &'a [Value<'v>]) -> impl rusqlite::Params + 'a {
+    rusqlite::params_from_iter(args.iter().map(Arg))
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        use rusqlite::types::ValueRef as R;
+        Ok(match self.get_ref(index)? {
+            R::Null => ValueRef::Null,
+            R::Integer(v) => ValueRef::Int(v),
+            R::Real(v) => ValueRef::Real(v),
+            R::Text(v) => ValueRef::Text(
+                std::str::from_utf8(v).map_err(|e| Error::Storage(format!("text column: {e}")))?,
+            ),
+            R::Blob(v) => ValueRef::Blob(v),
+        })
+    }
+}
+
+impl Sql for Connection {
+    fn execute(&self, sql: &str, args: &[Value<'_>]) -> Result<usize> {
+        Ok(self.prepare_cached(sql)?.execute(params(args))?)
+    }
+
+    fn for_each(
+        &self,
+        sql: &str,
+        args: &[Value<'_>],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let mut statement = self.prepare_cached(sql)?;
+        let mut rows = statement.query(params(args))?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        Ok(Connection::execute_batch(self, sql)?)
+    }
+}
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/001_init.sql"),
-    include_str!("../migrations/002_identity.sql"),
+    include_str!("../../migrations/sqlite/001_init.sql"),
+    include_str!("../../migrations/sqlite/002_identity.sql"),
 ];
 
 const READERS: usize = 4;
@@ -152,11 +221,9 @@ impl Db {
     /// moment before the signal announces it, so cursor checks ask here.
     pub async fn committed_seq(&self) -> Result<i64> {
         self.read(|conn| {
-            Ok(
-                conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
-                    r.get(0)
-                })?,
-            )
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", &[], |r| {
+                r.get(0)
+            })
         })
         .await
     }
@@ -165,14 +232,14 @@ impl Db {
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.write_blocking(f)).await?
     }
 
     /// The same as [`Db::write`], for callers already on a blocking thread.
-    pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.inner.write_blocking(f)
     }
 
@@ -180,7 +247,7 @@ impl Db {
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T> + Send + 'static,
     {
         let permit = self
             .inner
@@ -194,7 +261,7 @@ impl Db {
             let conn = conn.expect("a permit guarantees a free reader");
             let result = (|| {
                 let tx = conn.unchecked_transaction()?;
-                let value = f(&tx)?;
+                let value = f(&*tx)?;
                 tx.finish()?;
                 Ok(value)
             })();
@@ -212,10 +279,10 @@ impl Db {
 }
 
 impl Inner {
-    fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().expect("writer poisoned");
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
+        let value = f(&Tx::new(&*tx))?;
         let latest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
             r.get(0)
         })?;
@@ -256,9 +323,9 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..150 {
                         db.write_blocking(|tx| {
-                            crate::changes::touch(
+                            crate::storage::changes::touch(
                                 tx,
-                                crate::changes::Kind::Message,
+                                crate::storage::changes::Kind::Message,
                                 w * 1_000 + i,
                                 0,
                             )
