@@ -56,6 +56,7 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
         .db
         .write(move |tx| {
             let mut rng = StdRng::seed_from_u64(seed);
+            let now = crate::clock::now_ms();
             let customer = records::random_customer(tx)?;
             let Some((name, email)) = customer else {
                 return Ok(());
@@ -73,7 +74,7 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                     email,
                     platform,
                 },
-                mutations::Resume::OpenConversation,
+                mutations::Resume::OpenConversation, now,
             )?;
             if platform == Platform::OnlineStore {
                 // Most storefront customers are still on the page when they write.
@@ -87,12 +88,12 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                             quantity: Some(1),
                         };
                         // Stock can run out under the simulation; that is not a failure.
-                        let _ = mutations::change_cart(tx, customer_id, conversation_id, &change);
+                        let _ = mutations::change_cart(tx, customer_id, conversation_id, &change, now);
                     }
                 }
             }
             let line = LINES[rng.random_range(0..LINES.len())];
-            mutations::customer_message(tx, classifier.as_ref(), conversation_id, line)?;
+            mutations::customer_message(tx, classifier.as_ref(), conversation_id, line, now)?;
             Ok(())
         })
         .await

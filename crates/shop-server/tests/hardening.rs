@@ -349,7 +349,7 @@ async fn flood_elsewhere(shop: &TestShop, count: usize) {
                     tx,
                     state.classifier.as_ref(),
                     id,
-                    &text,
+                    &text, shop_server::clock::now_ms(),
                 )?;
             }
             Ok(())

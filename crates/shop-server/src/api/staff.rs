@@ -251,7 +251,7 @@ pub async fn send_message(
         key,
         &request,
         StatusCode::CREATED,
-        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send),
+        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send, now_ms()),
     )
     .await
 }
@@ -276,7 +276,7 @@ pub async fn set_status(
         key,
         &(id, request),
         StatusCode::OK,
-        move |tx| mutations::set_status(tx, id, status),
+        move |tx| mutations::set_status(tx, id, status, now_ms()),
     )
     .await
 }
@@ -301,7 +301,7 @@ pub async fn set_read_state(
         key,
         &(id, request_copy),
         StatusCode::OK,
-        move |tx| mutations::set_read_state(tx, staff.id, id, request),
+        move |tx| mutations::set_read_state(tx, staff.id, id, request, now_ms()),
     )
     .await
 }
@@ -329,7 +329,7 @@ pub async fn set_assignee(
         key,
         &(id, request),
         StatusCode::OK,
-        move |tx| mutations::set_assignee(tx, id, assignee),
+        move |tx| mutations::set_assignee(tx, id, assignee, now_ms()),
     )
     .await
 }
@@ -509,7 +509,7 @@ pub async fn customer_profile(
     let shop = state.shop.clone();
     let profile = state
         .db
-        .read(move |conn| store::profile(conn, &shop, id))
+        .read(move |conn| store::profile(conn, &shop, id, now_ms()))
         .await?;
     Ok(json(StatusCode::OK, &profile))
 }
@@ -534,7 +534,7 @@ pub async fn add_note(
         key,
         &(id, request),
         StatusCode::CREATED,
-        move |tx| mutations::add_note(tx, staff.id, id, &body),
+        move |tx| mutations::add_note(tx, staff.id, id, &body, now_ms()),
     )
     .await
 }
@@ -559,7 +559,7 @@ pub async fn edit_note(
         key,
         &(id, note_id, request),
         StatusCode::OK,
-        move |tx| mutations::edit_note(tx, id, note_id, &body),
+        move |tx| mutations::edit_note(tx, id, note_id, &body, now_ms()),
     )
     .await
 }
@@ -583,7 +583,7 @@ pub async fn delete_note(
         key,
         &request,
         StatusCode::NO_CONTENT,
-        move |tx| mutations::delete_note(tx, id, note_id),
+        move |tx| mutations::delete_note(tx, id, note_id, now_ms()),
     )
     .await
 }

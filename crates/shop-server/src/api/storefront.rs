@@ -56,7 +56,7 @@ pub async fn start_chat(
         .db
         .write(move |tx| {
             let (customer_id, conversation_id) =
-                mutations::start_chat(tx, &request, mutations::Resume::Never)?;
+                mutations::start_chat(tx, &request, mutations::Resume::Never, now_ms())?;
             mutations::add_chat_session(tx, &hash, customer_id, conversation_id, now, expires_at)?;
             Ok((customer_id, conversation_id))
         })
@@ -225,7 +225,7 @@ pub async fn send(
         key,
         &(id, request),
         StatusCode::CREATED,
-        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text),
+        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text, now_ms()),
     )
     .await
 }
@@ -254,7 +254,7 @@ pub async fn change_cart(
         key,
         &request,
         StatusCode::OK,
-        move |tx| mutations::change_cart(tx, customer.customer_id, id, &change),
+        move |tx| mutations::change_cart(tx, customer.customer_id, id, &change, now_ms()),
     )
     .await
 }
@@ -276,7 +276,7 @@ pub async fn apply_discount(
     let shop = state.shop.clone();
     let cart = state
         .db
-        .write(move |tx| mutations::apply_discount(tx, &shop, customer.customer_id, &request.code))
+        .write(move |tx| mutations::apply_discount(tx, &shop, customer.customer_id, &request.code, now_ms()))
         .await?;
     Ok(json(StatusCode::OK, &cart))
 }

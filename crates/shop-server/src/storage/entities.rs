@@ -7,7 +7,6 @@ use super::{Row, Sql};
 use crate::args;
 use inbox_protocol::*;
 
-use crate::clock::now_ms;
 use crate::error::{Error, Result};
 
 /// Shop-wide settings the loaders need.
@@ -385,12 +384,17 @@ pub fn orders_of(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Vec<Or
     Ok(rows)
 }
 
-pub fn profile(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<CustomerProfile> {
+pub fn profile(
+    conn: &dyn Sql,
+    shop: &Shop,
+    customer_id: i64,
+    now: Millis,
+) -> Result<CustomerProfile> {
     let customer =
         customer(conn, shop, customer_id)?.ok_or_else(|| Error::not_found("customer"))?;
     let orders = orders_of(conn, shop, customer_id)?;
     Ok(CustomerProfile {
-        last_order: last_order_within_window(&orders, now_ms()).cloned(),
+        last_order: last_order_within_window(&orders, now).cloned(),
         customer,
         notes: notes_of(conn, customer_id)?,
         cart: cart(conn, shop, customer_id)?,

@@ -10,7 +10,6 @@ use super::Tx;
 use super::changes::{self, Kind};
 use super::entities::{self as store, Shop, enum_key};
 use crate::args;
-use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::topics::{self, TopicClassifier};
 
@@ -82,9 +81,9 @@ pub fn customer_message(
     classifier: &dyn TopicClassifier,
     conversation_id: i64,
     text: &str,
+    now: Millis,
 ) -> Result<Message> {
     check_text(text, "the message")?;
-    let now = now_ms();
     let id = insert_message(
         tx,
         conversation_id,
@@ -173,7 +172,7 @@ fn attachment(tx: &Tx<'_>, upload_id: &str) -> Result<Attachment> {
     })
 }
 
-fn message_body(tx: &Tx<'_>, shop: &Shop, send: SendMessage) -> Result<MessageBody> {
+fn message_body(tx: &Tx<'_>, shop: &Shop, send: SendMessage, now: Millis) -> Result<MessageBody> {
     Ok(match send {
         SendMessage::Text { text } => {
             check_text(&text, "the message")?;
@@ -209,7 +208,7 @@ fn message_body(tx: &Tx<'_>, shop: &Shop, send: SendMessage) -> Result<MessageBo
             }
         }
         SendMessage::Discount { discount_id } => {
-            let code = store::discount(tx, discount_id, now_ms())?.ok_or_else(|| {
+            let code = store::discount(tx, discount_id, now)?.ok_or_else(|| {
                 Error::unprocessable(ProblemCode::NotFound, "no such discount code")
             })?;
             if code.status != DiscountStatus::Active {
@@ -296,11 +295,11 @@ pub fn staff_message(
     staff_id: i64,
     conversation_id: i64,
     send: SendMessage,
+    now: Millis,
 ) -> Result<Message> {
     let conv = conversation(tx, conversation_id)?;
-    let body = message_body(tx, shop, send)?;
+    let body = message_body(tx, shop, send, now)?;
     let delivery = delivery_for(&conv);
-    let now = now_ms();
     let id = insert_message(
         tx,
         conversation_id,
@@ -345,11 +344,12 @@ pub fn set_status(
     tx: &Tx<'_>,
     conversation_id: i64,
     status: ConversationStatus,
+    now: Millis,
 ) -> Result<Conversation> {
     conversation(tx, conversation_id)?;
     tx.execute(
         "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1",
-        args![conversation_id, enum_key(&status), now_ms()],
+        args![conversation_id, enum_key(&status), now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     conversation(tx, conversation_id)
@@ -359,6 +359,7 @@ pub fn set_assignee(
     tx: &Tx<'_>,
     conversation_id: i64,
     staff_id: Option<i64>,
+    now: Millis,
 ) -> Result<Conversation> {
     conversation(tx, conversation_id)?;
     if let Some(staff_id) = staff_id {
@@ -378,7 +379,7 @@ pub fn set_assignee(
     }
     tx.execute(
         "UPDATE conversations SET assignee_id = ?2, updated_at = ?3 WHERE id = ?1",
-        args![conversation_id, staff_id, now_ms()],
+        args![conversation_id, staff_id, now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     conversation(tx, conversation_id)
@@ -406,6 +407,7 @@ pub fn set_read_state(
     staff_id: i64,
     conversation_id: i64,
     request: SetReadState,
+    now: Millis,
 ) -> Result<ReadState> {
     conversation(tx, conversation_id)?;
     let last_read = if request.unread {
@@ -436,7 +438,7 @@ pub fn set_read_state(
         staff_id,
         last_read,
         request.unread,
-        now_ms(),
+        now,
     )?;
     store::read_state(tx, conversation_id, staff_id)
 }
@@ -461,10 +463,9 @@ fn note(tx: &Tx<'_>, customer_id: i64, note_id: i64) -> Result<Note> {
     }
 }
 
-pub fn add_note(tx: &Tx<'_>, staff_id: i64, customer_id: i64, body: &str) -> Result<Note> {
+pub fn add_note(tx: &Tx<'_>, staff_id: i64, customer_id: i64, body: &str, now: Millis) -> Result<Note> {
     customer_exists(tx, customer_id)?;
     check_text(body, "the note")?;
-    let now = now_ms();
     let id: i64 = tx.query_row(
         "INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
@@ -475,22 +476,22 @@ pub fn add_note(tx: &Tx<'_>, staff_id: i64, customer_id: i64, body: &str) -> Res
     note(tx, customer_id, id)
 }
 
-pub fn edit_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, body: &str) -> Result<Note> {
+pub fn edit_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, body: &str, now: Millis) -> Result<Note> {
     note(tx, customer_id, note_id)?;
     check_text(body, "the note")?;
     tx.execute(
         "UPDATE customer_notes SET body = ?2, updated_at = ?3 WHERE id = ?1",
-        args![note_id, body, now_ms()],
+        args![note_id, body, now],
     )?;
     changes::touch(tx, Kind::Note, note_id, 0)?;
     note(tx, customer_id, note_id)
 }
 
-pub fn delete_note(tx: &Tx<'_>, customer_id: i64, note_id: i64) -> Result<()> {
+pub fn delete_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, now: Millis) -> Result<()> {
     note(tx, customer_id, note_id)?;
     tx.execute(
         "UPDATE customer_notes SET deleted_at = ?2, body = '' WHERE id = ?1",
-        args![note_id, now_ms()],
+        args![note_id, now],
     )?;
     changes::touch(tx, Kind::Note, note_id, 0)
 }
@@ -509,7 +510,7 @@ pub enum Resume {
 
 /// Starts a customer's chat on a platform: a storefront chat with a customer of its own until
 /// the email is proven; a vouched-for channel's customer found by email or created.
-pub fn start_chat(tx: &Tx<'_>, request: &StartChat, resume: Resume) -> Result<(i64, i64)> {
+pub fn start_chat(tx: &Tx<'_>, request: &StartChat, resume: Resume, now: Millis) -> Result<(i64, i64)> {
     let name = request.name.trim();
     let email = request.email.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -524,7 +525,6 @@ pub fn start_chat(tx: &Tx<'_>, request: &StartChat, resume: Resume) -> Result<(i
             "give an email address we can reply to if you leave the chat",
         ));
     }
-    let now = now_ms();
     // A storefront chat's email is a claim: it gets a customer of its own, linked to the
     // shop's customer with that email only once proven (`confirm_email`). Customers of other
     // channels come from integrations that vouch for them.
@@ -878,6 +878,7 @@ pub fn change_cart(
     customer_id: i64,
     conversation_id: i64,
     change: &CartChange,
+    now: Millis,
 ) -> Result<CartEvent> {
     let quantity = change.quantity.unwrap_or(1);
     if !(1..=100).contains(&quantity) {
@@ -894,7 +895,6 @@ pub fn change_cart(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?
         .ok_or_else(|| Error::not_found("product variant"))?;
-    let now = now_ms();
     let in_cart: i64 = tx
         .query_opt(
             "SELECT quantity FROM cart_lines WHERE customer_id = ?1 AND variant_id = ?2",
@@ -962,8 +962,7 @@ pub fn change_cart(
 }
 
 /// A customer clicks a shared discount code: it is stored on their cart for checkout.
-pub fn apply_discount(tx: &Tx<'_>, shop: &Shop, customer_id: i64, code: &str) -> Result<Cart> {
-    let now = now_ms();
+pub fn apply_discount(tx: &Tx<'_>, shop: &Shop, customer_id: i64, code: &str, now: Millis) -> Result<Cart> {
     let id: i64 = tx
         .query_opt(
             "SELECT id FROM discount_codes WHERE code = ?1",
