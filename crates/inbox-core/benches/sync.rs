@@ -529,7 +529,13 @@ async fn main() -> Result<()> {
     tokio::task::spawn_blocking(move || -> Result<()> {
         for (c, text) in incoming {
             db.write_blocking(|tx| {
-                mutations::customer_message(tx, classifier.as_ref(), ids[c], &text, shop_server::clock::now_ms())
+                mutations::customer_message(
+                    tx,
+                    classifier.as_ref(),
+                    ids[c],
+                    &text,
+                    shop_server::clock::now_ms(),
+                )
             })?;
         }
         Ok(())

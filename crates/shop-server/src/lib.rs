@@ -223,7 +223,12 @@ pub async fn start(config: Config) -> Result<Running> {
             // No chat stream survives a restart: whoever was online is not any more.
             mutations::everyone_offline(tx)?;
             if demo && !records::has_staff(tx)? {
-                let staff = demo::seed(tx, classifier.as_ref(), &demo::DemoOptions::default())?;
+                let staff = demo::seed(
+                    tx,
+                    &shop,
+                    classifier.as_ref(),
+                    &demo::DemoOptions::default(),
+                )?;
                 mutations::set_meta(tx, DEMO_STAFF_KEY, &serde_json::to_string(&staff)?)?;
             }
             let demo_staff = records::meta(tx, DEMO_STAFF_KEY)?;

@@ -74,7 +74,8 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                     email,
                     platform,
                 },
-                mutations::Resume::OpenConversation, now,
+                mutations::Resume::OpenConversation,
+                now,
             )?;
             if platform == Platform::OnlineStore {
                 // Most storefront customers are still on the page when they write.
@@ -88,7 +89,8 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                             quantity: Some(1),
                         };
                         // Stock can run out under the simulation; that is not a failure.
-                        let _ = mutations::change_cart(tx, customer_id, conversation_id, &change, now);
+                        let _ =
+                            mutations::change_cart(tx, customer_id, conversation_id, &change, now);
                     }
                 }
             }

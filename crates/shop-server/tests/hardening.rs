@@ -349,7 +349,8 @@ async fn flood_elsewhere(shop: &TestShop, count: usize) {
                     tx,
                     state.classifier.as_ref(),
                     id,
-                    &text, shop_server::clock::now_ms(),
+                    &text,
+                    shop_server::clock::now_ms(),
                 )?;
             }
             Ok(())

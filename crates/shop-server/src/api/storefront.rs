@@ -276,7 +276,9 @@ pub async fn apply_discount(
     let shop = state.shop.clone();
     let cart = state
         .db
-        .write(move |tx| mutations::apply_discount(tx, &shop, customer.customer_id, &request.code, now_ms()))
+        .write(move |tx| {
+            mutations::apply_discount(tx, &shop, customer.customer_id, &request.code, now_ms())
+        })
         .await?;
     Ok(json(StatusCode::OK, &cart))
 }

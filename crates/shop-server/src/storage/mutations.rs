@@ -463,7 +463,13 @@ fn note(tx: &Tx<'_>, customer_id: i64, note_id: i64) -> Result<Note> {
     }
 }
 
-pub fn add_note(tx: &Tx<'_>, staff_id: i64, customer_id: i64, body: &str, now: Millis) -> Result<Note> {
+pub fn add_note(
+    tx: &Tx<'_>,
+    staff_id: i64,
+    customer_id: i64,
+    body: &str,
+    now: Millis,
+) -> Result<Note> {
     customer_exists(tx, customer_id)?;
     check_text(body, "the note")?;
     let id: i64 = tx.query_row(
@@ -476,7 +482,13 @@ pub fn add_note(tx: &Tx<'_>, staff_id: i64, customer_id: i64, body: &str, now: M
     note(tx, customer_id, id)
 }
 
-pub fn edit_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, body: &str, now: Millis) -> Result<Note> {
+pub fn edit_note(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    note_id: i64,
+    body: &str,
+    now: Millis,
+) -> Result<Note> {
     note(tx, customer_id, note_id)?;
     check_text(body, "the note")?;
     tx.execute(
@@ -510,7 +522,12 @@ pub enum Resume {
 
 /// Starts a customer's chat on a platform: a storefront chat with a customer of its own until
 /// the email is proven; a vouched-for channel's customer found by email or created.
-pub fn start_chat(tx: &Tx<'_>, request: &StartChat, resume: Resume, now: Millis) -> Result<(i64, i64)> {
+pub fn start_chat(
+    tx: &Tx<'_>,
+    request: &StartChat,
+    resume: Resume,
+    now: Millis,
+) -> Result<(i64, i64)> {
     let name = request.name.trim();
     let email = request.email.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -568,16 +585,30 @@ pub fn start_chat(tx: &Tx<'_>, request: &StartChat, resume: Resume, now: Millis)
             )?;
             id
         }
-        None => tx.query_row(
-            "INSERT INTO conversations (customer_id, platform, contact_email, created_at,
-                                            updated_at, last_message_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?4) RETURNING id",
-            args![customer_id, platform, email, now],
-            |r| r.get(0),
-        )?,
+        None => open_conversation(tx, customer_id, request.platform, email, now)?,
     };
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     Ok((customer_id, conversation_id))
+}
+
+/// A new, open conversation of a customer on a platform, with the address replies are emailed
+/// to when they leave.
+pub fn open_conversation(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    platform: Platform,
+    contact_email: &str,
+    now: Millis,
+) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO conversations (customer_id, platform, contact_email, created_at,
+                                    updated_at, last_message_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?4) RETURNING id",
+        args![customer_id, enum_key(&platform), contact_email, now],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Conversation, id, 0)?;
+    Ok(id)
 }
 
 fn looks_like_email(email: &str) -> bool {
@@ -962,7 +993,13 @@ pub fn change_cart(
 }
 
 /// A customer clicks a shared discount code: it is stored on their cart for checkout.
-pub fn apply_discount(tx: &Tx<'_>, shop: &Shop, customer_id: i64, code: &str, now: Millis) -> Result<Cart> {
+pub fn apply_discount(
+    tx: &Tx<'_>,
+    shop: &Shop,
+    customer_id: i64,
+    code: &str,
+    now: Millis,
+) -> Result<Cart> {
     let id: i64 = tx
         .query_opt(
             "SELECT id FROM discount_codes WHERE code = ?1",
@@ -1095,6 +1132,207 @@ pub fn set_meta(tx: &Tx<'_>, key: &str, value: &str) -> Result<()> {
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         args![key, value],
+    )?;
+    Ok(())
+}
+
+// ---- The shop's own records ------------------------------------------------------------------
+//
+// Staff, the catalog, customers and their orders belong to the shop platform; a shop server
+// mirrors them. These are the writes an import from the platform (and the demo shop) makes.
+
+/// A staff member of the shop.
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub chat_permission: bool,
+}
+
+pub fn add_staff(tx: &Tx<'_>, staff: &NewStaff<'_>, now: Millis) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO staff (email, name, password_hash, chat_permission, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![
+            staff.email,
+            staff.name,
+            staff.password_hash,
+            staff.chat_permission,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Staff, id, 0)?;
+    Ok(id)
+}
+
+/// A product and its variants, in the order the shop lists them.
+#[derive(Debug, Clone)]
+pub struct NewProduct<'a> {
+    pub title: &'a str,
+    pub handle: &'a str,
+    pub description: &'a str,
+    /// An image under `/assets/products/`.
+    pub image: Option<&'a str>,
+    pub online_store: bool,
+    pub variants: Vec<NewVariant<'a>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVariant<'a> {
+    pub title: &'a str,
+    pub options: &'a [&'a str],
+    pub price_minor: i64,
+    pub stock: i64,
+}
+
+/// Returns the product's id and its variants' ids.
+pub fn add_product(tx: &Tx<'_>, product: &NewProduct<'_>, now: Millis) -> Result<(i64, Vec<i64>)> {
+    let id: i64 = tx.query_row(
+        "INSERT INTO products (title, handle, description, image, online_store, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        args![
+            product.title,
+            product.handle,
+            product.description,
+            product.image,
+            product.online_store,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    let mut variants = Vec::with_capacity(product.variants.len());
+    for (position, variant) in product.variants.iter().enumerate() {
+        variants.push(tx.query_row(
+            "INSERT INTO variants (product_id, title, options, price_minor, stock, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![
+                id,
+                variant.title,
+                serde_json::to_string(variant.options)?,
+                variant.price_minor,
+                variant.stock,
+                position
+            ],
+            |r| r.get(0),
+        )?);
+    }
+    Ok((id, variants))
+}
+
+/// A discount code, active from `starts_at` until `ends_at` (for good when `None`).
+pub fn add_discount(
+    tx: &Tx<'_>,
+    code: &str,
+    summary: &str,
+    starts_at: Millis,
+    ends_at: Option<Millis>,
+) -> Result<i64> {
+    tx.query_row(
+        "INSERT INTO discount_codes (code, summary, starts_at, ends_at)
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        args![code, summary, starts_at, ends_at],
+        |r| r.get(0),
+    )
+}
+
+/// One of the shop's own customers (their email is the shop's to vouch for).
+#[derive(Debug, Clone)]
+pub struct NewCustomer<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub email_marketing: bool,
+    pub sms_marketing: bool,
+}
+
+pub fn add_customer(tx: &Tx<'_>, customer: &NewCustomer<'_>, now: Millis) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO customers (name, email, phone, city, country, time_zone, created_at,
+                                email_marketing, sms_marketing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        args![
+            customer.name,
+            customer.email,
+            customer.phone,
+            customer.city,
+            customer.country,
+            customer.time_zone,
+            now,
+            customer.email_marketing,
+            customer.sms_marketing
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Customer, id, 0)?;
+    Ok(id)
+}
+
+/// An order a customer placed; their order count and total spent change with it.
+pub fn add_order(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    number: i64,
+    total_minor: i64,
+    status: OrderStatus,
+    now: Millis,
+) -> Result<i64> {
+    customer_exists(tx, customer_id)?;
+    let id = tx.query_row(
+        "INSERT INTO orders (customer_id, number, created_at, total_minor, status)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![customer_id, number, now, total_minor, enum_key(&status)],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Order, id, 0)?;
+    changes::touch(tx, Kind::Customer, customer_id, 0)?;
+    Ok(id)
+}
+
+/// A cart line as the storefront holds it: `(variant id, quantity, added at)`.
+pub type CartLineState = (i64, i64, Millis);
+
+/// The storefront's cart of a customer, replaced whole: what is left after a checkout, an
+/// abandoned cart's expiry, or a sync from the platform. An emptied cart stays as an empty
+/// cart, so every desktop learns it was emptied.
+pub fn set_cart(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    lines: &[CartLineState],
+    discount_code: Option<&str>,
+    now: Millis,
+) -> Result<()> {
+    customer_exists(tx, customer_id)?;
+    tx.execute(
+        "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (customer_id) DO UPDATE SET discount_code = ?2, updated_at = ?3",
+        args![customer_id, discount_code, now],
+    )?;
+    tx.execute(
+        "DELETE FROM cart_lines WHERE customer_id = ?1",
+        args![customer_id],
+    )?;
+    for (variant_id, quantity, added_at) in lines {
+        tx.execute(
+            "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            args![customer_id, variant_id, quantity, added_at],
+        )?;
+    }
+    changes::touch(tx, Kind::Cart, customer_id, 0)?;
+    Ok(())
+}
+
+/// A reply emailed to a customer was handed to the relay at `at` (the demo's history, whose
+/// replies went out when they were written).
+pub fn mark_reply_emailed(tx: &Tx<'_>, message_id: i64, at: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE email_outbox SET sent_at = ?2 WHERE message_id = ?1 AND sent_at IS NULL",
+        args![message_id, at],
     )?;
     Ok(())
 }
