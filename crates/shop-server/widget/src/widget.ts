@@ -25,7 +25,6 @@ import type {
 } from './types';
 
 export const MAX_TEXT_CHARS = 5000;
-const PANEL_OPEN_KEY = 'nordlys.chat.open';
 
 export interface WidgetOptions {
   api: Api;
@@ -76,6 +75,7 @@ export class ChatWidget {
   private readonly t: Words;
   private readonly api: Api;
   private readonly storeKey: string;
+  private readonly openKey: string;
   private session: StoredSession | null = null;
   private cartState: Cart | null = null;
   private stream: ChatStream | null = null;
@@ -123,6 +123,7 @@ export class ChatWidget {
     this.t = options.words;
     this.api = options.api;
     this.storeKey = sessionKey(options.api.origin);
+    this.openKey = `nordlys.chat.open:${options.api.origin}`;
     const t = this.t;
     this.root = host.attachShadow({ mode: 'open' });
     const sheet = new CSSStyleSheet();
@@ -130,7 +131,7 @@ export class ChatWidget {
     this.root.adoptedStyleSheets = [sheet];
 
     this.badge = el('span', { class: 'badge', hidden: true });
-    this.bubble = el('button', { class: 'bubble', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' }, [
+    this.bubble = el('button', { class: 'bubble', id: 'bubble', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' }, [
       icon('M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16.1A2.5 2.5 0 0 1 4 13.5z'),
       el('span', { class: 'bubble__label', text: t.bubble }),
       this.badge,
@@ -230,7 +231,7 @@ export class ChatWidget {
     ]);
 
     this.panel = el('section', { class: 'panel', id: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'title', hidden: true }, [
-      el('header', { class: 'head' }, [
+      el('div', { class: 'head' }, [
         el('div', {}, [el('h2', { class: 'title', id: 'title', text: t.title(options.shopName) }), this.status]),
         close,
       ]),
@@ -269,7 +270,7 @@ export class ChatWidget {
     const saved = readSession(this.options.local, this.storeKey);
     if (saved) void this.useSession(saved);
     try {
-      if (this.options.session?.getItem(PANEL_OPEN_KEY) === '1') this.open({ focus: false });
+      if (this.options.session?.getItem(this.openKey) === '1') this.open({ focus: false });
     } catch {
       // Refused storage: the panel starts closed.
     }
@@ -329,8 +330,8 @@ export class ChatWidget {
 
   private remember(open: boolean): void {
     try {
-      if (open) this.options.session?.setItem(PANEL_OPEN_KEY, '1');
-      else this.options.session?.removeItem(PANEL_OPEN_KEY);
+      if (open) this.options.session?.setItem(this.openKey, '1');
+      else this.options.session?.removeItem(this.openKey);
     } catch {
       // Not worth bothering the customer about.
     }
