@@ -126,9 +126,14 @@ export class ChatWidget {
     this.openKey = `nordlys.chat.open:${options.api.origin}`;
     const t = this.t;
     this.root = host.attachShadow({ mode: 'open' });
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(styles);
-    this.root.adoptedStyleSheets = [sheet];
+    if ('adoptedStyleSheets' in ShadowRoot.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+      // A constructed sheet is not an inline style: it works under the host page's strict CSP.
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(styles);
+      this.root.adoptedStyleSheets = [sheet];
+    } else {
+      this.root.append(el('style', { text: styles }));
+    }
 
     this.badge = el('span', { class: 'badge', hidden: true });
     this.bubble = el('button', { class: 'bubble', id: 'bubble', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' }, [
@@ -321,6 +326,9 @@ export class ChatWidget {
   }
 
   close(): void {
+    // An add to the cart that waited for a chat is given up with the panel.
+    this.pendingAdd?.resolve(null);
+    this.pendingAdd = null;
     this.panel.hidden = true;
     this.bubble.hidden = false;
     this.bubble.setAttribute('aria-expanded', 'false');
