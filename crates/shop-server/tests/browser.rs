@@ -16,6 +16,10 @@ use inbox_protocol::*;
 use reqwest::Method;
 use serde_json::json;
 
+/// One browser at a time: `cargo test` runs tests in parallel, and two Chromiums on a
+/// two-core CI machine make each other slow enough to hit the test's patience.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The customer's name and first message try to run script in the page; the staff reply too.
 const HOSTILE_NAME: &str = "Ada <img src=x onerror=\"window.__pwned='name'\"> Lovelace";
 const HOSTILE_MESSAGE: &str = "<script>window.__pwned='message'</script><b>Is this in stock?</b>";
@@ -102,6 +106,7 @@ async fn customer_types(browser: &Browser, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_chats_with_staff_in_a_real_browser() {
+    let _one = ONE_BROWSER.lock().await;
     let shop = TestShop::demo().await;
     let staff = shop.sign_in().await;
     let products: ProductList = shop.get("/api/v1/storefront/products", "").await;
@@ -404,6 +409,7 @@ async fn a_customer_chats_with_staff_in_a_real_browser() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swedish_phone_uses_the_widget_by_keyboard_at_360_px() {
+    let _one = ONE_BROWSER.lock().await;
     let shop = TestShop::demo().await;
     let staff = shop.sign_in().await;
     let mut browser = Browser::launch("swedish-phone", &[&shop.ca], "sv-SE", (360, 740)).await;
@@ -539,6 +545,7 @@ const HOST_JS: &str = "document.getElementById('add').addEventListener('click', 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embed_snippet_works_on_an_allowed_origin_and_only_there() {
+    let _one = ONE_BROWSER.lock().await;
     use axum::response::IntoResponse;
     // The other site: plain HTTP on another loopback port (another origin).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
