@@ -786,7 +786,9 @@ export class ChatWidget {
       ]),
     ];
     if (!href) return el('div', { class: 'product' }, inner);
-    const link = el('a', { class: 'product', href }, inner);
+    // On a shop's own site the product page is the shop server's: a new tab keeps the site.
+    const elsewhere = new URL(href).origin !== location.origin;
+    const link = el('a', { class: 'product', href, target: elsewhere ? '_blank' : null, rel: elsewhere ? 'noopener' : null }, inner);
     link.addEventListener('click', (event) => {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
       // The page may show the product itself (and keep the chat open) by cancelling.
