@@ -788,6 +788,18 @@ mod harness {
             (width, height): (u32, u32),
         ) -> Browser {
             let home = home_trusting(cas);
+            // This run's screenshots only: an earlier run's "failed" shot must not linger.
+            if let Ok(entries) = std::fs::read_dir(screenshot_dir()) {
+                for entry in entries.flatten() {
+                    if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("{name}-"))
+                    {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
+            }
             let port = free_port();
             let driver = Command::new(program("CHROMEDRIVER", "chromedriver"))
                 .arg(format!("--port={port}"))
