@@ -362,6 +362,57 @@ async fn a_customer_chats_with_staff_in_a_real_browser() {
     );
     browser.screenshot("discount-applied").await;
 
+    // An expired code typed into the cart is refused with the reason; the cart keeps its code.
+    let expired = discounts
+        .discounts
+        .iter()
+        .find(|d| d.status == DiscountStatus::Expired)
+        .expect("an expired demo code");
+    // The panel sits over the cart, as for a customer: close it first.
+    browser
+        .in_widget(".head .icon-button")
+        .await
+        .click()
+        .await
+        .expect("close the chat");
+    browser.click_in_page("#discount-code").await;
+    browser
+        .find("#discount-code")
+        .await
+        .send_keys(&format!("{}\u{E007}", expired.code))
+        .await
+        .expect("type the expired code");
+    browser
+        .wait_js(
+            "the refusal",
+            "const e = document.querySelector('#discount-error:not([hidden])');
+             return e && e.textContent.includes(arguments[0]) && e.textContent.includes(\"can't be used right now\");",
+            vec![json!(expired.code)],
+        )
+        .await;
+    let still = browser
+        .js(
+            "return document.querySelector('#cart-discount').textContent;",
+            vec![],
+        )
+        .await;
+    assert!(
+        still.as_str().unwrap_or_default().contains(&discount.code),
+        "the cart keeps the code it had: {still}"
+    );
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", detail.conversation.customer_id),
+            &staff.token,
+        )
+        .await;
+    assert_eq!(
+        profile.cart.and_then(|c| c.discount_code).as_deref(),
+        Some(discount.code.as_str()),
+        "the refused code changed nothing at the shop"
+    );
+    browser.screenshot("expired-code-refused").await;
+
     // axe-core finds nothing on the page with the chat open and full.
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
@@ -652,6 +703,11 @@ async fn the_embed_snippet_works_on_an_allowed_origin_and_only_there() {
         .wait_widget_text(".event", &format!("You added {}", mug.title))
         .await;
     browser.screenshot("chatting-from-other-site").await;
+    let violations = browser.axe_violations().await;
+    assert!(
+        violations.is_empty(),
+        "axe-core on the other site: {violations:#?}"
+    );
 
     // A shop that doesn't name this site: the browser keeps its answers from the page.
     browser
