@@ -554,6 +554,30 @@ async fn a_swedish_phone_uses_the_widget_by_keyboard_at_360_px() {
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
 
+    // The full-screen panel is a modal dialog: Tab goes round its controls, never to the page
+    // hidden behind it.
+    let panel = browser.in_widget(".panel").await;
+    assert_eq!(
+        panel.attr("aria-modal").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..12 {
+        browser.keys("\u{E004}").await;
+        let focus = browser.widget_focus().await;
+        assert!(!focus.is_empty(), "Tab left the panel for the page");
+        seen.insert(focus);
+    }
+    assert!(seen.contains("composer-text") && seen.len() > 3, "{seen:?}");
+    browser.shift_tab().await;
+    assert!(!browser.widget_focus().await.is_empty());
+    browser
+        .js(
+            "document.getElementById('nordlys-chat').shadowRoot.getElementById('composer-text').focus();",
+            vec![],
+        )
+        .await;
+
     // Escape closes the panel and gives focus back to the button.
     browser.keys("\u{E00C}").await;
     browser.in_widget(".bubble").await;
@@ -1084,6 +1108,21 @@ mod harness {
                 .perform_actions(actions)
                 .await
                 .expect("the keys are pressed");
+        }
+
+        /// Shift+Tab, as a chord.
+        pub async fn shift_tab(&self) {
+            use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+            let (shift, tab) = ('\u{E008}', '\u{E004}');
+            let actions = KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: shift })
+                .then(KeyAction::Down { value: tab })
+                .then(KeyAction::Up { value: tab })
+                .then(KeyAction::Up { value: shift });
+            self.client
+                .perform_actions(actions)
+                .await
+                .expect("Shift+Tab is pressed");
         }
 
         /// The id of what has focus inside the widget ("" for nothing there).

@@ -249,6 +249,7 @@ export class ChatWidget {
     close.addEventListener('click', () => this.close());
     this.panel.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.close();
+      else if (event.key === 'Tab' && this.fullScreen()) this.keepFocusIn(event);
     });
     document.addEventListener('visibilitychange', () => this.updateUnread());
     window.addEventListener('storage', (event) => {
@@ -307,6 +308,7 @@ export class ChatWidget {
 
   open({ reason = '', focus = true }: { reason?: string; focus?: boolean } = {}): void {
     this.panel.hidden = false;
+    this.panel.setAttribute('aria-modal', String(this.fullScreen()));
     this.bubble.setAttribute('aria-expanded', 'true');
     this.bubble.hidden = true;
     this.remember(true);
@@ -323,6 +325,30 @@ export class ChatWidget {
       if (focus) this.textarea.focus();
     }
     this.updateUnread();
+  }
+
+  /** On a phone the panel is the whole screen: a dialog that holds the focus. */
+  private fullScreen(): boolean {
+    return window.matchMedia?.('(max-width: 560px)').matches ?? false;
+  }
+
+  /** Tab from the last control goes to the first, Shift+Tab from the first to the last: the
+   * page behind a full-screen panel is out of sight, so focus must not wander there. */
+  private keepFocusIn(event: KeyboardEvent): void {
+    const focusable = [
+      ...this.panel.querySelectorAll<HTMLElement>('button, [href], input, textarea, [tabindex]:not([tabindex="-1"])'),
+    ].filter((e) => !(e as HTMLButtonElement).disabled && e.getClientRects().length > 0);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = this.root.activeElement;
+    if (event.shiftKey && (active === first || !this.panel.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !this.panel.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   close(): void {
