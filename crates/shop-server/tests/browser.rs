@@ -413,6 +413,35 @@ async fn a_customer_chats_with_staff_in_a_real_browser() {
     );
     browser.screenshot("expired-code-refused").await;
 
+    // With the panel closed, a reply shows as unread on the button; opening it reads it.
+    staff_sends(
+        &shop,
+        &staff.token,
+        id,
+        &SendMessage::Text {
+            text: "Anything else I can help with?".into(),
+        },
+    )
+    .await;
+    browser.wait_widget_text(".badge:not([hidden])", "1").await;
+    let bubble = browser.in_widget(".bubble").await;
+    assert_eq!(
+        bubble.attr("aria-label").await.expect("label").as_deref(),
+        Some("Chat with us, 1 new reply")
+    );
+    browser.screenshot("unread-reply").await;
+    bubble.click().await.expect("open the chat");
+    browser
+        .wait_widget_text(".msg--staff .text", "Anything else")
+        .await;
+    browser
+        .wait_js(
+            "the badge cleared",
+            "return document.getElementById('nordlys-chat').shadowRoot.querySelector('.badge').hidden;",
+            vec![],
+        )
+        .await;
+
     // axe-core finds nothing on the page with the chat open and full.
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
@@ -531,6 +560,52 @@ async fn a_swedish_phone_uses_the_widget_by_keyboard_at_360_px() {
     browser
         .wait_widget_text(".msg--staff .text", "Ja, den finns i blått")
         .await;
+
+    // Proving the email: the code the shop emails, typed into the widget.
+    browser
+        .in_widget(".verify .link-button")
+        .await
+        .click()
+        .await
+        .expect("ask for a code");
+    browser
+        .wait_widget_text(".verify", "Vi har skickat en kod till astrid.k@example.se")
+        .await;
+    let outbox: EmailOutbox = shop.get("/api/v1/demo/outbox", "").await;
+    let email = outbox
+        .emails
+        .iter()
+        .find(|e| e.to == "astrid.k@example.se")
+        .expect("the code's email");
+    let code: String = email
+        .body
+        .split("Your code is ")
+        .nth(1)
+        .expect("a code in the email")
+        .chars()
+        .take(6)
+        .collect();
+    browser
+        .in_widget("#verify-code")
+        .await
+        .send_keys(&format!("{code}\u{E007}"))
+        .await
+        .expect("type the code");
+    browser
+        .wait_widget_text(".verify", "E-posten är bekräftad")
+        .await;
+    let detail = conversation(&shop, &staff.token, id).await;
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", detail.conversation.customer_id),
+            &staff.token,
+        )
+        .await;
+    assert!(
+        profile.customer.email_verified,
+        "the shop has the email proven"
+    );
+    browser.screenshot("email-verified").await;
 
     // At 360 px the panel is the screen: nothing sticks out sideways.
     let fit = browser

@@ -445,6 +445,9 @@ export class ChatWidget {
     this.who.textContent = session.email ? t.chattingAs(session.name || session.email, session.email) : '';
     this.setLive(false, true);
     this.verifyBox.hidden = session.email_verified !== false;
+    this.verifyText.textContent = t.verifyIntro;
+    this.verifySend.textContent = t.verifySend;
+    this.verifySend.hidden = false;
     this.verifyForm.hidden = true;
     this.verifyError.hidden = true;
     this.emit('session', { active: true, email: session.email });
@@ -589,7 +592,10 @@ export class ChatWidget {
       writeSession(this.options.local, this.storeKey, proven);
       this.verifyInput.value = '';
       await this.useSession(proven);
-      this.note.textContent = this.t.verified;
+      // Said where it was asked, until the customer leaves the chat.
+      this.verifyBox.hidden = false;
+      this.verifyText.textContent = this.t.verified;
+      this.verifySend.hidden = true;
     } catch (error) {
       this.failVerify(error);
     }
