@@ -956,7 +956,11 @@ mod harness {
                 }
             }
             let port = free_port();
-            let driver = Command::new(program("CHROMEDRIVER", "chromedriver"))
+            let mut driver = Command::new(program("CHROMEDRIVER", "chromedriver"));
+            // A process group of its own, so a failing test takes Chromium down with the driver.
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+            let driver = driver
                 .arg(format!("--port={port}"))
                 .env("HOME", home.path())
                 .stdout(Stdio::null())
@@ -1213,15 +1217,20 @@ mod harness {
             value.as_str().unwrap_or_default().to_owned()
         }
 
-        pub async fn close(mut self) {
+        pub async fn close(self) {
             let _ = self.client.clone().close().await;
-            let _ = self.driver.kill();
-            let _ = self.driver.wait();
+            // Drop ends the driver and anything left of its group.
         }
     }
 
     impl Drop for Browser {
         fn drop(&mut self) {
+            // The driver's group: chromedriver and the Chromium it started (this test's own).
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+                .stderr(Stdio::null())
+                .status();
             let _ = self.driver.kill();
             let _ = self.driver.wait();
         }
