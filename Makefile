@@ -43,6 +43,7 @@ lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && npm run check && npm run lint
+	cd crates/shop-server/widget && npm run lint
 
 unit: ui
 	$(CARGO) test --workspace --locked --exclude inbox-desktop

@@ -31,7 +31,12 @@ for (const bundle of bundles) {
       minify: true,
       sourcemap: false,
       copyPublicDir: false,
-      lib: { entry: join(root, bundle.entry), formats: ['iife'], name: bundle.name, fileName: () => bundle.file },
+      lib: {
+        entry: join(root, bundle.entry),
+        formats: ['iife'],
+        name: bundle.name,
+        fileName: () => bundle.file,
+      },
     },
   });
 }
@@ -50,7 +55,9 @@ if (check) {
   });
   rmSync(outDir, { recursive: true, force: true });
   if (stale.length) {
-    console.error(`stale in crates/shop-server/static: ${stale.join(', ')}; run \`make widget\` and commit them`);
+    console.error(
+      `stale in crates/shop-server/static: ${stale.join(', ')}; run \`make widget\` and commit them`,
+    );
     process.exit(1);
   }
   console.log('the committed widget bundle matches its sources');

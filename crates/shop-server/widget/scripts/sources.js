@@ -14,7 +14,8 @@ export function sourceFiles(root) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (!entry.name.endsWith('.test.ts')) files.push(relative(root, path).split(sep).join('/'));
+      else if (!entry.name.endsWith('.test.ts'))
+        files.push(relative(root, path).split(sep).join('/'));
     }
   };
   walk(join(root, 'src'));

@@ -117,7 +117,11 @@ export class Api {
   }
 
   /** Opens an event stream (fetch, not EventSource: EventSource can't send a token). */
-  async stream(path: string, token: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async stream(
+    path: string,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
     const response = await this.fetcher(this.url(path), {
       headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
       cache: 'no-store',

@@ -18,7 +18,9 @@ const BUDGET_GZIP_BYTES = 30 * 1024;
 describe('static/widget.js', () => {
   it(`is at most ${BUDGET_GZIP_BYTES / 1024} kB gzipped`, () => {
     const gzipped = gzipSync(bundle, { level: 9 }).length;
-    console.log(`widget.js: ${bundle.length} bytes, ${gzipped} gzipped (budget ${BUDGET_GZIP_BYTES})`);
+    console.log(
+      `widget.js: ${bundle.length} bytes, ${gzipped} gzipped (budget ${BUDGET_GZIP_BYTES})`,
+    );
     expect(gzipped).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
@@ -29,7 +31,14 @@ describe('static/widget.js', () => {
 
   it('never parses markup or code from strings', () => {
     const text = bundle.toString('utf8');
-    for (const banned of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function']) {
+    for (const banned of [
+      'innerHTML',
+      'outerHTML',
+      'insertAdjacentHTML',
+      'document.write',
+      'eval(',
+      'new Function',
+    ]) {
       expect(text.includes(banned), banned).toBe(false);
     }
   });

@@ -2,7 +2,12 @@
 // as markup: the widget has no innerHTML anywhere (a test greps the bundle for it).
 
 type Child = Node | string | null | undefined | false;
-type Props = Record<string, unknown>;
+/** Attribute and property values: text, numbers and flags, listeners, a dataset object. */
+type Props = Record<string, string | number | boolean | null | undefined | object>;
+
+/** A value as attribute text (objects are never written as attributes). */
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 
 /** Creates an element; `text` becomes textContent, `class` the class name, `on*` listeners. */
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -13,14 +18,14 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = String(value);
-    else if (key === 'class') node.className = String(value);
+    if (key === 'text') node.textContent = text(value);
+    else if (key === 'class') node.className = text(value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') {
       node.addEventListener(key.slice(2), value as EventListener);
     } else if (key in node && typeof value !== 'string') {
       (node as unknown as Record<string, unknown>)[key] = value;
-    } else node.setAttribute(key, value === true ? '' : String(value));
+    } else node.setAttribute(key, value === true ? '' : text(value));
   }
   for (const child of ([] as Child[]).concat(children)) {
     if (child === null || child === undefined || child === false) continue;

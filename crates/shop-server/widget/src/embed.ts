@@ -20,7 +20,11 @@ export interface NordlysChatApi {
   readonly cart: Cart | null;
   readonly session: { email: string; name: string; conversationId: number } | null;
   /** Adds or removes one of a variant (asks for a chat first when there is none). */
-  changeCart(variantId: number, action: CartAction, productTitle?: string): Promise<CartEvent | null>;
+  changeCart(
+    variantId: number,
+    action: CartAction,
+    productTitle?: string,
+  ): Promise<CartEvent | null>;
   applyDiscount(code: string): Promise<Cart>;
   /** The customer-facing words for an error these calls threw, in the widget's language. */
   describe(error: unknown): string;
@@ -59,7 +63,8 @@ function mount(script: HTMLScriptElement | null): void {
     local: storageOf('localStorage'),
     session: storageOf('sessionStorage'),
   });
-  const fire = (name: string, detail: unknown) => window.dispatchEvent(new CustomEvent(`nordlys-chat:${name}`, { detail }));
+  const fire = (name: string, detail: unknown) =>
+    window.dispatchEvent(new CustomEvent(`nordlys-chat:${name}`, { detail }));
   widget.on('cart', (cart) => fire('cart', { cart }));
   widget.on('session', (session) => fire('session', session));
 
@@ -73,7 +78,8 @@ function mount(script: HTMLScriptElement | null): void {
     get session() {
       return widget.activeSession;
     },
-    changeCart: (variantId, action, productTitle) => widget.changeCart(variantId, action, productTitle),
+    changeCart: (variantId, action, productTitle) =>
+      widget.changeCart(variantId, action, productTitle),
     applyDiscount: (code) => widget.applyDiscount(code),
     describe: (error) => widget.describe(error),
   };

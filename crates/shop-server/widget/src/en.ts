@@ -3,7 +3,8 @@
 
 export const en = {
   bubble: 'Chat with us',
-  bubbleUnread: (count: number) => `Chat with us, ${count} new ${count === 1 ? 'reply' : 'replies'}`,
+  bubbleUnread: (count: number) =>
+    `Chat with us, ${count} new ${count === 1 ? 'reply' : 'replies'}`,
   title: (shop: string) => (shop ? `Chat with ${shop}` : 'Chat with us'),
   statusIdle: 'A real person replies, usually within minutes',
   statusLive: 'Online · we usually reply within minutes',
@@ -11,10 +12,12 @@ export const en = {
   statusReconnecting: 'Reconnecting…',
   close: 'Close chat',
 
-  startIntro: "Hi! Tell us who you are and ask away. If you leave the store before we answer, we'll reply to your email.",
+  startIntro:
+    "Hi! Tell us who you are and ask away. If you leave the store before we answer, we'll reply to your email.",
   startReasonCart: (product: string) =>
     `To add ${product} to your cart, start a chat first: the shop keeps your cart with your chat, so our team can see it and help.`,
-  startAgain: (email: string) => `You've left the chat as ${email} on this device. Start a new one below.`,
+  startAgain: (email: string) =>
+    `You've left the chat as ${email} on this device. Start a new one below.`,
   sessionEnded: 'Your chat session has ended. Start a new one and we will pick up from there.',
   name: 'Your name',
   email: 'Email',
@@ -24,9 +27,12 @@ export const en = {
   needName: 'Please tell us your name.',
   needEmail: 'Please enter an email address we can reply to, like anna@example.com.',
 
-  noteLive: (replyTo: string) => `You're chatting live. If you leave, we'll reply to your email${replyTo}.`,
-  noteConnecting: (replyTo: string) => `Connecting… If you leave, we'll reply to your email${replyTo}.`,
-  noteReconnecting: (replyTo: string) => `Reconnecting… Until then, our replies go to your email${replyTo}.`,
+  noteLive: (replyTo: string) =>
+    `You're chatting live. If you leave, we'll reply to your email${replyTo}.`,
+  noteConnecting: (replyTo: string) =>
+    `Connecting… If you leave, we'll reply to your email${replyTo}.`,
+  noteReconnecting: (replyTo: string) =>
+    `Reconnecting… Until then, our replies go to your email${replyTo}.`,
 
   verifyIntro: "Confirm your email to see your own cart and orders here. We'll send a code to it.",
   verifySend: 'Email me a code',

@@ -5,9 +5,15 @@ const SHOP = 'https://shop.example';
 
 describe('formatMoney', () => {
   it('reads minor units in the currency’s own digits and the customer’s locale', () => {
-    expect(formatMoney({ minor: 24900, currency: 'SEK' }, 'sv-SE').replace(/\s/g, ' ')).toBe('249 kr');
-    expect(formatMoney({ minor: 24950, currency: 'SEK' }, 'sv-SE').replace(/\s/g, ' ')).toBe('249,50 kr');
-    expect(formatMoney({ minor: 24950, currency: 'SEK' }, 'en-US').replace(/\s/g, ' ')).toBe('SEK 249.50');
+    expect(formatMoney({ minor: 24900, currency: 'SEK' }, 'sv-SE').replace(/\s/g, ' ')).toBe(
+      '249 kr',
+    );
+    expect(formatMoney({ minor: 24950, currency: 'SEK' }, 'sv-SE').replace(/\s/g, ' ')).toBe(
+      '249,50 kr',
+    );
+    expect(formatMoney({ minor: 24950, currency: 'SEK' }, 'en-US').replace(/\s/g, ' ')).toBe(
+      'SEK 249.50',
+    );
     expect(formatMoney({ minor: 500, currency: 'JPY' }, 'en-US')).toBe('¥500');
   });
   it('shows nothing for no price, and a plain amount for an unknown currency', () => {
@@ -22,7 +28,13 @@ describe('safeUrl', () => {
     expect(safeUrl('/media/abc', SHOP)).toBe('https://shop.example/media/abc');
   });
   it('refuses anything that is not http(s)', () => {
-    for (const url of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x', '']) {
+    for (const url of [
+      'javascript:alert(1)',
+      ' JavaScript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+      '',
+    ]) {
       expect(safeUrl(url, SHOP), url).toBeNull();
     }
     expect(safeUrl(42, SHOP)).toBeNull();

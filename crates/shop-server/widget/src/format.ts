@@ -53,14 +53,18 @@ export function safeUrl(url: unknown, base: string): string | null {
 
 /** Server problem details are lowercase without a full stop; customers read sentences. */
 export function sentence(text: unknown): string {
-  const trimmed = String(text ?? '').trim();
+  const trimmed = typeof text === 'string' ? text.trim() : '';
   if (!trimmed) return '';
   const first = trimmed[0].toUpperCase() + trimmed.slice(1);
   return /[.!?…]$/.test(first) ? first : `${first}.`;
 }
 
 /** Exponential backoff with jitter, capped at 30 s; a server's Retry-After wins when longer. */
-export function backoff(attempt: number, retryAfterMs = 0, random: () => number = Math.random): number {
+export function backoff(
+  attempt: number,
+  retryAfterMs = 0,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
   return Math.max(retryAfterMs, base / 2 + random() * (base / 2));
 }

@@ -32,7 +32,8 @@ describe('the dictionaries', () => {
       const english = en[key];
       const swedish = sv[key];
       expect(typeof swedish, key).toBe(typeof english);
-      if (typeof english === 'function') expect((swedish as typeof english).length, key).toBe(english.length);
+      if (typeof english === 'function')
+        expect((swedish as typeof english).length, key).toBe(english.length);
     }
   });
   it('say different things: nothing was left in English by mistake', () => {

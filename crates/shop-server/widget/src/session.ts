@@ -20,7 +20,8 @@ export function readSession(storage: Storage | null, key: string): StoredSession
     const raw = storage?.getItem(key);
     if (!raw) return null;
     const session = JSON.parse(raw) as Partial<StoredSession> | null;
-    if (typeof session?.token !== 'string' || !Number.isInteger(session?.conversation_id)) return null;
+    if (typeof session?.token !== 'string' || !Number.isInteger(session?.conversation_id))
+      return null;
     if (typeof session.expires_at === 'number' && session.expires_at < Date.now()) return null;
     return session as StoredSession;
   } catch {
@@ -28,7 +29,11 @@ export function readSession(storage: Storage | null, key: string): StoredSession
   }
 }
 
-export function writeSession(storage: Storage | null, key: string, session: StoredSession | null): void {
+export function writeSession(
+  storage: Storage | null,
+  key: string,
+  session: StoredSession | null,
+): void {
   try {
     if (session) storage?.setItem(key, JSON.stringify(session));
     else storage?.removeItem(key);

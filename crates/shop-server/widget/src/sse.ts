@@ -39,7 +39,12 @@ export class SseParser {
   private line(line: string): SseEvent | null {
     if (line === '') {
       const event = this.data.length
-        ? { event: this.event || 'message', data: this.data.join('\n'), id: this.id, retry: this.retry }
+        ? {
+            event: this.event || 'message',
+            data: this.data.join('\n'),
+            id: this.id,
+            retry: this.retry,
+          }
         : null;
       this.data = [];
       this.event = '';
@@ -124,7 +129,9 @@ export class ChatStream {
           for (;;) {
             const chunk = await reader.read();
             if (!chunk.done) feed();
-            const text = chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true });
+            const text = chunk.done
+              ? decoder.decode()
+              : decoder.decode(chunk.value, { stream: true });
             for (const event of parser.push(text, chunk.done)) {
               if (event.retry) serverRetryMs = event.retry;
               let parsed: unknown;

@@ -45,7 +45,10 @@ function toast(message: string, tone: 'info' | 'error' = 'info'): void {
 }
 
 function describe(error: unknown): string {
-  return chat?.describe(error) ?? (error instanceof Error ? error.message : 'Something went wrong. Please try again.');
+  return (
+    chat?.describe(error) ??
+    (error instanceof Error ? error.message : 'Something went wrong. Please try again.')
+  );
 }
 
 function variantOf(product: Product): Variant | null {
@@ -73,7 +76,12 @@ async function loadProducts(): Promise<void> {
       el('div', { class: 'empty-state' }, [
         el('p', { text: "We couldn't load the collection." }),
         el('p', { class: 'muted', text: describe(error) }),
-        el('button', { class: 'button', type: 'button', text: 'Try again', onclick: () => void loadProducts() }),
+        el('button', {
+          class: 'button',
+          type: 'button',
+          text: 'Try again',
+          onclick: () => void loadProducts(),
+        }),
       ]),
     );
   } finally {
@@ -87,35 +95,72 @@ function renderProducts(): void {
   const count = state.products.length;
   $('products-count').textContent = count ? `${count} ${count === 1 ? 'piece' : 'pieces'}` : '';
   if (!count) {
-    grid.replaceChildren(el('p', { class: 'empty-state', text: 'The shelves are being restocked — check back soon.' }));
+    grid.replaceChildren(
+      el('p', { class: 'empty-state', text: 'The shelves are being restocked — check back soon.' }),
+    );
     return;
   }
   grid.replaceChildren(...state.products.map(productCard));
   refreshCards();
 }
 
-function productImage(url: string | null, alt: string, className: string, name: string): HTMLElement {
+function productImage(
+  url: string | null,
+  alt: string,
+  className: string,
+  name: string,
+): HTMLElement {
   const src = safeUrl(url, location.origin);
-  if (!src) return el('div', { class: `${className} img-placeholder`, 'aria-hidden': 'true', text: (name || '·').trim().charAt(0) });
+  if (!src)
+    return el('div', {
+      class: `${className} img-placeholder`,
+      'aria-hidden': 'true',
+      text: (name || '·').trim().charAt(0),
+    });
   return el('img', { class: className, src, alt, loading: 'lazy', decoding: 'async' });
 }
 
 /** "Size", "Colour" or "Option", from the variants' `Name: Value` options. */
 function variantLabel(product: Product): string {
   const names = new Set<string>();
-  for (const v of product.variants) for (const option of v.options ?? []) names.add(String(option).split(':')[0].trim());
+  for (const v of product.variants)
+    for (const option of v.options ?? []) names.add(String(option).split(':')[0].trim());
   return names.size === 1 ? [...names][0] : 'Option';
 }
 
 function productCard(product: Product): HTMLElement {
   const titleId = `product-${product.id}-title`;
-  const root = el('article', { class: 'product-card', id: `product-${product.id}`, 'aria-labelledby': titleId, tabindex: '-1' });
+  const root = el('article', {
+    class: 'product-card',
+    id: `product-${product.id}`,
+    'aria-labelledby': titleId,
+    tabindex: '-1',
+  });
   const link = safeUrl(product.url, location.origin);
-  const image = productImage(product.image_url, product.title, 'product-card__image', product.title);
+  const image = productImage(
+    product.image_url,
+    product.title,
+    'product-card__image',
+    product.title,
+  );
   const media = link
-    ? el('a', { class: 'product-card__media', href: link, tabindex: '-1', 'aria-hidden': 'true', onclick: onProductLink }, image)
+    ? el(
+        'a',
+        {
+          class: 'product-card__media',
+          href: link,
+          tabindex: '-1',
+          'aria-hidden': 'true',
+          onclick: onProductLink,
+        },
+        image,
+      )
     : el('div', { class: 'product-card__media' }, image);
-  const title = el('h3', { class: 'product-card__title', id: titleId }, link ? el('a', { href: link, onclick: onProductLink, text: product.title }) : product.title);
+  const title = el(
+    'h3',
+    { class: 'product-card__title', id: titleId },
+    link ? el('a', { href: link, onclick: onProductLink, text: product.title }) : product.title,
+  );
   const price = el('p', { class: 'product-card__price' });
   const stock = el('p', { class: 'product-card__stock' });
   const inCart = el('p', { class: 'product-card__in-cart', hidden: true });
@@ -124,16 +169,25 @@ function productCard(product: Product): HTMLElement {
   let picker: HTMLElement | null = null;
   if (product.variants.length > 1) {
     const selectId = `product-${product.id}-variant`;
-    const options = product.variants.map((v) => el('option', { value: String(v.id), text: v.stock > 0 ? v.title : `${v.title} — sold out` }));
+    const options = product.variants.map((v) =>
+      el('option', { value: String(v.id), text: v.stock > 0 ? v.title : `${v.title} — sold out` }),
+    );
     const chosen = el('select', { id: selectId, class: 'select' }, options);
     chosen.addEventListener('change', () => {
       state.selected.set(product.id, Number(chosen.value));
       refreshCards();
     });
     select = chosen;
-    picker = el('div', { class: 'field field--compact' }, [el('label', { for: selectId, text: variantLabel(product) }), chosen]);
+    picker = el('div', { class: 'field field--compact' }, [
+      el('label', { for: selectId, text: variantLabel(product) }),
+      chosen,
+    ]);
   }
-  const add = el('button', { class: 'button button--primary', type: 'button', text: 'Add to cart' });
+  const add = el('button', {
+    class: 'button button--primary',
+    type: 'button',
+    text: 'Add to cart',
+  });
   const remove = el('button', { class: 'button button--ghost', type: 'button', text: 'Remove' });
   add.addEventListener('click', () => void changeCart(product, 'added'));
   remove.addEventListener('click', () => void changeCart(product, 'removed'));
@@ -142,7 +196,9 @@ function productCard(product: Product): HTMLElement {
     el('div', { class: 'product-card__body' }, [
       title,
       price,
-      product.description ? el('p', { class: 'product-card__desc', text: product.description }) : null,
+      product.description
+        ? el('p', { class: 'product-card__desc', text: product.description })
+        : null,
       picker,
       el('div', { class: 'product-card__meta' }, [stock, inCart]),
       el('div', { class: 'product-card__actions' }, [add, remove]),
@@ -163,11 +219,16 @@ function refreshCards(): void {
       card.add.disabled = card.remove.disabled = true;
       continue;
     }
-    if (card.select && card.select.value !== String(variant.id)) card.select.value = String(variant.id);
+    if (card.select && card.select.value !== String(variant.id))
+      card.select.value = String(variant.id);
     card.price.textContent = money(variant.price);
     const quantity = cartQuantity(variant.id);
     const soldOut = variant.stock <= 0;
-    card.stock.textContent = soldOut ? 'Sold out' : variant.stock <= 3 ? `Only ${variant.stock} left` : 'In stock';
+    card.stock.textContent = soldOut
+      ? 'Sold out'
+      : variant.stock <= 3
+        ? `Only ${variant.stock} left`
+        : 'In stock';
     card.stock.dataset.level = soldOut ? 'out' : variant.stock <= 3 ? 'low' : 'ok';
     card.inCart.hidden = quantity === 0;
     card.inCart.textContent = quantity ? `${quantity} in your cart` : '';
@@ -207,7 +268,8 @@ function highlightFromPath(scroll: boolean): void {
   });
   const card = product && cards.get(product.id);
   if (!product || !card) {
-    notice.textContent = "That product isn't in the online store any more — have a look at the rest of the collection.";
+    notice.textContent =
+      "That product isn't in the online store any more — have a look at the rest of the collection.";
     notice.hidden = false;
     return;
   }
@@ -229,14 +291,23 @@ function showProduct(href: string): boolean {
   } catch {
     return false;
   }
-  if (url.origin !== location.origin || !/^\/store\/products\/[^/]+\/?$/.test(url.pathname)) return false;
+  if (url.origin !== location.origin || !/^\/store\/products\/[^/]+\/?$/.test(url.pathname))
+    return false;
   if (url.pathname !== location.pathname) history.pushState(null, '', url.pathname);
   highlightFromPath(true);
   return true;
 }
 
 function onProductLink(event: MouseEvent): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   if (showProduct((event.currentTarget as HTMLAnchorElement).href)) event.preventDefault();
 }
 
@@ -250,7 +321,10 @@ async function changeCart(product: Product, action: CartAction): Promise<void> {
   refreshCards();
   try {
     const event = await chat.changeCart(variant.id, action, title);
-    if (event) toast(action === 'added' ? `Added ${title} to your cart.` : `Removed ${title} from your cart.`);
+    if (event)
+      toast(
+        action === 'added' ? `Added ${title} to your cart.` : `Removed ${title} from your cart.`,
+      );
   } catch (error) {
     toast(describe(error), 'error');
   } finally {
@@ -285,7 +359,10 @@ function renderCart(): void {
   cartView.form!.hidden = !state.chatting;
   cartView.applied!.hidden = !cart?.discount_code;
   if (cart?.discount_code) {
-    cartView.applied!.replaceChildren(el('span', { class: 'tag', text: cart.discount_code }), ' Discount code on your cart');
+    cartView.applied!.replaceChildren(
+      el('span', { class: 'tag', text: cart.discount_code }),
+      ' Discount code on your cart',
+    );
   }
   if (!state.chatting) {
     cartView.summary.replaceChildren(
@@ -294,33 +371,65 @@ function renderCart(): void {
         class: 'cart__explain',
         text: 'Your cart lives with your chat: start one with your name and email, and our team can see what you pick and help you choose.',
       }),
-      el('button', { class: 'button button--wide', type: 'button', text: 'Start a chat', onclick: () => chat?.open() }),
+      el('button', {
+        class: 'button button--wide',
+        type: 'button',
+        text: 'Start a chat',
+        onclick: () => chat?.open(),
+      }),
     );
     return;
   }
   if (!cart || !cart.lines?.length) {
-    cartView.summary.replaceChildren(el('p', { class: 'muted', text: 'Your cart is empty. Add something you like from the collection.' }));
+    cartView.summary.replaceChildren(
+      el('p', {
+        class: 'muted',
+        text: 'Your cart is empty. Add something you like from the collection.',
+      }),
+    );
     return;
   }
   const list = el('ul', { class: 'cart__lines' });
   for (const line of cart.lines) {
     const product = state.products.find((p) => p.id === line.product_id);
-    const remove = el('button', { class: 'link-button', type: 'button', text: 'Remove one', 'aria-label': `Remove one ${line.product_name}` });
+    const remove = el('button', {
+      class: 'link-button',
+      type: 'button',
+      text: 'Remove one',
+      'aria-label': `Remove one ${line.product_name}`,
+    });
     remove.addEventListener('click', () => void removeLine(line.variant_id, line.product_id));
     list.append(
       el('li', { class: 'cart-line' }, [
         productImage(product?.image_url ?? null, '', 'cart-line__image', line.product_name),
         el('div', { class: 'cart-line__info' }, [
           el('p', { class: 'cart-line__name', text: line.product_name }),
-          line.options?.length ? el('p', { class: 'cart-line__options', text: line.options.join(' · ') }) : null,
-          el('p', { class: 'cart-line__qty', text: `${line.quantity} × ${money(line.unit_price)}` }),
+          line.options?.length
+            ? el('p', { class: 'cart-line__options', text: line.options.join(' · ') })
+            : null,
+          el('p', {
+            class: 'cart-line__qty',
+            text: `${line.quantity} × ${money(line.unit_price)}`,
+          }),
           remove,
         ]),
-        el('p', { class: 'cart-line__total', text: money({ minor: line.unit_price.minor * line.quantity, currency: line.unit_price.currency }) }),
+        el('p', {
+          class: 'cart-line__total',
+          text: money({
+            minor: line.unit_price.minor * line.quantity,
+            currency: line.unit_price.currency,
+          }),
+        }),
       ]),
     );
   }
-  cartView.summary.replaceChildren(list, el('dl', { class: 'cart__totals' }, [el('dt', { text: 'Subtotal' }), el('dd', { text: money(cart.subtotal) })]));
+  cartView.summary.replaceChildren(
+    list,
+    el('dl', { class: 'cart__totals' }, [
+      el('dt', { text: 'Subtotal' }),
+      el('dd', { text: money(cart.subtotal) }),
+    ]),
+  );
 }
 
 async function removeLine(variantId: number, productId: number): Promise<void> {
@@ -339,7 +448,14 @@ async function removeLine(variantId: number, productId: number): Promise<void> {
 }
 
 function discountForm(): HTMLFormElement {
-  const input = el('input', { id: 'discount-code', class: 'input', type: 'text', maxlength: '100', autocomplete: 'off', spellcheck: 'false' });
+  const input = el('input', {
+    id: 'discount-code',
+    class: 'input',
+    type: 'text',
+    maxlength: '100',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const error = el('p', { class: 'form-error', id: 'discount-error', role: 'alert', hidden: true });
   const submit = el('button', { class: 'button', type: 'submit', text: 'Apply' });
   const form = el('form', { class: 'discount-form' }, [
@@ -347,7 +463,8 @@ function discountForm(): HTMLFormElement {
     el('div', { class: 'discount-form__row' }, [input, submit]),
     error,
   ]);
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => void submitCode(event));
+  async function submitCode(event: Event): Promise<void> {
     event.preventDefault();
     const code = input.value.trim();
     if (!code) {
@@ -369,7 +486,7 @@ function discountForm(): HTMLFormElement {
     } finally {
       submit.disabled = false;
     }
-  });
+  }
   return form;
 }
 
@@ -397,7 +514,12 @@ function connect(widget: NordlysChatApi): void {
 
 function bootStore(): void {
   if (window.NordlysChat) connect(window.NordlysChat);
-  else window.addEventListener('nordlys-chat:ready', (event) => connect((event as CustomEvent<NordlysChatApi>).detail), { once: true });
+  else
+    window.addEventListener(
+      'nordlys-chat:ready',
+      (event) => connect((event as CustomEvent<NordlysChatApi>).detail),
+      { once: true },
+    );
   renderCart();
   void loadProducts();
   window.addEventListener('popstate', () => highlightFromPath(true));
@@ -425,17 +547,28 @@ function bootOutbox(): void {
     if (signature === lastSignature) return;
     lastSignature = signature;
     if (!sorted.length) {
-      list.replaceChildren(el('p', { class: 'empty-state', text: 'No emails yet. When a customer leaves the chat and staff reply, the email shows up here.' }));
+      list.replaceChildren(
+        el('p', {
+          class: 'empty-state',
+          text: 'No emails yet. When a customer leaves the chat and staff reply, the email shows up here.',
+        }),
+      );
       return;
     }
     list.replaceChildren(
       ...sorted.map((email) =>
         el('article', { class: 'email', 'aria-labelledby': `email-${email.id}-subject` }, [
           el('header', { class: 'email__head' }, [
-            el('h2', { class: 'email__subject', id: `email-${email.id}-subject`, text: email.subject || '(no subject)' }),
+            el('h2', {
+              class: 'email__subject',
+              id: `email-${email.id}-subject`,
+              text: email.subject || '(no subject)',
+            }),
             el('span', {
               class: `tag ${email.sent_at ? 'tag--ok' : 'tag--muted'}`,
-              text: email.sent_at ? `Sent ${formatTime(email.sent_at, LOCALE)}` : 'Kept in outbox (no SMTP server)',
+              text: email.sent_at
+                ? `Sent ${formatTime(email.sent_at, LOCALE)}`
+                : 'Kept in outbox (no SMTP server)',
             }),
           ]),
           el('dl', { class: 'email__meta' }, [
@@ -458,7 +591,10 @@ function bootOutbox(): void {
       status.textContent = `${emails.length} ${emails.length === 1 ? 'email' : 'emails'} · updated ${formatTime(Date.now(), LOCALE)}`;
       status.dataset.tone = '';
     } catch (error) {
-      status.textContent = error instanceof ApiError ? (error.detail || 'Could not load the outbox.') : 'Could not load the outbox.';
+      status.textContent =
+        error instanceof ApiError
+          ? error.detail || 'Could not load the outbox.'
+          : 'Could not load the outbox.';
       status.dataset.tone = 'error';
     }
     if (document.visibilityState === 'visible') timer = setTimeout(() => void refresh(), 4000);

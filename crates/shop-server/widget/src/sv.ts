@@ -12,10 +12,12 @@ export const sv: Words = {
   statusReconnecting: 'Ansluter igen…',
   close: 'Stäng chatten',
 
-  startIntro: 'Hej! Berätta vem du är och fråga på. Om du lämnar butiken innan vi svarar, svarar vi till din e-post.',
+  startIntro:
+    'Hej! Berätta vem du är och fråga på. Om du lämnar butiken innan vi svarar, svarar vi till din e-post.',
   startReasonCart: (product) =>
     `Starta en chatt för att lägga ${product} i varukorgen: butiken sparar varukorgen med chatten, så att vi kan se den och hjälpa dig.`,
-  startAgain: (email) => `Du har lämnat chatten som ${email} på den här enheten. Starta en ny nedan.`,
+  startAgain: (email) =>
+    `Du har lämnat chatten som ${email} på den här enheten. Starta en ny nedan.`,
   sessionEnded: 'Din chatt har avslutats. Starta en ny så fortsätter vi därifrån.',
   name: 'Ditt namn',
   email: 'E-post',
@@ -27,9 +29,11 @@ export const sv: Words = {
 
   noteLive: (replyTo) => `Du chattar live. Om du lämnar svarar vi till din e-post${replyTo}.`,
   noteConnecting: (replyTo) => `Ansluter… Om du lämnar svarar vi till din e-post${replyTo}.`,
-  noteReconnecting: (replyTo) => `Ansluter igen… Tills dess går våra svar till din e-post${replyTo}.`,
+  noteReconnecting: (replyTo) =>
+    `Ansluter igen… Tills dess går våra svar till din e-post${replyTo}.`,
 
-  verifyIntro: 'Bekräfta din e-post för att se din egen varukorg och dina beställningar här. Vi skickar en kod.',
+  verifyIntro:
+    'Bekräfta din e-post för att se din egen varukorg och dina beställningar här. Vi skickar en kod.',
   verifySend: 'Mejla mig en kod',
   verifyAgain: 'Skicka en ny kod',
   verifySent: (to) => `Vi har skickat en kod till ${to}. Den gäller i 15 minuter.`,
@@ -53,7 +57,8 @@ export const sv: Words = {
   alsoEmailed: ' · skickades även till din e-post',
   chattingAs: (name, email) => `Du chattar som ${name} (${email}).`,
   startOver: 'Inte du? Börja om',
-  streamStopped: (why) => `Liveuppdateringarna har stannat: ${why} Ladda om sidan för att försöka igen.`,
+  streamStopped: (why) =>
+    `Liveuppdateringarna har stannat: ${why} Ladda om sidan för att försöka igen.`,
   loadFailed: 'Vi kunde inte läsa in din chatt.',
 
   cartAdded: (what) => `Du lade ${what} i varukorgen`,
@@ -76,7 +81,9 @@ export const sv: Words = {
 
   errNetwork: 'Vi når inte butiken. Kontrollera anslutningen och försök igen.',
   errRateLimited: (seconds) =>
-    seconds > 0 ? `Det går lite för fort — försök igen om ${seconds} s.` : 'Det går lite för fort — försök igen om en stund.',
+    seconds > 0
+      ? `Det går lite för fort — försök igen om ${seconds} s.`
+      : 'Det går lite för fort — försök igen om en stund.',
   errInternal: 'Något gick fel hos oss. Försök igen om en stund.',
   errGeneric: 'Något gick fel. Försök igen.',
   errUnknownCode: 'Vi känner inte igen koden; kontrollera stavningen och försök igen.',

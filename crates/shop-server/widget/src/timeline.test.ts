@@ -28,7 +28,9 @@ describe('the timeline order', () => {
 describe('cart events', () => {
   it('name the product only when the shop did (names under 41 characters)', () => {
     expect(cartEventWhat({ product_name: 'Lip Balm Trio', quantity: 1 }, en)).toBe('Lip Balm Trio');
-    expect(cartEventWhat({ product_name: 'Lip Balm Trio', quantity: 2 }, en)).toBe('2 × Lip Balm Trio');
+    expect(cartEventWhat({ product_name: 'Lip Balm Trio', quantity: 2 }, en)).toBe(
+      '2 × Lip Balm Trio',
+    );
     expect(cartEventWhat({ product_name: null, quantity: 1 }, en)).toBe('a product');
     expect(cartEventWhat({ product_name: null, quantity: 3 }, sv)).toBe('3 produkter');
   });

@@ -7,7 +7,8 @@ export interface Money {
   currency: string;
 }
 
-export type Author = { kind: 'customer'; customer_id: number } | { kind: 'staff'; staff_id: number };
+export type Author =
+  { kind: 'customer'; customer_id: number } | { kind: 'staff'; staff_id: number };
 
 export interface ProductCard {
   product_id: number;

@@ -30,19 +30,49 @@ const TRANSCRIPT: ChatTranscript = {
       type: 'products',
       text: null,
       products: [
-        { product_id: 1, title: 'Mug <script>x()</script>', price: { minor: 24900, currency: 'SEK' }, image_url: '/assets/products/mug.png', url: '/store/products/mug' },
-        { product_id: 2, title: 'Evil', price: { minor: 100, currency: 'SEK' }, image_url: 'javascript:alert(1)', url: 'javascript:alert(1)' },
+        {
+          product_id: 1,
+          title: 'Mug <script>x()</script>',
+          price: { minor: 24900, currency: 'SEK' },
+          image_url: '/assets/products/mug.png',
+          url: '/store/products/mug',
+        },
+        {
+          product_id: 2,
+          title: 'Evil',
+          price: { minor: 100, currency: 'SEK' },
+          image_url: 'javascript:alert(1)',
+          url: 'javascript:alert(1)',
+        },
       ],
     }),
-    message(3, { type: 'discount', discount: { discount_id: 1, code: 'FIKA15', summary: '15% off mugs' } }),
+    message(3, {
+      type: 'discount',
+      discount: { discount_id: 1, code: 'FIKA15', summary: '15% off mugs' },
+    }),
     message(4, {
       type: 'attachment',
       text: 'In daylight',
-      attachment: { upload_id: 'u1', kind: 'image', mime: 'image/png', width: 320, height: 320, url: '/media/u1' },
+      attachment: {
+        upload_id: 'u1',
+        kind: 'image',
+        mime: 'image/png',
+        width: 320,
+        height: 320,
+        url: '/media/u1',
+      },
     }),
   ],
   cart_events: [
-    { id: 1, conversation_id: 7, action: 'added', product_id: 1, product_name: null, quantity: 1, created_at: NOW + 10 },
+    {
+      id: 1,
+      conversation_id: 7,
+      action: 'added',
+      product_id: 1,
+      product_name: null,
+      quantity: 1,
+      created_at: NOW + 10,
+    },
   ],
   cart: null,
 };
@@ -52,10 +82,14 @@ function scriptedShop(): typeof fetch {
   return async (input) => {
     const url = String(input);
     if (url.endsWith('/events')) {
-      return new Response(new ReadableStream({ start() {} }), { headers: { 'content-type': 'text/event-stream' } });
+      return new Response(new ReadableStream({ start() {} }), {
+        headers: { 'content-type': 'text/event-stream' },
+      });
     }
     if (url.endsWith('/storefront/conversations/7')) {
-      return new Response(JSON.stringify(TRANSCRIPT), { headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify(TRANSCRIPT), {
+        headers: { 'content-type': 'application/json' },
+      });
     }
     return new Response(JSON.stringify({ code: 'not_found', detail: 'no such thing' }), {
       status: 404,
@@ -69,7 +103,15 @@ function mount(lang: Lang, withSession: boolean): { widget: ChatWidget; root: Sh
   local.clear();
   window.sessionStorage.clear();
   if (withSession) {
-    const session = { token: 'ct_x', conversation_id: 7, customer_id: 3, email_verified: false, expires_at: NOW * 2, name: 'Ada <b>', email: 'ada@example.com' };
+    const session = {
+      token: 'ct_x',
+      conversation_id: 7,
+      customer_id: 3,
+      email_verified: false,
+      expires_at: NOW * 2,
+      name: 'Ada <b>',
+      email: 'ada@example.com',
+    };
     local.setItem(`nordlys.chat.v1:${SHOP}`, JSON.stringify(session));
   }
   const host = document.createElement('div');
@@ -104,7 +146,9 @@ describe('the chat widget', () => {
     expect(texts).toContain('<img src=x onerror="window.__pwned=1"><b>hi</b>');
     expect(root.querySelectorAll('b, script').length).toBe(0);
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
-    expect(root.querySelector('.foot span')?.textContent).toBe('Chatting as Ada <b> (ada@example.com).');
+    expect(root.querySelector('.foot span')?.textContent).toBe(
+      'Chatting as Ada <b> (ada@example.com).',
+    );
 
     // Product links and images resolve against the shop; a javascript: URL makes no link.
     const links = [...root.querySelectorAll<HTMLAnchorElement>('a.product')];
@@ -114,7 +158,9 @@ describe('the chat widget', () => {
       'https://shop.example/assets/products/mug.png',
       'https://shop.example/media/u1',
     ]);
-    expect(root.querySelector('.discount__code')?.getAttribute('aria-label')).toBe('Apply discount code FIKA15 to your cart');
+    expect(root.querySelector('.discount__code')?.getAttribute('aria-label')).toBe(
+      'Apply discount code FIKA15 to your cart',
+    );
     expect(root.querySelector('.event')?.textContent).toContain('You added a product to your cart');
   });
 
@@ -123,8 +169,12 @@ describe('the chat widget', () => {
     await until(() => root.querySelectorAll('.msg').length === 4);
     expect(root.querySelector('#title')?.textContent).toBe('Chatta med Nordlys Studio');
     expect(root.querySelector('.event')?.textContent).toContain('Du lade en produkt i varukorgen');
-    expect(root.querySelector('#composer-text')?.getAttribute('placeholder')).toBe('Skriv ett meddelande…');
-    expect(root.querySelector('.discount__status')?.textContent).toBe('Klicka på koden för att lägga den i varukorgen');
+    expect(root.querySelector('#composer-text')?.getAttribute('placeholder')).toBe(
+      'Skriv ett meddelande…',
+    );
+    expect(root.querySelector('.discount__status')?.textContent).toBe(
+      'Klicka på koden för att lägga den i varukorgen',
+    );
   });
 
   it('asks for a name and an email before it starts a chat, and says which is missing', async () => {
@@ -142,7 +192,9 @@ describe('the chat widget', () => {
     const { widget, root } = mount('en', false);
     const pending = widget.changeCart(11, 'added', 'Linen Throw');
     expect(root.querySelector('.panel')?.hasAttribute('hidden')).toBe(false);
-    expect(root.querySelector('.reason')?.textContent).toContain('To add Linen Throw to your cart, start a chat first');
+    expect(root.querySelector('.reason')?.textContent).toContain(
+      'To add Linen Throw to your cart, start a chat first',
+    );
     widget.close();
     await expect(pending).resolves.toBeNull();
   });
@@ -151,7 +203,9 @@ describe('the chat widget', () => {
     const rules = { 'color-contrast': { enabled: false } }; // jsdom does no layout; the browser test checks contrast
     const check = async (node: Element) => {
       const result = await axe.run(node, { rules });
-      expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' ')}`)).toEqual([]);
+      expect(
+        result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' ')}`),
+      ).toEqual([]);
     };
     const fresh = mount('en', false);
     await check(document.body);

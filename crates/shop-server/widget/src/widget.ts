@@ -136,18 +136,41 @@ export class ChatWidget {
     }
 
     this.badge = el('span', { class: 'badge', hidden: true });
-    this.bubble = el('button', { class: 'bubble', id: 'bubble', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' }, [
-      icon('M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16.1A2.5 2.5 0 0 1 4 13.5z'),
-      el('span', { class: 'bubble__label', text: t.bubble }),
-      this.badge,
-    ]);
+    this.bubble = el(
+      'button',
+      {
+        class: 'bubble',
+        id: 'bubble',
+        type: 'button',
+        'aria-expanded': 'false',
+        'aria-controls': 'panel',
+      },
+      [
+        icon(
+          'M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16.1A2.5 2.5 0 0 1 4 13.5z',
+        ),
+        el('span', { class: 'bubble__label', text: t.bubble }),
+        this.badge,
+      ],
+    );
 
     this.status = el('p', { class: 'status', id: 'status', text: t.statusIdle });
-    const close = el('button', { class: 'icon-button', type: 'button', 'aria-label': t.close }, icon('M6 6l12 12M18 6L6 18', true));
+    const close = el(
+      'button',
+      { class: 'icon-button', type: 'button', 'aria-label': t.close },
+      icon('M6 6l12 12M18 6L6 18', true),
+    );
 
     this.startIntro = el('p', { class: 'muted', text: t.startIntro });
     this.startReason = el('p', { class: 'reason', hidden: true });
-    this.nameInput = el('input', { id: 'name', name: 'name', type: 'text', autocomplete: 'name', maxlength: '200', required: true });
+    this.nameInput = el('input', {
+      id: 'name',
+      name: 'name',
+      type: 'text',
+      autocomplete: 'name',
+      maxlength: '200',
+      required: true,
+    });
     this.emailInput = el('input', {
       id: 'email',
       name: 'email',
@@ -157,8 +180,17 @@ export class ChatWidget {
       required: true,
       'aria-describedby': 'email-hint',
     });
-    this.startError = el('p', { class: 'form-error', id: 'start-error', role: 'alert', hidden: true });
-    this.startSubmit = el('button', { class: 'button button--primary button--wide', type: 'submit', text: t.startChat });
+    this.startError = el('p', {
+      class: 'form-error',
+      id: 'start-error',
+      role: 'alert',
+      hidden: true,
+    });
+    this.startSubmit = el('button', {
+      class: 'button button--primary button--wide',
+      type: 'submit',
+      text: t.startChat,
+    });
     const startForm = el('form', { class: 'start__form', novalidate: true }, [
       el('div', { class: 'field' }, [el('label', { for: 'name', text: t.name }), this.nameInput]),
       el('div', { class: 'field' }, [
@@ -170,7 +202,11 @@ export class ChatWidget {
       this.startSubmit,
     ]);
     startForm.addEventListener('submit', (event) => void this.onStart(event));
-    this.startBox = el('div', { class: 'start', hidden: true }, [this.startIntro, this.startReason, startForm]);
+    this.startBox = el('div', { class: 'start', hidden: true }, [
+      this.startIntro,
+      this.startReason,
+      startForm,
+    ]);
 
     this.note = el('p', { class: 'note' });
     this.verifyText = el('p', { text: t.verifyIntro });
@@ -192,10 +228,26 @@ export class ChatWidget {
     ]);
     this.verifyForm.addEventListener('submit', (event) => void this.confirmCode(event));
     this.verifyError = el('p', { class: 'form-error', role: 'alert', hidden: true });
-    this.verifyBox = el('div', { class: 'verify', hidden: true }, [this.verifyText, this.verifySend, this.verifyForm, this.verifyError]);
+    this.verifyBox = el('div', { class: 'verify', hidden: true }, [
+      this.verifyText,
+      this.verifySend,
+      this.verifyForm,
+      this.verifyError,
+    ]);
 
     this.welcome = el('p', { class: 'welcome' });
-    this.log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t.messages, tabindex: '0' }, this.welcome);
+    this.log = el(
+      'div',
+      {
+        class: 'log',
+        role: 'log',
+        'aria-live': 'polite',
+        'aria-relevant': 'additions',
+        'aria-label': t.messages,
+        tabindex: '0',
+      },
+      this.welcome,
+    );
     this.chatError = el('p', { class: 'form-error chat-error', role: 'alert', hidden: true });
     this.textarea = el('textarea', {
       id: 'composer-text',
@@ -235,14 +287,28 @@ export class ChatWidget {
       el('p', { class: 'foot' }, [this.who, ' ', reset]),
     ]);
 
-    this.panel = el('section', { class: 'panel', id: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'title', hidden: true }, [
-      el('div', { class: 'head' }, [
-        el('div', {}, [el('h2', { class: 'title', id: 'title', text: t.title(options.shopName) }), this.status]),
-        close,
-      ]),
-      this.startBox,
-      this.conversation,
-    ]);
+    this.panel = el(
+      'section',
+      {
+        class: 'panel',
+        id: 'panel',
+        role: 'dialog',
+        'aria-modal': 'false',
+        'aria-labelledby': 'title',
+        hidden: true,
+      },
+      [
+        el('div', { class: 'head' }, [
+          el('div', {}, [
+            el('h2', { class: 'title', id: 'title', text: t.title(options.shopName) }),
+            this.status,
+          ]),
+          close,
+        ]),
+        this.startBox,
+        this.conversation,
+      ],
+    );
     this.root.append(this.bubble, this.panel);
 
     this.bubble.addEventListener('click', () => (this.panel.hidden ? this.open() : this.close()));
@@ -256,7 +322,8 @@ export class ChatWidget {
       if (event.key !== this.storeKey) return;
       const other = readSession(this.options.local, this.storeKey);
       if (!other && this.session) this.endSession(true);
-      else if (other && (!this.session || other.token !== this.session.token)) void this.useSession(other);
+      else if (other && (!this.session || other.token !== this.session.token))
+        void this.useSession(other);
     });
     // Closing the page closes the stream, so the shop sees the customer leave; a page restored
     // from the back/forward cache opens it again.
@@ -293,7 +360,10 @@ export class ChatWidget {
     return s ? { email: s.email, name: s.name, conversationId: s.conversation_id } : null;
   }
 
-  on<K extends keyof WidgetEvents>(event: K, listener: (detail: WidgetEvents[K]) => void): () => void {
+  on<K extends keyof WidgetEvents>(
+    event: K,
+    listener: (detail: WidgetEvents[K]) => void,
+  ): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener);
@@ -301,7 +371,8 @@ export class ChatWidget {
   }
 
   private emit<K extends keyof WidgetEvents>(event: K, detail: WidgetEvents[K]): void {
-    for (const listener of this.listeners.get(event) ?? []) (listener as (d: WidgetEvents[K]) => void)(detail);
+    for (const listener of this.listeners.get(event) ?? [])
+      (listener as (d: WidgetEvents[K]) => void)(detail);
   }
 
   // ---- Panel
@@ -336,7 +407,9 @@ export class ChatWidget {
    * page behind a full-screen panel is out of sight, so focus must not wander there. */
   private keepFocusIn(event: KeyboardEvent): void {
     const focusable = [
-      ...this.panel.querySelectorAll<HTMLElement>('button, [href], input, textarea, [tabindex]:not([tabindex="-1"])'),
+      ...this.panel.querySelectorAll<HTMLElement>(
+        'button, [href], input, textarea, [tabindex]:not([tabindex="-1"])',
+      ),
     ].filter((e) => !(e as HTMLButtonElement).disabled && e.getClientRects().length > 0);
     if (!focusable.length) return;
     const first = focusable[0];
@@ -383,7 +456,9 @@ export class ChatWidget {
   }
 
   private friendly(error: unknown): string {
-    return error instanceof ApiError ? error.friendly(this.t, this.options.lang === 'en') : this.t.errGeneric;
+    return error instanceof ApiError
+      ? error.friendly(this.t, this.options.lang === 'en')
+      : this.t.errGeneric;
   }
 
   // ---- Starting and ending
@@ -397,7 +472,8 @@ export class ChatWidget {
     const name = this.nameInput.value.trim();
     const email = this.emailInput.value.trim();
     if (!name) return this.showStartError(this.nameInput, t.needName);
-    if (!email || !this.emailInput.checkValidity()) return this.showStartError(this.emailInput, t.needEmail);
+    if (!email || !this.emailInput.checkValidity())
+      return this.showStartError(this.emailInput, t.needEmail);
     this.startSubmit.disabled = true;
     this.startSubmit.textContent = t.starting;
     try {
@@ -412,7 +488,8 @@ export class ChatWidget {
       this.textarea.focus();
       const pending = this.pendingAdd;
       this.pendingAdd = null;
-      if (pending) pending.resolve(await this.changeCart(pending.variantId, 'added').catch(() => null));
+      if (pending)
+        pending.resolve(await this.changeCart(pending.variantId, 'added').catch(() => null));
     } catch (error) {
       this.showStartError(null, this.friendly(error));
     } finally {
@@ -442,7 +519,9 @@ export class ChatWidget {
     this.conversation.hidden = false;
     this.startReason.hidden = true;
     this.welcome.textContent = t.welcome(String(session.name ?? '').split(/\s+/)[0]);
-    this.who.textContent = session.email ? t.chattingAs(session.name || session.email, session.email) : '';
+    this.who.textContent = session.email
+      ? t.chattingAs(session.name || session.email, session.email)
+      : '';
     this.setLive(false, true);
     this.verifyBox.hidden = session.email_verified !== false;
     this.verifyText.textContent = t.verifyIntro;
@@ -472,9 +551,12 @@ export class ChatWidget {
 
   async loadTranscript(session: StoredSession): Promise<void> {
     try {
-      const transcript = await this.api.call<ChatTranscript>(`/storefront/conversations/${session.conversation_id}`, {
-        token: session.token,
-      });
+      const transcript = await this.api.call<ChatTranscript>(
+        `/storefront/conversations/${session.conversation_id}`,
+        {
+          token: session.token,
+        },
+      );
       if (this.session !== session) return;
       for (const message of transcript.messages ?? []) this.addMessage(message);
       for (const cartEvent of transcript.cart_events ?? []) this.addCartEvent(cartEvent);
@@ -519,7 +601,9 @@ export class ChatWidget {
     this.endSession(true);
     this.nameInput.value = '';
     this.emailInput.value = '';
-    this.startIntro.textContent = session?.email ? this.t.startAgain(session.email) : this.t.startIntro;
+    this.startIntro.textContent = session?.email
+      ? this.t.startAgain(session.email)
+      : this.t.startIntro;
     this.nameInput.focus();
   }
 
@@ -543,9 +627,17 @@ export class ChatWidget {
     const t = this.t;
     const email = this.session?.email;
     const replyTo = email ? ` (${email})` : '';
-    this.note.textContent = live ? t.noteLive(replyTo) : initial ? t.noteConnecting(replyTo) : t.noteReconnecting(replyTo);
+    this.note.textContent = live
+      ? t.noteLive(replyTo)
+      : initial
+        ? t.noteConnecting(replyTo)
+        : t.noteReconnecting(replyTo);
     this.note.dataset.tone = live || initial ? 'live' : 'warn';
-    this.status.textContent = live ? t.statusLive : initial ? t.statusConnecting : t.statusReconnecting;
+    this.status.textContent = live
+      ? t.statusLive
+      : initial
+        ? t.statusConnecting
+        : t.statusReconnecting;
     this.bubble.classList.toggle('is-live', live);
   }
 
@@ -562,10 +654,13 @@ export class ChatWidget {
     this.verifyError.hidden = true;
     this.verifySend.disabled = true;
     try {
-      const sent = await this.api.call<{ to: string }>(`/storefront/conversations/${session.conversation_id}/verification`, {
-        method: 'POST',
-        token: session.token,
-      });
+      const sent = await this.api.call<{ to: string }>(
+        `/storefront/conversations/${session.conversation_id}/verification`,
+        {
+          method: 'POST',
+          token: session.token,
+        },
+      );
       this.verifyText.textContent = this.t.verifySent(sent.to);
       this.verifySend.textContent = this.t.verifyAgain;
       this.verifyForm.hidden = false;
@@ -588,7 +683,11 @@ export class ChatWidget {
         `/storefront/conversations/${session.conversation_id}/verification/confirm`,
         { method: 'POST', token: session.token, body: { code } },
       );
-      const proven: StoredSession = { ...session, customer_id: identity.customer_id, email_verified: true };
+      const proven: StoredSession = {
+        ...session,
+        customer_id: identity.customer_id,
+        email_verified: true,
+      };
       writeSession(this.options.local, this.storeKey, proven);
       this.verifyInput.value = '';
       await this.useSession(proven);
@@ -612,7 +711,14 @@ export class ChatWidget {
   private setCart(cart: Cart | null, force = false): void {
     // Responses and stream events can cross; keep the newest state the shop told us about.
     const current = this.cartState;
-    if (!force && cart && current && typeof cart.updated_at === 'number' && cart.updated_at < current.updated_at) return;
+    if (
+      !force &&
+      cart &&
+      current &&
+      typeof cart.updated_at === 'number' &&
+      cart.updated_at < current.updated_at
+    )
+      return;
     this.cartState = cart;
     for (const view of this.discounts) this.refreshDiscount(view);
     this.emit('cart', cart);
@@ -623,7 +729,11 @@ export class ChatWidget {
    * the change is made once the chat starts (the promise then gives its event), or never
    * (null) if the customer closes the panel instead.
    */
-  async changeCart(variantId: number, action: CartAction, productTitle = ''): Promise<CartEvent | null> {
+  async changeCart(
+    variantId: number,
+    action: CartAction,
+    productTitle = '',
+  ): Promise<CartEvent | null> {
     const session = this.session;
     if (!session) {
       if (action !== 'added') return null;
@@ -634,12 +744,15 @@ export class ChatWidget {
       });
     }
     try {
-      const event = await this.api.call<CartEvent>(`/storefront/conversations/${session.conversation_id}/cart`, {
-        method: 'POST',
-        token: session.token,
-        idempotencyKey: newKey(),
-        body: { variant_id: variantId, action, quantity: 1 },
-      });
+      const event = await this.api.call<CartEvent>(
+        `/storefront/conversations/${session.conversation_id}/cart`,
+        {
+          method: 'POST',
+          token: session.token,
+          idempotencyKey: newKey(),
+          body: { variant_id: variantId, action, quantity: 1 },
+        },
+      );
       if (this.session === session) {
         this.addCartEvent(event, true);
         await this.loadTranscript(session);
@@ -656,18 +769,25 @@ export class ChatWidget {
     const session = this.session;
     if (!session) throw new ApiError('permanent', { detail: this.t.errNeedChat });
     try {
-      const cart = await this.api.call<Cart>(`/storefront/conversations/${session.conversation_id}/discount`, {
-        method: 'POST',
-        token: session.token,
-        idempotencyKey: newKey(),
-        body: { code },
-      });
+      const cart = await this.api.call<Cart>(
+        `/storefront/conversations/${session.conversation_id}/discount`,
+        {
+          method: 'POST',
+          token: session.token,
+          idempotencyKey: newKey(),
+          body: { code },
+        },
+      );
       if (this.session === session) this.setCart(cart);
       return cart;
     } catch (error) {
       if (error instanceof ApiError && error.sessionEnded) this.endSession();
       if (error instanceof ApiError && error.code === 'not_found') {
-        throw new ApiError('permanent', { status: 404, code: 'not_found', detail: this.t.errUnknownCode });
+        throw new ApiError('permanent', {
+          status: 404,
+          code: 'not_found',
+          detail: this.t.errUnknownCode,
+        });
       }
       throw error;
     }
@@ -764,7 +884,10 @@ export class ChatWidget {
   }
 
   private timeNode(ms: number): HTMLTimeElement {
-    return el('time', { datetime: new Date(ms).toISOString(), text: formatTime(ms, this.options.locale) });
+    return el('time', {
+      datetime: new Date(ms).toISOString(),
+      text: formatTime(ms, this.options.locale),
+    });
   }
 
   private messageNode(message: Message): HTMLElement {
@@ -778,7 +901,13 @@ export class ChatWidget {
         break;
       case 'products':
         if (body.text) content.push(el('p', { class: 'text', text: body.text }));
-        content.push(el('div', { class: 'products' }, (body.products ?? []).map((card) => this.productNode(card))));
+        content.push(
+          el(
+            'div',
+            { class: 'products' },
+            (body.products ?? []).map((card) => this.productNode(card)),
+          ),
+        );
         break;
       case 'discount':
         content.push(this.discountNode(body.discount));
@@ -794,15 +923,30 @@ export class ChatWidget {
       this.timeNode(message.created_at),
       message.delivery?.via === 'email' ? t.alsoEmailed : null,
     ]);
-    return el('div', { class: `msg ${fromCustomer ? 'msg--customer' : 'msg--staff'}`, dataset: { messageId: String(message.id) } }, [
-      el('span', { class: 'visually-hidden', text: fromCustomer ? t.youWrote : t.shopWrote(this.options.shopName) }),
-      el('div', { class: 'col' }, [el('div', { class: 'bubble-text' }, content), meta]),
-    ]);
+    return el(
+      'div',
+      {
+        class: `msg ${fromCustomer ? 'msg--customer' : 'msg--staff'}`,
+        dataset: { messageId: String(message.id) },
+      },
+      [
+        el('span', {
+          class: 'visually-hidden',
+          text: fromCustomer ? t.youWrote : t.shopWrote(this.options.shopName),
+        }),
+        el('div', { class: 'col' }, [el('div', { class: 'bubble-text' }, content), meta]),
+      ],
+    );
   }
 
   private image(url: string | null, alt: string, className: string, name: string): HTMLElement {
     const src = safeUrl(url, this.api.origin);
-    if (!src) return el('span', { class: `${className} placeholder`, 'aria-hidden': 'true', text: (name || '·').trim().charAt(0) });
+    if (!src)
+      return el('span', {
+        class: `${className} placeholder`,
+        'aria-hidden': 'true',
+        text: (name || '·').trim().charAt(0),
+      });
     return el('img', { class: className, src, alt, loading: 'lazy', decoding: 'async' });
   }
 
@@ -820,11 +964,31 @@ export class ChatWidget {
     if (!href) return el('div', { class: 'product' }, inner);
     // On a shop's own site the product page is the shop server's: a new tab keeps the site.
     const elsewhere = new URL(href).origin !== location.origin;
-    const link = el('a', { class: 'product', href, target: elsewhere ? '_blank' : null, rel: elsewhere ? 'noopener' : null }, inner);
+    const link = el(
+      'a',
+      {
+        class: 'product',
+        href,
+        target: elsewhere ? '_blank' : null,
+        rel: elsewhere ? 'noopener' : null,
+      },
+      inner,
+    );
     link.addEventListener('click', (event) => {
-      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      if (
+        event.defaultPrevented ||
+        event.button !== 0 ||
+        event.metaKey ||
+        event.ctrlKey ||
+        event.shiftKey ||
+        event.altKey
+      )
+        return;
       // The page may show the product itself (and keep the chat open) by cancelling.
-      const asked = new CustomEvent('nordlys-chat:product', { detail: { url: href }, cancelable: true });
+      const asked = new CustomEvent('nordlys-chat:product', {
+        detail: { url: href },
+        cancelable: true,
+      });
       if (!window.dispatchEvent(asked)) event.preventDefault();
       this.emit('product', { url: href });
     });
@@ -843,29 +1007,37 @@ export class ChatWidget {
     ]);
     const view: DiscountView = { card, button, status, code, error: '' };
     this.discounts.add(view);
-    button.addEventListener('click', async () => {
-      view.error = '';
-      button.disabled = true;
-      status.textContent = this.t.applying;
-      try {
-        await this.applyDiscount(code);
-      } catch (error) {
-        view.error = this.friendly(error);
-      } finally {
-        button.disabled = false;
-        this.refreshDiscount(view);
-      }
-    });
+    button.addEventListener('click', () => void this.applyFromCard(view));
     this.refreshDiscount(view);
     return card;
   }
 
+  /** A click on a shared code: stores it on the cart, or says why not on the card. */
+  private async applyFromCard(view: DiscountView): Promise<void> {
+    view.error = '';
+    view.button.disabled = true;
+    view.status.textContent = this.t.applying;
+    try {
+      await this.applyDiscount(view.code);
+    } catch (error) {
+      view.error = this.friendly(error);
+    } finally {
+      view.button.disabled = false;
+      this.refreshDiscount(view);
+    }
+  }
+
   private refreshDiscount(view: DiscountView): void {
     const t = this.t;
-    const applied = Boolean(this.cartState?.discount_code) && this.cartState!.discount_code!.toLowerCase() === view.code.toLowerCase();
+    const applied =
+      Boolean(this.cartState?.discount_code) &&
+      this.cartState!.discount_code!.toLowerCase() === view.code.toLowerCase();
     view.card.classList.toggle('is-applied', applied);
     view.card.classList.toggle('is-error', Boolean(view.error) && !applied);
-    view.button.setAttribute('aria-label', applied ? t.discountAppliedLabel(view.code) : t.discountApply(view.code));
+    view.button.setAttribute(
+      'aria-label',
+      applied ? t.discountAppliedLabel(view.code) : t.discountApply(view.code),
+    );
     view.status.textContent = applied ? t.discountApplied : view.error || t.discountHint;
   }
 
@@ -874,14 +1046,34 @@ export class ChatWidget {
     const src = safeUrl(attachment?.url, this.api.origin);
     if (!src) return el('p', { class: 'text muted', text: t.badAttachment });
     if (attachment.kind === 'video') {
-      return el('video', { class: 'media', src, controls: true, preload: 'metadata', playsInline: true }, el('a', { href: src, text: t.downloadVideo }));
+      return el(
+        'video',
+        { class: 'media', src, controls: true, preload: 'metadata', playsInline: true },
+        el('a', { href: src, text: t.downloadVideo }),
+      );
     }
-    const image = el('img', { class: 'media', src, alt: t.image, loading: 'lazy', decoding: 'async' });
+    const image = el('img', {
+      class: 'media',
+      src,
+      alt: t.image,
+      loading: 'lazy',
+      decoding: 'async',
+    });
     if (attachment.width && attachment.height) {
       image.width = attachment.width;
       image.height = attachment.height;
     }
-    return el('a', { class: 'media-link', href: src, target: '_blank', rel: 'noopener', 'aria-label': t.openImage }, image);
+    return el(
+      'a',
+      {
+        class: 'media-link',
+        href: src,
+        target: '_blank',
+        rel: 'noopener',
+        'aria-label': t.openImage,
+      },
+      image,
+    );
   }
 
   // ---- Unread badge
@@ -899,7 +1091,12 @@ export class ChatWidget {
     }
     let unread = 0;
     for (const entry of this.entries) {
-      if (entry.key.startsWith('m:') && entry.node.classList.contains('msg--staff') && Number(entry.key.slice(2)) > this.lastSeenId) unread++;
+      if (
+        entry.key.startsWith('m:') &&
+        entry.node.classList.contains('msg--staff') &&
+        Number(entry.key.slice(2)) > this.lastSeenId
+      )
+        unread++;
     }
     this.setUnread(unread);
   }
@@ -947,13 +1144,25 @@ export class ChatWidget {
       pending.state === 'failed'
         ? el('span', { class: 'failed' }, [
             `${t.notSent} `,
-            el('button', { class: 'link-button', type: 'button', text: t.retry, onclick: () => this.retry(pending) }),
+            el('button', {
+              class: 'link-button',
+              type: 'button',
+              text: t.retry,
+              onclick: () => this.retry(pending),
+            }),
           ])
         : el('span', { text: t.sending });
-    const node = el('div', { class: `msg msg--customer msg--pending${pending.state === 'failed' ? ' is-failed' : ''}` }, [
-      el('span', { class: 'visually-hidden', text: t.youWrote }),
-      el('div', { class: 'col' }, [el('div', { class: 'bubble-text' }, el('p', { class: 'text', text: pending.text })), el('p', { class: 'meta' }, status)]),
-    ]);
+    const node = el(
+      'div',
+      { class: `msg msg--customer msg--pending${pending.state === 'failed' ? ' is-failed' : ''}` },
+      [
+        el('span', { class: 'visually-hidden', text: t.youWrote }),
+        el('div', { class: 'col' }, [
+          el('div', { class: 'bubble-text' }, el('p', { class: 'text', text: pending.text })),
+          el('p', { class: 'meta' }, status),
+        ]),
+      ],
+    );
     this.place(pending.key, [Number.MAX_SAFE_INTEGER, 2, pending.seq], node);
   }
 
@@ -983,17 +1192,23 @@ export class ChatWidget {
           continue;
         }
         try {
-          const message = await this.api.call<Message>(`/storefront/conversations/${session.conversation_id}/messages`, {
-            method: 'POST',
-            token: session.token,
-            idempotencyKey: pending.idempotencyKey,
-            body: { text: pending.text },
-          });
+          const message = await this.api.call<Message>(
+            `/storefront/conversations/${session.conversation_id}/messages`,
+            {
+              method: 'POST',
+              token: session.token,
+              idempotencyKey: pending.idempotencyKey,
+              body: { text: pending.text },
+            },
+          );
           this.dequeue(pending);
           this.remove(pending.key);
           if (this.session === session) this.addMessage(message);
         } catch (caught) {
-          const error = caught instanceof ApiError ? caught : new ApiError('transient', { detail: String(caught) });
+          const error =
+            caught instanceof ApiError
+              ? caught
+              : new ApiError('transient', { detail: String(caught) });
           if (error.sessionEnded) {
             this.endSession();
             this.textarea.value = pending.text;
