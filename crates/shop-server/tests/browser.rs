@@ -662,6 +662,81 @@ async fn a_swedish_phone_uses_the_widget_by_keyboard_at_360_px() {
     shop.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_rides_out_a_shop_restart_and_loses_nothing() {
+    let _one = ONE_BROWSER.lock().await;
+    let mut shop = TestShop::demo().await;
+    let addr = shop.server().addr;
+    let mut browser = Browser::launch("restart", &[&shop.ca], "en-US", (1280, 900)).await;
+    browser
+        .client
+        .goto(&format!("{}/store", shop.url))
+        .await
+        .expect("open the store");
+    start_chat(&browser, "Linn", "linn@example.com").await;
+    browser.wait_widget_text(".status", "Online").await;
+    let id = conversation_id(&browser, &shop.url).await;
+
+    // The shop goes away: the widget says so, and what the customer writes waits.
+    shop.server.take().expect("running").shutdown().await;
+    browser.wait_widget_text(".status", "Reconnecting").await;
+    browser
+        .wait_widget_text(".note", "Until then, our replies go to your email")
+        .await;
+    customer_types(&browser, "Are you still there?").await;
+    browser
+        .wait_widget_text(".msg--pending .text", "Are you still there?")
+        .await;
+    browser.screenshot("shop-down").await;
+
+    // It comes back on the same address with the same data: the message arrives once, the
+    // stream is live again, and a reply reaches the customer.
+    let mut config = shop_server::Config::new(shop.dir.path());
+    config.demo = true;
+    config.heartbeat = Duration::from_secs(1);
+    config.listen = addr;
+    shop.server = Some(shop_server::start(config).await.expect("the shop restarts"));
+    let staff = shop.sign_in().await;
+    staff_sees(
+        &shop,
+        &staff.token,
+        id,
+        "the message written while the shop was down",
+        |d| {
+            d.messages
+                .iter()
+                .any(|m| m.body.text() == Some("Are you still there?"))
+                && d.conversation.customer_online
+        },
+    )
+    .await;
+    browser.wait_widget_text(".status", "Online").await;
+    staff_sends(
+        &shop,
+        &staff.token,
+        id,
+        &SendMessage::Text {
+            text: "Still here, Linn!".into(),
+        },
+    )
+    .await;
+    browser
+        .wait_widget_text(".msg--staff .text", "Still here, Linn!")
+        .await;
+    let pending = browser.widget_texts(".msg--pending").await;
+    assert!(pending.is_empty(), "nothing left unsent: {pending:?}");
+    let detail = conversation(&shop, &staff.token, id).await;
+    let copies = detail
+        .messages
+        .iter()
+        .filter(|m| m.body.text() == Some("Are you still there?"))
+        .count();
+    assert_eq!(copies, 1, "sent exactly once");
+    browser.screenshot("shop-back").await;
+    browser.close().await;
+    shop.stop().await;
+}
+
 /// A shop's own site on another origin, with the snippet from the README and a strict CSP.
 fn host_page(shop_url: &str) -> String {
     format!(
