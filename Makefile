@@ -22,10 +22,12 @@ demo: deps ui
 
 ## Only the demo shop, for the CLI or a second app: seeds demo data once, keeps simulated
 ## customers chatting, and prints the storefront URL and the demo staff sign-ins.
+## ALLOWED_ORIGIN="http://localhost:8000 ..." lets pages there embed its chat widget.
 demo-shop: deps
 	$(CARGO) build --release -p shop-server
 	@echo "Starting the demo shop (Ctrl-C stops it)…"
 	$(CARGO_TARGET_DIR)/release/shop-server --data-dir "$(DEMO_DIR)" --listen $(DEMO_LISTEN) --demo --simulate $(SIMULATE) \
+	  $(foreach origin,$(ALLOWED_ORIGIN),--allowed-origin $(origin)) \
 	  | scripts/announce-demo.sh
 
 ## Every test: formatting, lints, unit and integration tests (the storefront widget in Debian's
