@@ -53,6 +53,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     pub presence: presence::Presence,
     pub live: api::live::Live,
+    /// See [`Config::allowed_origins`].
+    pub allowed_origins: api::cors::AllowedOrigins,
 }
 
 /// How to run a server.
@@ -80,6 +82,9 @@ pub struct Config {
     pub limits: limits::LimitsConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the real client (`--trust-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Sites (origins such as `https://shop.example`) whose pages embed the chat widget: the
+    /// storefront API answers them with CORS (`--allowed-origin`).
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -99,6 +104,7 @@ impl Config {
             smtp: None,
             limits: limits::LimitsConfig::default(),
             trusted_proxies: Vec::new(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -209,6 +215,8 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File> {
 
 /// Opens (or creates) the shop in `config.data_dir` and starts serving it.
 pub async fn start(config: Config) -> Result<Running> {
+    let allowed_origins =
+        api::cors::AllowedOrigins::new(&config.allowed_origins).map_err(Error::Other)?;
     private_dir(&config.data_dir)?;
     let data_dir_lock = lock_data_dir(&config.data_dir)?;
     let db_path = config.data_dir.join("shop.db");
@@ -261,6 +269,7 @@ pub async fn start(config: Config) -> Result<Running> {
         trusted_proxies: config.trusted_proxies.clone().into(),
         presence: presence::Presence::default(),
         live: api::live::Live::new(fanout, config.stream_recheck),
+        allowed_origins,
     };
     let app = app(state.clone());
 
@@ -387,6 +396,11 @@ pub fn app(state: AppState) -> axum::Router {
     .layer(SetResponseHeaderLayer::overriding(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000"),
+    ))
+    // The storefront API only, for the sites the shop named (the embedded widget).
+    .layer(axum::middleware::from_fn_with_state(
+        state.allowed_origins.clone(),
+        api::cors::storefront,
     ))
     .with_state(state)
 }

@@ -43,6 +43,14 @@ struct Args {
     /// by the client address it puts last in `X-Forwarded-For`, not by the proxy's own.
     #[arg(long = "trust-proxy", value_name = "IP")]
     trust_proxy: Vec<std::net::IpAddr>,
+    /// A site that embeds the chat widget, as an origin (`https://shop.example`; repeat for
+    /// several): the storefront API answers its pages' requests (CORS). Nothing else does.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    allowed_origin: Vec<String>,
+}
+
+fn parse_origin(text: &str) -> Result<String, String> {
+    shop_server::api::cors::parse_origin(text)
 }
 
 #[tokio::main]
@@ -61,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
     config.simulate_per_minute = args.simulate;
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
     config.trusted_proxies = args.trust_proxy;
+    config.allowed_origins = args.allowed_origin;
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

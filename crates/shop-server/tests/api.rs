@@ -1335,3 +1335,114 @@ async fn the_model_labels_customer_messages_newest_first() {
     assert_eq!(labels(&detail), vec![Topic::Shipping, Topic::Returns]);
     shop.stop().await;
 }
+
+/// The embedded widget's CORS: the storefront API answers exactly the configured origins; the
+/// staff API, pages and other origins get no CORS headers at all.
+#[tokio::test]
+async fn cors_answers_only_the_allowed_origins_and_only_on_the_storefront() {
+    let shop = TestShop::with(|config| {
+        config.allowed_origins = vec!["https://Shop.Example:443/".into()];
+    })
+    .await;
+    let preflight = |path: &str, origin: &str| {
+        shop.request(Method::OPTIONS, path, None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type, idempotency-key",
+            )
+            .send()
+    };
+    let allow = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    };
+
+    let ok_preflight = preflight("/api/v1/storefront/chats", "https://shop.example")
+        .await
+        .expect("preflight");
+    assert_eq!(ok_preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        allow(&ok_preflight).as_deref(),
+        Some("https://shop.example")
+    );
+    let headers = ok_preflight.headers();
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let allowed_headers = headers["access-control-allow-headers"].to_str().unwrap();
+    for header in ["authorization", "content-type", "idempotency-key"] {
+        assert!(allowed_headers.contains(header), "{allowed_headers}");
+    }
+    assert!(headers.get("access-control-allow-credentials").is_none());
+
+    // Another origin, or the staff API from the allowed one: no CORS, as before.
+    for (path, origin) in [
+        ("/api/v1/storefront/chats", "https://evil.example"),
+        ("/api/v1/storefront/chats", "http://shop.example"),
+        ("/api/v1/auth/sign-in", "https://shop.example"),
+        ("/api/v1/sync", "https://shop.example"),
+    ] {
+        let response = preflight(path, origin).await.expect("preflight");
+        assert_eq!(allow(&response), None, "{path} from {origin}");
+        assert_ne!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{path} from {origin}"
+        );
+    }
+
+    // Real requests: readable by the allowed origin (with Retry-After), not by others.
+    let from = |origin: &'static str| {
+        shop.request(Method::POST, "/api/v1/storefront/chats", None)
+            .header("origin", origin)
+            .json(&StartChat {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+    };
+    let response = from("https://shop.example").await.expect("start chat");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(allow(&response).as_deref(), Some("https://shop.example"));
+    assert_eq!(
+        response.headers()["access-control-expose-headers"],
+        "retry-after"
+    );
+    assert!(
+        response.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("origin")
+    );
+    let response = from("https://evil.example").await.expect("start chat");
+    assert_eq!(allow(&response), None);
+    let staff = shop
+        .request(Method::GET, "/api/v1/health", None)
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(allow(&staff), None);
+    shop.stop().await;
+}
+
+/// A configured origin that is not an origin stops the server from starting.
+#[tokio::test]
+async fn an_allowed_origin_that_is_not_one_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = shop_server::Config::new(dir.path());
+    config.allowed_origins = vec!["*".into()];
+    let error = shop_server::start(config)
+        .await
+        .err()
+        .expect("a wildcard is refused");
+    assert!(error.to_string().contains("not an origin"), "{error}");
+}

@@ -1,6 +1,7 @@
 //! The Inbox API v1 over HTTP: routes, the OpenAPI document generated from them, and the
 //! idempotency of mutations.
 
+pub mod cors;
 pub mod extract;
 pub mod live;
 pub mod staff;
@@ -41,7 +42,11 @@ use crate::storage::{Tx, mutations, records};
         (name = "conversations", description = "Replies and conversation state"),
         (name = "catalog", description = "Products and discount codes to share"),
         (name = "customers", description = "Customer profiles and internal notes"),
-        (name = "storefront", description = "The customer's side: the chat widget"),
+        (name = "storefront", description = "The customer's side: the chat widget. These routes \
+                                             answer CORS requests from the origins the shop \
+                                             allows (`--allowed-origin`), so the widget can be \
+                                             embedded on the shop's own site; no credentials \
+                                             (the chat token goes in `Authorization`)"),
     )
 )]
 struct ApiDoc;
