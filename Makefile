@@ -7,7 +7,7 @@ DEMO_DIR ?= $(CURDIR)/.data/demo
 DEMO_LISTEN ?= 127.0.0.1:8443
 SIMULATE ?= 6
 
-.PHONY: all deps demo demo-shop test lint unit ui ui-test widget widget-test browser-test e2e api-fuzz fuzz soak openapi bindings bench bench-app fmt bundle
+.PHONY: all deps demo demo-shop test lint unit pg-test ui ui-test widget widget-test browser-test e2e api-fuzz fuzz soak openapi bindings bench bench-app fmt bundle
 
 all: test
 
@@ -31,10 +31,10 @@ demo-shop: deps
 	  | scripts/announce-demo.sh
 
 ## Every test: formatting, lints, unit and integration tests (the storefront widget in Debian's
-## chromium among them), the UI's and the widget's tests, the app's end-to-end tests in a real
-## window, schemathesis against the served OpenAPI document, and the fuzz targets for a bounded
-## time.
-test: deps lint widget-test unit ui-test e2e api-fuzz fuzz
+## chromium among them), the shop server's suites again on PostgreSQL, the UI's and the widget's
+## tests, the app's end-to-end tests in a real window, schemathesis against the served OpenAPI
+## document, and the fuzz targets for a bounded time.
+test: deps lint widget-test unit pg-test ui-test e2e api-fuzz fuzz
 	@echo "make test: all passed"
 
 ## The UI bundle the app embeds (ui/dist); the app crate needs it to compile.
@@ -50,6 +50,11 @@ lint: ui
 unit: ui
 	$(CARGO) test --workspace --locked --exclude inbox-desktop
 	$(CARGO) test -p inbox-desktop --locked --lib --test bindings
+
+## The shop server's integration suites against PostgreSQL: the same tests, each shop in a
+## database of its own on a throwaway cluster (scripts/with-postgres.sh).
+pg-test:
+	scripts/with-postgres.sh $(CARGO) test -p shop-server --locked --test storage --test api --test hardening --test email --test load --test browser
 
 ui-test:
 	cd ui && npm test

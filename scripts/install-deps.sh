@@ -18,6 +18,9 @@ apt_packages=(build-essential pkg-config python3 python3-venv curl ca-certificat
 # (crates/shop-server/tests/browser.rs), and NSS's certutil, which puts the test CA into the
 # browser's own certificate store.
 apt_packages+=(chromium chromium-driver libnss3-tools)
+# PostgreSQL's server programs: the shop server's test suites run a second time against a
+# throwaway cluster (scripts/with-postgres.sh), which runuser (util-linux) starts as postgres.
+apt_packages+=(postgresql util-linux)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2965,7 +2965,7 @@ mod tests {
     }
 
     fn open(db: &Db) -> Connection {
-        Connection::open(db.path()).unwrap()
+        Connection::open(db.sqlite_path().unwrap()).unwrap()
     }
 
     fn count(conn: &Connection, sql: &str) -> i64 {

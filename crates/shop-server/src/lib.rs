@@ -85,6 +85,9 @@ pub struct Config {
     /// Sites (origins such as `https://shop.example`) whose pages embed the chat widget: the
     /// storefront API answers them with CORS (`--allowed-origin`).
     pub allowed_origins: Vec<String>,
+    /// A PostgreSQL database (`postgres://user@host:port/name`) instead of the SQLite file in
+    /// the data directory (`--database`).
+    pub database: Option<String>,
 }
 
 impl Config {
@@ -105,6 +108,7 @@ impl Config {
             limits: limits::LimitsConfig::default(),
             trusted_proxies: Vec::new(),
             allowed_origins: Vec::new(),
+            database: None,
         }
     }
 }
@@ -213,38 +217,52 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File> {
     }
 }
 
+/// Reads the shop's settings (making them on a new database) and, given a classifier, seeds
+/// the demo shop into an empty database; returns the demo staff of a demo shop.
+pub fn open_shop(
+    tx: &storage::Tx<'_>,
+    name: &str,
+    currency: &str,
+    demo: Option<&dyn TopicClassifier>,
+) -> Result<(Shop, Option<Vec<DemoStaff>>)> {
+    let shop = Shop::load_or_init(tx, name, currency)?;
+    let Some(classifier) = demo else {
+        return Ok((shop, None));
+    };
+    if !records::has_staff(tx)? {
+        let staff = demo::seed(tx, &shop, classifier, &demo::DemoOptions::default())?;
+        mutations::set_meta(tx, DEMO_STAFF_KEY, &serde_json::to_string(&staff)?)?;
+    }
+    let demo_staff = match records::meta(tx, DEMO_STAFF_KEY)? {
+        Some(json) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
+        None => None,
+    };
+    Ok((shop, demo_staff))
+}
+
 /// Opens (or creates) the shop in `config.data_dir` and starts serving it.
 pub async fn start(config: Config) -> Result<Running> {
     let allowed_origins =
         api::cors::AllowedOrigins::new(&config.allowed_origins).map_err(Error::Other)?;
     private_dir(&config.data_dir)?;
     let data_dir_lock = lock_data_dir(&config.data_dir)?;
-    let db_path = config.data_dir.join("shop.db");
-    private_files(&db_path)?;
-    let db = storage::Db::open(&db_path)?;
+    let database = match &config.database {
+        Some(url) => storage::Database::Postgres(url.clone()),
+        None => {
+            let db_path = config.data_dir.join("shop.db");
+            private_files(&db_path)?;
+            storage::Database::Sqlite(db_path)
+        }
+    };
+    let db = tokio::task::spawn_blocking(move || storage::Db::connect(&database)).await??;
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;
     let (shop, demo_staff) = db
         .write(move |tx| {
-            let shop = Shop::load_or_init(tx, &name, &currency)?;
             // No chat stream survives a restart: whoever was online is not any more.
             mutations::everyone_offline(tx)?;
-            if demo && !records::has_staff(tx)? {
-                let staff = demo::seed(
-                    tx,
-                    &shop,
-                    classifier.as_ref(),
-                    &demo::DemoOptions::default(),
-                )?;
-                mutations::set_meta(tx, DEMO_STAFF_KEY, &serde_json::to_string(&staff)?)?;
-            }
-            let demo_staff = records::meta(tx, DEMO_STAFF_KEY)?;
-            let demo_staff = match (demo, demo_staff) {
-                (true, Some(json)) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
-                _ => None,
-            };
-            Ok((shop, demo_staff))
+            open_shop(tx, &name, &currency, demo.then_some(classifier.as_ref()))
         })
         .await?;
 

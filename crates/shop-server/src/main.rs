@@ -47,6 +47,22 @@ struct Args {
     /// several): the storefront API answers its pages' requests (CORS). Nothing else does.
     #[arg(long = "allowed-origin", value_name = "ORIGIN", value_parser = parse_origin)]
     allowed_origin: Vec<String>,
+    /// Keep the shop in this PostgreSQL database (`postgres://user@host:port/name`) instead of
+    /// the SQLite file in --data-dir; several servers may share one.
+    #[arg(long, value_name = "URL", value_parser = parse_database)]
+    database: Option<String>,
+}
+
+fn parse_database(text: &str) -> Result<String, String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(text.to_owned())
+    } else {
+        Err(
+            "give a postgres://user@host:port/name URL (without it, the shop is a SQLite file \
+             in --data-dir)"
+                .into(),
+        )
+    }
 }
 
 fn parse_origin(text: &str) -> Result<String, String> {
@@ -70,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
     config.trusted_proxies = args.trust_proxy;
     config.allowed_origins = args.allowed_origin;
+    config.database = args.database;
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

@@ -692,6 +692,7 @@ async fn the_widget_rides_out_a_shop_restart_and_loses_nothing() {
     // It comes back on the same address with the same data: the message arrives once, the
     // stream is live again, and a reply reaches the customer.
     let mut config = shop_server::Config::new(shop.dir.path());
+    config.database = shop.database.clone();
     config.demo = true;
     config.heartbeat = Duration::from_secs(1);
     config.listen = addr;

@@ -116,7 +116,7 @@ pub fn customer(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Customer>
         "SELECT c.id, c.name, c.email, c.phone, c.city, c.country, c.time_zone, c.created_at,
                 c.email_marketing, c.sms_marketing,
                 (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status != 'open'),
-                (SELECT coalesce(sum(total_minor), 0) FROM orders o
+                (SELECT CAST(coalesce(sum(total_minor), 0) AS BIGINT) FROM orders o
                   WHERE o.customer_id = c.id AND o.status IN ('paid', 'fulfilled')),
                 c.email_verified
            FROM customers c WHERE c.id = ?1",
@@ -471,9 +471,9 @@ pub fn search_products(
     let ids: Vec<i64> = conn.query_map(
         "SELECT p.id FROM products p
           WHERE (?2 = 0 OR p.online_store = 1)
-            AND (p.title LIKE ?1 ESCAPE '\\' OR p.description LIKE ?1 ESCAPE '\\'
+            AND (lower(p.title) LIKE lower(?1) ESCAPE '\\' OR lower(p.description) LIKE lower(?1) ESCAPE '\\'
                  OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id
-                            AND v.title LIKE ?1 ESCAPE '\\'))
+                            AND lower(v.title) LIKE lower(?1) ESCAPE '\\'))
           ORDER BY p.title, p.id",
         args![like_pattern(first), online_store_only],
         |r| r.get(0),
@@ -534,7 +534,7 @@ pub fn search_discounts(
 ) -> Result<Vec<DiscountCode>> {
     let rows = conn.query_map(
         "SELECT id, code, summary, starts_at, ends_at FROM discount_codes
-              WHERE code LIKE ?1 ESCAPE '\\' OR summary LIKE ?1 ESCAPE '\\'
+              WHERE lower(code) LIKE lower(?1) ESCAPE '\\' OR lower(summary) LIKE lower(?1) ESCAPE '\\'
               ORDER BY code LIMIT ?2",
         args![like_pattern(query), limit],
         |r| discount_row(r, now),

@@ -24,13 +24,113 @@
 pub mod changes;
 pub mod entities;
 pub mod mutations;
+pub mod postgres;
 pub mod records;
 pub mod sqlite;
+
+use std::path::Path;
+
+use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 
 pub use entities::Shop;
-pub use sqlite::Db;
+
+/// Where the shop keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (the embedded default, in the data directory).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database, `postgres://user@host:port/name`, shared by several instances.
+    Postgres(String),
+}
+
+/// The handle the server holds on its storage, whichever backend.
+#[derive(Clone, Debug)]
+pub struct Db(Backend);
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
+}
+
+impl Db {
+    /// Opens a SQLite database file, creating and migrating it as needed.
+    pub fn open(path: &Path) -> Result<Db> {
+        Ok(Db(Backend::Sqlite(sqlite::SqliteDb::open(path)?)))
+    }
+
+    /// Opens either backend, migrating it as needed. Blocks (connecting, migrating).
+    pub fn connect(database: &Database) -> Result<Db> {
+        match database {
+            Database::Sqlite(path) => Db::open(path),
+            Database::Postgres(url) => Ok(Db(Backend::Postgres(postgres::PgDb::open(url)?))),
+        }
+    }
+
+    /// The SQLite file, when that is the backend (tests inspect it directly).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.0 {
+            Backend::Sqlite(db) => Some(db.path()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The newest change's sequence number, updated after every commit (on PostgreSQL, after
+    /// every other instance's commit too).
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.subscribe(),
+            Backend::Postgres(db) => db.subscribe(),
+        }
+    }
+
+    pub fn latest_seq(&self) -> i64 {
+        match &self.0 {
+            Backend::Sqlite(db) => db.latest_seq(),
+            Backend::Postgres(db) => db.latest_seq(),
+        }
+    }
+
+    /// The newest committed change, read from the log itself: a reader can see a commit a
+    /// moment before the signal announces it, so cursor checks ask here.
+    pub async fn committed_seq(&self) -> Result<i64> {
+        self.read(|db| changes::newest(db)).await
+    }
+
+    /// Runs `f` in one write transaction, commits, and wakes the live streams.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.0 {
+            Backend::Sqlite(db) => db.write(f).await,
+            Backend::Postgres(db) => db.write(f).await,
+        }
+    }
+
+    /// The same as [`Db::write`], for callers already on a blocking thread.
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.write_blocking(f),
+            Backend::Postgres(db) => db.write_blocking(f),
+        }
+    }
+
+    /// Runs `f` on a reader (a consistent snapshot for its duration).
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T> + Send + 'static,
+    {
+        match &self.0 {
+            Backend::Sqlite(db) => db.read(f).await,
+            Backend::Postgres(db) => db.read(f).await,
+        }
+    }
+}
 
 /// An argument bound to a statement's placeholder.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -396,7 +396,7 @@ fn write_read_state(
     tx.execute("INSERT INTO read_states (conversation_id, staff_id, last_read_message_id, marked_unread, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (conversation_id, staff_id) DO UPDATE SET
-           last_read_message_id = coalesce(excluded.last_read_message_id, last_read_message_id),
+           last_read_message_id = coalesce(excluded.last_read_message_id, read_states.last_read_message_id),
            marked_unread = excluded.marked_unread, updated_at = excluded.updated_at", args![conversation_id, staff_id, last_read, unread, now])?;
     changes::touch(tx, Kind::ReadState, conversation_id, staff_id)?;
     Ok(())
@@ -810,12 +810,14 @@ pub fn confirm_email(
     // What the chat put in its cart joins the customer's cart, within the stock.
     tx.execute(
         "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
-         SELECT ?2, l.variant_id, min(l.quantity, v.stock), l.added_at
+         SELECT ?2, l.variant_id,
+                CASE WHEN l.quantity < v.stock THEN l.quantity ELSE v.stock END, l.added_at
            FROM cart_lines l JOIN variants v ON v.id = l.variant_id
           WHERE l.customer_id = ?1 AND v.stock > 0
-         ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = min(
-           quantity + excluded.quantity,
-           (SELECT stock FROM variants WHERE id = excluded.variant_id))",
+         ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = (
+           SELECT CASE WHEN cart_lines.quantity + excluded.quantity < stock
+                       THEN cart_lines.quantity + excluded.quantity ELSE stock END
+             FROM variants WHERE id = excluded.variant_id)",
         args![claimed, owner],
     )?;
     let had_cart: bool = tx.query_row(
@@ -828,7 +830,7 @@ pub fn confirm_email(
             "INSERT INTO carts (customer_id, discount_code, updated_at)
              SELECT ?2, discount_code, ?3 FROM carts WHERE customer_id = ?1
              ON CONFLICT (customer_id) DO UPDATE SET
-               discount_code = coalesce(excluded.discount_code, discount_code),
+               discount_code = coalesce(excluded.discount_code, carts.discount_code),
                updated_at = excluded.updated_at",
             args![claimed, owner, now],
         )?;
@@ -950,7 +952,7 @@ pub fn change_cart(
             tx.execute(
                 "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
                  VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = quantity + ?3",
+                 ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + ?3",
                 args![customer_id, change.variant_id, quantity, now],
             )?;
             quantity

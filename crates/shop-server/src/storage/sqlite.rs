@@ -89,7 +89,7 @@ const MIGRATIONS: &[&str] = &[
 const READERS: usize = 4;
 
 #[derive(Clone)]
-pub struct Db {
+pub struct SqliteDb {
     inner: Arc<Inner>,
 }
 
@@ -101,9 +101,9 @@ struct Inner {
     latest_seq: watch::Sender<i64>,
 }
 
-impl std::fmt::Debug for Db {
+impl std::fmt::Debug for SqliteDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
+        f.debug_struct("SqliteDb")
             .field("path", &self.inner.path)
             .finish()
     }
@@ -172,8 +172,8 @@ fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     result
 }
 
-impl Db {
-    pub fn open(path: &Path) -> Result<Db> {
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<SqliteDb> {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
@@ -193,7 +193,7 @@ impl Db {
                 r.get(0)
             })?;
         let (latest_seq, _) = watch::channel(latest);
-        Ok(Db {
+        Ok(SqliteDb {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
@@ -215,17 +215,6 @@ impl Db {
 
     pub fn latest_seq(&self) -> i64 {
         *self.inner.latest_seq.borrow()
-    }
-
-    /// The newest committed change, read from the log itself: a reader can see a commit a
-    /// moment before the signal announces it, so cursor checks ask here.
-    pub async fn committed_seq(&self) -> Result<i64> {
-        self.read(|conn| {
-            conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", &[], |r| {
-                r.get(0)
-            })
-        })
-        .await
     }
 
     /// Runs `f` in one immediate write transaction, commits, and wakes the live streams.
@@ -304,6 +293,7 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::Db;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_newest_change_signal_never_goes_back_under_racing_writers() {
