@@ -8,7 +8,7 @@
 
 use inbox_protocol::{CONFIDENCE_GATE, Topic};
 use inbox_topics::data::{self, Example, Split};
-use inbox_topics::features::text_hash;
+use inbox_topics::features::mix;
 use inbox_topics::train::{TrainConfig, classes, train_on};
 use inbox_topics::{DATA_DIR, NO_TOPIC_KEY, evaluate};
 
@@ -53,7 +53,7 @@ fn main() {
         let mut reports = Vec::new();
         for fold in 0..FOLDS {
             // Other hash bits than the split's, as training's own folds use.
-            let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % FOLDS;
+            let fold_of = |e: &Example| (mix(e.family) >> 20) % FOLDS;
             let fit: Vec<&Example> = pool
                 .iter()
                 .copied()

@@ -299,7 +299,7 @@ fn hash_parts(group: u8, parts: &[&str]) -> u64 {
 }
 
 /// FNV's bits are weakly mixed for short inputs, so finish with SplitMix64's mixer.
-fn mix(mut z: u64) -> u64 {
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

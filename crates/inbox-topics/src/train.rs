@@ -16,7 +16,7 @@
 use inbox_protocol::Topic;
 
 use crate::data::{Example, Split, fingerprint};
-use crate::features::{Features, HASH_BITS, text_hash};
+use crate::features::{Features, HASH_BITS, mix, text_hash};
 use crate::model::{Classifier, softmax};
 
 /// The settings of one training run; they are part of the model's fingerprint.
@@ -92,8 +92,9 @@ pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
     let mut out_of_fold: Vec<(Vec<f32>, usize)> = Vec::new();
     if config.calibration_folds >= 2 {
         let folds = u64::from(config.calibration_folds);
-        // Bits of the hash the split did not use, so every fold mixes all kinds of message.
-        let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % folds;
+        // By family, like the split, so the temperature is fitted on scores of phrasings the
+        // fold's model never saw; other hash bits than the split's, so every fold mixes topics.
+        let fold_of = |e: &Example| (mix(e.family) >> 20) % folds;
         for fold in 0..folds {
             let fit: Vec<&Example> = train
                 .iter()

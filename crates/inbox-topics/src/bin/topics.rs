@@ -129,9 +129,14 @@ fn main() -> Result<()> {
 fn train(data: &Path, out: &Path) -> Result<()> {
     let examples = load_data(data)?;
     let count = |s: Split| examples.iter().filter(|e| e.split() == s).count();
+    let mut families: Vec<u64> = examples.iter().map(|e| e.family).collect();
+    families.sort_unstable();
+    let sizes: Vec<usize> = families.chunk_by(|a, b| a == b).map(<[u64]>::len).collect();
     eprintln!(
-        "{} messages: {} train, {} held out (not used)",
+        "{} messages in {} phrasing families (largest {}): {} train, {} held out (not used)",
         examples.len(),
+        sizes.len(),
+        sizes.iter().max().copied().unwrap_or(0),
         count(Split::Train),
         count(Split::HeldOut)
     );
@@ -185,7 +190,9 @@ fn load_data(path: &Path) -> Result<Vec<Example>> {
     let examples = if path.is_dir() {
         data::load_dir(path)?
     } else {
-        data::load_file(path)?
+        let mut examples = data::load_file(path)?;
+        data::assign_families(&mut examples);
+        examples
     };
     Ok(examples)
 }
