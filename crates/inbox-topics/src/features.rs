@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use crate::lexicon::GROUPS;
 
 /// Bumped whenever extraction changes; a model trained with another version is refused.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 3;
 
 /// Everything that decides extraction beyond this file's code, as text for the training
 /// fingerprint: editing a word group or a weight makes the committed model stale.
@@ -26,7 +26,9 @@ pub fn describe() -> String {
     format!(
         "version={FEATURE_VERSION} bits={HASH_BITS} weights={WORD_WEIGHT},{BIGRAM_WEIGHT},\
          {CHAR_WEIGHT},{GROUP_WEIGHT},{PAIR_WEIGHT} grams={CHAR_GRAMS:?} max={MAX_TOKEN_CHARS} \
-         inside={INSIDE_MIN} groups={GROUPS:?}"
+         inside={INSIDE_MIN} ask={ASK_WEIGHT},{ASK_BIGRAM_WEIGHT},{ASK_GROUP_WEIGHT},\
+         {ASK_START_WEIGHT},{BACKGROUND_WEIGHT} cues={ASK_CUES:?} turns={CLAUSE_TURNS:?} \
+         groups={GROUPS:?}"
     )
 }
 
@@ -43,6 +45,26 @@ const CHAR_GRAMS: std::ops::RangeInclusive<usize> = 3..=5;
 const MAX_TOKEN_CHARS: usize = 24;
 /// A question mark is a weak hint that a message asks about something.
 const QUESTION_TOKEN: &str = "<q>";
+
+// The ask clause's own families: its words, word pairs, word groups and first two words, and
+// the word groups only the other clauses touch (the background of the question).
+const ASK_WEIGHT: f32 = 1.0;
+const ASK_BIGRAM_WEIGHT: f32 = 0.6;
+const ASK_GROUP_WEIGHT: f32 = 1.0;
+const ASK_START_WEIGHT: f32 = 0.5;
+const BACKGROUND_WEIGHT: f32 = 0.7;
+
+/// Words that start a new clause inside a sentence: what follows them is what the customer
+/// turns to ("I sent it back, *but* is the coat waterproof?").
+const CLAUSE_TURNS: &[&str] = &["but", "however", "btw", "men", "forresten"];
+
+/// Words that mark a clause as a request when no clause ends in a question mark.
+const ASK_CUES: &[&str] = &[
+    "can", "could", "would", "will", "please", "pls", "plz", "want", "wanted", "need", "how",
+    "where", "when", "what", "which", "why", "is", "are", "do", "does", "did", "help", "any",
+    "kan", "skulle", "vill", "ville", "behover", "hur", "var", "vart", "nar", "vad", "vilken",
+    "vilka", "varfor", "ar", "finns", "har", "hjalp", "snalla", "undrar", "onskar",
+];
 
 /// A sparse feature vector: bucket ids ascending, each once.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,9 +99,35 @@ impl Features {
             char_grams(&marked, &mut chars);
         }
 
+        let ask = ask_clause(text);
+        let ask_tokens: Vec<&str> = ask.split_whitespace().collect();
+        let mut ask_words: Vec<u32> = ask_tokens
+            .iter()
+            .map(|t| bucket(hash_parts(b'a', &[t])))
+            .collect();
+        let mut ask_bigrams: Vec<u32> = ask_tokens
+            .windows(2)
+            .map(|p| bucket(hash_parts(b'A', &[p[0], p[1]])))
+            .collect();
+        let mut ask_start: Vec<u32> = match ask_tokens.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![bucket(hash_parts(b's', &[one]))],
+            [first, second, ..] => vec![bucket(hash_parts(b's', &[first, second]))],
+        };
+        let ask_found = lexicon().groups_of(&ask_tokens);
+        let mut ask_groups: Vec<u32> = ask_found
+            .iter()
+            .map(|&g| bucket(hash_parts(b'G', &[GROUPS[g].0])))
+            .collect();
+
         let mut groups = Vec::new();
         let mut group_pairs = Vec::new();
         let found = lexicon().groups_of(&tokens);
+        let mut background: Vec<u32> = found
+            .iter()
+            .filter(|g| !ask_found.contains(g))
+            .map(|&g| bucket(hash_parts(b'B', &[GROUPS[g].0])))
+            .collect();
         for (i, &a) in found.iter().enumerate() {
             groups.push(bucket(hash_parts(b'g', &[GROUPS[a].0])));
             for &b in &found[i + 1..] {
@@ -94,6 +142,11 @@ impl Features {
         push_group(&mut pairs, &mut chars, CHAR_WEIGHT);
         push_group(&mut pairs, &mut groups, GROUP_WEIGHT);
         push_group(&mut pairs, &mut group_pairs, PAIR_WEIGHT);
+        push_group(&mut pairs, &mut ask_words, ASK_WEIGHT);
+        push_group(&mut pairs, &mut ask_bigrams, ASK_BIGRAM_WEIGHT);
+        push_group(&mut pairs, &mut ask_groups, ASK_GROUP_WEIGHT);
+        push_group(&mut pairs, &mut ask_start, ASK_START_WEIGHT);
+        push_group(&mut pairs, &mut background, BACKGROUND_WEIGHT);
         pairs.sort_unstable_by_key(|&(b, _)| b);
 
         let mut features = Features {
@@ -114,6 +167,68 @@ impl Features {
     pub fn is_empty(&self) -> bool {
         self.buckets.is_empty()
     }
+}
+
+/// The clause that carries the message's question, normalised: the last clause ending in a
+/// question mark, else the last clause with a request word ([`ASK_CUES`]), else the last
+/// clause. Clauses end at sentence punctuation, commas and line breaks, and a turn word
+/// ([`CLAUSE_TURNS`]) starts a new one. A message of one clause is its own ask clause.
+pub fn ask_clause(text: &str) -> String {
+    let mut clauses: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if matches!(c, '.' | '!' | '?' | ';' | ',' | '\n' | ':') {
+            if !current.trim().is_empty() {
+                clauses.push((std::mem::take(&mut current), c == '?'));
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.trim().is_empty() {
+        clauses.push((current, false));
+    }
+    // Split again at turn words, on normalised text; only the last piece keeps a question
+    // mark.
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for (clause, asked) in clauses {
+        let normal = normalise(&clause);
+        let mut piece: Vec<&str> = Vec::new();
+        let mut split: Vec<String> = Vec::new();
+        for word in normal.split_whitespace() {
+            if CLAUSE_TURNS.contains(&word) && !piece.is_empty() {
+                split.push(piece.join(" "));
+                piece.clear();
+            }
+            piece.push(word);
+        }
+        if piece.len() == 1 && !split.is_empty() {
+            // A turn word closing the clause ("..., but") turns to nothing: keep it where it was.
+            let tail = piece.join(" ");
+            let before = split.last_mut().expect("not empty");
+            before.push(' ');
+            before.push_str(&tail);
+        } else if !piece.is_empty() {
+            split.push(piece.join(" "));
+        }
+        let last = split.len().saturating_sub(1);
+        pieces.extend(
+            split
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (p, asked && i == last)),
+        );
+    }
+    let cued = |p: &str| p.split_whitespace().any(|w| ASK_CUES.contains(&w));
+    pieces
+        .iter()
+        .rev()
+        .find(|(_, asked)| *asked)
+        .or_else(|| pieces.iter().rev().find(|(p, _)| cued(p)))
+        .or(pieces.last())
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default()
 }
 
 /// How a stem of [`GROUPS`] may match a word.
@@ -370,6 +485,32 @@ mod tests {
         // "sale" is a whole-word stem, so it does not fire inside "wholesale" or "salesman".
         assert!(!group_names("salesman").contains(&"discount"));
         assert_eq!(group_names("iPhone"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_ask_clause_is_the_one_that_asks() {
+        assert_eq!(
+            ask_clause("I returned a jumper last month, but does the coat come in L?"),
+            "but does the coat come in l"
+        );
+        assert_eq!(
+            ask_clause("got my refund, thanks! does it come in brown though?"),
+            "does it come in brown though"
+        );
+        assert_eq!(
+            ask_clause("Paid via PayPal Tuesday. Status of order 4412? Thanks"),
+            "status of order 0000"
+        );
+        assert_eq!(
+            ask_clause("Returen gick bra. Jag vill byta storlek. Tack"),
+            "jag vill byta storlek"
+        );
+        assert_eq!(
+            ask_clause("skickade tillbaka den men finns den i svart"),
+            "men finns den i svart"
+        );
+        assert_eq!(ask_clause("hej"), "hej");
+        assert_eq!(ask_clause("?!"), "");
     }
 
     #[test]
