@@ -292,13 +292,13 @@ pub fn assign_families(examples: &mut [Example]) {
         }
     }
     let mut key = vec![u64::MAX; n];
-    for i in 0..n {
+    for (i, e) in examples.iter().enumerate() {
         let r = root(&mut parent, i);
-        key[r] = key[r].min(examples[i].family);
+        key[r] = key[r].min(e.family);
     }
-    for i in 0..n {
+    for (i, e) in examples.iter_mut().enumerate() {
         let r = root(&mut parent, i);
-        examples[i].family = key[r];
+        e.family = key[r];
     }
 }
 

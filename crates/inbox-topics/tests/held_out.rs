@@ -1,8 +1,10 @@
 //! The committed model, measured on the committed held-out split, in each language on its own:
-//! the figures the issue asks for at the 0.9 gate.
+//! the figures the issue asks for at the 0.9 gate. The split is by phrasing family (see
+//! `inbox_topics::data`), and the first test checks that it really keeps near-copies and named
+//! families on one side.
 
 use inbox_protocol::CONFIDENCE_GATE;
-use inbox_topics::data::{self, Lang, Split};
+use inbox_topics::data::{self, Lang, NEAR_COPY, Split, jaccard, trigrams};
 use inbox_topics::evaluate::{LangReport, evaluate};
 use inbox_topics::{Classifier, DATA_DIR};
 
@@ -13,6 +15,40 @@ fn report() -> Vec<LangReport> {
         .filter(|e| e.split() == Split::HeldOut)
         .collect();
     evaluate(Classifier::embedded(), &held_out, CONFIDENCE_GATE).languages
+}
+
+#[test]
+fn no_held_out_message_is_a_near_copy_of_a_training_message() {
+    let examples = data::load_dir(DATA_DIR.as_ref()).expect("the committed data loads");
+    let (held, train): (Vec<_>, Vec<_>) =
+        examples.iter().partition(|e| e.split() == Split::HeldOut);
+    let train_grams: Vec<Vec<u64>> = train.iter().map(|e| trigrams(&e.text)).collect();
+    for h in &held {
+        let grams = trigrams(&h.text);
+        for (t, tg) in train.iter().zip(&train_grams) {
+            // Sizes alone bound the similarity; most pairs need no closer look.
+            let (a, b) = (grams.len() as f64, tg.len() as f64);
+            if a.min(b) < NEAR_COPY * a.max(b) {
+                assert_ne!(h.family, t.family, "{:?} and {:?}", h.text, t.text);
+                continue;
+            }
+            assert!(
+                jaccard(&grams, tg) < NEAR_COPY,
+                "held out {:?} is a near-copy of training {:?}",
+                h.text,
+                t.text
+            );
+            assert_ne!(h.family, t.family, "{:?} and {:?}", h.text, t.text);
+        }
+    }
+    // Whole phrasing families (the data's `#family:` blocks, five messages or more) are held
+    // out, not just single messages.
+    let size = |family: u64| examples.iter().filter(|e| e.family == family).count();
+    let in_big_families = held.iter().filter(|e| size(e.family) >= 5).count();
+    assert!(
+        in_big_families >= 40,
+        "only {in_big_families} held-out messages belong to families of five or more"
+    );
 }
 
 #[test]
@@ -68,14 +104,42 @@ fn at_least_70_percent_of_topical_messages_get_a_label_in_each_language() {
 }
 
 #[test]
-fn at_most_3_percent_of_no_topic_messages_get_a_label_in_each_language() {
+fn at_most_2_percent_of_no_topic_messages_get_a_label_in_each_language() {
     for l in report() {
         assert!(
-            l.no_topic_labelled <= 0.03,
+            l.no_topic_labelled <= 0.02,
             "{:?}: {:.3} of {} no-topic messages labelled",
             l.lang,
             l.no_topic_labelled,
             l.no_topic
         );
+    }
+}
+
+#[test]
+fn confidences_at_the_gate_and_above_are_right_as_often_as_they_claim_give_or_take_one() {
+    for l in report() {
+        let above: Vec<_> = l
+            .calibration
+            .iter()
+            .filter(|b| b.low >= CONFIDENCE_GATE && b.count > 0)
+            .collect();
+        assert!(!above.is_empty(), "{:?}: nothing above the gate", l.lang);
+        for b in above {
+            // Counted in messages: a bin of 50 claiming 0.913 may be one message short of
+            // 45.7 by chance, not two.
+            let right = b.accuracy * b.count as f64;
+            let claimed = b.mean_confidence * b.count as f64;
+            assert!(
+                right + 1.0 >= claimed,
+                "{:?}: [{:.2}, {:.2}) claims {:.3} but {} messages were right {:.3} of the time",
+                l.lang,
+                b.low,
+                b.high,
+                b.mean_confidence,
+                b.count,
+                b.accuracy
+            );
+        }
     }
 }

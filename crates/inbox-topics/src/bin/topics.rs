@@ -47,6 +47,9 @@ enum Command {
         /// Also list the messages whose likeliest class is not their label.
         #[arg(long)]
         mistakes: bool,
+        /// Also list the topical messages left without a label at the threshold.
+        #[arg(long)]
+        unlabelled: bool,
     },
     /// Read one message per line on stdin, print one JSON object per line.
     Classify {
@@ -80,6 +83,7 @@ fn main() -> Result<()> {
             threshold,
             json,
             mistakes,
+            unlabelled,
         } => {
             let classifier = load_model(model.as_deref())?;
             let examples = load_data(&data)?;
@@ -99,6 +103,9 @@ fn main() -> Result<()> {
             }
             if mistakes {
                 print_mistakes(&classifier, &examples);
+            }
+            if unlabelled {
+                print_unlabelled(&classifier, &examples, threshold);
             }
             Ok(())
         }
@@ -169,6 +176,24 @@ fn print_mistakes(classifier: &Classifier, examples: &[Example]) {
                 key(e.label),
                 key(guess),
                 p[best],
+                e.text
+            );
+        }
+    }
+}
+
+/// One line per topical message left without a label: label, best topic, confidence, text.
+fn print_unlabelled(classifier: &Classifier, examples: &[Example], threshold: f32) {
+    for e in examples {
+        let Some(label) = e.label else { continue };
+        let p = classifier.classify(&e.text, 0.0);
+        if classifier.classify(&e.text, threshold).topic.is_none() {
+            println!(
+                "{}\t{}\t{}\t{:.3}\t{}",
+                e.lang.key(),
+                label.key(),
+                p.topic.map_or(inbox_topics::NO_TOPIC_KEY, Topic::key),
+                p.confidence,
                 e.text
             );
         }
