@@ -56,10 +56,18 @@ fn main() {
             .map(|arg| (arg.clone(), parse(&arg, &base))),
     );
     let list = std::env::var_os("SWEEP_LIST").is_some();
+    // Families of five or more: the named `#family:` blocks of hard cases, mostly.
+    let family_size = |family: u64| all.iter().filter(|e| e.family == family).count();
+    let big: std::collections::BTreeSet<u64> = all
+        .iter()
+        .map(|e| e.family)
+        .filter(|&f| family_size(f) >= 5)
+        .collect();
     let key = |c: Option<Topic>| c.map_or(NO_TOPIC_KEY, Topic::key);
 
     for (name, config) in configs {
         let mut reports = Vec::new();
+        let mut big_reports = Vec::new();
         // Per language: (best topic's probability, its label was right, label was a topic).
         let mut scored: [Vec<(f32, bool)>; 2] = [Vec::new(), Vec::new()];
         let mut topical = [0usize; 2];
@@ -78,6 +86,12 @@ fn main() {
                 .collect();
             let model = train_on(&fit, &config);
             reports.push(evaluate::evaluate(&model, &check, CONFIDENCE_GATE));
+            let in_big: Vec<Example> = check
+                .iter()
+                .filter(|e| big.contains(&e.family))
+                .cloned()
+                .collect();
+            big_reports.push(evaluate::evaluate(&model, &in_big, CONFIDENCE_GATE));
             for e in &check {
                 let i = usize::from(e.lang.key() == "sv");
                 topical[i] += usize::from(e.label.is_some());
@@ -112,6 +126,7 @@ fn main() {
             }
         }
         for (i, lang) in ["en", "sv"].into_iter().enumerate() {
+            summarise(&format!("{name} (families of 5+)"), lang, &big_reports);
             let mut sums = [0usize; 6];
             for r in &reports {
                 let l = &r.languages[i];
@@ -152,4 +167,38 @@ fn main() {
             );
         }
     }
+}
+
+/// Pooled precision, coverage and no-topic labelled rate of one language over fold reports.
+fn summarise(name: &str, lang: &str, reports: &[evaluate::Report]) {
+    let mut sums = [0usize; 6];
+    for r in reports {
+        let Some(l) = r.languages.iter().find(|l| l.lang.key() == lang) else {
+            continue;
+        };
+        let covered = (l.coverage * l.topical as f64).round() as usize;
+        let none_labelled = (l.no_topic_labelled * l.no_topic as f64).round() as usize;
+        let add = [
+            l.correct,
+            l.labelled,
+            covered,
+            l.topical,
+            none_labelled,
+            l.no_topic,
+        ];
+        for (s, a) in sums.iter_mut().zip(add) {
+            *s += a;
+        }
+    }
+    let ratio = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    println!(
+        "{name:<40} {lang} precision {:.3} ({} of {}) coverage {:.3} of {} none-labelled {:.3} of {}",
+        ratio(sums[0], sums[1]),
+        sums[0],
+        sums[1],
+        ratio(sums[2], sums[3]),
+        sums[3],
+        ratio(sums[4], sums[5]),
+        sums[5]
+    );
 }

@@ -1,5 +1,5 @@
 //! The classifier: a multinomial logistic regression over hashed features with a "no topic"
-//! class, a calibration temperature, and its binary file format.
+//! class, a calibration temperature and isotonic map, and its binary file format.
 //!
 //! This module owns reading and writing model files and scoring one message; it never trains and
 //! never touches the file system. The file is little-endian and versioned:

@@ -1,11 +1,14 @@
-//! Training: fits the weights on the train split, quantises them, and fits the temperature on
-//! predictions the model made for messages it had not seen.
+//! Training: fits the weights on the train split, quantises them, and calibrates them on
+//! predictions made for phrasing families the scoring model had not seen.
 //!
-//! The temperature comes from cross-validation: the train split is cut into folds by a stable
-//! hash, a model is trained without each fold and scores it, and the temperature that best
-//! explains all those out-of-fold scores (lowest negative log-likelihood) is kept for the final
-//! model, which is trained on the whole train split. That uses every training message for the
-//! weights and gives the temperature thousands of examples instead of a small calibration split.
+//! The train split is cut into folds by phrasing family (a stable hash of the family key); a
+//! model is trained without each fold and scores it. The shipped weights are the mean of those
+//! fold models (bagging), or with `bagged: false` one model trained on the whole train split.
+//! All the out-of-fold scores then fit, in turn, a temperature (lowest negative log-likelihood)
+//! and an isotonic map from the best topic's probability to how often it was right, which is
+//! what [`crate::Classifier::classify`] reports as the confidence. That gives the calibration
+//! thousands of scored messages instead of a small calibration split, all from families the
+//! scoring model never trained on.
 //!
 //! Everything is deterministic: the only randomness (the order of examples in each epoch, and
 //! the typos and dropped words of training copies) comes from a SplitMix64 generator with a fixed
