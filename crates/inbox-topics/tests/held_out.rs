@@ -93,8 +93,8 @@ fn applied_labels_are_right_at_least_97_percent_of_the_time_in_each_language() {
 
 #[test]
 fn at_least_65_percent_of_topical_messages_get_a_label_in_each_language() {
-    // Issue 12 asks 0.70 on this split. The committed model measures 0.664 in English and
-    // 0.704 in Swedish: the English bar is not met, and this guards the level reached.
+    // Issue 12 asks 0.70 on this split. The committed model measures 0.675 in English and
+    // 0.701 in Swedish: the English bar is not met, and this guards the level reached.
     for l in report() {
         assert!(
             l.coverage >= 0.65,
