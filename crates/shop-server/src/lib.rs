@@ -88,6 +88,12 @@ pub struct Config {
     /// A PostgreSQL database (`postgres://user@host:port/name`) instead of the SQLite file in
     /// the data directory (`--database`).
     pub database: Option<String>,
+    /// Where uploads live (`--media-dir`); several instances share one. Default: `media` in
+    /// the data directory.
+    pub media_dir: Option<PathBuf>,
+    /// How long a customer counts as online after the instance serving their chat stream was
+    /// last heard of; an instance renews its leases every third of this while it runs.
+    pub presence_lease: Duration,
 }
 
 impl Config {
@@ -109,6 +115,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             allowed_origins: Vec::new(),
             database: None,
+            media_dir: None,
+            presence_lease: Duration::from_secs(30),
         }
     }
 }
@@ -134,6 +142,7 @@ pub struct Running {
     mailer: Option<tokio::task::JoinHandle<()>>,
     fanout: tokio::task::JoinHandle<()>,
     pruner: tokio::task::JoinHandle<()>,
+    leases: tokio::task::JoinHandle<()>,
     /// Held while serving; see [`lock_data_dir`].
     _data_dir_lock: std::fs::File,
 }
@@ -146,6 +155,7 @@ impl Running {
     /// Stops accepting, closes connections (live streams included) and waits for the end.
     pub async fn shutdown(self) {
         self.pruner.abort();
+        self.leases.abort();
         for task in [self.simulation, self.mailer].into_iter().flatten() {
             task.abort();
         }
@@ -258,10 +268,14 @@ pub async fn start(config: Config) -> Result<Running> {
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;
+    let alone = db.sqlite_path().is_some();
     let (shop, demo_staff) = db
         .write(move |tx| {
-            // No chat stream survives a restart: whoever was online is not any more.
-            mutations::everyone_offline(tx)?;
+            if alone {
+                // This process serves the file alone (the data-dir lock): no chat stream
+                // survived its restart. Several instances on PostgreSQL rely on the leases.
+                mutations::everyone_offline(tx)?;
+            }
             open_shop(tx, &name, &currency, demo.then_some(classifier.as_ref()))
         })
         .await?;
@@ -279,13 +293,16 @@ pub async fn start(config: Config) -> Result<Running> {
         db,
         shop,
         classifier: config.classifier.clone(),
-        media_dir: config.data_dir.join("media"),
+        media_dir: config
+            .media_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("media")),
         demo: config.demo,
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,
         limits: limits::Limits::new(config.limits.clone()),
         trusted_proxies: config.trusted_proxies.clone().into(),
-        presence: presence::Presence::default(),
+        presence: presence::Presence::new(config.presence_lease),
         live: api::live::Live::new(fanout, config.stream_recheck),
         allowed_origins,
     };
@@ -301,6 +318,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
 
     let pruner = tokio::spawn(prune_forever(state.clone()));
+    let leases = tokio::spawn(state.presence.clone().keep(state.db.clone()));
     let mailer = config
         .smtp
         .clone()
@@ -323,6 +341,7 @@ pub async fn start(config: Config) -> Result<Running> {
         mailer,
         fanout: fanout_task,
         pruner,
+        leases,
         _data_dir_lock: data_dir_lock,
     })
 }

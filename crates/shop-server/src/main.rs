@@ -51,6 +51,14 @@ struct Args {
     /// the SQLite file in --data-dir; several servers may share one.
     #[arg(long, value_name = "URL", value_parser = parse_database)]
     database: Option<String>,
+    /// Where uploads live; servers sharing a database share this too (a shared filesystem).
+    /// Default: `media` in --data-dir.
+    #[arg(long, value_name = "DIR")]
+    media_dir: Option<PathBuf>,
+    /// Seconds a customer stays online after the server holding their chat was last heard of
+    /// (a server renews its leases every third of this).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=600))]
+    presence_lease: u64,
 }
 
 fn parse_database(text: &str) -> Result<String, String> {
@@ -87,6 +95,8 @@ async fn main() -> anyhow::Result<()> {
     config.trusted_proxies = args.trust_proxy;
     config.allowed_origins = args.allowed_origin;
     config.database = args.database;
+    config.media_dir = args.media_dir;
+    config.presence_lease = Duration::from_secs(args.presence_lease);
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

@@ -893,7 +893,74 @@ pub fn prune(tx: &Tx<'_>, now: Millis) -> Result<usize> {
 }
 
 /// Marks every customer offline, as at start-up when no chat stream can be open yet.
+/// Records that `instance` serves `streams` open chat streams of a conversation (none: it
+/// serves none any more), until `expires_at` unless renewed, and sets the customer online
+/// while any instance's unexpired lease says so.
+pub fn hold_presence(
+    tx: &Tx<'_>,
+    conversation_id: i64,
+    instance: &str,
+    streams: usize,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<()> {
+    if streams == 0 {
+        tx.execute(
+            "DELETE FROM presence_leases WHERE conversation_id = ?1 AND instance = ?2",
+            args![conversation_id, instance],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO presence_leases (conversation_id, instance, streams, expires_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (conversation_id, instance) DO UPDATE SET
+               streams = excluded.streams, expires_at = excluded.expires_at",
+            args![conversation_id, instance, streams, expires_at],
+        )?;
+    }
+    settle_presence(tx, conversation_id, now)
+}
+
+/// The customer is online while an unexpired lease holds an open stream.
+fn settle_presence(tx: &Tx<'_>, conversation_id: i64, now: Millis) -> Result<()> {
+    let online = tx.exists(
+        "SELECT 1 FROM presence_leases WHERE conversation_id = ?1 AND expires_at > ?2",
+        args![conversation_id, now],
+    )?;
+    set_online(tx, conversation_id, online)
+}
+
+/// An instance that is still running extends all its leases.
+pub fn renew_presence(tx: &Tx<'_>, instance: &str, expires_at: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE presence_leases SET expires_at = ?2 WHERE instance = ?1",
+        args![instance, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Leases nobody renewed (their instance died) end, and their customers go offline unless
+/// another instance still serves them. Returns how many ended.
+pub fn expire_presence(tx: &Tx<'_>, now: Millis) -> Result<usize> {
+    let expired: Vec<i64> = tx.query_map(
+        "SELECT DISTINCT conversation_id FROM presence_leases WHERE expires_at <= ?1",
+        args![now],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "DELETE FROM presence_leases WHERE expires_at <= ?1",
+        args![now],
+    )?;
+    for &conversation_id in &expired {
+        settle_presence(tx, conversation_id, now)?;
+    }
+    Ok(expired.len())
+}
+
+/// Everyone offline and every lease gone: only for a shop this process serves alone (SQLite,
+/// under the data-dir lock), where no lease can belong to anyone still running.
 pub fn everyone_offline(tx: &Tx<'_>) -> Result<()> {
+    tx.execute("DELETE FROM presence_leases", args![])?;
     let online: Vec<i64> = tx.query_map(
         "SELECT id FROM conversations WHERE customer_online = 1",
         args![],

@@ -27,7 +27,10 @@ use super::{Row, Sql, Tx, Value, ValueRef};
 use crate::error::{Error, Result};
 
 /// Numbered, append-only migrations; `schema_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/001_init.sql"),
+    include_str!("../../migrations/postgres/002_presence.sql"),
+];
 
 const READERS: usize = 4;
 

@@ -84,6 +84,7 @@ impl Sql for Connection {
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/001_init.sql"),
     include_str!("../../migrations/sqlite/002_identity.sql"),
+    include_str!("../../migrations/sqlite/003_presence.sql"),
 ];
 
 const READERS: usize = 4;

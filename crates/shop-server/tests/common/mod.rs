@@ -379,10 +379,16 @@ pub struct ShopProcess {
 
 impl ShopProcess {
     pub fn start(dir: &std::path::Path) -> ShopProcess {
+        ShopProcess::start_with(dir, &[])
+    }
+
+    /// A server process with more arguments (`--database`, say).
+    pub fn start_with(dir: &std::path::Path, extra: &[&str]) -> ShopProcess {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))
             .args(["--data-dir".as_ref(), dir.as_os_str()])
             .args(["--listen", "127.0.0.1:0", "--demo"])
+            .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
