@@ -10,11 +10,47 @@ use shop_server::{Config, TlsFiles};
 
 /// The reference shop server for Inbox: the Inbox API, a storefront chat widget and demo data.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    subcommand_negates_reqs = true,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Moves a shop to another database, with its ids, change log and history, so desktops
+    /// keep their mirrors: `migrate --from sqlite:/var/lib/shop/shop.db --to postgres://…`.
+    /// Stop the server first; the destination must be empty.
+    Migrate {
+        /// `sqlite:PATH` or `postgres://user@host:port/name`.
+        #[arg(long, value_parser = parse_store)]
+        from: shop_server::storage::Database,
+        /// `sqlite:PATH` or `postgres://user@host:port/name`.
+        #[arg(long, value_parser = parse_store)]
+        to: shop_server::storage::Database,
+    },
+}
+
+fn parse_store(text: &str) -> Result<shop_server::storage::Database, String> {
+    if let Some(path) = text.strip_prefix("sqlite:") {
+        Ok(shop_server::storage::Database::Sqlite(PathBuf::from(path)))
+    } else {
+        parse_database(text).map(shop_server::storage::Database::Postgres)
+    }
+}
+
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Where the database, uploads and the local certificate authority live.
+    /// (Required to serve.)
     #[arg(long)]
-    data_dir: PathBuf,
+    data_dir: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
@@ -73,6 +109,29 @@ fn parse_database(text: &str) -> Result<String, String> {
     }
 }
 
+/// Copies a shop between databases and says what it copied.
+fn migrate(
+    from: shop_server::storage::Database,
+    to: shop_server::storage::Database,
+) -> anyhow::Result<()> {
+    use shop_server::storage::{Db, copy};
+    if let shop_server::storage::Database::Sqlite(path) = &from {
+        anyhow::ensure!(
+            path.exists(),
+            "there is no SQLite shop at {}",
+            path.display()
+        );
+    }
+    let source = Db::connect(&from).context("opening the shop to move")?;
+    let destination = Db::connect(&to).context("opening the destination")?;
+    let copied = copy::copy(&source, &destination).context("moving the shop")?;
+    for (table, rows) in copied {
+        eprintln!("{table:>20}: {rows} rows");
+    }
+    eprintln!("moved; start the server with the new database");
+    Ok(())
+}
+
 fn parse_origin(text: &str) -> Result<String, String> {
     shop_server::api::cors::parse_origin(text)
 }
@@ -86,8 +145,22 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
-    let mut config = Config::new(&args.data_dir);
+    let cli = Cli::parse();
+    if let Some(Command::Migrate { from, to }) = cli.command {
+        // The blocking PostgreSQL client must not run on an async worker.
+        return tokio::task::spawn_blocking(move || migrate(from, to)).await?;
+    }
+    let args = cli.serve;
+    let Some(data_dir) = args.data_dir else {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--data-dir is needed to serve a shop",
+            )
+            .exit();
+    };
+    let mut config = Config::new(&data_dir);
     config.listen = args.listen;
     config.demo = args.demo;
     config.simulate_per_minute = args.simulate;

@@ -22,6 +22,7 @@
 //! Nothing here knows about HTTP.
 
 pub mod changes;
+pub mod copy;
 pub mod entities;
 pub mod mutations;
 pub mod postgres;
@@ -116,6 +117,15 @@ impl Db {
         match &self.0 {
             Backend::Sqlite(db) => db.write_blocking(f),
             Backend::Postgres(db) => db.write_blocking(f),
+        }
+    }
+
+    /// Runs `f` on a connection of its own, in one snapshot, for callers on a blocking thread
+    /// (moving a shop).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T>) -> Result<T> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.read_blocking(f),
+            Backend::Postgres(db) => db.read_blocking(f),
         }
     }
 

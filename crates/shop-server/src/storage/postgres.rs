@@ -369,6 +369,12 @@ impl PgDb {
         self.inner.write_blocking(f)
     }
 
+    /// Runs `f` on a connection of its own, in one snapshot.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T>) -> Result<T> {
+        let mut conn = Conn::connect(&self.inner.url)?;
+        read_on(&mut conn, f)
+    }
+
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,

@@ -233,6 +233,16 @@ impl SqliteDb {
         self.inner.write_blocking(f)
     }
 
+    /// Runs `f` on a read-only connection of its own, in one snapshot.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T>) -> Result<T> {
+        let conn = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.pragma_update(None, "busy_timeout", 5_000)?;
+        let tx = conn.unchecked_transaction()?;
+        let value = f(&*tx)?;
+        tx.finish()?;
+        Ok(value)
+    }
+
     /// Runs `f` on a reader connection (a consistent snapshot for its duration).
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where

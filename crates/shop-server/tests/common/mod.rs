@@ -121,12 +121,21 @@ impl TestShop {
     }
 
     pub async fn with(configure: impl FnOnce(&mut Config)) -> TestShop {
+        TestShop::on(true, configure).await
+    }
+
+    /// A shop in a SQLite file whatever the run's backend (a shop about to be moved).
+    pub async fn on_sqlite(configure: impl FnOnce(&mut Config)) -> TestShop {
+        TestShop::on(false, configure).await
+    }
+
+    async fn on(postgres_if_any: bool, configure: impl FnOnce(&mut Config)) -> TestShop {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::new(dir.path());
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
         configure(&mut config);
-        if on_postgres() && config.database.is_none() {
+        if postgres_if_any && on_postgres() && config.database.is_none() {
             config.database = postgres_database_with(config.demo);
         }
         let database = config.database.clone();
