@@ -46,12 +46,16 @@ async fn a_customer_on_one_instance_reaches_staff_on_another_and_a_dead_instance
         return;
     };
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let media = tempfile::tempdir().unwrap();
+    let media_dir = media.path().to_str().unwrap().to_owned();
     let lease = LEASE_SECONDS.to_string();
     let args = [
         "--database",
         url.as_str(),
         "--presence-lease",
         lease.as_str(),
+        "--media-dir",
+        media_dir.as_str(),
     ];
     let a = ShopProcess::start_with(dir_a.path(), &args);
     let b = ShopProcess::start_with(dir_b.path(), &args);
@@ -70,6 +74,39 @@ async fn a_customer_on_one_instance_reaches_staff_on_another_and_a_dead_instance
         .bytes_stream()
         .eventsource()
         .map(|e| e.expect("an event"));
+
+    // An image uploaded through A is served by B (one media dir).
+    let image = {
+        let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let upload: Attachment = ok(a
+        .client
+        .post(format!("{}/api/v1/uploads", a.url))
+        .bearer_auth(&session.token)
+        .header("content-type", "image/png")
+        .body(image.clone())
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let served = b
+        .client
+        .get(format!("{}{}", b.url, upload.url))
+        .send()
+        .await
+        .unwrap();
+    let status = served.status();
+    let body = served.bytes().await.unwrap();
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(body.as_ref(), image.as_slice());
 
     // A customer chats on A.
     let chat: ChatSession = ok(a

@@ -399,7 +399,12 @@ impl ShopProcess {
             .args(["--listen", "127.0.0.1:0", "--demo"])
             .args(extra)
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            // SHOP_TEST_SERVER_LOGS=1 shows what the server said.
+            .stderr(if std::env::var_os("SHOP_TEST_SERVER_LOGS").is_some() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
             .spawn()
             .expect("the server starts");
         let mut line = String::new();
