@@ -7,7 +7,7 @@ DEMO_DIR ?= $(CURDIR)/.data/demo
 DEMO_LISTEN ?= 127.0.0.1:8443
 SIMULATE ?= 6
 
-.PHONY: all deps demo demo-shop test lint unit ui ui-test e2e api-fuzz fuzz soak openapi bindings bench bench-app fmt bundle
+.PHONY: all deps demo demo-shop test lint unit pg-test ui ui-test widget widget-test browser-test e2e api-fuzz fuzz soak openapi bindings bench bench-app fmt bundle
 
 all: test
 
@@ -22,16 +22,19 @@ demo: deps ui
 
 ## Only the demo shop, for the CLI or a second app: seeds demo data once, keeps simulated
 ## customers chatting, and prints the storefront URL and the demo staff sign-ins.
+## ALLOWED_ORIGIN="http://localhost:8000 ..." lets pages there embed its chat widget.
 demo-shop: deps
 	$(CARGO) build --release -p shop-server
 	@echo "Starting the demo shop (Ctrl-C stops it)…"
 	$(CARGO_TARGET_DIR)/release/shop-server --data-dir "$(DEMO_DIR)" --listen $(DEMO_LISTEN) --demo --simulate $(SIMULATE) \
+	  $(foreach origin,$(ALLOWED_ORIGIN),--allowed-origin $(origin)) \
 	  | scripts/announce-demo.sh
 
-## Every test: formatting, lints, unit and integration tests, the UI's tests, the app's
-## end-to-end tests in a real window, schemathesis against the served OpenAPI document, and the
-## fuzz targets for a bounded time.
-test: deps lint unit ui-test e2e api-fuzz fuzz
+## Every test: formatting, lints, unit and integration tests (the storefront widget in Debian's
+## chromium among them), the shop server's suites again on PostgreSQL, the UI's and the widget's
+## tests, the app's end-to-end tests in a real window, schemathesis against the served OpenAPI
+## document, and the fuzz targets for a bounded time.
+test: deps lint widget-test unit pg-test ui-test e2e api-fuzz fuzz
 	@echo "make test: all passed"
 
 ## The UI bundle the app embeds (ui/dist); the app crate needs it to compile.
@@ -42,13 +45,34 @@ lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && npm run check && npm run lint
+	cd crates/shop-server/widget && npm run lint
 
 unit: ui
 	$(CARGO) test --workspace --locked --exclude inbox-desktop
 	$(CARGO) test -p inbox-desktop --locked --lib --test bindings
 
+## The shop server's integration suites against PostgreSQL: the same tests, each shop in a
+## database of its own on a throwaway cluster (scripts/with-postgres.sh).
+pg-test:
+	scripts/with-postgres.sh $(CARGO) test -p shop-server --locked --test storage --test instances --test migrate --test api --test hardening --test email --test load --test browser
+
 ui-test:
 	cd ui && npm test
+
+## The storefront chat widget's bundle (crates/shop-server/static/widget.js and store.js, and
+## the fingerprint build.rs checks), rebuilt from crates/shop-server/widget; commit the result.
+widget:
+	cd crates/shop-server/widget && npm run build
+
+## The widget's type check, unit tests (vitest, with the 30 kB gzip size budget), and that the
+## committed bundle is what its sources build.
+widget-test:
+	cd crates/shop-server/widget && npm run check && npm test && npm run build:check
+
+## The widget in Debian's chromium through chromedriver against the real shop (also part of
+## `unit`); screenshots in $(CARGO_TARGET_DIR)/browser-screenshots/.
+browser-test:
+	$(CARGO) test -p shop-server --locked --test browser
 
 ## The app under Xvfb through tauri-driver and WebKitWebDriver; screenshots in
 ## $(CARGO_TARGET_DIR)/e2e-screenshots/.

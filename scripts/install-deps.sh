@@ -15,6 +15,13 @@ sudo_if_needed() {
 apt_packages=(build-essential pkg-config python3 python3-venv curl ca-certificates
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev fonts-noto-color-emoji
   xvfb xauth webkit2gtk-driver dbus nodejs)
+# Debian's Chromium and its WebDriver for the storefront widget's browser tests
+# (crates/shop-server/tests/browser.rs), and NSS's certutil, which puts the test CA into the
+# browser's own certificate store.
+apt_packages+=(chromium chromium-driver libnss3-tools)
+# PostgreSQL's server programs: the shop server's test suites run a second time against a
+# throwaway cluster (scripts/with-postgres.sh), which runuser (util-linux) starts as postgres.
+apt_packages+=(postgresql util-linux)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -55,6 +62,12 @@ fi
 # The UI's packages, exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm ci --no-audit --no-fund)
+fi
+
+# The storefront widget's packages (crates/shop-server/widget), exactly as locked.
+if [ ! -d crates/shop-server/widget/node_modules ] \
+  || [ crates/shop-server/widget/package-lock.json -nt crates/shop-server/widget/node_modules/.package-lock.json ]; then
+  (cd crates/shop-server/widget && npm ci --no-audit --no-fund)
 fi
 
 # schemathesis, pinned, in a venv of its own under the target dir.

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use crate::lexicon::GROUPS;
 
 /// Bumped whenever extraction changes; a model trained with another version is refused.
-pub const FEATURE_VERSION: u32 = 2;
+pub const FEATURE_VERSION: u32 = 4;
 
 /// Everything that decides extraction beyond this file's code, as text for the training
 /// fingerprint: editing a word group or a weight makes the committed model stale.
@@ -26,7 +26,10 @@ pub fn describe() -> String {
     format!(
         "version={FEATURE_VERSION} bits={HASH_BITS} weights={WORD_WEIGHT},{BIGRAM_WEIGHT},\
          {CHAR_WEIGHT},{GROUP_WEIGHT},{PAIR_WEIGHT} grams={CHAR_GRAMS:?} max={MAX_TOKEN_CHARS} \
-         inside={INSIDE_MIN} groups={GROUPS:?}"
+         inside={INSIDE_MIN} ask={ASK_WEIGHT},{ASK_BIGRAM_WEIGHT},{ASK_GROUP_WEIGHT},\
+         {ASK_START_WEIGHT},{BACKGROUND_WEIGHT},{NEGATED_GROUP_WEIGHT} cues={ASK_CUES:?} \
+         turns={CLAUSE_TURNS:?} negations={NEGATIONS:?} \
+         groups={GROUPS:?}"
     )
 }
 
@@ -44,6 +47,35 @@ const MAX_TOKEN_CHARS: usize = 24;
 /// A question mark is a weak hint that a message asks about something.
 const QUESTION_TOKEN: &str = "<q>";
 
+// The ask clause's own families: its words, word pairs, word groups and first two words, and
+// the word groups only the other clauses touch (the background of the question).
+const ASK_WEIGHT: f32 = 1.0;
+const ASK_BIGRAM_WEIGHT: f32 = 0.6;
+const ASK_GROUP_WEIGHT: f32 = 1.0;
+const ASK_START_WEIGHT: f32 = 0.5;
+const BACKGROUND_WEIGHT: f32 = 0.7;
+const NEGATED_GROUP_WEIGHT: f32 = 0.7;
+
+/// Words after which the rest of a clause is denied, not asked about ("I don't want to
+/// *cancel*, …", "inte en *returfråga*"): those words and word groups are features of their own,
+/// so a topic's vocabulary under a negation does not count as that topic.
+const NEGATIONS: &[&str] = &[
+    "not", "dont", "doesnt", "didnt", "never", "no", "isnt", "arent", "wasnt", "havent", "hasnt",
+    "wont", "cant", "cannot", "inte", "ej", "ingen", "inget", "inga", "aldrig",
+];
+
+/// Words that start a new clause inside a sentence: what follows them is what the customer
+/// turns to ("I sent it back, *but* is the coat waterproof?").
+const CLAUSE_TURNS: &[&str] = &["but", "however", "btw", "men", "forresten"];
+
+/// Words that mark a clause as a request when no clause ends in a question mark.
+const ASK_CUES: &[&str] = &[
+    "can", "could", "would", "will", "please", "pls", "plz", "want", "wanted", "need", "how",
+    "where", "when", "what", "which", "why", "is", "are", "do", "does", "did", "help", "any",
+    "kan", "skulle", "vill", "ville", "behover", "hur", "var", "vart", "nar", "vad", "vilken",
+    "vilka", "varfor", "ar", "finns", "har", "hjalp", "snalla", "undrar", "onskar",
+];
+
 /// A sparse feature vector: bucket ids ascending, each once.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
@@ -53,33 +85,97 @@ pub struct Features {
 
 impl Features {
     pub fn extract(text: &str) -> Features {
-        let normal = normalise(text);
-        let mut tokens: Vec<&str> = normal.split_whitespace().collect();
+        let pieces = clauses(text);
+        let ask_at = ask_index(&pieces);
+        // Every word with its clause and whether a negation earlier in that clause covers it.
+        let mut tokens: Vec<&str> = Vec::new();
+        let mut negated: Vec<bool> = Vec::new();
+        let mut in_ask: Vec<bool> = Vec::new();
+        for (i, (clause, _)) in pieces.iter().enumerate() {
+            let mut scope = false;
+            for word in clause.split_whitespace() {
+                tokens.push(word);
+                negated.push(scope);
+                in_ask.push(Some(i) == ask_at);
+                scope |= NEGATIONS.contains(&word);
+            }
+        }
         if text.contains('?') {
             tokens.push(QUESTION_TOKEN);
+            negated.push(false);
+            in_ask.push(false);
         }
 
         let mut words = Vec::with_capacity(tokens.len());
-        for token in &tokens {
-            words.push(bucket(hash_parts(b'w', &[token])));
+        for (token, &neg) in tokens.iter().zip(&negated) {
+            words.push(bucket(hash_parts(if neg { b'n' } else { b'w' }, &[token])));
         }
         let mut bigrams = Vec::with_capacity(tokens.len());
-        for pair in tokens.windows(2) {
-            bigrams.push(bucket(hash_parts(b'b', &[pair[0], pair[1]])));
+        for (pair, neg) in tokens.windows(2).zip(negated.windows(2)) {
+            let kind = if neg[1] { b'N' } else { b'b' };
+            bigrams.push(bucket(hash_parts(kind, &[pair[0], pair[1]])));
         }
         let mut chars = Vec::with_capacity(tokens.len() * 12);
         let mut marked: Vec<char> = Vec::with_capacity(MAX_TOKEN_CHARS + 2);
-        for token in &tokens {
+        for (token, &neg) in tokens.iter().zip(&negated) {
             marked.clear();
             marked.push('<');
             marked.extend(token.chars().take(MAX_TOKEN_CHARS));
             marked.push('>');
-            char_grams(&marked, &mut chars);
+            char_grams(&marked, if neg { b'k' } else { b'c' }, &mut chars);
         }
+
+        // What is said, and what is said not to be the case, read as separate word lists (a
+        // placeholder keeps two-word stems from joining across the gap).
+        let plain: Vec<&str> = tokens
+            .iter()
+            .zip(&negated)
+            .map(|(t, &neg)| if neg { "_" } else { *t })
+            .collect();
+        let denied: Vec<&str> = tokens
+            .iter()
+            .zip(&negated)
+            .map(|(t, &neg)| if neg { *t } else { "_" })
+            .collect();
+        let mut negated_groups: Vec<u32> = lexicon()
+            .groups_of(&denied)
+            .into_iter()
+            .map(|g| bucket(hash_parts(b'x', &[GROUPS[g].0])))
+            .collect();
+
+        let ask_tokens: Vec<&str> = tokens
+            .iter()
+            .zip(negated.iter().zip(&in_ask))
+            .filter(|&(_, (&neg, &ask))| ask && !neg)
+            .map(|(t, _)| *t)
+            .collect();
+        let mut ask_words: Vec<u32> = ask_tokens
+            .iter()
+            .map(|t| bucket(hash_parts(b'a', &[t])))
+            .collect();
+        let mut ask_bigrams: Vec<u32> = ask_tokens
+            .windows(2)
+            .map(|p| bucket(hash_parts(b'A', &[p[0], p[1]])))
+            .collect();
+        let mut ask_start: Vec<u32> = match ask_tokens.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![bucket(hash_parts(b's', &[one]))],
+            [first, second, ..] => vec![bucket(hash_parts(b's', &[first, second]))],
+        };
+        let ask_found = lexicon().groups_of(&ask_tokens);
+        let mut ask_groups: Vec<u32> = ask_found
+            .iter()
+            .map(|&g| bucket(hash_parts(b'G', &[GROUPS[g].0])))
+            .collect();
 
         let mut groups = Vec::new();
         let mut group_pairs = Vec::new();
-        let found = lexicon().groups_of(&tokens);
+        let found = lexicon().groups_of(&plain);
+        let mut background: Vec<u32> = found
+            .iter()
+            .filter(|g| !ask_found.contains(g))
+            .map(|&g| bucket(hash_parts(b'B', &[GROUPS[g].0])))
+            .collect();
         for (i, &a) in found.iter().enumerate() {
             groups.push(bucket(hash_parts(b'g', &[GROUPS[a].0])));
             for &b in &found[i + 1..] {
@@ -94,6 +190,12 @@ impl Features {
         push_group(&mut pairs, &mut chars, CHAR_WEIGHT);
         push_group(&mut pairs, &mut groups, GROUP_WEIGHT);
         push_group(&mut pairs, &mut group_pairs, PAIR_WEIGHT);
+        push_group(&mut pairs, &mut ask_words, ASK_WEIGHT);
+        push_group(&mut pairs, &mut ask_bigrams, ASK_BIGRAM_WEIGHT);
+        push_group(&mut pairs, &mut ask_groups, ASK_GROUP_WEIGHT);
+        push_group(&mut pairs, &mut ask_start, ASK_START_WEIGHT);
+        push_group(&mut pairs, &mut background, BACKGROUND_WEIGHT);
+        push_group(&mut pairs, &mut negated_groups, NEGATED_GROUP_WEIGHT);
         pairs.sort_unstable_by_key(|&(b, _)| b);
 
         let mut features = Features {
@@ -114,6 +216,79 @@ impl Features {
     pub fn is_empty(&self) -> bool {
         self.buckets.is_empty()
     }
+}
+
+/// The clause that carries the message's question, normalised: the last clause ending in a
+/// question mark, else the last clause with a request word ([`ASK_CUES`]), else the last
+/// clause. Clauses end at sentence punctuation, commas and line breaks, and a turn word
+/// ([`CLAUSE_TURNS`]) starts a new one. A message of one clause is its own ask clause.
+pub fn ask_clause(text: &str) -> String {
+    let pieces = clauses(text);
+    ask_index(&pieces)
+        .map(|i| pieces[i].0.clone())
+        .unwrap_or_default()
+}
+
+/// Which of `clauses` asks (see [`ask_clause`]); `None` only when there are none.
+fn ask_index(clauses: &[(String, bool)]) -> Option<usize> {
+    let cued = |p: &str| p.split_whitespace().any(|w| ASK_CUES.contains(&w));
+    clauses
+        .iter()
+        .rposition(|(_, asked)| *asked)
+        .or_else(|| clauses.iter().rposition(|(p, _)| cued(p)))
+        .or(clauses.len().checked_sub(1))
+}
+
+/// A message's clauses, normalised, in order, each with whether it ended in a question mark:
+/// cut at sentence punctuation, commas, colons and line breaks, and again before a turn word.
+pub fn clauses(text: &str) -> Vec<(String, bool)> {
+    let mut clauses: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if matches!(c, '.' | '!' | '?' | ';' | ',' | '\n' | ':') {
+            if !current.trim().is_empty() {
+                clauses.push((std::mem::take(&mut current), c == '?'));
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.trim().is_empty() {
+        clauses.push((current, false));
+    }
+    // Split again at turn words, on normalised text; only the last piece keeps a question
+    // mark.
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for (clause, asked) in clauses {
+        let normal = normalise(&clause);
+        let mut piece: Vec<&str> = Vec::new();
+        let mut split: Vec<String> = Vec::new();
+        for word in normal.split_whitespace() {
+            if CLAUSE_TURNS.contains(&word) && !piece.is_empty() {
+                split.push(piece.join(" "));
+                piece.clear();
+            }
+            piece.push(word);
+        }
+        if piece.len() == 1 && !split.is_empty() {
+            // A turn word closing the clause ("..., but") turns to nothing: keep it where it was.
+            let tail = piece.join(" ");
+            let before = split.last_mut().expect("not empty");
+            before.push(' ');
+            before.push_str(&tail);
+        } else if !piece.is_empty() {
+            split.push(piece.join(" "));
+        }
+        let last = split.len().saturating_sub(1);
+        pieces.extend(
+            split
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (p, asked && i == last)),
+        );
+    }
+    pieces
 }
 
 /// How a stem of [`GROUPS`] may match a word.
@@ -238,12 +413,12 @@ pub fn tokens(text: &str) -> usize {
     normalise(text).split_whitespace().count()
 }
 
-/// Appends the hashed character n-grams of one boundary-marked token.
-fn char_grams(marked: &[char], out: &mut Vec<u32>) {
+/// Appends the hashed character n-grams of one boundary-marked token, of family `kind`.
+fn char_grams(marked: &[char], kind: u8, out: &mut Vec<u32>) {
     let (min, max) = (*CHAR_GRAMS.start(), *CHAR_GRAMS.end());
     for start in 0..marked.len() {
         let mut h = FNV_OFFSET;
-        h = fnv_byte(h, b'c');
+        h = fnv_byte(h, kind);
         for (len, &c) in marked[start..].iter().take(max).enumerate() {
             h = fnv_char(h, c);
             if len + 1 >= min {
@@ -299,7 +474,7 @@ fn hash_parts(group: u8, parts: &[&str]) -> u64 {
 }
 
 /// FNV's bits are weakly mixed for short inputs, so finish with SplitMix64's mixer.
-fn mix(mut z: u64) -> u64 {
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -370,6 +545,68 @@ mod tests {
         // "sale" is a whole-word stem, so it does not fire inside "wholesale" or "salesman".
         assert!(!group_names("salesman").contains(&"discount"));
         assert_eq!(group_names("iPhone"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_ask_clause_is_the_one_that_asks() {
+        assert_eq!(
+            ask_clause("I returned a jumper last month, but does the coat come in L?"),
+            "but does the coat come in l"
+        );
+        assert_eq!(
+            ask_clause("got my refund, thanks! does it come in brown though?"),
+            "does it come in brown though"
+        );
+        assert_eq!(
+            ask_clause("Paid via PayPal Tuesday. Status of order 4412? Thanks"),
+            "status of order 0000"
+        );
+        assert_eq!(
+            ask_clause("Returen gick bra. Jag vill byta storlek. Tack"),
+            "jag vill byta storlek"
+        );
+        assert_eq!(
+            ask_clause("skickade tillbaka den men finns den i svart"),
+            "men finns den i svart"
+        );
+        assert_eq!(ask_clause("hej"), "hej");
+        assert_eq!(ask_clause("?!"), "");
+    }
+
+    #[test]
+    fn a_negated_topic_word_is_a_feature_of_its_own_to_the_end_of_its_clause() {
+        let has = |text: &str, kind: u8, part: &str| {
+            Features::extract(text)
+                .buckets
+                .contains(&bucket(hash_parts(kind, &[part])))
+        };
+        assert!(has("is this a return question", b'g', "return"));
+        assert!(!has(
+            "not a return question, is the coat washable",
+            b'g',
+            "return"
+        ));
+        assert!(has(
+            "not a return question, is the coat washable",
+            b'x',
+            "return"
+        ));
+        assert!(has(
+            "not a return question, is the coat washable",
+            b'n',
+            "return"
+        ));
+        // The negation ends with its clause.
+        assert!(has(
+            "I dont want to cancel, I want a refund",
+            b'g',
+            "return"
+        ));
+        assert!(has(
+            "jag vill inte avbeställa, bara returnera",
+            b'x',
+            "cancel"
+        ));
     }
 
     #[test]

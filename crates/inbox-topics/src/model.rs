@@ -1,5 +1,5 @@
 //! The classifier: a multinomial logistic regression over hashed features with a "no topic"
-//! class, a calibration temperature, and its binary file format.
+//! class, a calibration temperature and isotonic map, and its binary file format.
 //!
 //! This module owns reading and writing model files and scoring one message; it never trains and
 //! never touches the file system. The file is little-endian and versioned:
@@ -7,7 +7,8 @@
 //! ```text
 //! magic "INBXTOPC" | format u32 | feature version u32 | hash bits u8 | classes u8
 //! per class: key length u8, key bytes ("none" or a topic key)
-//! temperature f32 | weight scale f32 | training fingerprint [u8; 32]
+//! temperature f32 | knots u32 | (confidence f32, accuracy f32) × knots
+//! weight scale f32 | training fingerprint [u8; 32]
 //! bias f32 × classes | rows u32 | bucket u32 × rows (ascending) | weight i16 × rows × classes
 //! ```
 //!
@@ -19,7 +20,7 @@ use inbox_protocol::Topic;
 use crate::features::{FEATURE_VERSION, Features, HASH_BITS};
 
 const MAGIC: &[u8; 8] = b"INBXTOPC";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 /// The key of the explicit "no topic" class in model files and training data.
 pub const NO_TOPIC_KEY: &str = "none";
 
@@ -64,6 +65,10 @@ pub struct Classifier {
     /// `None` is the "no topic" class.
     pub(crate) classes: Vec<Option<Topic>>,
     pub(crate) temperature: f32,
+    /// The isotonic map from the best topic's temperature-scaled probability to how often that
+    /// topic was right out of fold: knots with ascending confidence and non-decreasing accuracy,
+    /// interpolated linearly. Empty is the identity.
+    pub(crate) calibration: Vec<(f32, f32)>,
     pub(crate) fingerprint: [u8; 32],
     pub(crate) bias: Vec<f32>,
     /// Ascending feature buckets that have weights.
@@ -96,7 +101,9 @@ impl Classifier {
         self.decide(&probabilities, threshold)
     }
 
-    /// Calibrated probabilities of every class, in [`Classifier::classes`] order.
+    /// Temperature-scaled probabilities of every class, in [`Classifier::classes`] order. The
+    /// best topic's [`Prediction::confidence`] is this list's value passed through
+    /// [`Classifier::calibrate`].
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
         let mut scores = self.scores(&Features::extract(text));
         softmax(&mut scores, self.temperature);
@@ -124,10 +131,39 @@ impl Classifier {
         self.temperature
     }
 
+    /// The isotonic calibration's knots (best topic's probability, share right out of fold).
+    pub fn calibration(&self) -> &[(f32, f32)] {
+        &self.calibration
+    }
+
+    /// How often a best topic with temperature-scaled probability `p` was right on messages of
+    /// phrasing families the model had not trained on: linear between knots, flat past the
+    /// last, and towards 0 below the first.
+    pub fn calibrate(&self, p: f32) -> f32 {
+        let knots = &self.calibration;
+        let Some(&(first_x, first_y)) = knots.first() else {
+            return p;
+        };
+        if p <= first_x {
+            return if first_x > 0.0 {
+                first_y * p / first_x
+            } else {
+                first_y
+            };
+        }
+        let i = knots.partition_point(|&(x, _)| x < p);
+        let Some(&(x1, y1)) = knots.get(i) else {
+            return knots[knots.len() - 1].1;
+        };
+        let (x0, y0) = knots[i - 1];
+        y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+    }
+
     pub(crate) fn decide(&self, probabilities: &[f32], threshold: f32) -> Prediction {
-        let (topic, confidence) = self.best_topic(probabilities);
+        let (topic, raw) = self.best_topic(probabilities);
+        let confidence = self.calibrate(raw);
         let no_topic = self.classes.iter().position(Option::is_none);
-        let beaten = no_topic.is_some_and(|i| probabilities[i] > confidence);
+        let beaten = no_topic.is_some_and(|i| probabilities[i] > raw);
         let applied = !beaten && confidence >= threshold;
         Prediction {
             topic: applied.then_some(topic),
@@ -181,6 +217,12 @@ impl Classifier {
             out.extend_from_slice(key.as_bytes());
         }
         out.extend_from_slice(&self.temperature.to_le_bytes());
+        let knots = u32::try_from(self.calibration.len()).expect("fewer than 2^32 knots");
+        out.extend_from_slice(&knots.to_le_bytes());
+        for (x, y) in &self.calibration {
+            out.extend_from_slice(&x.to_le_bytes());
+            out.extend_from_slice(&y.to_le_bytes());
+        }
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.fingerprint);
         for b in &self.bias {
@@ -287,6 +329,24 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
             "temperature is not a positive number",
         ));
     }
+    let knots = r.u32("calibration knots")? as usize;
+    if knots > 1 << 16 {
+        return Err(ModelError::Inconsistent("too many calibration knots"));
+    }
+    let mut calibration = Vec::with_capacity(knots);
+    for _ in 0..knots {
+        calibration.push((r.f32("calibration")?, r.f32("calibration")?));
+    }
+    let in_unit = |v: f32| (0.0..=1.0).contains(&v);
+    if !calibration.iter().all(|&(x, y)| in_unit(x) && in_unit(y))
+        || !calibration
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1)
+    {
+        return Err(ModelError::Inconsistent(
+            "calibration is not an increasing map of [0, 1]",
+        ));
+    }
     let scale = r.f32("weight scale")?;
     if !(scale.is_finite() && scale >= 0.0) {
         return Err(ModelError::Inconsistent("weight scale is not a number"));
@@ -327,6 +387,7 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
     Ok(Classifier {
         classes,
         temperature,
+        calibration,
         fingerprint,
         bias,
         rows,
@@ -348,6 +409,7 @@ mod tests {
         Classifier {
             classes,
             temperature: 1.5,
+            calibration: Vec::new(),
             fingerprint: [7; 32],
             bias: vec![0.5, -0.25, -0.25],
             rows,
@@ -421,6 +483,31 @@ mod tests {
         assert_eq!(p.topic, None);
         let p = model.decide(&[0.2, 0.0, 0.8], 0.5);
         assert_eq!(p.topic, Some(Topic::Returns));
+    }
+
+    #[test]
+    fn calibration_maps_the_best_topic_through_its_knots() {
+        let mut model = tiny();
+        model.calibration = vec![(0.5, 0.25), (0.9, 0.75), (0.99, 0.98)];
+        assert_eq!(model.calibrate(0.25), 0.125);
+        assert!((model.calibrate(0.7) - 0.5).abs() < 1e-6);
+        assert_eq!(model.calibrate(0.9), 0.75);
+        assert_eq!(model.calibrate(1.0), 0.98);
+        // The gate compares the calibrated confidence; "no topic" still compares raw.
+        let p = model.decide(&[0.05, 0.0, 0.95], 0.9);
+        assert_eq!(p.topic, None);
+        assert!((p.confidence - 0.8778).abs() < 1e-3, "{p:?}");
+        assert_eq!(
+            model.decide(&[0.0, 0.0, 1.0], 0.9).topic,
+            Some(Topic::Returns)
+        );
+        let bytes = model.to_bytes();
+        assert_eq!(Classifier::from_bytes(&bytes).unwrap(), model);
+        model.calibration = vec![(0.9, 0.75), (0.5, 0.8)];
+        assert!(matches!(
+            Classifier::from_bytes(&model.to_bytes()),
+            Err(ModelError::Inconsistent(_))
+        ));
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! Training: fits the weights on the train split, quantises them, and fits the temperature on
-//! predictions the model made for messages it had not seen.
+//! Training: fits the weights on the train split, quantises them, and calibrates them on
+//! predictions made for phrasing families the scoring model had not seen.
 //!
-//! The temperature comes from cross-validation: the train split is cut into folds by a stable
-//! hash, a model is trained without each fold and scores it, and the temperature that best
-//! explains all those out-of-fold scores (lowest negative log-likelihood) is kept for the final
-//! model, which is trained on the whole train split. That uses every training message for the
-//! weights and gives the temperature thousands of examples instead of a small calibration split.
+//! The train split is cut into folds by phrasing family (a stable hash of the family key); a
+//! model is trained without each fold and scores it. The shipped weights are the mean of those
+//! fold models (bagging), or with `bagged: false` one model trained on the whole train split.
+//! All the out-of-fold scores then fit, in turn, a temperature (lowest negative log-likelihood)
+//! and an isotonic map from the best topic's probability to how often it was right, which is
+//! what [`crate::Classifier::classify`] reports as the confidence. That gives the calibration
+//! thousands of scored messages instead of a small calibration split, all from families the
+//! scoring model never trained on.
 //!
 //! Everything is deterministic: the only randomness (the order of examples in each epoch, and
 //! the typos and dropped words of training copies) comes from a SplitMix64 generator with a fixed
@@ -16,7 +19,7 @@
 use inbox_protocol::Topic;
 
 use crate::data::{Example, Split, fingerprint};
-use crate::features::{Features, HASH_BITS, text_hash};
+use crate::features::{Features, HASH_BITS, mix, text_hash};
 use crate::model::{Classifier, softmax};
 
 /// The settings of one training run; they are part of the model's fingerprint.
@@ -34,8 +37,14 @@ pub struct TrainConfig {
     pub dropout_copies: u32,
     /// The share of final epochs, in percent, whose weights are averaged into the model.
     pub averaged_percent: u32,
-    /// Folds for fitting the temperature; below 2 the temperature stays 1.
+    /// Folds (by phrasing family) whose out-of-fold scores fit the temperature and the
+    /// isotonic calibration; below 2 the temperature stays 1 and there is no calibration.
     pub calibration_folds: u32,
+    /// How many standard errors each isotonic block's claim stays below its share right.
+    pub calibration_margin: f64,
+    /// Whether the model is the mean of the calibration folds' models (else one model trained
+    /// on the whole train split).
+    pub bagged: bool,
     pub seed: u64,
 }
 
@@ -49,7 +58,9 @@ impl Default for TrainConfig {
             typo_copies: 2,
             dropout_copies: 2,
             averaged_percent: 50,
-            calibration_folds: 5,
+            calibration_folds: 10,
+            calibration_margin: 0.0,
+            bagged: true,
             seed: 0x001b_0c70_91c5,
         }
     }
@@ -90,29 +101,120 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Classifier {
 /// fingerprint is left zero.
 pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
     let mut out_of_fold: Vec<(Vec<f32>, usize)> = Vec::new();
+    let mut bag: Option<(Vec<f32>, Vec<f32>)> = None;
     if config.calibration_folds >= 2 {
         let folds = u64::from(config.calibration_folds);
-        // Bits of the hash the split did not use, so every fold mixes all kinds of message.
-        let fold_of = |e: &Example| (text_hash(&e.text) >> 20) % folds;
+        // By family, like the split, so the temperature is fitted on scores of phrasings the
+        // fold's model never saw; other hash bits than the split's, so every fold mixes topics.
+        let fold_of = |e: &Example| (mix(e.family) >> 20) % folds;
         for fold in 0..folds {
             let fit: Vec<&Example> = train
                 .iter()
                 .copied()
                 .filter(|e| fold_of(e) != fold)
                 .collect();
-            let model = fit_weights(&fit, config);
+            let (bias, weights) = fit_raw(&fit, config);
+            let model = quantise(classes(), bias.clone(), &weights);
             for e in train.iter().filter(|e| fold_of(e) == fold) {
                 out_of_fold.push((model.scores(&Features::extract(&e.text)), class_of(e.label)));
             }
+            if config.bagged {
+                let (sum_bias, sum_weights) =
+                    bag.get_or_insert_with(|| (vec![0f32; bias.len()], vec![0f32; weights.len()]));
+                for (s, b) in sum_bias.iter_mut().zip(&bias) {
+                    *s += b / folds as f32;
+                }
+                for (s, w) in sum_weights.iter_mut().zip(&weights) {
+                    *s += w / folds as f32;
+                }
+            }
         }
     }
-    let mut model = fit_weights(train, config);
+    // Bagged: the mean of the fold models, each trained without one tenth of the families,
+    // which is steadier than one model on everything; otherwise one model on everything.
+    let mut model = match bag {
+        Some((bias, weights)) => quantise(classes(), bias, &weights),
+        None => fit_weights(train, config),
+    };
     model.temperature = fit_temperature(&out_of_fold);
+    model.calibration = fit_isotonic(&out_of_fold, model.temperature, config.calibration_margin);
     model
+}
+
+/// Pool-adjacent-violators over the out-of-fold messages: the non-decreasing map from the best
+/// topic's temperature-scaled probability to whether that topic was the message's, one knot
+/// (mean probability, share right) per pooled block. Ties in probability are pooled first, so
+/// the knots' probabilities strictly ascend. Empty without out-of-fold scores.
+fn fit_isotonic(scored: &[(Vec<f32>, usize)], temperature: f32, margin: f64) -> Vec<(f32, f32)> {
+    let topics: Vec<usize> = (0..classes().len())
+        .filter(|&c| classes()[c].is_some())
+        .collect();
+    let mut points: Vec<(f32, f64)> = scored
+        .iter()
+        .map(|(scores, class)| {
+            let mut p = scores.clone();
+            softmax(&mut p, temperature);
+            let best = topics
+                .iter()
+                .copied()
+                .fold(topics[0], |b, c| if p[c] > p[b] { c } else { b });
+            (p[best], if best == *class { 1.0 } else { 0.0 })
+        })
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    // Blocks of (sum of probabilities, sum right, count).
+    let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
+    let mut last_x = f32::NAN;
+    for (x, y) in points {
+        if x == last_x {
+            let b = blocks.last_mut().expect("a block holds the last x");
+            *b = (b.0 + f64::from(x), b.1 + y, b.2 + 1.0);
+        } else {
+            blocks.push((f64::from(x), y, 1.0));
+        }
+        last_x = x;
+        while blocks.len() >= 2 {
+            let (a, b) = (blocks[blocks.len() - 2], blocks[blocks.len() - 1]);
+            if a.1 / a.2 < b.1 / b.2 {
+                break;
+            }
+            blocks.pop();
+            *blocks.last_mut().expect("two blocks") = (a.0 + b.0, a.1 + b.1, a.2 + b.2);
+        }
+    }
+    // Each block claims one standard error less than its share right, so a confidence is
+    // what the model reaches on new phrasings with some margin, not on average; a small block
+    // (few messages at that confidence) claims less. Then make the claims non-decreasing again
+    // by lowering, never raising, a knot to the one after it.
+    let mut claims: Vec<f64> = blocks
+        .iter()
+        .map(|&(_, sy, n)| {
+            let share = sy / n;
+            (share - margin * (share * (1.0 - share) / n).sqrt()).max(0.0)
+        })
+        .collect();
+    for i in (0..claims.len().saturating_sub(1)).rev() {
+        claims[i] = claims[i].min(claims[i + 1]);
+    }
+    let mut knots: Vec<(f32, f32)> = Vec::with_capacity(blocks.len());
+    for ((sx, _, n), claim) in blocks.into_iter().zip(claims) {
+        let knot = ((sx / n) as f32, claim as f32);
+        // Means of pooled ties can round onto their neighbour's; keep the map a function.
+        if knots.last().is_none_or(|&(x, _)| knot.0 > x) {
+            knots.push(knot);
+        }
+    }
+    knots
 }
 
 /// Stochastic gradient descent on the softmax loss, then quantisation; temperature 1.
 fn fit_weights(train: &[&Example], config: &TrainConfig) -> Classifier {
+    let (bias, weights) = fit_raw(train, config);
+    quantise(classes(), bias, &weights)
+}
+
+/// Stochastic gradient descent on the softmax loss: the bias and the dense weights.
+fn fit_raw(train: &[&Example], config: &TrainConfig) -> (Vec<f32>, Vec<f32>) {
     let classes = classes();
     let n = classes.len();
     let mut rows: Vec<(Features, usize)> = Vec::new();
@@ -190,8 +292,7 @@ fn fit_weights(train: &[&Example], config: &TrainConfig) -> Classifier {
         weights = sum_weights.into_iter().map(|s| s / averaged).collect();
         bias = sum_bias.into_iter().map(|s| s / averaged).collect();
     }
-
-    quantise(classes, bias, &weights)
+    (bias, weights)
 }
 
 /// Keeps the rows that training touched, as `i16` times one scale.
@@ -216,6 +317,7 @@ fn quantise(classes: Vec<Option<Topic>>, bias: Vec<f32>, weights: &[f32]) -> Cla
     Classifier {
         classes,
         temperature: 1.0,
+        calibration: Vec::new(),
         fingerprint: [0; 32],
         bias,
         rows,

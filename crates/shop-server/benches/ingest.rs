@@ -9,7 +9,9 @@
 //! on each stream, and fails unless every stream got every message exactly once.
 //!
 //! `cargo bench -p shop-server --bench ingest`. Progress goes to stderr; the figures are one
-//! JSON line on stdout. Everything stays on loopback and every wait has a deadline.
+//! JSON line on stdout. Everything stays on loopback and every wait has a deadline. Under
+//! `scripts/with-postgres.sh` (which sets `SHOP_TEST_POSTGRES`) the shop lives in a fresh
+//! PostgreSQL database of that cluster instead of a SQLite file.
 
 mod common;
 
@@ -44,6 +46,27 @@ const LINES: &[&str] = &[
     "Is the oak board dishwasher safe?",
     "What's your return policy?",
 ];
+
+/// A new database in the `SHOP_TEST_POSTGRES` cluster, when the bench runs beside one.
+fn postgres_database() -> Result<Option<String>> {
+    let Ok(admin) = std::env::var("SHOP_TEST_POSTGRES") else {
+        return Ok(None);
+    };
+    let name = format!("ingest_{}", std::process::id());
+    let create = {
+        let (admin, name) = (admin.clone(), name.clone());
+        move || -> Result<()> {
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls)?;
+            client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            Ok(())
+        }
+    };
+    std::thread::spawn(create)
+        .join()
+        .map_err(|_| anyhow::anyhow!("creating the database panicked"))??;
+    let (base, _) = admin.rsplit_once('/').context("a database URL")?;
+    Ok(Some(format!("{base}/{name}")))
+}
 
 /// The text of message `index` of a phase, carrying its marker.
 fn text(phase: char, index: usize) -> String {
@@ -213,6 +236,13 @@ async fn main() -> Result<()> {
     // One staff token stands for every desktop the bench opens a stream for.
     config.limits.streams_per_token = 10_000;
     config.demo = true;
+    config.database = postgres_database()?;
+    let backend = if config.database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    eprintln!("storage: {backend}");
     let running = shop_server::start(config).await?;
     let url = running.url().to_owned();
     let ca = running
@@ -363,6 +393,7 @@ async fn main() -> Result<()> {
             "messages": count,
             "senders": senders,
             "listeners": listeners,
+            "backend": backend,
             "msgs_per_s": live_rate.round(),
             "baseline_msgs_per_s": quiet_rate.round(),
             "ratio": common::round(ratio, 4),

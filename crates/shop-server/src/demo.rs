@@ -23,19 +23,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use inbox_protocol::{
-    CartAction, Delivery, DiscountCard, DiscountStatus, MessageBody, Millis, Money, Platform,
-    ProductCard,
+    CartAction, CartChange, ConversationStatus, Delivery, DiscountCard, DiscountStatus,
+    MessageBody, Millis, Money, OrderStatus, Platform, ProductCard, SendMessage, SetReadState,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::auth;
 use crate::error::Result;
-use crate::store::{self, enum_key};
-use crate::topics::{self, TopicClassifier};
-use crate::{auth, changes, mutations};
+use crate::storage::{Shop, Tx, mutations};
+use crate::topics::TopicClassifier;
 
 /// A demo staff member and the password to sign in with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +57,7 @@ pub struct DemoOptions {
 impl Default for DemoOptions {
     fn default() -> DemoOptions {
         DemoOptions {
-            now: store::now_ms(),
+            now: crate::clock::now_ms(),
             seed: 42,
             customers: 200,
             conversations: 1_000,
@@ -71,8 +70,6 @@ const MINUTE: Millis = 60 * SECOND;
 const HOUR: Millis = 60 * MINUTE;
 const DAY: Millis = 24 * HOUR;
 const CURRENCY: &str = "SEK";
-/// Used in email subjects when the shop's name has not been stored yet.
-const FALLBACK_SHOP_NAME: &str = "Nordlys Studio";
 /// How many of the newest conversations are live: the customer is on the store right now.
 const LIVE_CONVERSATIONS: usize = 6;
 
@@ -1397,18 +1394,13 @@ const GENERAL_NOTES: [&str; 8] = [
 ///
 /// Returns the staff with their plain-text demo passwords, to show on start.
 pub fn seed(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
+    shop: &Shop,
     classifier: &dyn TopicClassifier,
     opts: &DemoOptions,
 ) -> Result<Vec<DemoStaff>> {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let now = opts.now;
-    let shop_name: String = tx
-        .query_row("SELECT value FROM meta WHERE key = 'name'", [], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .unwrap_or_else(|| FALLBACK_SHOP_NAME.to_owned());
 
     let staff = insert_staff(tx, now)?;
     let products = insert_products(tx, now)?;
@@ -1427,19 +1419,10 @@ pub fn seed(
     } else {
         plan_conversations(&mut rng, &world, &customers, &orders, opts.conversations)
     };
-    let written = insert_conversations(
-        tx,
-        classifier,
-        &world,
-        &customers,
-        &conversations,
-        &shop_name,
-    )?;
+    let written = write_conversations(tx, shop, classifier, &world, &customers, &conversations)?;
     insert_read_states(tx, &mut rng, &world, &conversations, &written)?;
     insert_carts(tx, &mut rng, &world, &customers, &conversations)?;
     insert_notes(tx, &mut rng, &world, &customers, &conversations)?;
-
-    changes::rebuild(tx)?;
     Ok(STAFF
         .iter()
         .map(|s| DemoStaff {
@@ -1593,22 +1576,21 @@ fn handle(title: &str) -> String {
         .join("-")
 }
 
-fn insert_staff(tx: &Transaction<'_>, now: Millis) -> Result<Vec<StaffRow>> {
-    let mut insert = tx.prepare(
-        "INSERT INTO staff (email, name, password_hash, chat_permission, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+fn insert_staff(tx: &Tx<'_>, now: Millis) -> Result<Vec<StaffRow>> {
     let mut rows = Vec::new();
     for s in &STAFF {
-        insert.execute(params![
-            s.email,
-            s.name,
-            auth::hash_password(s.password),
-            s.chat,
-            now - s.joined_days_ago * DAY
-        ])?;
+        let id = mutations::add_staff(
+            tx,
+            &mutations::NewStaff {
+                email: s.email,
+                name: s.name,
+                password_hash: &auth::hash_password(s.password),
+                chat_permission: s.chat,
+            },
+            now - s.joined_days_ago * DAY,
+        )?;
         rows.push(StaffRow {
-            id: tx.last_insert_rowid(),
+            id,
             first_name: s.name.split(' ').next().unwrap_or(s.name),
             chat: s.chat,
             share: s.share,
@@ -1617,46 +1599,39 @@ fn insert_staff(tx: &Transaction<'_>, now: Millis) -> Result<Vec<StaffRow>> {
     Ok(rows)
 }
 
-fn insert_products(tx: &Transaction<'_>, now: Millis) -> Result<Vec<ProductRow>> {
-    let mut product = tx.prepare(
-        "INSERT INTO products (title, handle, description, image, online_store, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut variant = tx.prepare(
-        "INSERT INTO variants (product_id, title, options, price_minor, stock, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+fn insert_products(tx: &Tx<'_>, now: Millis) -> Result<Vec<ProductRow>> {
     let mut rows = Vec::new();
     for (index, seed) in PRODUCTS.iter().enumerate() {
         let handle = handle(seed.title);
         // The range grew over the shop's first two years.
         let created_at = now - (720 - 15 * index as i64) * DAY;
-        product.execute(params![
-            seed.title,
-            handle,
-            seed.description,
-            seed.image,
-            seed.online_store,
-            created_at
-        ])?;
-        let id = tx.last_insert_rowid();
-        let mut variants = Vec::new();
-        for (position, V(title, options, kronor, stock)) in seed.variants.iter().enumerate() {
-            let price_minor = kronor * 100;
-            variant.execute(params![
+        let product = mutations::NewProduct {
+            title: seed.title,
+            handle: &handle,
+            description: seed.description,
+            image: seed.image,
+            online_store: seed.online_store,
+            variants: seed
+                .variants
+                .iter()
+                .map(|V(title, options, kronor, stock)| mutations::NewVariant {
+                    title,
+                    options,
+                    price_minor: kronor * 100,
+                    stock: *stock,
+                })
+                .collect(),
+        };
+        let (id, variant_ids) = mutations::add_product(tx, &product, created_at)?;
+        let variants = variant_ids
+            .into_iter()
+            .zip(&product.variants)
+            .map(|(id, v)| VariantRow {
                 id,
-                title,
-                serde_json::to_string(options)?,
-                price_minor,
-                stock,
-                position as i64
-            ])?;
-            variants.push(VariantRow {
-                id: tx.last_insert_rowid(),
-                price_minor,
-                stock: *stock,
-            });
-        }
+                price_minor: v.price_minor,
+                stock: v.stock,
+            })
+            .collect();
         rows.push(ProductRow {
             id,
             seed,
@@ -1667,19 +1642,16 @@ fn insert_products(tx: &Transaction<'_>, now: Millis) -> Result<Vec<ProductRow>>
     Ok(rows)
 }
 
-fn insert_discounts(tx: &Transaction<'_>, now: Millis) -> Result<Vec<DiscountRow>> {
-    let mut insert = tx.prepare(
-        "INSERT INTO discount_codes (code, summary, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+fn insert_discounts(tx: &Tx<'_>, now: Millis) -> Result<Vec<DiscountRow>> {
     let mut rows = Vec::new();
     for seed in &DISCOUNTS {
         // Campaigns start and end at midnight UTC, as a person would set them.
         let midnight = |days: i64| (now + days * DAY).div_euclid(DAY) * DAY;
         let starts_at = midnight(seed.starts);
         let ends_at = seed.ends.map(midnight);
-        insert.execute(params![seed.code, seed.summary, starts_at, ends_at])?;
+        let id = mutations::add_discount(tx, seed.code, seed.summary, starts_at, ends_at)?;
         rows.push(DiscountRow {
-            id: tx.last_insert_rowid(),
+            id,
             seed,
             starts_at,
             ends_at,
@@ -1712,7 +1684,7 @@ fn phone(rng: &mut StdRng, kind: Phone, city: &str) -> Option<String> {
 }
 
 fn insert_customers(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     now: Millis,
     count: usize,
@@ -1787,25 +1759,22 @@ fn insert_customers(
     }
     // Ids follow sign-up order, as they would in a real shop.
     drafts.sort_by_key(|d| d.row.created_at);
-    let mut insert = tx.prepare(
-        "INSERT INTO customers (name, email, phone, city, country, time_zone, created_at,
-                                email_marketing, sms_marketing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     let mut rows = Vec::with_capacity(count);
     for mut d in drafts {
-        insert.execute(params![
-            d.row.name,
-            d.row.email,
-            d.phone,
-            d.row.city,
-            d.country,
-            d.time_zone,
+        d.row.id = mutations::add_customer(
+            tx,
+            &mutations::NewCustomer {
+                name: &d.row.name,
+                email: &d.row.email,
+                phone: d.phone.as_deref(),
+                city: Some(d.row.city),
+                country: Some(d.country),
+                time_zone: Some(d.time_zone),
+                email_marketing: d.email_marketing,
+                sms_marketing: d.sms_marketing,
+            },
             d.row.created_at,
-            d.email_marketing,
-            d.sms_marketing
-        ])?;
-        d.row.id = tx.last_insert_rowid();
+        )?;
         rows.push(d.row);
     }
     Ok(rows)
@@ -1814,7 +1783,7 @@ fn insert_customers(
 /// Orders for most customers, numbered from #1001 in the order they were placed. Returns each
 /// customer's orders, oldest first.
 fn insert_orders(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     now: Millis,
     customers: &[CustomerRow],
@@ -1824,7 +1793,7 @@ fn insert_orders(
         customer: usize,
         created_at: Millis,
         total_minor: i64,
-        status: &'static str,
+        status: OrderStatus,
     }
     let mut drafts = Vec::new();
     for (index, customer) in customers.iter().enumerate() {
@@ -1850,11 +1819,25 @@ fn insert_orders(
             let shipping = if subtotal >= 49_900 { 0 } else { 4_900 };
             let age = now - created_at;
             let status = if age < 2 * DAY {
-                weighted(rng, &[("open", 30), ("paid", 70)])
+                weighted(rng, &[(OrderStatus::Open, 30), (OrderStatus::Paid, 70)])
             } else if age < 10 * DAY {
-                weighted(rng, &[("paid", 40), ("fulfilled", 55), ("cancelled", 5)])
+                weighted(
+                    rng,
+                    &[
+                        (OrderStatus::Paid, 40),
+                        (OrderStatus::Fulfilled, 55),
+                        (OrderStatus::Cancelled, 5),
+                    ],
+                )
             } else {
-                weighted(rng, &[("fulfilled", 85), ("refunded", 8), ("cancelled", 7)])
+                weighted(
+                    rng,
+                    &[
+                        (OrderStatus::Fulfilled, 85),
+                        (OrderStatus::Refunded, 8),
+                        (OrderStatus::Cancelled, 7),
+                    ],
+                )
             };
             drafts.push(Draft {
                 customer: index,
@@ -1865,20 +1848,17 @@ fn insert_orders(
         }
     }
     drafts.sort_by_key(|d| (d.created_at, d.customer));
-    let mut insert = tx.prepare(
-        "INSERT INTO orders (customer_id, number, created_at, total_minor, status)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     let mut by_customer = vec![Vec::new(); customers.len()];
     for (index, d) in drafts.iter().enumerate() {
         let number = 1001 + index as i64;
-        insert.execute(params![
+        mutations::add_order(
+            tx,
             customers[d.customer].id,
             number,
-            d.created_at,
             d.total_minor,
-            d.status
-        ])?;
+            d.status,
+            d.created_at,
+        )?;
         by_customer[d.customer].push(OrderRef {
             number,
             created_at: d.created_at,
@@ -1937,18 +1917,6 @@ impl Plan {
 
     fn end(&self) -> Millis {
         self.items.last().map_or(0, |i| i.at)
-    }
-
-    fn last_message_at(&self) -> Millis {
-        self.items
-            .iter()
-            .rev()
-            .find(|i| !matches!(i.what, What::Cart { .. }))
-            .map_or_else(|| self.start(), |i| i.at)
-    }
-
-    fn updated_at(&self) -> Millis {
-        self.end().max(self.closed_at.unwrap_or(0))
     }
 }
 
@@ -2553,136 +2521,138 @@ struct Written {
     message_ids: BTreeMap<usize, i64>,
 }
 
-/// Inserts conversations, messages (ids in time order across the shop), topic labels, email
-/// outbox rows and cart events.
-fn insert_conversations(
-    tx: &Transaction<'_>,
+/// Writes the planned conversations through the server's own mutations, every step at its
+/// time and all of them in time order across the shop: a conversation opens with its
+/// customer's first message, staff are assigned as they first answer, replies go by email
+/// while the customer is away from the store (already sent: this is history), cart changes
+/// show in the thread, and closed conversations close.
+fn write_conversations(
+    tx: &Tx<'_>,
+    shop: &Shop,
     classifier: &dyn TopicClassifier,
     world: &World<'_>,
     customers: &[CustomerRow],
     plans: &[Plan],
-    shop_name: &str,
 ) -> Result<Vec<Written>> {
-    let mut conversation = tx.prepare(
-        "INSERT INTO conversations (customer_id, platform, status, assignee_id, contact_email,
-                                    customer_online, created_at, updated_at, last_message_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut ids = Vec::with_capacity(plans.len());
-    for plan in plans {
-        conversation.execute(params![
-            customers[plan.customer].id,
-            plan.platform.key(),
-            if plan.open { "open" } else { "closed" },
-            plan.assignee,
-            plan.contact_email,
-            plan.online,
-            plan.start(),
-            plan.updated_at(),
-            plan.last_message_at()
-        ])?;
-        ids.push(tx.last_insert_rowid());
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Step {
+        Open,
+        Assign,
+        Item(usize),
+        Close,
     }
-
-    let mut message = tx.prepare(
-        "INSERT INTO messages (conversation_id, author_staff_id, body, delivery, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut topic = tx.prepare(
-        "INSERT INTO conversation_topics (conversation_id, topic, confidence, message_id, labelled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (conversation_id, topic) DO UPDATE SET
-           confidence = excluded.confidence, message_id = excluded.message_id,
-           labelled_at = excluded.labelled_at",
-    )?;
-    let mut email = tx.prepare(
-        // History: these went out when they were written.
-        "INSERT INTO email_outbox (message_id, to_address, subject, body, created_at, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?;
-    let mut cart_event = tx.prepare(
-        "INSERT INTO cart_events (conversation_id, action, product_id, product_title, quantity,
-                                  created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-
-    let mut order: Vec<(Millis, usize, usize)> = plans
-        .iter()
-        .enumerate()
-        .flat_map(|(c, plan)| {
-            plan.items
+    let mut steps: Vec<(Millis, usize, Step)> = Vec::new();
+    for (c, plan) in plans.iter().enumerate() {
+        if plan.items.is_empty() {
+            continue;
+        }
+        steps.push((plan.start(), c, Step::Open));
+        if let Some(_staff) = plan.assignee {
+            let first_answer = plan
+                .items
                 .iter()
-                .enumerate()
-                .map(move |(i, item)| (item.at, c, i))
-        })
-        .collect();
-    order.sort_unstable();
+                .find(|i| matches!(i.what, What::Staff { .. }))
+                .map_or(plan.start(), |i| i.at);
+            steps.push((first_answer, c, Step::Assign));
+        }
+        for (i, item) in plan.items.iter().enumerate() {
+            steps.push((item.at, c, Step::Item(i)));
+        }
+        if let Some(closed_at) = plan.closed_at.filter(|_| !plan.open) {
+            steps.push((closed_at, c, Step::Close));
+        }
+    }
+    steps.sort_unstable();
+
+    let mut ids = vec![0; plans.len()];
     let mut message_ids = vec![BTreeMap::new(); plans.len()];
-    let subject = format!("New reply from {shop_name}");
-    for (at, c, i) in order {
-        let conversation_id = ids[c];
-        match &plans[c].items[i].what {
-            What::Customer(text) => {
-                let body = serde_json::to_string(&MessageBody::Text { text: text.clone() })?;
-                message.execute(params![
-                    conversation_id,
-                    None::<i64>,
-                    body,
-                    None::<String>,
-                    at
-                ])?;
-                let id = tx.last_insert_rowid();
-                message_ids[c].insert(i, id);
-                if let Some(guess) = topics::label(classifier, text) {
-                    topic.execute(params![
-                        conversation_id,
-                        guess.topic.key(),
-                        guess.confidence as f64,
-                        id,
-                        at
-                    ])?;
-                }
+    // What each customer's cart holds as the history goes, so every change is one the
+    // storefront would have accepted: (customer, variant) → quantity.
+    let mut in_cart: BTreeMap<(usize, usize, usize), i64> = BTreeMap::new();
+    for (at, c, step) in steps {
+        let plan = &plans[c];
+        let customer_id = customers[plan.customer].id;
+        match step {
+            Step::Open => {
+                ids[c] = mutations::open_conversation(
+                    tx,
+                    customer_id,
+                    plan.platform,
+                    &plan.contact_email,
+                    at,
+                )?;
             }
-            What::Staff {
-                staff_id,
-                body,
-                delivery,
-            } => {
-                message.execute(params![
-                    conversation_id,
+            Step::Assign => {
+                mutations::set_assignee(tx, ids[c], plan.assignee, at)?;
+            }
+            Step::Close => {
+                mutations::set_status(tx, ids[c], ConversationStatus::Closed, at)?;
+            }
+            Step::Item(i) => match &plan.items[i].what {
+                What::Customer(text) => {
+                    let message = mutations::customer_message(tx, classifier, ids[c], text, at)?;
+                    message_ids[c].insert(i, message.id);
+                }
+                What::Staff {
                     staff_id,
-                    serde_json::to_string(body)?,
-                    serde_json::to_string(delivery)?,
-                    at
-                ])?;
-                let id = tx.last_insert_rowid();
-                message_ids[c].insert(i, id);
-                if let Delivery::Email { address } = delivery {
-                    email.execute(params![
-                        id,
-                        address,
-                        subject,
-                        mutations::email_text(body),
-                        at
-                    ])?;
+                    body,
+                    delivery,
+                } => {
+                    let emailed = matches!(delivery, Delivery::Email { .. });
+                    if plan.platform == Platform::OnlineStore {
+                        // On the store while the reply comes, or gone and emailed.
+                        mutations::set_online(tx, ids[c], !emailed)?;
+                    }
+                    let message =
+                        mutations::staff_message(tx, shop, *staff_id, ids[c], send_of(body), at)?;
+                    if emailed {
+                        mutations::mark_reply_emailed(tx, message.id, at)?;
+                    }
+                    message_ids[c].insert(i, message.id);
                 }
-            }
-            What::Cart {
-                action,
-                product,
-                quantity,
-                ..
-            } => {
-                let product = &world.products[*product];
-                cart_event.execute(params![
-                    conversation_id,
-                    enum_key(action),
-                    product.id,
-                    product.seed.title,
+                What::Cart {
+                    action,
+                    product,
+                    variant,
                     quantity,
-                    at
-                ])?;
-            }
+                } => {
+                    let row = &world.products[*product];
+                    let key = (plan.customer, *product, *variant);
+                    let held = in_cart.get(&key).copied().unwrap_or(0);
+                    let moved = match action {
+                        CartAction::Added if row.seed.online_store => {
+                            (*quantity).min(row.variants[*variant].stock - held)
+                        }
+                        CartAction::Added => 0,
+                        CartAction::Removed => (*quantity).min(held),
+                    };
+                    if moved <= 0 {
+                        continue;
+                    }
+                    mutations::change_cart(
+                        tx,
+                        customer_id,
+                        ids[c],
+                        &CartChange {
+                            variant_id: row.variants[*variant].id,
+                            action: *action,
+                            quantity: Some(moved),
+                        },
+                        at,
+                    )?;
+                    let held = match action {
+                        CartAction::Added => held + moved,
+                        CartAction::Removed => held - moved,
+                    };
+                    in_cart.insert(key, held);
+                }
+            },
+        }
+    }
+    // Who is on the store now.
+    for (c, plan) in plans.iter().enumerate() {
+        if plan.platform == Platform::OnlineStore && !plan.items.is_empty() {
+            mutations::set_online(tx, ids[c], plan.online && plan.open)?;
         }
     }
     Ok(ids
@@ -2695,21 +2665,34 @@ fn insert_conversations(
         .collect())
 }
 
+/// What a staff member sent to make a planned message.
+fn send_of(body: &MessageBody) -> SendMessage {
+    match body {
+        MessageBody::Text { text } => SendMessage::Text { text: text.clone() },
+        MessageBody::Products { text, products } => SendMessage::Products {
+            text: text.clone(),
+            product_ids: products.iter().map(|p| p.product_id).collect(),
+        },
+        MessageBody::Discount { discount } => SendMessage::Discount {
+            discount_id: discount.discount_id,
+        },
+        MessageBody::Attachment { text, attachment } => SendMessage::Attachment {
+            upload_id: attachment.upload_id.clone(),
+            text: text.clone(),
+        },
+    }
+}
+
 /// Staff have read what they answered; whoever closed a conversation read all of it; others
 /// glanced at some; a few open ones are marked unread again.
 fn insert_read_states(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     plans: &[Plan],
     written: &[Written],
 ) -> Result<()> {
     let now = world.now;
-    let mut insert = tx.prepare(
-        "INSERT INTO read_states (conversation_id, staff_id, last_read_message_id, marked_unread,
-                                  updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     let chat_staff: Vec<i64> = world
         .staff
         .iter()
@@ -2746,7 +2729,16 @@ fn insert_read_states(
             states.insert(staff_id, (read_to, true, at));
         }
         for (staff_id, (id, unread, at)) in states {
-            insert.execute(params![written.conversation_id, staff_id, id, unread, at])?;
+            mutations::set_read_state(
+                tx,
+                staff_id,
+                written.conversation_id,
+                SetReadState {
+                    unread,
+                    last_read_message_id: Some(id),
+                },
+                at,
+            )?;
         }
     }
     Ok(())
@@ -2755,7 +2747,7 @@ fn insert_read_states(
 /// Carts: what customers put in during recent chats, plus carts left on the storefront, and a
 /// discount code on a few that clicked one in a chat.
 fn insert_carts(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     customers: &[CustomerRow],
@@ -2855,20 +2847,42 @@ fn insert_carts(
         carts.insert(index, cart);
     }
 
-    let mut insert_cart = tx.prepare(
-        "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)",
-    )?;
-    let mut insert_line = tx.prepare(
-        "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (index, cart) in &carts {
-        let customer_id = customers[*index].id;
-        insert_cart.execute(params![customer_id, cart.discount, cart.updated_at])?;
-        for (&(product, variant), &(quantity, added_at)) in &cart.lines {
-            let variant_id = world.products[product].variants[variant].id;
-            insert_line.execute(params![customer_id, variant_id, quantity, added_at])?;
+    // The history's cart changes left lines in older carts too; those customers checked out
+    // or gave up long ago, so their carts are empty now.
+    let mut touched: BTreeMap<usize, Millis> = BTreeMap::new();
+    for plan in plans {
+        for item in &plan.items {
+            if matches!(item.what, What::Cart { .. }) {
+                let last = touched.entry(plan.customer).or_insert(item.at);
+                *last = (*last).max(item.at);
+            }
         }
+    }
+    for (&index, &last) in &touched {
+        if !carts.contains_key(&index) {
+            let emptied = (last + DAY).min(now - MINUTE);
+            mutations::set_cart(tx, customers[index].id, &[], None, emptied)?;
+        }
+    }
+    for (index, cart) in &carts {
+        let lines: Vec<mutations::CartLineState> = cart
+            .lines
+            .iter()
+            .map(|(&(product, variant), &(quantity, added_at))| {
+                (
+                    world.products[product].variants[variant].id,
+                    quantity,
+                    added_at,
+                )
+            })
+            .collect();
+        mutations::set_cart(
+            tx,
+            customers[*index].id,
+            &lines,
+            cart.discount,
+            cart.updated_at,
+        )?;
     }
     Ok(())
 }
@@ -2876,7 +2890,7 @@ fn insert_carts(
 /// Notes left after conversations, and a few general ones by any staff member (the staff
 /// member without chat access keeps customer records too).
 fn insert_notes(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     rng: &mut StdRng,
     world: &World<'_>,
     customers: &[CustomerRow],
@@ -2901,10 +2915,6 @@ fn insert_notes(
         notes.push((at, customers[customer].id, author, body.to_owned()));
     }
     notes.sort();
-    let mut insert = tx.prepare(
-        "INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for (at, customer_id, author, body) in notes {
         // Some notes were touched up later.
         let updated_at = if rng.random_bool(0.2) {
@@ -2912,7 +2922,10 @@ fn insert_notes(
         } else {
             at
         };
-        insert.execute(params![customer_id, author, body, at, updated_at])?;
+        let note = mutations::add_note(tx, author, customer_id, &body, at)?;
+        if updated_at != at {
+            mutations::edit_note(tx, customer_id, note.id, &body, updated_at)?;
+        }
     }
     Ok(())
 }
@@ -2920,9 +2933,12 @@ fn insert_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Db;
-    use crate::topics::KeywordClassifier;
-    use inbox_protocol::{CART_EVENT_NAME_LIMIT, ConversationStatus};
+    use crate::storage::Db;
+    use crate::storage::entities::{self as store, enum_key};
+
+    const FALLBACK_SHOP_NAME: &str = "Nordlys Studio";
+    use crate::topics::{self, KeywordClassifier};
+    use inbox_protocol::CART_EVENT_NAME_LIMIT;
     use rusqlite::Connection;
 
     /// A fixed "now" (2026-11-19 12:00 UTC) so failures reproduce.
@@ -2940,13 +2956,16 @@ mod tests {
         let db = Db::open(&dir.path().join("shop.db")).unwrap();
         let opts = opts.clone();
         let staff = db
-            .write_blocking(|tx| seed(tx, &KeywordClassifier, &opts))
+            .write_blocking(|tx| {
+                let shop = Shop::load_or_init(tx, FALLBACK_SHOP_NAME, CURRENCY)?;
+                seed(tx, &shop, &KeywordClassifier, &opts)
+            })
             .unwrap();
         (dir, db, staff)
     }
 
     fn open(db: &Db) -> Connection {
-        Connection::open(db.path()).unwrap()
+        Connection::open(db.sqlite_path().unwrap()).unwrap()
     }
 
     fn count(conn: &Connection, sql: &str) -> i64 {
@@ -3248,7 +3267,7 @@ mod tests {
                             let outbox: i64 = conn
                                 .query_row(
                                     "SELECT count(*) FROM email_outbox WHERE message_id = ?1 AND to_address = ?2",
-                                    params![m.id, address],
+                                    rusqlite::params![m.id, address],
                                     |r| r.get(0),
                                 )
                                 .unwrap();
@@ -3425,14 +3444,21 @@ mod tests {
             assert!(rows > 0, "no {table}");
             assert_eq!(logged, rows, "{kind}");
         }
-        // The handle woke its live streams with the rebuilt log's newest change.
+        // The handle woke its live streams with the newest change.
         assert_eq!(
             db.latest_seq(),
             count(&conn, "SELECT max(seq) FROM changes")
         );
+        // The history was written in time order, so the log lists messages in time order.
         assert_eq!(
-            count(&conn, "SELECT max(seq) FROM changes"),
-            count(&conn, "SELECT count(*) FROM changes")
+            count(
+                &conn,
+                "SELECT count(*) FROM changes a JOIN messages ma ON ma.id = a.entity_id,
+                        changes b JOIN messages mb ON mb.id = b.entity_id
+                  WHERE a.kind = 'message' AND b.kind = 'message'
+                    AND a.seq < b.seq AND ma.created_at > mb.created_at"
+            ),
+            0
         );
     }
 

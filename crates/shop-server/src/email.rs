@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rusqlite::params;
 
 use crate::AppState;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::store::now_ms;
+use crate::storage::mutations;
+use crate::storage::records::{self, UnsentEmail};
 
 /// Where emails go out.
 #[derive(Debug, Clone)]
@@ -37,37 +38,11 @@ fn relay(url: &str) -> Option<(String, u16)> {
     }
 }
 
-struct Pending {
-    id: i64,
-    to: String,
-    subject: String,
-    body: String,
+async fn unsent(state: &AppState) -> Result<Vec<UnsentEmail>> {
+    state.db.read(|db| records::unsent_emails(db, 50)).await
 }
 
-async fn unsent(state: &AppState) -> Result<Vec<Pending>> {
-    state
-        .db
-        .read(|conn| {
-            let rows = conn
-                .prepare_cached(
-                    "SELECT id, to_address, subject, body FROM email_outbox
-                      WHERE sent_at IS NULL ORDER BY id LIMIT 50",
-                )?
-                .query_map([], |r| {
-                    Ok(Pending {
-                        id: r.get(0)?,
-                        to: r.get(1)?,
-                        subject: r.get(2)?,
-                        body: r.get(3)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows)
-        })
-        .await
-}
-
-fn message(from: &Mailbox, email: &Pending) -> Result<Message> {
+fn message(from: &Mailbox, email: &UnsentEmail) -> Result<Message> {
     let to: Mailbox = email
         .to
         .parse()
@@ -113,13 +88,7 @@ pub async fn run(state: AppState, smtp: Smtp) {
                             let id = email.id;
                             let stamped = state
                                 .db
-                                .write(move |tx| {
-                                    tx.execute(
-                                        "UPDATE email_outbox SET sent_at = ?2 WHERE id = ?1",
-                                        params![id, now_ms()],
-                                    )?;
-                                    Ok(())
-                                })
+                                .write(move |tx| mutations::mark_email_sent(tx, id, now_ms()))
                                 .await;
                             if let Err(error) = stamped {
                                 tracing::warn!(%error, "could not record a sent email");

@@ -17,8 +17,8 @@ pub enum Error {
     /// A problem that also tells the client when to retry.
     #[error("{problem}")]
     RetryAfter { problem: Box<Problem>, seconds: u64 },
-    #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    #[error("storage: {0}")]
+    Storage(String),
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
     #[error("json: {0}")]

@@ -5,19 +5,18 @@
 //! Each item says which stretch of the log it covers, `(prev, seq]`, so a stream can tell a
 //! gap from a quiet spell: a stream that lagged behind the channel, started from an older
 //! cursor, or missed items while nobody was listening reads the stretch it lacks from the log
-//! itself ([`crate::changes::page`], [`crate::changes::chat_page`]) and then rejoins. Streams
+//! itself ([`crate::storage::changes::page`], [`crate::storage::changes::chat_page`]) and then rejoins. Streams
 //! never buffer without bound and never skip. This module never writes.
 
 use std::sync::Arc;
 
 use inbox_protocol::{Change, ChatEvent, Entity};
-use rusqlite::params;
 use tokio::sync::broadcast;
 
-use crate::changes::{self, Kind};
-use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::store::Shop;
+use crate::storage::Shop;
+use crate::storage::changes::{self, Kind};
+use crate::storage::{Db, Sql};
 
 /// Changes read from the log per read.
 const PAGE: i64 = 500;
@@ -139,19 +138,8 @@ async fn run(db: Db, shop: Shop, sender: broadcast::Sender<Arc<LiveChange>>) {
 
 /// Reads and encodes up to a page of changes after `after`; returns them and how far they
 /// reach.
-fn read_page(
-    conn: &rusqlite::Connection,
-    shop: &Shop,
-    after: i64,
-) -> Result<(Vec<LiveChange>, i64)> {
-    let rows: Vec<(i64, String, i64, i64)> = conn
-        .prepare_cached(
-            "SELECT seq, kind, entity_id, staff_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?
-        .query_map(params![after, PAGE], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+fn read_page(conn: &dyn Sql, shop: &Shop, after: i64) -> Result<(Vec<LiveChange>, i64)> {
+    let rows = changes::after(conn, after, PAGE)?;
     let mut items = Vec::with_capacity(rows.len());
     let mut prev = after;
     for (seq, kind, entity_id, staff_id) in rows {

@@ -7,18 +7,16 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod changes;
-pub mod db;
+pub mod clock;
 pub mod demo;
 pub mod email;
 pub mod error;
 pub mod fanout;
 pub mod limits;
 pub mod media;
-pub mod mutations;
 pub mod presence;
 pub mod simulate;
-pub mod store;
+pub mod storage;
 pub mod tls;
 pub mod topics;
 
@@ -36,14 +34,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::demo::DemoStaff;
 use crate::error::{Error, Result};
-use crate::store::Shop;
+use crate::storage::{Shop, mutations, records};
 pub use crate::tls::TlsFiles;
 use crate::topics::TopicClassifier;
 
 /// Everything a running server shares between requests.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: db::Db,
+    pub db: storage::Db,
     pub shop: Shop,
     pub classifier: Arc<dyn TopicClassifier>,
     pub media_dir: PathBuf,
@@ -55,6 +53,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     pub presence: presence::Presence,
     pub live: api::live::Live,
+    /// See [`Config::allowed_origins`].
+    pub allowed_origins: api::cors::AllowedOrigins,
 }
 
 /// How to run a server.
@@ -82,6 +82,18 @@ pub struct Config {
     pub limits: limits::LimitsConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the real client (`--trust-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Sites (origins such as `https://shop.example`) whose pages embed the chat widget: the
+    /// storefront API answers them with CORS (`--allowed-origin`).
+    pub allowed_origins: Vec<String>,
+    /// A PostgreSQL database (`postgres://user@host:port/name`) instead of the SQLite file in
+    /// the data directory (`--database`).
+    pub database: Option<String>,
+    /// Where uploads live (`--media-dir`); several instances share one. Default: `media` in
+    /// the data directory.
+    pub media_dir: Option<PathBuf>,
+    /// How long a customer counts as online after the instance serving their chat stream was
+    /// last heard of; an instance renews its leases every third of this while it runs.
+    pub presence_lease: Duration,
 }
 
 impl Config {
@@ -101,6 +113,10 @@ impl Config {
             smtp: None,
             limits: limits::LimitsConfig::default(),
             trusted_proxies: Vec::new(),
+            allowed_origins: Vec::new(),
+            database: None,
+            media_dir: None,
+            presence_lease: Duration::from_secs(30),
         }
     }
 }
@@ -126,6 +142,7 @@ pub struct Running {
     mailer: Option<tokio::task::JoinHandle<()>>,
     fanout: tokio::task::JoinHandle<()>,
     pruner: tokio::task::JoinHandle<()>,
+    leases: tokio::task::JoinHandle<()>,
     /// Held while serving; see [`lock_data_dir`].
     _data_dir_lock: std::fs::File,
 }
@@ -138,6 +155,7 @@ impl Running {
     /// Stops accepting, closes connections (live streams included) and waits for the end.
     pub async fn shutdown(self) {
         self.pruner.abort();
+        self.leases.abort();
         for task in [self.simulation, self.mailer].into_iter().flatten() {
             task.abort();
         }
@@ -209,40 +227,56 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File> {
     }
 }
 
+/// Reads the shop's settings (making them on a new database) and, given a classifier, seeds
+/// the demo shop into an empty database; returns the demo staff of a demo shop.
+pub fn open_shop(
+    tx: &storage::Tx<'_>,
+    name: &str,
+    currency: &str,
+    demo: Option<&dyn TopicClassifier>,
+) -> Result<(Shop, Option<Vec<DemoStaff>>)> {
+    let shop = Shop::load_or_init(tx, name, currency)?;
+    let Some(classifier) = demo else {
+        return Ok((shop, None));
+    };
+    if !records::has_staff(tx)? {
+        let staff = demo::seed(tx, &shop, classifier, &demo::DemoOptions::default())?;
+        mutations::set_meta(tx, DEMO_STAFF_KEY, &serde_json::to_string(&staff)?)?;
+    }
+    let demo_staff = match records::meta(tx, DEMO_STAFF_KEY)? {
+        Some(json) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
+        None => None,
+    };
+    Ok((shop, demo_staff))
+}
+
 /// Opens (or creates) the shop in `config.data_dir` and starts serving it.
 pub async fn start(config: Config) -> Result<Running> {
+    let allowed_origins =
+        api::cors::AllowedOrigins::new(&config.allowed_origins).map_err(Error::Other)?;
     private_dir(&config.data_dir)?;
     let data_dir_lock = lock_data_dir(&config.data_dir)?;
-    let db_path = config.data_dir.join("shop.db");
-    private_files(&db_path)?;
-    let db = db::Db::open(&db_path)?;
+    let database = match &config.database {
+        Some(url) => storage::Database::Postgres(url.clone()),
+        None => {
+            let db_path = config.data_dir.join("shop.db");
+            private_files(&db_path)?;
+            storage::Database::Sqlite(db_path)
+        }
+    };
+    let db = tokio::task::spawn_blocking(move || storage::Db::connect(&database)).await??;
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
     let classifier = config.classifier.clone();
     let demo = config.demo;
+    let alone = db.sqlite_path().is_some();
     let (shop, demo_staff) = db
         .write(move |tx| {
-            let shop = Shop::load_or_init(tx, &name, &currency)?;
-            // No chat stream survives a restart: whoever was online is not any more.
-            mutations::everyone_offline(tx)?;
-            let empty: bool =
-                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
-            if demo && empty {
-                let staff = demo::seed(tx, classifier.as_ref(), &demo::DemoOptions::default())?;
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                    rusqlite::params![DEMO_STAFF_KEY, serde_json::to_string(&staff)?],
-                )?;
+            if alone {
+                // This process serves the file alone (the data-dir lock): no chat stream
+                // survived its restart. Several instances on PostgreSQL rely on the leases.
+                mutations::everyone_offline(tx)?;
             }
-            let demo_staff: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [DEMO_STAFF_KEY],
-                |r| r.get(0),
-            ))?;
-            let demo_staff = match (demo, demo_staff) {
-                (true, Some(json)) => Some(serde_json::from_str::<Vec<DemoStaff>>(&json)?),
-                _ => None,
-            };
-            Ok((shop, demo_staff))
+            open_shop(tx, &name, &currency, demo.then_some(classifier.as_ref()))
         })
         .await?;
 
@@ -259,14 +293,18 @@ pub async fn start(config: Config) -> Result<Running> {
         db,
         shop,
         classifier: config.classifier.clone(),
-        media_dir: config.data_dir.join("media"),
+        media_dir: config
+            .media_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("media")),
         demo: config.demo,
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,
         limits: limits::Limits::new(config.limits.clone()),
         trusted_proxies: config.trusted_proxies.clone().into(),
-        presence: presence::Presence::default(),
+        presence: presence::Presence::new(config.presence_lease),
         live: api::live::Live::new(fanout, config.stream_recheck),
+        allowed_origins,
     };
     let app = app(state.clone());
 
@@ -280,6 +318,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
 
     let pruner = tokio::spawn(prune_forever(state.clone()));
+    let leases = tokio::spawn(state.presence.clone().keep(state.db.clone()));
     let mailer = config
         .smtp
         .clone()
@@ -302,6 +341,7 @@ pub async fn start(config: Config) -> Result<Running> {
         mailer,
         fanout: fanout_task,
         pruner,
+        leases,
         _data_dir_lock: data_dir_lock,
     })
 }
@@ -350,7 +390,7 @@ async fn prune_forever(state: AppState) {
         hourly.tick().await;
         match state
             .db
-            .write(|tx| mutations::prune(tx, store::now_ms()))
+            .write(|tx| mutations::prune(tx, clock::now_ms()))
             .await
         {
             Ok(removed) if removed > 0 => tracing::info!(removed, "pruned expired rows"),
@@ -393,6 +433,11 @@ pub fn app(state: AppState) -> axum::Router {
     .layer(SetResponseHeaderLayer::overriding(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000"),
+    ))
+    // The storefront API only, for the sites the shop named (the embedded widget).
+    .layer(axum::middleware::from_fn_with_state(
+        state.allowed_origins.clone(),
+        api::cors::storefront,
     ))
     .with_state(state)
 }

@@ -36,7 +36,8 @@ impl Rate {
     pub const fn new(per_minute: u32, burst: u32) -> Rate {
         let per_minute = if per_minute == 0 { 1 } else { per_minute };
         Rate {
-            interval: Duration::from_millis(60_000 / per_minute as u64),
+            // In nanoseconds: a lifted limit (a million a minute) must not round to no interval.
+            interval: Duration::from_nanos(60_000_000_000 / per_minute as u64),
             burst,
         }
     }
@@ -606,6 +607,30 @@ mod tests {
         // One second later one more fits (60 a minute).
         limiter.take_at(1, start + Duration::from_secs(1)).unwrap();
         assert!(limiter.take_at(1, start + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn a_rate_faster_than_a_millisecond_still_counts() {
+        // A million a minute with a burst of ten: one every 60 µs.
+        let limiter = RateLimiter::new(Rate::new(1_000_000, 10), "tries");
+        let start = Instant::now();
+        for _ in 0..10 {
+            limiter.take_at(1, start).unwrap();
+        }
+        assert!(limiter.take_at(1, start).is_err(), "the burst is spent");
+        limiter
+            .take_at(1, start + Duration::from_micros(60))
+            .unwrap();
+        // The lifted limits the benches and load tests use let a long run through.
+        let lifted = RateLimiter::new(
+            LimitsConfig::many_customers_from_one_address().messages_per_session,
+            "messages",
+        );
+        for i in 0..50_000u64 {
+            lifted
+                .take_at(1, start + Duration::from_micros(i * 10))
+                .unwrap();
+        }
     }
 
     #[test]

@@ -10,11 +10,47 @@ use shop_server::{Config, TlsFiles};
 
 /// The reference shop server for Inbox: the Inbox API, a storefront chat widget and demo data.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    subcommand_negates_reqs = true,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Moves a shop to another database, with its ids, change log and history, so desktops
+    /// keep their mirrors: `migrate --from sqlite:/var/lib/shop/shop.db --to postgres://…`.
+    /// Stop the server first; the destination must be empty.
+    Migrate {
+        /// `sqlite:PATH` or `postgres://user@host:port/name`.
+        #[arg(long, value_parser = parse_store)]
+        from: shop_server::storage::Database,
+        /// `sqlite:PATH` or `postgres://user@host:port/name`.
+        #[arg(long, value_parser = parse_store)]
+        to: shop_server::storage::Database,
+    },
+}
+
+fn parse_store(text: &str) -> Result<shop_server::storage::Database, String> {
+    if let Some(path) = text.strip_prefix("sqlite:") {
+        Ok(shop_server::storage::Database::Sqlite(PathBuf::from(path)))
+    } else {
+        parse_database(text).map(shop_server::storage::Database::Postgres)
+    }
+}
+
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Where the database, uploads and the local certificate authority live.
+    /// (Required to serve.)
     #[arg(long)]
-    data_dir: PathBuf,
+    data_dir: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
@@ -43,6 +79,61 @@ struct Args {
     /// by the client address it puts last in `X-Forwarded-For`, not by the proxy's own.
     #[arg(long = "trust-proxy", value_name = "IP")]
     trust_proxy: Vec<std::net::IpAddr>,
+    /// A site that embeds the chat widget, as an origin (`https://shop.example`; repeat for
+    /// several): the storefront API answers its pages' requests (CORS). Nothing else does.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    allowed_origin: Vec<String>,
+    /// Keep the shop in this PostgreSQL database (`postgres://user@host:port/name`) instead of
+    /// the SQLite file in --data-dir; several servers may share one.
+    #[arg(long, value_name = "URL", value_parser = parse_database)]
+    database: Option<String>,
+    /// Where uploads live; servers sharing a database share this too (a shared filesystem).
+    /// Default: `media` in --data-dir.
+    #[arg(long, value_name = "DIR")]
+    media_dir: Option<PathBuf>,
+    /// Seconds a customer stays online after the server holding their chat was last heard of
+    /// (a server renews its leases every third of this).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=600))]
+    presence_lease: u64,
+}
+
+fn parse_database(text: &str) -> Result<String, String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(text.to_owned())
+    } else {
+        Err(
+            "give a postgres://user@host:port/name URL (without it, the shop is a SQLite file \
+             in --data-dir)"
+                .into(),
+        )
+    }
+}
+
+/// Copies a shop between databases and says what it copied.
+fn migrate(
+    from: shop_server::storage::Database,
+    to: shop_server::storage::Database,
+) -> anyhow::Result<()> {
+    use shop_server::storage::{Db, copy};
+    if let shop_server::storage::Database::Sqlite(path) = &from {
+        anyhow::ensure!(
+            path.exists(),
+            "there is no SQLite shop at {}",
+            path.display()
+        );
+    }
+    let source = Db::connect(&from).context("opening the shop to move")?;
+    let destination = Db::connect(&to).context("opening the destination")?;
+    let copied = copy::copy(&source, &destination).context("moving the shop")?;
+    for (table, rows) in copied {
+        eprintln!("{table:>20}: {rows} rows");
+    }
+    eprintln!("moved; start the server with the new database");
+    Ok(())
+}
+
+fn parse_origin(text: &str) -> Result<String, String> {
+    shop_server::api::cors::parse_origin(text)
 }
 
 #[tokio::main]
@@ -54,13 +145,31 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
-    let mut config = Config::new(&args.data_dir);
+    let cli = Cli::parse();
+    if let Some(Command::Migrate { from, to }) = cli.command {
+        // The blocking PostgreSQL client must not run on an async worker.
+        return tokio::task::spawn_blocking(move || migrate(from, to)).await?;
+    }
+    let args = cli.serve;
+    let Some(data_dir) = args.data_dir else {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--data-dir is needed to serve a shop",
+            )
+            .exit();
+    };
+    let mut config = Config::new(&data_dir);
     config.listen = args.listen;
     config.demo = args.demo;
     config.simulate_per_minute = args.simulate;
     config.heartbeat = Duration::from_secs(args.heartbeat.clamp(1, 15));
     config.trusted_proxies = args.trust_proxy;
+    config.allowed_origins = args.allowed_origin;
+    config.database = args.database;
+    config.media_dir = args.media_dir;
+    config.presence_lease = Duration::from_secs(args.presence_lease);
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

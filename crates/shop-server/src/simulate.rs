@@ -8,11 +8,10 @@ use std::time::Duration;
 use inbox_protocol::{CartAction, CartChange, Platform, StartChat};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::OptionalExtension;
 
 use crate::AppState;
 use crate::error::Result;
-use crate::mutations;
+use crate::storage::{mutations, records};
 
 const LINES: &[&str] = &[
     "Hi! Do you ship to Norway, and what does it cost?",
@@ -57,13 +56,8 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
         .db
         .write(move |tx| {
             let mut rng = StdRng::seed_from_u64(seed);
-            let customer: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT name, email FROM customers ORDER BY random() LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let now = crate::clock::now_ms();
+            let customer = records::random_customer(tx)?;
             let Some((name, email)) = customer else {
                 return Ok(());
             };
@@ -81,19 +75,13 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                     platform,
                 },
                 mutations::Resume::OpenConversation,
+                now,
             )?;
             if platform == Platform::OnlineStore {
                 // Most storefront customers are still on the page when they write.
                 mutations::set_online(tx, conversation_id, rng.random_bool(0.7))?;
                 if rng.random_bool(0.25) {
-                    let variant: Option<i64> = tx
-                        .query_row(
-                            "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
-                              WHERE p.online_store = 1 AND v.stock > 5 ORDER BY random() LIMIT 1",
-                            [],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
+                    let variant = records::random_variant_in_stock(tx)?;
                     if let Some(variant_id) = variant {
                         let change = CartChange {
                             variant_id,
@@ -101,12 +89,13 @@ async fn step(state: &AppState, seed: u64) -> Result<()> {
                             quantity: Some(1),
                         };
                         // Stock can run out under the simulation; that is not a failure.
-                        let _ = mutations::change_cart(tx, customer_id, conversation_id, &change);
+                        let _ =
+                            mutations::change_cart(tx, customer_id, conversation_id, &change, now);
                     }
                 }
             }
             let line = LINES[rng.random_range(0..LINES.len())];
-            mutations::customer_message(tx, classifier.as_ref(), conversation_id, line)?;
+            mutations::customer_message(tx, classifier.as_ref(), conversation_id, line, now)?;
             Ok(())
         })
         .await

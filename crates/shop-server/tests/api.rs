@@ -9,7 +9,6 @@ use common::*;
 use futures_util::StreamExt;
 use inbox_protocol::*;
 use reqwest::{Method, StatusCode};
-use rusqlite::Connection;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_in_and_out_and_expired_tokens() {
@@ -37,13 +36,19 @@ async fn signing_in_and_out_and_expired_tokens() {
     assert_eq!(me.shop.currency, "SEK");
 
     // The token is stored hashed: it does not appear in the database.
-    let conn = Connection::open(shop.db_path()).unwrap();
-    let raw: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM staff_tokens WHERE token_hash = ?1",
-            [session.token.as_bytes()],
-            |r| r.get(0),
-        )
+    let token = session.token.clone();
+    let raw: i64 = shop
+        .server()
+        .state
+        .db
+        .read(move |db| {
+            db.query_row(
+                "SELECT count(*) FROM staff_tokens WHERE token_hash = ?1",
+                shop_server::args![token.as_bytes()],
+                |r| r.get(0),
+            )
+        })
+        .await
         .unwrap();
     assert_eq!(raw, 0);
 
@@ -116,34 +121,39 @@ async fn failed_sign_ins_are_rate_limited() {
 }
 
 /// Ids per entity kind, straight from the tables.
-fn ids_in_db(conn: &Connection, staff_id: i64) -> BTreeMap<&'static str, BTreeSet<i64>> {
-    let ids = |sql: &str| -> BTreeSet<i64> {
-        conn.prepare(sql)
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
-    BTreeMap::from([
-        ("staff", ids("SELECT id FROM staff")),
-        ("customer", ids("SELECT id FROM customers")),
-        ("conversation", ids("SELECT id FROM conversations")),
-        ("message", ids("SELECT id FROM messages")),
-        ("cart_event", ids("SELECT id FROM cart_events")),
-        (
-            "note",
-            ids("SELECT id FROM customer_notes WHERE deleted_at IS NULL"),
-        ),
-        ("cart", ids("SELECT customer_id FROM carts")),
-        ("order", ids("SELECT id FROM orders")),
-        (
-            "read_state",
-            ids(&format!(
-                "SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"
-            )),
-        ),
-    ])
+async fn ids_in_db(shop: &TestShop, staff_id: i64) -> BTreeMap<&'static str, BTreeSet<i64>> {
+    shop.server()
+        .state
+        .db
+        .read(move |db| {
+            let ids = |sql: &str| -> shop_server::error::Result<BTreeSet<i64>> {
+                Ok(db
+                    .query_map(sql, shop_server::args![], |r| r.get(0))?
+                    .into_iter()
+                    .collect())
+            };
+            Ok(BTreeMap::from([
+                ("staff", ids("SELECT id FROM staff")?),
+                ("customer", ids("SELECT id FROM customers")?),
+                ("conversation", ids("SELECT id FROM conversations")?),
+                ("message", ids("SELECT id FROM messages")?),
+                ("cart_event", ids("SELECT id FROM cart_events")?),
+                (
+                    "note",
+                    ids("SELECT id FROM customer_notes WHERE deleted_at IS NULL")?,
+                ),
+                ("cart", ids("SELECT customer_id FROM carts")?),
+                ("order", ids("SELECT id FROM orders")?),
+                (
+                    "read_state",
+                    ids(&format!(
+                        "SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"
+                    ))?,
+                ),
+            ]))
+        })
+        .await
+        .unwrap()
 }
 
 fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
@@ -184,8 +194,7 @@ async fn the_change_feed_pages_through_the_whole_shop() {
     let changes = shop.full_sync(&session.token).await;
     assert_eq!(changes.len() as i64, total, "the count matched the walk");
 
-    let conn = Connection::open(shop.db_path()).unwrap();
-    let in_db = ids_in_db(&conn, session.staff.id);
+    let in_db = ids_in_db(&shop, session.staff.id).await;
     let in_feed = ids_in_feed(&changes);
     for (kind, ids) in &in_db {
         assert_eq!(
@@ -204,15 +213,23 @@ async fn the_change_feed_pages_through_the_whole_shop() {
     );
 
     // Field by field for messages and conversations, against the raw rows.
-    let mut raw_messages = conn
-        .prepare("SELECT id, conversation_id, author_staff_id, body, created_at FROM messages")
-        .unwrap();
-    let raw: BTreeMap<i64, (i64, Option<i64>, String, i64)> = raw_messages
-        .query_map([], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+    type RawMessage = (i64, (i64, Option<i64>, String, i64));
+    let raw: BTreeMap<i64, (i64, Option<i64>, String, i64)> = shop
+        .server()
+        .state
+        .db
+        .read(|db| {
+            db.query_map(
+                "SELECT id, conversation_id, author_staff_id, body, created_at FROM messages",
+                shop_server::args![],
+                |r| -> shop_server::error::Result<RawMessage> {
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                },
+            )
         })
+        .await
         .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
         .collect();
     let mut conversations = BTreeMap::new();
     for change in &changes {
@@ -234,22 +251,20 @@ async fn the_change_feed_pages_through_the_whole_shop() {
             _ => {}
         }
     }
-    let mut raw_conversations = conn
-        .prepare("SELECT id, status, assignee_id, platform, last_message_at FROM conversations")
-        .unwrap();
-    let rows = raw_conversations
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
+    let rows: Vec<(i64, String, Option<i64>, String, i64)> = shop
+        .server()
+        .state
+        .db
+        .read(|db| {
+            db.query_map(
+                "SELECT id, status, assignee_id, platform, last_message_at FROM conversations",
+                shop_server::args![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
         })
+        .await
         .unwrap();
-    for row in rows {
-        let (id, status, assignee, platform, last) = row.unwrap();
+    for (id, status, assignee, platform, last) in rows {
         let c = &conversations[&id];
         assert_eq!(serde_json::to_value(c.status).unwrap(), status.as_str());
         assert_eq!(c.assignee_id, assignee);
@@ -1334,4 +1349,115 @@ async fn the_model_labels_customer_messages_newest_first() {
     let detail: ConversationDetail = shop.get(&path, &session.token).await;
     assert_eq!(labels(&detail), vec![Topic::Shipping, Topic::Returns]);
     shop.stop().await;
+}
+
+/// The embedded widget's CORS: the storefront API answers exactly the configured origins; the
+/// staff API, pages and other origins get no CORS headers at all.
+#[tokio::test]
+async fn cors_answers_only_the_allowed_origins_and_only_on_the_storefront() {
+    let shop = TestShop::with(|config| {
+        config.allowed_origins = vec!["https://Shop.Example:443/".into()];
+    })
+    .await;
+    let preflight = |path: &str, origin: &str| {
+        shop.request(Method::OPTIONS, path, None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type, idempotency-key",
+            )
+            .send()
+    };
+    let allow = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    };
+
+    let ok_preflight = preflight("/api/v1/storefront/chats", "https://shop.example")
+        .await
+        .expect("preflight");
+    assert_eq!(ok_preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        allow(&ok_preflight).as_deref(),
+        Some("https://shop.example")
+    );
+    let headers = ok_preflight.headers();
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let allowed_headers = headers["access-control-allow-headers"].to_str().unwrap();
+    for header in ["authorization", "content-type", "idempotency-key"] {
+        assert!(allowed_headers.contains(header), "{allowed_headers}");
+    }
+    assert!(headers.get("access-control-allow-credentials").is_none());
+
+    // Another origin, or the staff API from the allowed one: no CORS, as before.
+    for (path, origin) in [
+        ("/api/v1/storefront/chats", "https://evil.example"),
+        ("/api/v1/storefront/chats", "http://shop.example"),
+        ("/api/v1/auth/sign-in", "https://shop.example"),
+        ("/api/v1/sync", "https://shop.example"),
+    ] {
+        let response = preflight(path, origin).await.expect("preflight");
+        assert_eq!(allow(&response), None, "{path} from {origin}");
+        assert_ne!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{path} from {origin}"
+        );
+    }
+
+    // Real requests: readable by the allowed origin (with Retry-After), not by others.
+    let from = |origin: &'static str| {
+        shop.request(Method::POST, "/api/v1/storefront/chats", None)
+            .header("origin", origin)
+            .json(&StartChat {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                platform: Platform::OnlineStore,
+            })
+            .send()
+    };
+    let response = from("https://shop.example").await.expect("start chat");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(allow(&response).as_deref(), Some("https://shop.example"));
+    assert_eq!(
+        response.headers()["access-control-expose-headers"],
+        "retry-after"
+    );
+    assert!(
+        response.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("origin")
+    );
+    let response = from("https://evil.example").await.expect("start chat");
+    assert_eq!(allow(&response), None);
+    let staff = shop
+        .request(Method::GET, "/api/v1/health", None)
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(allow(&staff), None);
+    shop.stop().await;
+}
+
+/// A configured origin that is not an origin stops the server from starting.
+#[tokio::test]
+async fn an_allowed_origin_that_is_not_one_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = shop_server::Config::new(dir.path());
+    config.allowed_origins = vec!["*".into()];
+    let error = shop_server::start(config)
+        .await
+        .err()
+        .expect("a wildcard is refused");
+    assert!(error.to_string().contains("not an origin"), "{error}");
 }

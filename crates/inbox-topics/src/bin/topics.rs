@@ -47,6 +47,9 @@ enum Command {
         /// Also list the messages whose likeliest class is not their label.
         #[arg(long)]
         mistakes: bool,
+        /// Also list the topical messages left without a label at the threshold.
+        #[arg(long)]
+        unlabelled: bool,
     },
     /// Read one message per line on stdin, print one JSON object per line.
     Classify {
@@ -80,6 +83,7 @@ fn main() -> Result<()> {
             threshold,
             json,
             mistakes,
+            unlabelled,
         } => {
             let classifier = load_model(model.as_deref())?;
             let examples = load_data(&data)?;
@@ -99,6 +103,9 @@ fn main() -> Result<()> {
             }
             if mistakes {
                 print_mistakes(&classifier, &examples);
+            }
+            if unlabelled {
+                print_unlabelled(&classifier, &examples, threshold);
             }
             Ok(())
         }
@@ -129,9 +136,14 @@ fn main() -> Result<()> {
 fn train(data: &Path, out: &Path) -> Result<()> {
     let examples = load_data(data)?;
     let count = |s: Split| examples.iter().filter(|e| e.split() == s).count();
+    let mut families: Vec<u64> = examples.iter().map(|e| e.family).collect();
+    families.sort_unstable();
+    let sizes: Vec<usize> = families.chunk_by(|a, b| a == b).map(<[u64]>::len).collect();
     eprintln!(
-        "{} messages: {} train, {} held out (not used)",
+        "{} messages in {} phrasing families (largest {}): {} train, {} held out (not used)",
         examples.len(),
+        sizes.len(),
+        sizes.iter().max().copied().unwrap_or(0),
         count(Split::Train),
         count(Split::HeldOut)
     );
@@ -170,6 +182,24 @@ fn print_mistakes(classifier: &Classifier, examples: &[Example]) {
     }
 }
 
+/// One line per topical message left without a label: label, best topic, confidence, text.
+fn print_unlabelled(classifier: &Classifier, examples: &[Example], threshold: f32) {
+    for e in examples {
+        let Some(label) = e.label else { continue };
+        let p = classifier.classify(&e.text, 0.0);
+        if classifier.classify(&e.text, threshold).topic.is_none() {
+            println!(
+                "{}\t{}\t{}\t{:.3}\t{}",
+                e.lang.key(),
+                label.key(),
+                p.topic.map_or(inbox_topics::NO_TOPIC_KEY, Topic::key),
+                p.confidence,
+                e.text
+            );
+        }
+    }
+}
+
 fn load_model(path: Option<&Path>) -> Result<Classifier> {
     match path {
         None => Ok(Classifier::embedded().clone()),
@@ -185,7 +215,9 @@ fn load_data(path: &Path) -> Result<Vec<Example>> {
     let examples = if path.is_dir() {
         data::load_dir(path)?
     } else {
-        data::load_file(path)?
+        let mut examples = data::load_file(path)?;
+        data::assign_families(&mut examples);
+        examples
     };
     Ok(examples)
 }

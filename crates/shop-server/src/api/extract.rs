@@ -7,12 +7,13 @@ use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use inbox_protocol::{IDEMPOTENCY_KEY_HEADER, ProblemCode, Staff};
-use rusqlite::OptionalExtension;
 
 use crate::AppState;
 use crate::auth::token_hash;
+use crate::clock::now_ms;
 use crate::error::Error;
-use crate::store::{self, now_ms};
+use crate::storage::entities as store;
+use crate::storage::{Sql, records};
 
 /// A JSON body; a malformed one is a `malformed_payload` problem.
 #[derive(Debug, FromRequest)]
@@ -84,14 +85,13 @@ pub fn bearer_hash(headers: &axum::http::HeaderMap) -> Vec<u8> {
 }
 
 /// The staff member a token belongs to, if it is still valid now.
-pub fn staff_for_token(conn: &rusqlite::Connection, hash: &[u8]) -> Result<Staff, Error> {
-    let row: Option<(i64, i64, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT staff_id, expires_at, revoked_at FROM staff_tokens WHERE token_hash = ?1",
-        )?
-        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let Some((staff_id, expires_at, revoked_at)) = row else {
+pub fn staff_for_token(conn: &dyn Sql, hash: &[u8]) -> Result<Staff, Error> {
+    let Some(records::StaffToken {
+        staff_id,
+        expires_at,
+        revoked_at,
+    }) = records::staff_token(conn, hash)?
+    else {
         return Err(Error::unauthenticated(
             "the token is not valid; sign in again",
         ));
@@ -184,23 +184,17 @@ impl FromRequestParts<AppState> for CustomerAuth {
         state
             .db
             .read(move |conn| {
-                let row: Option<(CustomerAuth, i64, Option<i64>)> = conn
-                    .prepare_cached(
-                        "SELECT customer_id, conversation_id, created_at, expires_at, ended_at
-                           FROM customer_sessions WHERE token_hash = ?1",
-                    )?
-                    .query_row([hash], |r| {
-                        Ok((
-                            CustomerAuth {
-                                customer_id: r.get(0)?,
-                                conversation_id: r.get(1)?,
-                                since: r.get(2)?,
-                            },
-                            r.get(3)?,
-                            r.get(4)?,
-                        ))
-                    })
-                    .optional()?;
+                let row = records::chat_session(conn, &hash)?.map(|s| {
+                    (
+                        CustomerAuth {
+                            customer_id: s.customer_id,
+                            conversation_id: s.conversation_id,
+                            since: s.created_at,
+                        },
+                        s.expires_at,
+                        s.ended_at,
+                    )
+                });
                 match row {
                     Some((auth, expires_at, None)) if expires_at > now_ms() => Ok(auth),
                     Some((_, _, Some(_))) => Err(Error::unauthenticated(

@@ -22,7 +22,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use inbox_protocol::*;
-use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use tokio::sync::broadcast;
 use utoipa::IntoParams;
@@ -31,11 +30,10 @@ use super::extract::{
     ApiPath, ApiQuery, ChatStaff, ClientIp, CustomerAuth, bearer_hash, staff_for_token,
 };
 use crate::AppState;
-use crate::changes;
-use crate::db::Db;
 use crate::error::Result;
 use crate::fanout::{self, Fanout, LiveChange};
-use crate::store::Shop;
+use crate::storage::Shop;
+use crate::storage::{Db, Sql, changes, records};
 
 /// Changes read from the log per catch-up read.
 const BATCH: i64 = 500;
@@ -183,10 +181,8 @@ fn start_follow<V: Viewer>(
 }
 
 /// The newest change in a snapshot.
-fn newest(conn: &rusqlite::Connection) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT coalesce(max(seq), 0) FROM changes")?
-        .query_row([], |r| r.get(0))?)
+fn newest(conn: &dyn Sql) -> Result<i64> {
+    changes::newest(conn)
 }
 
 struct StaffViewer {
@@ -356,16 +352,10 @@ impl Viewer for ChatViewer {
             // Ended, expired, or moved to the shop's customer by a verification: the widget
             // reconnects and sees what it now may.
             db.read(move |conn| {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT customer_id FROM customer_sessions
-                          WHERE token_hash = ?1 AND ended_at IS NULL AND expires_at > ?2",
-                    )?
-                    .query_row(rusqlite::params![hash, crate::store::now_ms()], |r| {
-                        r.get::<_, i64>(0)
-                    })
-                    .optional()?
-                    == Some(customer.customer_id))
+                Ok(
+                    records::live_session_customer(conn, &hash, crate::clock::now_ms())?
+                        == Some(customer.customer_id),
+                )
             })
             .await
             .unwrap_or(false)

@@ -1,6 +1,7 @@
 //! The Inbox API v1 over HTTP: routes, the OpenAPI document generated from them, and the
 //! idempotency of mutations.
 
+pub mod cors;
 pub mod extract;
 pub mod live;
 pub mod staff;
@@ -11,7 +12,6 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use inbox_protocol::ProblemCode;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
@@ -21,8 +21,9 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::sha256_hex;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::store::now_ms;
+use crate::storage::{Tx, mutations, records};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,7 +42,11 @@ use crate::store::now_ms;
         (name = "conversations", description = "Replies and conversation state"),
         (name = "catalog", description = "Products and discount codes to share"),
         (name = "customers", description = "Customer profiles and internal notes"),
-        (name = "storefront", description = "The customer's side: the chat widget"),
+        (name = "storefront", description = "The customer's side: the chat widget. These routes \
+                                             answer CORS requests from the origins the shop \
+                                             allows (`--allowed-origin`), so the widget can be \
+                                             embedded on the shop's own site; no credentials \
+                                             (the chat token goes in `Authorization`)"),
     )
 )]
 struct ApiDoc;
@@ -170,51 +175,36 @@ pub async fn idempotent<T, F>(
 ) -> Result<Response>
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
 {
     let request_hash = sha256_hex(&serde_json::to_vec(request)?);
     let (status, body) = state
         .db
         .write(move |tx| {
-            if let Some(key) = &key {
-                let stored: Option<(String, u16, String)> = tx
-                    .prepare_cached(
-                        "SELECT request_hash, status, response FROM idempotency_keys
-                          WHERE scope = ?1 AND key = ?2",
-                    )?
-                    .query_row(params![scope, key], |r| {
-                        Ok((
-                            String::from_utf8_lossy(&r.get::<_, Vec<u8>>(0)?).into_owned(),
-                            r.get(1)?,
-                            r.get(2)?,
-                        ))
-                    })
-                    .optional()?;
-                if let Some((hash, status, response)) = stored {
-                    if hash != request_hash {
-                        return Err(Error::unprocessable(
-                            ProblemCode::IdempotencyKeyReused,
-                            "this Idempotency-Key was already used for a different request",
-                        ));
-                    }
-                    return Ok((status, response));
+            if let Some(key) = &key
+                && let Some((hash, status, response)) =
+                    records::idempotent_response(tx, &scope, key)?
+            {
+                if hash != request_hash {
+                    return Err(Error::unprocessable(
+                        ProblemCode::IdempotencyKeyReused,
+                        "this Idempotency-Key was already used for a different request",
+                    ));
                 }
+                return Ok((status, response));
             }
             let value = f(tx)?;
             let response = serde_json::to_string(&value)?;
             if let Some(key) = &key {
-                tx.prepare_cached(
-                    "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    scope,
+                mutations::remember_response(
+                    tx,
+                    &scope,
                     key,
-                    request_hash.as_bytes(),
+                    &request_hash,
                     status.as_u16(),
-                    response,
-                    now_ms()
-                ])?;
+                    &response,
+                    now_ms(),
+                )?;
             }
             Ok((status.as_u16(), response))
         })

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use inbox_protocol::*;
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,18 +13,16 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, ChatStaff, ClientIp, Idempotenc
 use super::{idempotent, json};
 use crate::AppState;
 use crate::auth;
-use crate::changes;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::media;
-use crate::mutations;
-use crate::store::{self, now_ms};
+use crate::storage::changes;
+use crate::storage::entities as store;
+use crate::storage::{mutations, records};
 
 #[utoipa::path(get, path = "/api/v1/health", tag = "staff", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Response> {
-    state
-        .db
-        .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
-        .await?;
+    state.db.read(records::ping).await?;
     Ok(json(
         StatusCode::OK,
         &Health {
@@ -63,15 +60,7 @@ pub async fn sign_in(
     let mut turn = state.limits.passwords.enter().await?;
     let found = state
         .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, password_hash FROM staff WHERE email = ?1",
-                    [email],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-                )
-                .optional()?)
-        })
+        .read(move |db| records::staff_password(db, &email))
         .await?;
     // Verify on a blocking thread: Argon2 is deliberately slow. An unknown email is checked
     // against a dummy hash, so the time taken does not tell which emails are staff.
@@ -101,11 +90,7 @@ pub async fn sign_in(
         .write(move |tx| {
             let now = now_ms();
             let expires_at = now + ttl;
-            tx.execute(
-                "INSERT INTO staff_tokens (token_hash, staff_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![hash, staff_id, now, expires_at],
-            )?;
+            mutations::add_staff_token(tx, &hash, staff_id, now, expires_at)?;
             let staff = store::staff(tx, staff_id)?.ok_or_else(|| Error::not_found("staff"))?;
             Ok((staff, expires_at))
         })
@@ -139,13 +124,7 @@ pub async fn sign_out(
     let revoked = hash.clone();
     state
         .db
-        .write(move |tx| {
-            tx.execute(
-                "UPDATE staff_tokens SET revoked_at = ?2 WHERE token_hash = ?1",
-                params![revoked, now_ms()],
-            )?;
-            Ok(())
-        })
+        .write(move |tx| mutations::revoke_staff_token(tx, &revoked, now_ms()))
         .await?;
     state.live.session_changed(&hash);
     Ok(StatusCode::NO_CONTENT)
@@ -272,7 +251,7 @@ pub async fn send_message(
         key,
         &request,
         StatusCode::CREATED,
-        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send),
+        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send, now_ms()),
     )
     .await
 }
@@ -297,7 +276,7 @@ pub async fn set_status(
         key,
         &(id, request),
         StatusCode::OK,
-        move |tx| mutations::set_status(tx, id, status),
+        move |tx| mutations::set_status(tx, id, status, now_ms()),
     )
     .await
 }
@@ -322,7 +301,7 @@ pub async fn set_read_state(
         key,
         &(id, request_copy),
         StatusCode::OK,
-        move |tx| mutations::set_read_state(tx, staff.id, id, request),
+        move |tx| mutations::set_read_state(tx, staff.id, id, request, now_ms()),
     )
     .await
 }
@@ -350,7 +329,7 @@ pub async fn set_assignee(
         key,
         &(id, request),
         StatusCode::OK,
-        move |tx| mutations::set_assignee(tx, id, assignee),
+        move |tx| mutations::set_assignee(tx, id, assignee, now_ms()),
     )
     .await
 }
@@ -403,20 +382,19 @@ pub async fn upload(
         .db
         .write(move |tx| {
             let id = auth::new_token("up_");
-            tx.execute(
-                "INSERT INTO uploads (id, kind, mime, size, width, height, sha256, uploader_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    id,
-                    store::enum_key(&checked.kind),
-                    checked.mime,
-                    size as i64,
-                    checked.width,
-                    checked.height,
-                    sha,
-                    staff.id,
-                    now_ms()
-                ],
+            mutations::add_upload(
+                tx,
+                &mutations::NewUpload {
+                    id: &id,
+                    kind: checked.kind,
+                    mime: &checked.mime,
+                    size: size as u64,
+                    width: checked.width,
+                    height: checked.height,
+                    sha256: &sha,
+                    uploader_id: staff.id,
+                },
+                now_ms(),
             )?;
             Ok(Attachment {
                 url: format!("/media/{id}"),
@@ -531,7 +509,7 @@ pub async fn customer_profile(
     let shop = state.shop.clone();
     let profile = state
         .db
-        .read(move |conn| store::profile(conn, &shop, id))
+        .read(move |conn| store::profile(conn, &shop, id, now_ms()))
         .await?;
     Ok(json(StatusCode::OK, &profile))
 }
@@ -556,7 +534,7 @@ pub async fn add_note(
         key,
         &(id, request),
         StatusCode::CREATED,
-        move |tx| mutations::add_note(tx, staff.id, id, &body),
+        move |tx| mutations::add_note(tx, staff.id, id, &body, now_ms()),
     )
     .await
 }
@@ -581,7 +559,7 @@ pub async fn edit_note(
         key,
         &(id, note_id, request),
         StatusCode::OK,
-        move |tx| mutations::edit_note(tx, id, note_id, &body),
+        move |tx| mutations::edit_note(tx, id, note_id, &body, now_ms()),
     )
     .await
 }
@@ -605,7 +583,7 @@ pub async fn delete_note(
         key,
         &request,
         StatusCode::NO_CONTENT,
-        move |tx| mutations::delete_note(tx, id, note_id),
+        move |tx| mutations::delete_note(tx, id, note_id, now_ms()),
     )
     .await
 }

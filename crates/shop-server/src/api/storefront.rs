@@ -5,16 +5,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use inbox_protocol::*;
-use rusqlite::params;
 
 use super::extract::{ApiJson, ApiPath, ClientIp, CustomerAuth, IdempotencyKey};
 use super::{idempotent, json};
 use crate::AppState;
 use crate::auth;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::limits;
-use crate::mutations;
-use crate::store::{self, now_ms};
+use crate::storage::entities as store;
+use crate::storage::{mutations, records};
 
 #[utoipa::path(
     get, path = "/api/v1/storefront/products", tag = "storefront",
@@ -56,13 +56,8 @@ pub async fn start_chat(
         .db
         .write(move |tx| {
             let (customer_id, conversation_id) =
-                mutations::start_chat(tx, &request, mutations::Resume::Never)?;
-            tx.execute(
-                "INSERT INTO customer_sessions
-                   (token_hash, customer_id, conversation_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![hash, customer_id, conversation_id, now, expires_at],
-            )?;
+                mutations::start_chat(tx, &request, mutations::Resume::Never, now_ms())?;
+            mutations::add_chat_session(tx, &hash, customer_id, conversation_id, now, expires_at)?;
             Ok((customer_id, conversation_id))
         })
         .await?;
@@ -131,14 +126,9 @@ pub async fn request_verification(
     // code goes to that one inbox.
     let to: String = state
         .db
-        .read(move |conn| {
-            Ok(conn.query_row(
-                "SELECT contact_email FROM conversations WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )?)
-        })
-        .await?;
+        .read(move |db| records::contact_email(db, id))
+        .await?
+        .ok_or_else(|| Error::not_found("conversation"))?;
     state.limits.verification_emails.take(limits::text_key(&[
         b"verify-to",
         to.trim().to_lowercase().as_bytes(),
@@ -235,7 +225,7 @@ pub async fn send(
         key,
         &(id, request),
         StatusCode::CREATED,
-        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text),
+        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text, now_ms()),
     )
     .await
 }
@@ -264,7 +254,7 @@ pub async fn change_cart(
         key,
         &request,
         StatusCode::OK,
-        move |tx| mutations::change_cart(tx, customer.customer_id, id, &change),
+        move |tx| mutations::change_cart(tx, customer.customer_id, id, &change, now_ms()),
     )
     .await
 }
@@ -286,7 +276,9 @@ pub async fn apply_discount(
     let shop = state.shop.clone();
     let cart = state
         .db
-        .write(move |tx| mutations::apply_discount(tx, &shop, customer.customer_id, &request.code))
+        .write(move |tx| {
+            mutations::apply_discount(tx, &shop, customer.customer_id, &request.code, now_ms())
+        })
         .await?;
     Ok(json(StatusCode::OK, &cart))
 }
@@ -300,28 +292,6 @@ pub async fn email_outbox(State(state): State<AppState>) -> Result<Response> {
     if !state.demo {
         return Err(Error::not_found("page"));
     }
-    let emails = state
-        .db
-        .read(|conn| {
-            let rows = conn
-                .prepare(
-                    "SELECT id, message_id, to_address, subject, body, created_at, sent_at
-                       FROM email_outbox ORDER BY id DESC LIMIT 200",
-                )?
-                .query_map([], |r| {
-                    Ok(OutgoingEmail {
-                        id: r.get(0)?,
-                        message_id: r.get(1)?,
-                        to: r.get(2)?,
-                        subject: r.get(3)?,
-                        body: r.get(4)?,
-                        created_at: r.get(5)?,
-                        sent_at: r.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows)
-        })
-        .await?;
+    let emails = state.db.read(|db| records::email_outbox(db, 200)).await?;
     Ok(json(StatusCode::OK, &EmailOutbox { emails }))
 }

@@ -5,14 +5,16 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use rusqlite::OptionalExtension;
 
 use super::extract::ApiPath;
 use crate::AppState;
 use crate::error::{Error, Result};
+use crate::storage::records;
 
 const STORE_HTML: &str = include_str!("../../static/store.html");
 const STORE_JS: &str = include_str!("../../static/store.js");
+/// The chat widget a shop embeds (built from `widget/`; build.rs refuses a stale one).
+const WIDGET_JS: &str = include_str!("../../static/widget.js");
 const STORE_CSS: &str = include_str!("../../static/store.css");
 const OUTBOX_HTML: &str = include_str!("../../static/outbox.html");
 
@@ -39,6 +41,17 @@ fn asset(mime: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The embeddable widget: a classic script any site may load (also one that requires
+/// cross-origin resource policy), revalidated so a shop's visitors get a new version at once.
+async fn widget_script() -> Response {
+    let mut response = asset("text/javascript; charset=utf-8", WIDGET_JS);
+    response.headers_mut().insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    response
 }
 
 async fn outbox_page(State(state): State<AppState>) -> Response {
@@ -71,15 +84,7 @@ async fn media(
 ) -> Result<Response> {
     let found = state
         .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT mime, sha256 FROM uploads WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-                )
-                .optional()?)
-        })
+        .read(move |db| records::upload_file(db, &id))
         .await?;
     let (mime, sha) = found.ok_or_else(|| Error::not_found("upload"))?;
     let served = tower_http::services::ServeFile::new(state.media_dir.join(&sha))
@@ -133,6 +138,7 @@ pub fn router() -> axum::Router<AppState> {
             "/store/store.js",
             get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }),
         )
+        .route("/store/widget.js", get(widget_script))
         .route(
             "/store/store.css",
             get(|| async { asset("text/css; charset=utf-8", STORE_CSS) }),

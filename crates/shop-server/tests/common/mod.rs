@@ -19,6 +19,8 @@ pub struct TestShop {
     pub ca: Vec<u8>,
     pub url: String,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the shop lives in, when not the SQLite file in `dir`.
+    pub database: Option<String>,
 }
 
 pub fn client_for(ca_pem: &[u8]) -> Client {
@@ -31,6 +33,87 @@ fn client_builder(ca_pem: &[u8]) -> reqwest::ClientBuilder {
         .timeout(Duration::from_secs(30))
 }
 
+/// A server's configuration for a test: the SQLite file in `dir`, or, when the run has a
+/// PostgreSQL cluster (`SHOP_TEST_POSTGRES`, set by scripts/with-postgres.sh), a fresh database
+/// of its own there. The same tests run against both backends.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config::new(dir);
+    config.database = postgres_database_with(false);
+    config
+}
+
+/// Whether this run's servers keep their shops in PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os("SHOP_TEST_POSTGRES").is_some()
+}
+
+/// A new database in the run's PostgreSQL cluster, if it has one. It holds the demo shop
+/// already: seeding the demo through the mutations takes many round trips, so each test binary
+/// seeds one template database once and every test gets a copy (`CREATE DATABASE … TEMPLATE`).
+/// A test that wants an empty shop is not demo, and gets an empty database.
+pub fn postgres_database() -> Option<String> {
+    postgres_database_with(true)
+}
+
+pub fn postgres_database_with(demo: bool) -> Option<String> {
+    let admin = std::env::var("SHOP_TEST_POSTGRES").ok()?;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (base, _) = admin.rsplit_once('/').expect("a database URL");
+    let base = base.to_owned();
+    let name = format!(
+        "shop_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let url = format!("{base}/{name}");
+    let create = move || {
+        let mut client =
+            postgres::Client::connect(&admin, postgres::NoTls).expect("the test cluster");
+        if !demo {
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("a test database");
+            return;
+        }
+        let template = TEMPLATE.get_or_init(|| {
+            let template = format!("template_{}", std::process::id());
+            client
+                .batch_execute(&format!("CREATE DATABASE {template}"))
+                .expect("the template database");
+            let db = shop_server::storage::Db::connect(&shop_server::storage::Database::Postgres(
+                format!("{base}/{template}"),
+            ))
+            .expect("the template opens");
+            let classifier = shop_server::topics::default_classifier();
+            db.write_blocking(|tx| {
+                shop_server::open_shop(tx, "Nordlys Studio", "SEK", Some(classifier.as_ref()))
+            })
+            .expect("the demo seeds");
+            drop(db);
+            template
+        });
+        // The template's last connections close a moment after its handle is dropped.
+        let mut tries = 0;
+        loop {
+            match client.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")) {
+                Ok(()) => break,
+                Err(error) if tries < 100 => {
+                    tries += 1;
+                    let _ = error;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(error) => panic!("copying the template: {error}"),
+            }
+        }
+    };
+    // The blocking client must not run on an async worker.
+    std::thread::spawn(create)
+        .join()
+        .expect("creating a test database");
+    Some(url)
+}
+
 impl TestShop {
     /// A demo shop with a fast heartbeat.
     pub async fn demo() -> TestShop {
@@ -38,11 +121,24 @@ impl TestShop {
     }
 
     pub async fn with(configure: impl FnOnce(&mut Config)) -> TestShop {
+        TestShop::on(true, configure).await
+    }
+
+    /// A shop in a SQLite file whatever the run's backend (a shop about to be moved).
+    pub async fn on_sqlite(configure: impl FnOnce(&mut Config)) -> TestShop {
+        TestShop::on(false, configure).await
+    }
+
+    async fn on(postgres_if_any: bool, configure: impl FnOnce(&mut Config)) -> TestShop {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::new(dir.path());
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
         configure(&mut config);
+        if postgres_if_any && on_postgres() && config.database.is_none() {
+            config.database = postgres_database_with(config.demo);
+        }
+        let database = config.database.clone();
         let server = shop_server::start(config).await.expect("server starts");
         let ca = std::fs::read(server.announcement.ca.as_ref().expect("local CA")).expect("CA");
         TestShop {
@@ -51,6 +147,7 @@ impl TestShop {
             ca,
             server: Some(server),
             dir,
+            database,
         }
     }
 
@@ -291,12 +388,23 @@ pub struct ShopProcess {
 
 impl ShopProcess {
     pub fn start(dir: &std::path::Path) -> ShopProcess {
+        ShopProcess::start_with(dir, &[])
+    }
+
+    /// A server process with more arguments (`--database`, say).
+    pub fn start_with(dir: &std::path::Path, extra: &[&str]) -> ShopProcess {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))
             .args(["--data-dir".as_ref(), dir.as_os_str()])
             .args(["--listen", "127.0.0.1:0", "--demo"])
+            .args(extra)
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            // SHOP_TEST_SERVER_LOGS=1 shows what the server said.
+            .stderr(if std::env::var_os("SHOP_TEST_SERVER_LOGS").is_some() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
             .spawn()
             .expect("the server starts");
         let mut line = String::new();

@@ -1,10 +1,11 @@
-//! Reading the shop's entities out of SQLite into their wire form.
+//! Reading the shop's entities out of storage into their wire form.
 //!
 //! These functions are the single place that knows how a row becomes an `inbox_protocol`
 //! value; the feed, the live streams and the handlers all go through them.
 
+use super::{Row, Sql};
+use crate::args;
 use inbox_protocol::*;
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::{Error, Result};
 
@@ -25,16 +26,16 @@ impl Shop {
     }
 
     /// Reads the shop's settings, creating them on a new database.
-    pub fn load_or_init(conn: &Connection, name: &str, currency: &str) -> Result<Shop> {
+    pub fn load_or_init(conn: &dyn Sql, name: &str, currency: &str) -> Result<Shop> {
         let get = |key: &str| -> Result<Option<String>> {
-            Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
+            conn.query_opt("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
+                r.get(0)
+            })
         };
         let set = |key: &str, value: &str| -> Result<()> {
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-                [key, value],
+                args![key, value],
             )?;
             Ok(())
         };
@@ -63,25 +64,12 @@ impl Shop {
     }
 }
 
-pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
+fn json_col<T: serde::de::DeserializeOwned>(row: &dyn Row, idx: usize) -> Result<T> {
+    row.json(idx)
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn enum_col<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(idx)?;
-    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+fn enum_col<T: serde::de::DeserializeOwned>(row: &dyn Row, idx: usize) -> Result<T> {
+    row.enum_key(idx)
 }
 
 /// The stored form of a unit enum: its serde key.
@@ -92,14 +80,15 @@ pub fn enum_key<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-pub fn staff(conn: &Connection, id: i64) -> Result<Option<Staff>> {
-    Ok(conn
-        .prepare_cached("SELECT id, name, email, chat_permission FROM staff WHERE id = ?1")?
-        .query_row([id], staff_row)
-        .optional()?)
+pub fn staff(conn: &dyn Sql, id: i64) -> Result<Option<Staff>> {
+    conn.query_opt(
+        "SELECT id, name, email, chat_permission FROM staff WHERE id = ?1",
+        args![id],
+        staff_row,
+    )
 }
 
-pub fn staff_row(row: &Row<'_>) -> rusqlite::Result<Staff> {
+pub fn staff_row(row: &dyn Row) -> Result<Staff> {
     let chat: bool = row.get(3)?;
     let mut permissions = vec![Permission::Customers];
     if chat {
@@ -113,27 +102,26 @@ pub fn staff_row(row: &Row<'_>) -> rusqlite::Result<Staff> {
     })
 }
 
-pub fn all_staff(conn: &Connection) -> Result<Vec<Staff>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, name, email, chat_permission FROM staff ORDER BY name")?;
-    let rows = stmt
-        .query_map([], staff_row)?
-        .collect::<rusqlite::Result<_>>()?;
+pub fn all_staff(conn: &dyn Sql) -> Result<Vec<Staff>> {
+    let rows = conn.query_map(
+        "SELECT id, name, email, chat_permission FROM staff ORDER BY name",
+        args![],
+        staff_row,
+    )?;
     Ok(rows)
 }
 
-pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Customer>> {
-    let mut stmt = conn.prepare_cached(
+pub fn customer(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Customer>> {
+    conn.query_opt(
         "SELECT c.id, c.name, c.email, c.phone, c.city, c.country, c.time_zone, c.created_at,
                 c.email_marketing, c.sms_marketing,
                 (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status != 'open'),
-                (SELECT coalesce(sum(total_minor), 0) FROM orders o
+                (SELECT CAST(coalesce(sum(total_minor), 0) AS BIGINT) FROM orders o
                   WHERE o.customer_id = c.id AND o.status IN ('paid', 'fulfilled')),
                 c.email_verified
            FROM customers c WHERE c.id = ?1",
-    )?;
-    Ok(stmt
-        .query_row([id], |r| {
+        args![id],
+        |r| {
             let placed: i64 = r.get(10)?;
             let id: i64 = r.get(0)?;
             Ok(Customer {
@@ -156,18 +144,17 @@ pub fn customer(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Custom
                 sms_marketing: r.get(9)?,
                 admin_url: format!("/admin/customers/{id}"),
             })
-        })
-        .optional()?)
+        },
+    )
 }
 
-pub fn conversation(conn: &Connection, id: i64) -> Result<Option<Conversation>> {
-    let mut stmt = conn.prepare_cached(
+pub fn conversation(conn: &dyn Sql, id: i64) -> Result<Option<Conversation>> {
+    let Some(mut conversation) = conn.query_opt(
         "SELECT id, customer_id, platform, status, assignee_id, contact_email, customer_online,
                 created_at, updated_at, last_message_at
            FROM conversations WHERE id = ?1",
-    )?;
-    let Some(mut conversation) = stmt
-        .query_row([id], |r| {
+        args![id],
+        |r| {
             Ok(Conversation {
                 id: r.get(0)?,
                 customer_id: r.get(1)?,
@@ -181,33 +168,32 @@ pub fn conversation(conn: &Connection, id: i64) -> Result<Option<Conversation>> 
                 last_message_at: r.get(9)?,
                 topics: Vec::new(),
             })
-        })
-        .optional()?
+        },
+    )?
     else {
         return Ok(None);
     };
-    let mut topics = conn.prepare_cached(
+    conversation.topics = conn.query_map(
         "SELECT topic, confidence, message_id, labelled_at FROM conversation_topics
           WHERE conversation_id = ?1 ORDER BY labelled_at DESC, message_id DESC, topic",
-    )?;
-    conversation.topics = topics
-        .query_map([id], |r| {
+        args![id],
+        |r| {
             Ok(TopicLabel {
                 topic: enum_col(r, 0)?,
-                confidence: r.get::<_, f64>(1)? as f32,
+                confidence: r.get::<f64>(1)? as f32,
                 message_id: r.get(2)?,
                 labelled_at: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(Some(conversation))
 }
 
 pub const MESSAGE_COLUMNS: &str = "id, conversation_id, author_staff_id, body, delivery, created_at, \
      (SELECT customer_id FROM conversations c WHERE c.id = conversation_id)";
 
-pub fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
-    let author = match r.get::<_, Option<i64>>(2)? {
+pub fn message_row(r: &dyn Row) -> Result<Message> {
+    let author = match r.get::<Option<i64>>(2)? {
         Some(staff_id) => Author::Staff { staff_id },
         None => Author::Customer {
             customer_id: r.get(6)?,
@@ -227,28 +213,22 @@ pub fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
     })
 }
 
-pub fn message(conn: &Connection, id: i64) -> Result<Option<Message>> {
+pub fn message(conn: &dyn Sql, id: i64) -> Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], message_row)
-        .optional()?)
+    conn.query_opt(&sql, args![id], message_row)
 }
 
-pub fn messages_of(conn: &Connection, conversation_id: i64) -> Result<Vec<Message>> {
+pub fn messages_of(conn: &dyn Sql, conversation_id: i64) -> Result<Vec<Message>> {
     let sql =
         format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY id");
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map([conversation_id], message_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = conn.query_map(&sql, args![conversation_id], message_row)?;
     Ok(rows)
 }
 
 const CART_EVENT_COLUMNS: &str =
     "id, conversation_id, action, product_id, product_title, quantity, created_at";
 
-fn cart_event_row(r: &Row<'_>) -> rusqlite::Result<CartEvent> {
+fn cart_event_row(r: &dyn Row) -> Result<CartEvent> {
     let title: String = r.get(4)?;
     Ok(CartEvent {
         id: r.get(0)?,
@@ -261,32 +241,25 @@ fn cart_event_row(r: &Row<'_>) -> rusqlite::Result<CartEvent> {
     })
 }
 
-pub fn cart_event(conn: &Connection, id: i64) -> Result<Option<CartEvent>> {
+pub fn cart_event(conn: &dyn Sql, id: i64) -> Result<Option<CartEvent>> {
     let sql = format!("SELECT {CART_EVENT_COLUMNS} FROM cart_events WHERE id = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], cart_event_row)
-        .optional()?)
+    conn.query_opt(&sql, args![id], cart_event_row)
 }
 
-pub fn cart_events_of(conn: &Connection, conversation_id: i64) -> Result<Vec<CartEvent>> {
+pub fn cart_events_of(conn: &dyn Sql, conversation_id: i64) -> Result<Vec<CartEvent>> {
     let sql = format!(
         "SELECT {CART_EVENT_COLUMNS} FROM cart_events WHERE conversation_id = ?1 ORDER BY id"
     );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map([conversation_id], cart_event_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = conn.query_map(&sql, args![conversation_id], cart_event_row)?;
     Ok(rows)
 }
 
-pub fn read_state(conn: &Connection, conversation_id: i64, staff_id: i64) -> Result<ReadState> {
-    let found = conn
-        .prepare_cached(
-            "SELECT last_read_message_id, marked_unread, updated_at FROM read_states
+pub fn read_state(conn: &dyn Sql, conversation_id: i64, staff_id: i64) -> Result<ReadState> {
+    let found = conn.query_opt(
+        "SELECT last_read_message_id, marked_unread, updated_at FROM read_states
               WHERE conversation_id = ?1 AND staff_id = ?2",
-        )?
-        .query_row(params![conversation_id, staff_id], |r| {
+        args![conversation_id, staff_id],
+        |r| {
             Ok(ReadState {
                 conversation_id,
                 staff_id,
@@ -294,8 +267,8 @@ pub fn read_state(conn: &Connection, conversation_id: i64, staff_id: i64) -> Res
                 marked_unread: r.get(1)?,
                 updated_at: r.get(2)?,
             })
-        })
-        .optional()?;
+        },
+    )?;
     Ok(found.unwrap_or(ReadState {
         conversation_id,
         staff_id,
@@ -306,13 +279,12 @@ pub fn read_state(conn: &Connection, conversation_id: i64, staff_id: i64) -> Res
 }
 
 /// A note, or its tombstone once deleted.
-pub fn note_entity(conn: &Connection, id: i64) -> Result<Option<Entity>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, customer_id, author_id, body, created_at, updated_at, deleted_at
+pub fn note_entity(conn: &dyn Sql, id: i64) -> Result<Option<Entity>> {
+    conn.query_opt(
+        "SELECT id, customer_id, author_id, body, created_at, updated_at, deleted_at
                FROM customer_notes WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
+        args![id],
+        |r| {
             let deleted: Option<i64> = r.get(6)?;
             Ok(match deleted {
                 Some(_) => Entity::NoteDeleted {
@@ -321,11 +293,11 @@ pub fn note_entity(conn: &Connection, id: i64) -> Result<Option<Entity>> {
                 },
                 None => Entity::Note(note_row(r)?),
             })
-        })
-        .optional()?)
+        },
+    )
 }
 
-fn note_row(r: &Row<'_>) -> rusqlite::Result<Note> {
+fn note_row(r: &dyn Row) -> Result<Note> {
     Ok(Note {
         id: r.get(0)?,
         customer_id: r.get(1)?,
@@ -336,36 +308,33 @@ fn note_row(r: &Row<'_>) -> rusqlite::Result<Note> {
     })
 }
 
-pub fn notes_of(conn: &Connection, customer_id: i64) -> Result<Vec<Note>> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT id, customer_id, author_id, body, created_at, updated_at FROM customer_notes
+pub fn notes_of(conn: &dyn Sql, customer_id: i64) -> Result<Vec<Note>> {
+    let rows = conn.query_map(
+        "SELECT id, customer_id, author_id, body, created_at, updated_at FROM customer_notes
               WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC",
-        )?
-        .query_map([customer_id], note_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        args![customer_id],
+        note_row,
+    )?;
     Ok(rows)
 }
 
 /// The customer's cart; `None` when they never had one.
-pub fn cart(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
-    let Some((discount_code, updated_at)) = conn
-        .prepare_cached("SELECT discount_code, updated_at FROM carts WHERE customer_id = ?1")?
-        .query_row([customer_id], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get(1)?))
-        })
-        .optional()?
+pub fn cart(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
+    let Some((discount_code, updated_at)) = conn.query_opt(
+        "SELECT discount_code, updated_at FROM carts WHERE customer_id = ?1",
+        args![customer_id],
+        |r| Ok((r.get::<Option<String>>(0)?, r.get(1)?)),
+    )?
     else {
         return Ok(None);
     };
-    let lines: Vec<CartLine> = conn
-        .prepare_cached(
-            "SELECT p.id, v.id, p.title, v.options, l.quantity, v.price_minor, v.stock
+    let lines: Vec<CartLine> = conn.query_map(
+        "SELECT p.id, v.id, p.title, v.options, l.quantity, v.price_minor, v.stock
                FROM cart_lines l JOIN variants v ON v.id = l.variant_id
                JOIN products p ON p.id = v.product_id
               WHERE l.customer_id = ?1 ORDER BY l.added_at, v.id",
-        )?
-        .query_map([customer_id], |r| {
+        args![customer_id],
+        |r| {
             Ok(CartLine {
                 product_id: r.get(0)?,
                 variant_id: r.get(1)?,
@@ -375,8 +344,8 @@ pub fn cart(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Option<C
                 unit_price: shop.money(r.get(5)?),
                 available: r.get(6)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     let subtotal = lines.iter().map(|l| l.unit_price.minor * l.quantity).sum();
     Ok(Some(Cart {
         customer_id,
@@ -389,12 +358,12 @@ pub fn cart(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Option<C
 
 const ORDER_COLUMNS: &str = "id, customer_id, number, created_at, total_minor, status";
 
-fn order_row(shop: &Shop, r: &Row<'_>) -> rusqlite::Result<Order> {
+fn order_row(shop: &Shop, r: &dyn Row) -> Result<Order> {
     let id: i64 = r.get(0)?;
     Ok(Order {
         id,
         customer_id: r.get(1)?,
-        name: format!("#{}", r.get::<_, i64>(2)?),
+        name: format!("#{}", r.get::<i64>(2)?),
         created_at: r.get(3)?,
         total: shop.money(r.get(4)?),
         status: enum_col(r, 5)?,
@@ -402,31 +371,30 @@ fn order_row(shop: &Shop, r: &Row<'_>) -> rusqlite::Result<Order> {
     })
 }
 
-pub fn order(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Order>> {
+pub fn order(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Order>> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| order_row(shop, r))
-        .optional()?)
+    conn.query_opt(&sql, args![id], |r| order_row(shop, r))
 }
 
-pub fn orders_of(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Vec<Order>> {
+pub fn orders_of(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Vec<Order>> {
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC"
     );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map([customer_id], |r| order_row(shop, r))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = conn.query_map(&sql, args![customer_id], |r| order_row(shop, r))?;
     Ok(rows)
 }
 
-pub fn profile(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<CustomerProfile> {
+pub fn profile(
+    conn: &dyn Sql,
+    shop: &Shop,
+    customer_id: i64,
+    now: Millis,
+) -> Result<CustomerProfile> {
     let customer =
         customer(conn, shop, customer_id)?.ok_or_else(|| Error::not_found("customer"))?;
     let orders = orders_of(conn, shop, customer_id)?;
     Ok(CustomerProfile {
-        last_order: last_order_within_window(&orders, now_ms()).cloned(),
+        last_order: last_order_within_window(&orders, now).cloned(),
         customer,
         notes: notes_of(conn, customer_id)?,
         cart: cart(conn, shop, customer_id)?,
@@ -434,13 +402,12 @@ pub fn profile(conn: &Connection, shop: &Shop, customer_id: i64) -> Result<Custo
     })
 }
 
-fn variants_of(conn: &Connection, shop: &Shop, product_id: i64) -> Result<Vec<Variant>> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT id, title, options, price_minor, stock FROM variants
+fn variants_of(conn: &dyn Sql, shop: &Shop, product_id: i64) -> Result<Vec<Variant>> {
+    let rows = conn.query_map(
+        "SELECT id, title, options, price_minor, stock FROM variants
               WHERE product_id = ?1 ORDER BY position, id",
-        )?
-        .query_map([product_id], |r| {
+        args![product_id],
+        |r| {
             Ok(Variant {
                 id: r.get(0)?,
                 title: r.get(1)?,
@@ -448,17 +415,16 @@ fn variants_of(conn: &Connection, shop: &Shop, product_id: i64) -> Result<Vec<Va
                 price: shop.money(r.get(3)?),
                 stock: r.get(4)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
-pub fn product(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Product>> {
-    let found = conn
-        .prepare_cached(
-            "SELECT id, title, handle, description, image, online_store FROM products WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
+pub fn product(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Product>> {
+    let found = conn.query_opt(
+        "SELECT id, title, handle, description, image, online_store FROM products WHERE id = ?1",
+        args![id],
+        |r| {
             let handle: String = r.get(2)?;
             let image: Option<String> = r.get(4)?;
             Ok(Product {
@@ -470,8 +436,8 @@ pub fn product(conn: &Connection, shop: &Shop, id: i64) -> Result<Option<Product
                 online_store: r.get(5)?,
                 variants: Vec::new(),
             })
-        })
-        .optional()?;
+        },
+    )?;
     let Some(mut product) = found else {
         return Ok(None);
     };
@@ -494,27 +460,24 @@ pub fn like_pattern(query: &str) -> String {
 
 /// Products whose title, description or variant names contain every word of the query.
 pub fn search_products(
-    conn: &Connection,
+    conn: &dyn Sql,
     shop: &Shop,
     query: &str,
     online_store_only: bool,
     limit: i64,
 ) -> Result<Vec<Product>> {
-    let mut ids = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id FROM products p
-          WHERE (?2 = 0 OR p.online_store = 1)
-            AND (p.title LIKE ?1 ESCAPE '\\' OR p.description LIKE ?1 ESCAPE '\\'
-                 OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id
-                            AND v.title LIKE ?1 ESCAPE '\\'))
-          ORDER BY p.title, p.id",
-    )?;
     let words: Vec<&str> = query.split_whitespace().collect();
     let first = words.first().copied().unwrap_or("");
-    let mut rows = stmt.query(params![like_pattern(first), online_store_only])?;
-    while let Some(row) = rows.next()? {
-        ids.push(row.get::<_, i64>(0)?);
-    }
+    let ids: Vec<i64> = conn.query_map(
+        "SELECT p.id FROM products p
+          WHERE (?2 = 0 OR p.online_store = 1)
+            AND (lower(p.title) LIKE lower(?1) ESCAPE '\\' OR lower(p.description) LIKE lower(?1) ESCAPE '\\'
+                 OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id
+                            AND lower(v.title) LIKE lower(?1) ESCAPE '\\'))
+          ORDER BY p.title, p.id",
+        args![like_pattern(first), online_store_only],
+        |r| r.get(0),
+    )?;
     let mut products = Vec::new();
     for id in ids {
         let Some(product) = product(conn, shop, id)? else {
@@ -542,16 +505,15 @@ pub fn search_products(
     Ok(products)
 }
 
-pub fn discount(conn: &Connection, id: i64, now: Millis) -> Result<Option<DiscountCode>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, code, summary, starts_at, ends_at FROM discount_codes WHERE id = ?1",
-        )?
-        .query_row([id], |r| discount_row(r, now))
-        .optional()?)
+pub fn discount(conn: &dyn Sql, id: i64, now: Millis) -> Result<Option<DiscountCode>> {
+    conn.query_opt(
+        "SELECT id, code, summary, starts_at, ends_at FROM discount_codes WHERE id = ?1",
+        args![id],
+        |r| discount_row(r, now),
+    )
 }
 
-fn discount_row(r: &Row<'_>, now: Millis) -> rusqlite::Result<DiscountCode> {
+fn discount_row(r: &dyn Row, now: Millis) -> Result<DiscountCode> {
     let starts_at: Millis = r.get(3)?;
     let ends_at: Option<Millis> = r.get(4)?;
     Ok(DiscountCode {
@@ -565,20 +527,17 @@ fn discount_row(r: &Row<'_>, now: Millis) -> rusqlite::Result<DiscountCode> {
 }
 
 pub fn search_discounts(
-    conn: &Connection,
+    conn: &dyn Sql,
     query: &str,
     now: Millis,
     limit: i64,
 ) -> Result<Vec<DiscountCode>> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT id, code, summary, starts_at, ends_at FROM discount_codes
-              WHERE code LIKE ?1 ESCAPE '\\' OR summary LIKE ?1 ESCAPE '\\'
+    let rows = conn.query_map(
+        "SELECT id, code, summary, starts_at, ends_at FROM discount_codes
+              WHERE lower(code) LIKE lower(?1) ESCAPE '\\' OR lower(summary) LIKE lower(?1) ESCAPE '\\'
               ORDER BY code LIMIT ?2",
-        )?
-        .query_map(params![like_pattern(query), limit], |r| {
-            discount_row(r, now)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        args![like_pattern(query), limit],
+        |r| discount_row(r, now),
+    )?;
     Ok(rows)
 }

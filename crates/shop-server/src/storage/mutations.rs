@@ -5,11 +5,12 @@
 //! authentication live in the API layer; nothing here knows about requests.
 
 use inbox_protocol::*;
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::changes::{self, Kind};
+use super::Tx;
+use super::changes::{self, Kind};
+use super::entities::{self as store, Shop, enum_key};
+use crate::args;
 use crate::error::{Error, Result};
-use crate::store::{self, Shop, enum_key, now_ms};
 use crate::topics::{self, TopicClassifier};
 
 fn check_text(text: &str, what: &str) -> Result<()> {
@@ -40,12 +41,12 @@ fn optional_text(text: Option<String>) -> Result<Option<String>> {
     }
 }
 
-pub fn conversation(tx: &Transaction<'_>, id: i64) -> Result<Conversation> {
+pub fn conversation(tx: &Tx<'_>, id: i64) -> Result<Conversation> {
     store::conversation(tx, id)?.ok_or_else(|| Error::not_found("conversation"))
 }
 
 fn insert_message(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     conversation_id: i64,
     author_staff_id: Option<i64>,
     body: &MessageBody,
@@ -53,22 +54,22 @@ fn insert_message(
     now: Millis,
 ) -> Result<i64> {
     let delivery = delivery.map(serde_json::to_string).transpose()?;
-    tx.prepare_cached(
+    let id: i64 = tx.query_row(
         "INSERT INTO messages (conversation_id, author_staff_id, body, delivery, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        conversation_id,
-        author_staff_id,
-        serde_json::to_string(body)?,
-        delivery,
-        now
-    ])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached(
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![
+            conversation_id,
+            author_staff_id,
+            serde_json::to_string(body)?,
+            delivery,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    tx.execute(
         "UPDATE conversations SET last_message_at = ?2, updated_at = ?2 WHERE id = ?1",
-    )?
-    .execute(params![conversation_id, now])?;
+        args![conversation_id, now],
+    )?;
     changes::touch(tx, Kind::Message, id, 0)?;
     Ok(id)
 }
@@ -76,13 +77,13 @@ fn insert_message(
 /// A customer writes in their chat: the message is stored, a closed conversation reopens, and
 /// the classifier may label it.
 pub fn customer_message(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     classifier: &dyn TopicClassifier,
     conversation_id: i64,
     text: &str,
+    now: Millis,
 ) -> Result<Message> {
     check_text(text, "the message")?;
-    let now = now_ms();
     let id = insert_message(
         tx,
         conversation_id,
@@ -93,23 +94,22 @@ pub fn customer_message(
         None,
         now,
     )?;
-    tx.prepare_cached("UPDATE conversations SET status = 'open' WHERE id = ?1")?
-        .execute([conversation_id])?;
+    tx.execute(
+        "UPDATE conversations SET status = 'open' WHERE id = ?1",
+        args![conversation_id],
+    )?;
     if let Some(guess) = topics::label(classifier, text) {
-        tx.prepare_cached(
-            "INSERT INTO conversation_topics (conversation_id, topic, confidence, message_id, labelled_at)
+        tx.execute("INSERT INTO conversation_topics (conversation_id, topic, confidence, message_id, labelled_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (conversation_id, topic) DO UPDATE SET
                confidence = excluded.confidence, message_id = excluded.message_id,
-               labelled_at = excluded.labelled_at",
-        )?
-        .execute(params![conversation_id, guess.topic.key(), guess.confidence as f64, id, now])?;
+               labelled_at = excluded.labelled_at", args![conversation_id, guess.topic.key(), guess.confidence as f64, id, now])?;
     }
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     store::message(tx, id)?.ok_or_else(|| Error::not_found("message"))
 }
 
-fn product_card(tx: &Transaction<'_>, shop: &Shop, product_id: i64) -> Result<ProductCard> {
+fn product_card(tx: &Tx<'_>, shop: &Shop, product_id: i64) -> Result<ProductCard> {
     let product = store::product(tx, shop, product_id)?.ok_or_else(|| {
         Error::unprocessable(
             ProblemCode::ProductUnavailable,
@@ -141,29 +141,29 @@ fn product_card(tx: &Transaction<'_>, shop: &Shop, product_id: i64) -> Result<Pr
     })
 }
 
-fn attachment(tx: &Transaction<'_>, upload_id: &str) -> Result<Attachment> {
-    tx.prepare_cached(
+fn attachment(tx: &Tx<'_>, upload_id: &str) -> Result<Attachment> {
+    tx.query_opt(
         "SELECT id, kind, mime, size, width, height, sha256 FROM uploads WHERE id = ?1",
+        args![upload_id],
+        |r| {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(1)?;
+            Ok(Attachment {
+                url: format!("/media/{id}"),
+                upload_id: id,
+                kind: if kind == "video" {
+                    MediaKind::Video
+                } else {
+                    MediaKind::Image
+                },
+                mime: r.get(2)?,
+                size: r.get(3)?,
+                width: r.get(4)?,
+                height: r.get(5)?,
+                sha256: r.get(6)?,
+            })
+        },
     )?
-    .query_row([upload_id], |r| {
-        let id: String = r.get(0)?;
-        let kind: String = r.get(1)?;
-        Ok(Attachment {
-            url: format!("/media/{id}"),
-            upload_id: id,
-            kind: if kind == "video" {
-                MediaKind::Video
-            } else {
-                MediaKind::Image
-            },
-            mime: r.get(2)?,
-            size: r.get(3)?,
-            width: r.get(4)?,
-            height: r.get(5)?,
-            sha256: r.get(6)?,
-        })
-    })
-    .optional()?
     .ok_or_else(|| {
         Error::unprocessable(
             ProblemCode::NotFound,
@@ -172,7 +172,7 @@ fn attachment(tx: &Transaction<'_>, upload_id: &str) -> Result<Attachment> {
     })
 }
 
-fn message_body(tx: &Transaction<'_>, shop: &Shop, send: SendMessage) -> Result<MessageBody> {
+fn message_body(tx: &Tx<'_>, shop: &Shop, send: SendMessage, now: Millis) -> Result<MessageBody> {
     Ok(match send {
         SendMessage::Text { text } => {
             check_text(&text, "the message")?;
@@ -208,7 +208,7 @@ fn message_body(tx: &Transaction<'_>, shop: &Shop, send: SendMessage) -> Result<
             }
         }
         SendMessage::Discount { discount_id } => {
-            let code = store::discount(tx, discount_id, now_ms())?.ok_or_else(|| {
+            let code = store::discount(tx, discount_id, now)?.ok_or_else(|| {
                 Error::unprocessable(ProblemCode::NotFound, "no such discount code")
             })?;
             if code.status != DiscountStatus::Active {
@@ -290,16 +290,16 @@ pub(crate) fn email_text(body: &MessageBody) -> String {
 
 /// A staff member replies, shares products, a discount code or an upload.
 pub fn staff_message(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     shop: &Shop,
     staff_id: i64,
     conversation_id: i64,
     send: SendMessage,
+    now: Millis,
 ) -> Result<Message> {
     let conv = conversation(tx, conversation_id)?;
-    let body = message_body(tx, shop, send)?;
+    let body = message_body(tx, shop, send, now)?;
     let delivery = delivery_for(&conv);
-    let now = now_ms();
     let id = insert_message(
         tx,
         conversation_id,
@@ -311,7 +311,7 @@ pub fn staff_message(
     if let Delivery::Email { address } = &delivery {
         let verified: bool = tx.query_row(
             "SELECT email_verified FROM customers WHERE id = ?1",
-            [conv.customer_id],
+            args![conv.customer_id],
             |r| r.get(0),
         )?;
         let mut text = email_text(&body);
@@ -322,17 +322,17 @@ pub fn staff_message(
                 shop.name
             ));
         }
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO email_outbox (kind, message_id, to_address, subject, body, created_at)
              VALUES ('reply', ?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            id,
-            address,
-            format!("New reply from {}", shop.name),
-            text,
-            now
-        ])?;
+            args![
+                id,
+                address,
+                format!("New reply from {}", shop.name),
+                text,
+                now
+            ],
+        )?;
     }
     // Writing a reply means the staff member has read the conversation up to here.
     write_read_state(tx, conversation_id, staff_id, Some(id), false, now)?;
@@ -341,23 +341,25 @@ pub fn staff_message(
 }
 
 pub fn set_status(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     conversation_id: i64,
     status: ConversationStatus,
+    now: Millis,
 ) -> Result<Conversation> {
     conversation(tx, conversation_id)?;
     tx.execute(
         "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1",
-        params![conversation_id, enum_key(&status), now_ms()],
+        args![conversation_id, enum_key(&status), now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     conversation(tx, conversation_id)
 }
 
 pub fn set_assignee(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     conversation_id: i64,
     staff_id: Option<i64>,
+    now: Millis,
 ) -> Result<Conversation> {
     conversation(tx, conversation_id)?;
     if let Some(staff_id) = staff_id {
@@ -377,37 +379,35 @@ pub fn set_assignee(
     }
     tx.execute(
         "UPDATE conversations SET assignee_id = ?2, updated_at = ?3 WHERE id = ?1",
-        params![conversation_id, staff_id, now_ms()],
+        args![conversation_id, staff_id, now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     conversation(tx, conversation_id)
 }
 
 fn write_read_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     conversation_id: i64,
     staff_id: i64,
     last_read: Option<i64>,
     unread: bool,
     now: Millis,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO read_states (conversation_id, staff_id, last_read_message_id, marked_unread, updated_at)
+    tx.execute("INSERT INTO read_states (conversation_id, staff_id, last_read_message_id, marked_unread, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (conversation_id, staff_id) DO UPDATE SET
-           last_read_message_id = coalesce(excluded.last_read_message_id, last_read_message_id),
-           marked_unread = excluded.marked_unread, updated_at = excluded.updated_at",
-    )?
-    .execute(params![conversation_id, staff_id, last_read, unread, now])?;
+           last_read_message_id = coalesce(excluded.last_read_message_id, read_states.last_read_message_id),
+           marked_unread = excluded.marked_unread, updated_at = excluded.updated_at", args![conversation_id, staff_id, last_read, unread, now])?;
     changes::touch(tx, Kind::ReadState, conversation_id, staff_id)?;
     Ok(())
 }
 
 pub fn set_read_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     staff_id: i64,
     conversation_id: i64,
     request: SetReadState,
+    now: Millis,
 ) -> Result<ReadState> {
     conversation(tx, conversation_id)?;
     let last_read = if request.unread {
@@ -415,7 +415,7 @@ pub fn set_read_state(
     } else if let Some(id) = request.last_read_message_id {
         let belongs: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND conversation_id = ?2)",
-            params![id, conversation_id],
+            args![id, conversation_id],
             |r| r.get(0),
         )?;
         if !belongs {
@@ -428,7 +428,7 @@ pub fn set_read_state(
     } else {
         tx.query_row(
             "SELECT max(id) FROM messages WHERE conversation_id = ?1",
-            [conversation_id],
+            args![conversation_id],
             |r| r.get(0),
         )?
     };
@@ -438,15 +438,15 @@ pub fn set_read_state(
         staff_id,
         last_read,
         request.unread,
-        now_ms(),
+        now,
     )?;
     store::read_state(tx, conversation_id, staff_id)
 }
 
-fn customer_exists(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
+fn customer_exists(tx: &Tx<'_>, customer_id: i64) -> Result<()> {
     let found: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-        [customer_id],
+        args![customer_id],
         |r| r.get(0),
     )?;
     if found {
@@ -456,43 +456,54 @@ fn customer_exists(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
     }
 }
 
-fn note(tx: &Transaction<'_>, customer_id: i64, note_id: i64) -> Result<Note> {
+fn note(tx: &Tx<'_>, customer_id: i64, note_id: i64) -> Result<Note> {
     match store::note_entity(tx, note_id)? {
         Some(Entity::Note(note)) if note.customer_id == customer_id => Ok(note),
         _ => Err(Error::not_found("note")),
     }
 }
 
-pub fn add_note(tx: &Transaction<'_>, staff_id: i64, customer_id: i64, body: &str) -> Result<Note> {
+pub fn add_note(
+    tx: &Tx<'_>,
+    staff_id: i64,
+    customer_id: i64,
+    body: &str,
+    now: Millis,
+) -> Result<Note> {
     customer_exists(tx, customer_id)?;
     check_text(body, "the note")?;
-    let now = now_ms();
-    tx.execute(
+    let id: i64 = tx.query_row(
         "INSERT INTO customer_notes (customer_id, author_id, body, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![customer_id, staff_id, body, now],
+         VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
+        args![customer_id, staff_id, body, now],
+        |r| r.get(0),
     )?;
-    let id = tx.last_insert_rowid();
     changes::touch(tx, Kind::Note, id, 0)?;
     note(tx, customer_id, id)
 }
 
-pub fn edit_note(tx: &Transaction<'_>, customer_id: i64, note_id: i64, body: &str) -> Result<Note> {
+pub fn edit_note(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    note_id: i64,
+    body: &str,
+    now: Millis,
+) -> Result<Note> {
     note(tx, customer_id, note_id)?;
     check_text(body, "the note")?;
     tx.execute(
         "UPDATE customer_notes SET body = ?2, updated_at = ?3 WHERE id = ?1",
-        params![note_id, body, now_ms()],
+        args![note_id, body, now],
     )?;
     changes::touch(tx, Kind::Note, note_id, 0)?;
     note(tx, customer_id, note_id)
 }
 
-pub fn delete_note(tx: &Transaction<'_>, customer_id: i64, note_id: i64) -> Result<()> {
+pub fn delete_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, now: Millis) -> Result<()> {
     note(tx, customer_id, note_id)?;
     tx.execute(
         "UPDATE customer_notes SET deleted_at = ?2, body = '' WHERE id = ?1",
-        params![note_id, now_ms()],
+        args![note_id, now],
     )?;
     changes::touch(tx, Kind::Note, note_id, 0)
 }
@@ -511,7 +522,12 @@ pub enum Resume {
 
 /// Starts a customer's chat on a platform: a storefront chat with a customer of its own until
 /// the email is proven; a vouched-for channel's customer found by email or created.
-pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> Result<(i64, i64)> {
+pub fn start_chat(
+    tx: &Tx<'_>,
+    request: &StartChat,
+    resume: Resume,
+    now: Millis,
+) -> Result<(i64, i64)> {
     let name = request.name.trim();
     let email = request.email.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -526,29 +542,26 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
             "give an email address we can reply to if you leave the chat",
         ));
     }
-    let now = now_ms();
     // A storefront chat's email is a claim: it gets a customer of its own, linked to the
     // shop's customer with that email only once proven (`confirm_email`). Customers of other
     // channels come from integrations that vouch for them.
     let existing: Option<i64> = match resume {
         Resume::Never => None,
-        Resume::OpenConversation => tx
-            .query_row(
-                "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1",
-                [email],
-                |r| r.get(0),
-            )
-            .optional()?,
+        Resume::OpenConversation => tx.query_opt(
+            "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1",
+            args![email],
+            |r| r.get(0),
+        )?,
     };
     let customer_id = match existing {
         Some(id) => id,
         None => {
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO customers (name, email, email_verified, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![name, email, resume != Resume::Never, now],
+                 VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                args![name, email, resume != Resume::Never, now],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             changes::touch(tx, Kind::Customer, id, 0)?;
             id
         }
@@ -557,34 +570,45 @@ pub fn start_chat(tx: &Transaction<'_>, request: &StartChat, resume: Resume) -> 
     let open: Option<i64> = if resume == Resume::Never {
         None
     } else {
-        tx.query_row(
+        tx.query_opt(
             "SELECT id FROM conversations WHERE customer_id = ?1 AND platform = ?2
               AND status = 'open' ORDER BY id DESC LIMIT 1",
-            params![customer_id, platform],
+            args![customer_id, platform],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
     };
     let conversation_id = match open {
         Some(id) => {
             tx.execute(
                 "UPDATE conversations SET contact_email = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, email, now],
+                args![id, email, now],
             )?;
             id
         }
-        None => {
-            tx.execute(
-                "INSERT INTO conversations (customer_id, platform, contact_email, created_at,
-                                            updated_at, last_message_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?4)",
-                params![customer_id, platform, email, now],
-            )?;
-            tx.last_insert_rowid()
-        }
+        None => open_conversation(tx, customer_id, request.platform, email, now)?,
     };
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     Ok((customer_id, conversation_id))
+}
+
+/// A new, open conversation of a customer on a platform, with the address replies are emailed
+/// to when they leave.
+pub fn open_conversation(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    platform: Platform,
+    contact_email: &str,
+    now: Millis,
+) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO conversations (customer_id, platform, contact_email, created_at,
+                                    updated_at, last_message_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?4) RETURNING id",
+        args![customer_id, enum_key(&platform), contact_email, now],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Conversation, id, 0)?;
+    Ok(id)
 }
 
 fn looks_like_email(email: &str) -> bool {
@@ -599,10 +623,10 @@ fn looks_like_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
-pub fn set_online(tx: &Transaction<'_>, conversation_id: i64, online: bool) -> Result<()> {
+pub fn set_online(tx: &Tx<'_>, conversation_id: i64, online: bool) -> Result<()> {
     let changed = tx.execute(
         "UPDATE conversations SET customer_online = ?2 WHERE id = ?1 AND customer_online != ?2",
-        params![conversation_id, online],
+        args![conversation_id, online],
     )?;
     if changed > 0 {
         changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
@@ -630,7 +654,7 @@ fn verification_failed(detail: impl Into<String>) -> Error {
 /// Emails the chat's address a one-time code that proves it (`code` is made by the caller, so
 /// tests can know it). The code is kept only as a hash.
 pub fn request_verification(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     shop: &Shop,
     conversation_id: i64,
     code: &str,
@@ -639,19 +663,17 @@ pub fn request_verification(
     let conv = conversation(tx, conversation_id)?;
     let verified: bool = tx.query_row(
         "SELECT email_verified FROM customers WHERE id = ?1",
-        [conv.customer_id],
+        args![conv.customer_id],
         |r| r.get(0),
     )?;
     if verified {
         return Err(verification_failed("this chat's email is already verified"));
     }
-    let last: Option<i64> = tx
-        .query_row(
-            "SELECT sent_at FROM email_verifications WHERE conversation_id = ?1",
-            [conversation_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let last: Option<i64> = tx.query_opt(
+        "SELECT sent_at FROM email_verifications WHERE conversation_id = ?1",
+        args![conversation_id],
+        |r| r.get(0),
+    )?;
     if let Some(last) = last
         && now - last < VERIFICATION_RESEND_MS
     {
@@ -672,12 +694,12 @@ pub fn request_verification(
          ON CONFLICT (conversation_id) DO UPDATE SET
            code_hash = excluded.code_hash, sent_at = excluded.sent_at,
            expires_at = excluded.expires_at, attempts = 0",
-        params![conversation_id, verification_hash(conversation_id, code), now, expires_at],
+        args![conversation_id, verification_hash(conversation_id, code), now, expires_at],
     )?;
     tx.execute(
         "INSERT INTO email_outbox (kind, message_id, to_address, subject, body, created_at)
          VALUES ('verification', NULL, ?1, ?2, ?3, ?4)",
-        params![
+        args![
             conv.contact_email,
             format!("Your code for the chat at {}", shop.name),
             format!(
@@ -701,27 +723,25 @@ pub fn request_verification(
 /// (their profile, orders, notes and cart, with what this chat put in its cart added), or, if
 /// the shop has none, its own customer becomes that verified customer.
 pub fn confirm_email(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     conversation_id: i64,
     code: &str,
     now: Millis,
 ) -> Result<Result<ChatIdentity>> {
     let conv = conversation(tx, conversation_id)?;
-    let pending: Option<(Vec<u8>, i64, i64)> = tx
-        .query_row(
-            "SELECT code_hash, expires_at, attempts FROM email_verifications
+    let pending: Option<(Vec<u8>, i64, i64)> = tx.query_opt(
+        "SELECT code_hash, expires_at, attempts FROM email_verifications
               WHERE conversation_id = ?1",
-            [conversation_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+        args![conversation_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((hash, expires_at, attempts)) = pending else {
         return Ok(Err(verification_failed("ask for a code first")));
     };
     if expires_at <= now || attempts >= VERIFICATION_TRIES {
         tx.execute(
             "DELETE FROM email_verifications WHERE conversation_id = ?1",
-            [conversation_id],
+            args![conversation_id],
         )?;
         return Ok(Err(verification_failed(
             "that code has expired or was tried too often; ask for a new one",
@@ -731,7 +751,7 @@ pub fn confirm_email(
     if verification_hash(conversation_id, &code) != hash {
         tx.execute(
             "UPDATE email_verifications SET attempts = attempts + 1 WHERE conversation_id = ?1",
-            [conversation_id],
+            args![conversation_id],
         )?;
         let left = VERIFICATION_TRIES - attempts - 1;
         return Ok(Err(verification_failed(if left > 0 {
@@ -742,25 +762,23 @@ pub fn confirm_email(
     }
     tx.execute(
         "DELETE FROM email_verifications WHERE conversation_id = ?1",
-        [conversation_id],
+        args![conversation_id],
     )?;
     let claimed = conv.customer_id;
     let email: String = tx.query_row(
         "SELECT email FROM customers WHERE id = ?1",
-        [claimed],
+        args![claimed],
         |r| r.get(0),
     )?;
-    let shop_customer: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1 AND id != ?2",
-            params![email, claimed],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let shop_customer: Option<i64> = tx.query_opt(
+        "SELECT id FROM customers WHERE email = ?1 AND email_verified = 1 AND id != ?2",
+        args![email, claimed],
+        |r| r.get(0),
+    )?;
     let Some(owner) = shop_customer else {
         tx.execute(
             "UPDATE customers SET email_verified = 1 WHERE id = ?1",
-            [claimed],
+            args![claimed],
         )?;
         changes::touch(tx, Kind::Customer, claimed, 0)?;
         return Ok(Ok(ChatIdentity {
@@ -771,19 +789,20 @@ pub fn confirm_email(
     // Proven to be the shop's customer: this chat and its session move to them.
     tx.execute(
         "UPDATE conversations SET customer_id = ?2, updated_at = ?3 WHERE id = ?1",
-        params![conversation_id, owner, now],
+        args![conversation_id, owner, now],
     )?;
     tx.execute(
         "UPDATE customer_sessions SET customer_id = ?2 WHERE customer_id = ?1",
-        params![claimed, owner],
+        args![claimed, owner],
     )?;
-    let moved_notes: Vec<i64> = tx
-        .prepare("SELECT id FROM customer_notes WHERE customer_id = ?1")?
-        .query_map([claimed], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let moved_notes: Vec<i64> = tx.query_map(
+        "SELECT id FROM customer_notes WHERE customer_id = ?1",
+        args![claimed],
+        |r| r.get(0),
+    )?;
     tx.execute(
         "UPDATE customer_notes SET customer_id = ?2 WHERE customer_id = ?1",
-        params![claimed, owner],
+        args![claimed, owner],
     )?;
     for note in moved_notes {
         changes::touch(tx, Kind::Note, note, 0)?;
@@ -791,17 +810,19 @@ pub fn confirm_email(
     // What the chat put in its cart joins the customer's cart, within the stock.
     tx.execute(
         "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
-         SELECT ?2, l.variant_id, min(l.quantity, v.stock), l.added_at
+         SELECT ?2, l.variant_id,
+                CASE WHEN l.quantity < v.stock THEN l.quantity ELSE v.stock END, l.added_at
            FROM cart_lines l JOIN variants v ON v.id = l.variant_id
           WHERE l.customer_id = ?1 AND v.stock > 0
-         ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = min(
-           quantity + excluded.quantity,
-           (SELECT stock FROM variants WHERE id = excluded.variant_id))",
-        params![claimed, owner],
+         ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = (
+           SELECT CASE WHEN cart_lines.quantity + excluded.quantity < stock
+                       THEN cart_lines.quantity + excluded.quantity ELSE stock END
+             FROM variants WHERE id = excluded.variant_id)",
+        args![claimed, owner],
     )?;
     let had_cart: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM carts WHERE customer_id = ?1)",
-        [claimed],
+        args![claimed],
         |r| r.get(0),
     )?;
     if had_cart {
@@ -809,12 +830,15 @@ pub fn confirm_email(
             "INSERT INTO carts (customer_id, discount_code, updated_at)
              SELECT ?2, discount_code, ?3 FROM carts WHERE customer_id = ?1
              ON CONFLICT (customer_id) DO UPDATE SET
-               discount_code = coalesce(excluded.discount_code, discount_code),
+               discount_code = coalesce(excluded.discount_code, carts.discount_code),
                updated_at = excluded.updated_at",
-            params![claimed, owner, now],
+            args![claimed, owner, now],
         )?;
-        tx.execute("DELETE FROM cart_lines WHERE customer_id = ?1", [claimed])?;
-        tx.execute("DELETE FROM carts WHERE customer_id = ?1", [claimed])?;
+        tx.execute(
+            "DELETE FROM cart_lines WHERE customer_id = ?1",
+            args![claimed],
+        )?;
+        tx.execute("DELETE FROM carts WHERE customer_id = ?1", args![claimed])?;
         changes::touch(tx, Kind::Cart, owner, 0)?;
     }
     changes::touch(tx, Kind::Customer, owner, 0)?;
@@ -827,10 +851,10 @@ pub fn confirm_email(
 
 /// Ends a chat session on the server ("Not you? Start over", or a shared computer's next
 /// visitor): its token stops working at once.
-pub fn end_session(tx: &Transaction<'_>, token_hash: &[u8], now: Millis) -> Result<()> {
+pub fn end_session(tx: &Tx<'_>, token_hash: &[u8], now: Millis) -> Result<()> {
     tx.execute(
         "UPDATE customer_sessions SET ended_at = ?2 WHERE token_hash = ?1 AND ended_at IS NULL",
-        params![token_hash, now],
+        args![token_hash, now],
     )?;
     Ok(())
 }
@@ -847,33 +871,101 @@ pub const SESSION_AFTERLIFE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// Forgets what is past keeping: idempotency keys past their horizon, staff tokens and chat
 /// sessions that ended or expired a while ago, and expired verification codes. Returns how many
 /// rows went.
-pub fn prune(tx: &Transaction<'_>, now: Millis) -> Result<usize> {
+pub fn prune(tx: &Tx<'_>, now: Millis) -> Result<usize> {
     let gone = now - SESSION_AFTERLIFE_MS;
     let mut removed = tx.execute(
         "DELETE FROM idempotency_keys WHERE created_at < ?1",
-        [now - IDEMPOTENCY_HORIZON_MS],
+        args![now - IDEMPOTENCY_HORIZON_MS],
     )?;
     removed += tx.execute(
         "DELETE FROM staff_tokens WHERE expires_at < ?1 OR revoked_at < ?1",
-        [gone],
+        args![gone],
     )?;
     removed += tx.execute(
         "DELETE FROM customer_sessions WHERE expires_at < ?1 OR ended_at < ?1",
-        [gone],
+        args![gone],
     )?;
     removed += tx.execute(
         "DELETE FROM email_verifications WHERE expires_at < ?1",
-        [now],
+        args![now],
     )?;
     Ok(removed)
 }
 
 /// Marks every customer offline, as at start-up when no chat stream can be open yet.
-pub fn everyone_offline(tx: &Transaction<'_>) -> Result<()> {
-    let online: Vec<i64> = tx
-        .prepare("SELECT id FROM conversations WHERE customer_online = 1")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+/// Records that `instance` serves `streams` open chat streams of a conversation (none: it
+/// serves none any more), until `expires_at` unless renewed, and sets the customer online
+/// while any instance's unexpired lease says so.
+pub fn hold_presence(
+    tx: &Tx<'_>,
+    conversation_id: i64,
+    instance: &str,
+    streams: usize,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<()> {
+    if streams == 0 {
+        tx.execute(
+            "DELETE FROM presence_leases WHERE conversation_id = ?1 AND instance = ?2",
+            args![conversation_id, instance],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO presence_leases (conversation_id, instance, streams, expires_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (conversation_id, instance) DO UPDATE SET
+               streams = excluded.streams, expires_at = excluded.expires_at",
+            args![conversation_id, instance, streams, expires_at],
+        )?;
+    }
+    settle_presence(tx, conversation_id, now)
+}
+
+/// The customer is online while an unexpired lease holds an open stream.
+fn settle_presence(tx: &Tx<'_>, conversation_id: i64, now: Millis) -> Result<()> {
+    let online = tx.exists(
+        "SELECT 1 FROM presence_leases WHERE conversation_id = ?1 AND expires_at > ?2",
+        args![conversation_id, now],
+    )?;
+    set_online(tx, conversation_id, online)
+}
+
+/// An instance that is still running extends all its leases.
+pub fn renew_presence(tx: &Tx<'_>, instance: &str, expires_at: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE presence_leases SET expires_at = ?2 WHERE instance = ?1",
+        args![instance, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Leases nobody renewed (their instance died) end, and their customers go offline unless
+/// another instance still serves them. Returns how many ended.
+pub fn expire_presence(tx: &Tx<'_>, now: Millis) -> Result<usize> {
+    let expired: Vec<i64> = tx.query_map(
+        "SELECT DISTINCT conversation_id FROM presence_leases WHERE expires_at <= ?1",
+        args![now],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "DELETE FROM presence_leases WHERE expires_at <= ?1",
+        args![now],
+    )?;
+    for &conversation_id in &expired {
+        settle_presence(tx, conversation_id, now)?;
+    }
+    Ok(expired.len())
+}
+
+/// Everyone offline and every lease gone: only for a shop this process serves alone (SQLite,
+/// under the data-dir lock), where no lease can belong to anyone still running.
+pub fn everyone_offline(tx: &Tx<'_>) -> Result<()> {
+    tx.execute("DELETE FROM presence_leases", args![])?;
+    let online: Vec<i64> = tx.query_map(
+        "SELECT id FROM conversations WHERE customer_online = 1",
+        args![],
+        |r| r.get(0),
+    )?;
     for id in online {
         set_online(tx, id, false)?;
     }
@@ -882,10 +974,11 @@ pub fn everyone_offline(tx: &Transaction<'_>) -> Result<()> {
 
 /// A customer adds or removes a product; the cart changes and the event shows in their chat.
 pub fn change_cart(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     customer_id: i64,
     conversation_id: i64,
     change: &CartChange,
+    now: Millis,
 ) -> Result<CartEvent> {
     let quantity = change.quantity.unwrap_or(1);
     if !(1..=100).contains(&quantity) {
@@ -895,22 +988,19 @@ pub fn change_cart(
         ));
     }
     let (product_id, title, online, stock): (i64, String, bool, i64) = tx
-        .query_row(
+        .query_opt(
             "SELECT p.id, p.title, p.online_store, v.stock FROM variants v
                JOIN products p ON p.id = v.product_id WHERE v.id = ?1",
-            [change.variant_id],
+            args![change.variant_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::not_found("product variant"))?;
-    let now = now_ms();
     let in_cart: i64 = tx
-        .query_row(
+        .query_opt(
             "SELECT quantity FROM cart_lines WHERE customer_id = ?1 AND variant_id = ?2",
-            params![customer_id, change.variant_id],
+            args![customer_id, change.variant_id],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .unwrap_or(0);
     let moved = match change.action {
         CartAction::Added => {
@@ -929,8 +1019,8 @@ pub fn change_cart(
             tx.execute(
                 "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
                  VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = quantity + ?3",
-                params![customer_id, change.variant_id, quantity, now],
+                 ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + ?3",
+                args![customer_id, change.variant_id, quantity, now],
             )?;
             quantity
         }
@@ -942,13 +1032,13 @@ pub fn change_cart(
             if moved == in_cart {
                 tx.execute(
                     "DELETE FROM cart_lines WHERE customer_id = ?1 AND variant_id = ?2",
-                    params![customer_id, change.variant_id],
+                    args![customer_id, change.variant_id],
                 )?;
             } else {
                 tx.execute(
                     "UPDATE cart_lines SET quantity = quantity - ?3
                       WHERE customer_id = ?1 AND variant_id = ?2",
-                    params![customer_id, change.variant_id, moved],
+                    args![customer_id, change.variant_id, moved],
                 )?;
             }
             moved
@@ -957,19 +1047,15 @@ pub fn change_cart(
     tx.execute(
         "INSERT INTO carts (customer_id, updated_at) VALUES (?1, ?2)
          ON CONFLICT (customer_id) DO UPDATE SET updated_at = ?2",
-        params![customer_id, now],
+        args![customer_id, now],
     )?;
     changes::touch(tx, Kind::Cart, customer_id, 0)?;
-    tx.execute(
-        "INSERT INTO cart_events (conversation_id, action, product_id, product_title, quantity, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![conversation_id, enum_key(&change.action), product_id, title, moved, now],
-    )?;
-    let event_id = tx.last_insert_rowid();
+    let event_id: i64 = tx.query_row("INSERT INTO cart_events (conversation_id, action, product_id, product_title, quantity, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id", args![conversation_id, enum_key(&change.action), product_id, title, moved, now], |r| r.get(0))?;
     changes::touch(tx, Kind::CartEvent, event_id, 0)?;
     tx.execute(
         "UPDATE conversations SET updated_at = ?2 WHERE id = ?1",
-        params![conversation_id, now],
+        args![conversation_id, now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     store::cart_event(tx, event_id)?.ok_or_else(|| Error::not_found("cart event"))
@@ -977,19 +1063,18 @@ pub fn change_cart(
 
 /// A customer clicks a shared discount code: it is stored on their cart for checkout.
 pub fn apply_discount(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     shop: &Shop,
     customer_id: i64,
     code: &str,
+    now: Millis,
 ) -> Result<Cart> {
-    let now = now_ms();
     let id: i64 = tx
-        .query_row(
+        .query_opt(
             "SELECT id FROM discount_codes WHERE code = ?1",
-            [code.trim()],
+            args![code.trim()],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::not_found("discount code"))?;
     let discount =
         store::discount(tx, id, now)?.ok_or_else(|| Error::not_found("discount code"))?;
@@ -1002,8 +1087,321 @@ pub fn apply_discount(
     tx.execute(
         "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (customer_id) DO UPDATE SET discount_code = ?2, updated_at = ?3",
-        params![customer_id, discount.code, now],
+        args![customer_id, discount.code, now],
     )?;
     changes::touch(tx, Kind::Cart, customer_id, 0)?;
     store::cart(tx, shop, customer_id)?.ok_or_else(|| Error::not_found("cart"))
+}
+
+/// A staff member signed in: their token (only its hash is kept) is good until `expires_at`.
+pub fn add_staff_token(
+    tx: &Tx<'_>,
+    token_hash: &[u8],
+    staff_id: i64,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO staff_tokens (token_hash, staff_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        args![token_hash, staff_id, now, expires_at],
+    )?;
+    Ok(())
+}
+
+/// A staff member signed out: the token stops working.
+pub fn revoke_staff_token(tx: &Tx<'_>, token_hash: &[u8], now: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE staff_tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+        args![token_hash, now],
+    )?;
+    Ok(())
+}
+
+/// A chat started: its session token (only the hash is kept) speaks for the chat's customer.
+pub fn add_chat_session(
+    tx: &Tx<'_>,
+    token_hash: &[u8],
+    customer_id: i64,
+    conversation_id: i64,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO customer_sessions
+           (token_hash, customer_id, conversation_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![token_hash, customer_id, conversation_id, now, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Keeps the response to a request made with an idempotency key, so a retry gets it again.
+pub fn remember_response(
+    tx: &Tx<'_>,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+    status: u16,
+    response: &str,
+    now: Millis,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        args![scope, key, request_hash.as_bytes(), status, response, now],
+    )?;
+    Ok(())
+}
+
+/// An uploaded file's metadata; the file itself is in the media directory under its hash.
+#[derive(Debug, Clone)]
+pub struct NewUpload<'a> {
+    pub id: &'a str,
+    pub kind: MediaKind,
+    pub mime: &'a str,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: &'a str,
+    pub uploader_id: i64,
+}
+
+pub fn add_upload(tx: &Tx<'_>, upload: &NewUpload<'_>, now: Millis) -> Result<()> {
+    tx.execute(
+        "INSERT INTO uploads (id, kind, mime, size, width, height, sha256, uploader_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        args![
+            upload.id,
+            enum_key(&upload.kind),
+            upload.mime,
+            upload.size,
+            upload.width,
+            upload.height,
+            upload.sha256,
+            upload.uploader_id,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// The relay took an email from the outbox.
+pub fn mark_email_sent(tx: &Tx<'_>, email_id: i64, now: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE email_outbox SET sent_at = ?2 WHERE id = ?1",
+        args![email_id, now],
+    )?;
+    Ok(())
+}
+
+/// Sets a shop setting.
+pub fn set_meta(tx: &Tx<'_>, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![key, value],
+    )?;
+    Ok(())
+}
+
+// ---- The shop's own records ------------------------------------------------------------------
+//
+// Staff, the catalog, customers and their orders belong to the shop platform; a shop server
+// mirrors them. These are the writes an import from the platform (and the demo shop) makes.
+
+/// A staff member of the shop.
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub chat_permission: bool,
+}
+
+pub fn add_staff(tx: &Tx<'_>, staff: &NewStaff<'_>, now: Millis) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO staff (email, name, password_hash, chat_permission, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![
+            staff.email,
+            staff.name,
+            staff.password_hash,
+            staff.chat_permission,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Staff, id, 0)?;
+    Ok(id)
+}
+
+/// A product and its variants, in the order the shop lists them.
+#[derive(Debug, Clone)]
+pub struct NewProduct<'a> {
+    pub title: &'a str,
+    pub handle: &'a str,
+    pub description: &'a str,
+    /// An image under `/assets/products/`.
+    pub image: Option<&'a str>,
+    pub online_store: bool,
+    pub variants: Vec<NewVariant<'a>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVariant<'a> {
+    pub title: &'a str,
+    pub options: &'a [&'a str],
+    pub price_minor: i64,
+    pub stock: i64,
+}
+
+/// Returns the product's id and its variants' ids.
+pub fn add_product(tx: &Tx<'_>, product: &NewProduct<'_>, now: Millis) -> Result<(i64, Vec<i64>)> {
+    let id: i64 = tx.query_row(
+        "INSERT INTO products (title, handle, description, image, online_store, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        args![
+            product.title,
+            product.handle,
+            product.description,
+            product.image,
+            product.online_store,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    let mut variants = Vec::with_capacity(product.variants.len());
+    for (position, variant) in product.variants.iter().enumerate() {
+        variants.push(tx.query_row(
+            "INSERT INTO variants (product_id, title, options, price_minor, stock, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![
+                id,
+                variant.title,
+                serde_json::to_string(variant.options)?,
+                variant.price_minor,
+                variant.stock,
+                position
+            ],
+            |r| r.get(0),
+        )?);
+    }
+    Ok((id, variants))
+}
+
+/// A discount code, active from `starts_at` until `ends_at` (for good when `None`).
+pub fn add_discount(
+    tx: &Tx<'_>,
+    code: &str,
+    summary: &str,
+    starts_at: Millis,
+    ends_at: Option<Millis>,
+) -> Result<i64> {
+    tx.query_row(
+        "INSERT INTO discount_codes (code, summary, starts_at, ends_at)
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        args![code, summary, starts_at, ends_at],
+        |r| r.get(0),
+    )
+}
+
+/// One of the shop's own customers (their email is the shop's to vouch for).
+#[derive(Debug, Clone)]
+pub struct NewCustomer<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub email_marketing: bool,
+    pub sms_marketing: bool,
+}
+
+pub fn add_customer(tx: &Tx<'_>, customer: &NewCustomer<'_>, now: Millis) -> Result<i64> {
+    let id = tx.query_row(
+        "INSERT INTO customers (name, email, phone, city, country, time_zone, created_at,
+                                email_marketing, sms_marketing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        args![
+            customer.name,
+            customer.email,
+            customer.phone,
+            customer.city,
+            customer.country,
+            customer.time_zone,
+            now,
+            customer.email_marketing,
+            customer.sms_marketing
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Customer, id, 0)?;
+    Ok(id)
+}
+
+/// An order a customer placed; their order count and total spent change with it.
+pub fn add_order(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    number: i64,
+    total_minor: i64,
+    status: OrderStatus,
+    now: Millis,
+) -> Result<i64> {
+    customer_exists(tx, customer_id)?;
+    let id = tx.query_row(
+        "INSERT INTO orders (customer_id, number, created_at, total_minor, status)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![customer_id, number, now, total_minor, enum_key(&status)],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Order, id, 0)?;
+    changes::touch(tx, Kind::Customer, customer_id, 0)?;
+    Ok(id)
+}
+
+/// A cart line as the storefront holds it: `(variant id, quantity, added at)`.
+pub type CartLineState = (i64, i64, Millis);
+
+/// The storefront's cart of a customer, replaced whole: what is left after a checkout, an
+/// abandoned cart's expiry, or a sync from the platform. An emptied cart stays as an empty
+/// cart, so every desktop learns it was emptied.
+pub fn set_cart(
+    tx: &Tx<'_>,
+    customer_id: i64,
+    lines: &[CartLineState],
+    discount_code: Option<&str>,
+    now: Millis,
+) -> Result<()> {
+    customer_exists(tx, customer_id)?;
+    tx.execute(
+        "INSERT INTO carts (customer_id, discount_code, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (customer_id) DO UPDATE SET discount_code = ?2, updated_at = ?3",
+        args![customer_id, discount_code, now],
+    )?;
+    tx.execute(
+        "DELETE FROM cart_lines WHERE customer_id = ?1",
+        args![customer_id],
+    )?;
+    for (variant_id, quantity, added_at) in lines {
+        tx.execute(
+            "INSERT INTO cart_lines (customer_id, variant_id, quantity, added_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            args![customer_id, variant_id, quantity, added_at],
+        )?;
+    }
+    changes::touch(tx, Kind::Cart, customer_id, 0)?;
+    Ok(())
+}
+
+/// A reply emailed to a customer was handed to the relay at `at` (the demo's history, whose
+/// replies went out when they were written).
+pub fn mark_reply_emailed(tx: &Tx<'_>, message_id: i64, at: Millis) -> Result<()> {
+    tx.execute(
+        "UPDATE email_outbox SET sent_at = ?2 WHERE message_id = ?1 AND sent_at IS NULL",
+        args![message_id, at],
+    )?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! The shop's SQLite database: one writer connection, a small pool of readers, numbered
-//! migrations, and the broadcast of the newest change so live streams wake up.
+//! The SQLite backend, the embedded default: one writer connection, a small pool of readers,
+//! numbered migrations, and the broadcast of the newest change so live streams wake up.
 //!
 //! Every query runs on a blocking thread (`spawn_blocking`), never on the async workers.
 
@@ -9,18 +9,88 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::{Semaphore, watch};
 
+use super::{Row, Sql, Tx, Value, ValueRef};
 use crate::error::{Error, Result};
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Storage(e.to_string())
+    }
+}
+
+fn bind<'a>(value: &Value<'a>) -> rusqlite::types::ToSqlOutput<'a> {
+    use rusqlite::types::{ToSqlOutput, ValueRef as R};
+    ToSqlOutput::Borrowed(match *value {
+        Value::Null => R::Null,
+        Value::Int(v) => R::Integer(v),
+        Value::Real(v) => R::Real(v),
+        Value::Text(v) => R::Text(v.as_bytes()),
+        Value::Blob(v) => R::Blob(v),
+    })
+}
+
+struct Arg<'a, 'v>(&'a Value<'v>);
+
+impl rusqlite::ToSql for Arg<'_, '_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(bind(self.0))
+    }
+}
+
+fn params<'a, 'v>(args: &'a [Value<'v>]) -> impl rusqlite::Params + 'a {
+    rusqlite::params_from_iter(args.iter().map(Arg))
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        use rusqlite::types::ValueRef as R;
+        Ok(match self.get_ref(index)? {
+            R::Null => ValueRef::Null,
+            R::Integer(v) => ValueRef::Int(v),
+            R::Real(v) => ValueRef::Real(v),
+            R::Text(v) => ValueRef::Text(
+                std::str::from_utf8(v).map_err(|e| Error::Storage(format!("text column: {e}")))?,
+            ),
+            R::Blob(v) => ValueRef::Blob(v),
+        })
+    }
+}
+
+impl Sql for Connection {
+    fn execute(&self, sql: &str, args: &[Value<'_>]) -> Result<usize> {
+        Ok(self.prepare_cached(sql)?.execute(params(args))?)
+    }
+
+    fn for_each(
+        &self,
+        sql: &str,
+        args: &[Value<'_>],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let mut statement = self.prepare_cached(sql)?;
+        let mut rows = statement.query(params(args))?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        Ok(Connection::execute_batch(self, sql)?)
+    }
+}
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/001_init.sql"),
-    include_str!("../migrations/002_identity.sql"),
+    include_str!("../../migrations/sqlite/001_init.sql"),
+    include_str!("../../migrations/sqlite/002_identity.sql"),
+    include_str!("../../migrations/sqlite/003_presence.sql"),
 ];
 
 const READERS: usize = 4;
 
 #[derive(Clone)]
-pub struct Db {
+pub struct SqliteDb {
     inner: Arc<Inner>,
 }
 
@@ -32,9 +102,9 @@ struct Inner {
     latest_seq: watch::Sender<i64>,
 }
 
-impl std::fmt::Debug for Db {
+impl std::fmt::Debug for SqliteDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
+        f.debug_struct("SqliteDb")
             .field("path", &self.inner.path)
             .finish()
     }
@@ -103,8 +173,8 @@ fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     result
 }
 
-impl Db {
-    pub fn open(path: &Path) -> Result<Db> {
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<SqliteDb> {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
@@ -124,7 +194,7 @@ impl Db {
                 r.get(0)
             })?;
         let (latest_seq, _) = watch::channel(latest);
-        Ok(Db {
+        Ok(SqliteDb {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
@@ -148,39 +218,36 @@ impl Db {
         *self.inner.latest_seq.borrow()
     }
 
-    /// The newest committed change, read from the log itself: a reader can see a commit a
-    /// moment before the signal announces it, so cursor checks ask here.
-    pub async fn committed_seq(&self) -> Result<i64> {
-        self.read(|conn| {
-            Ok(
-                conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-        .await
-    }
-
     /// Runs `f` in one immediate write transaction, commits, and wakes the live streams.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.write_blocking(f)).await?
     }
 
     /// The same as [`Db::write`], for callers already on a blocking thread.
-    pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.inner.write_blocking(f)
+    }
+
+    /// Runs `f` on a read-only connection of its own, in one snapshot.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T>) -> Result<T> {
+        let conn = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.pragma_update(None, "busy_timeout", 5_000)?;
+        let tx = conn.unchecked_transaction()?;
+        let value = f(&*tx)?;
+        tx.finish()?;
+        Ok(value)
     }
 
     /// Runs `f` on a reader connection (a consistent snapshot for its duration).
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T> + Send + 'static,
     {
         let permit = self
             .inner
@@ -194,7 +261,7 @@ impl Db {
             let conn = conn.expect("a permit guarantees a free reader");
             let result = (|| {
                 let tx = conn.unchecked_transaction()?;
-                let value = f(&tx)?;
+                let value = f(&*tx)?;
                 tx.finish()?;
                 Ok(value)
             })();
@@ -212,10 +279,10 @@ impl Db {
 }
 
 impl Inner {
-    fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().expect("writer poisoned");
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
+        let value = f(&Tx::new(&*tx))?;
         let latest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
             r.get(0)
         })?;
@@ -237,6 +304,7 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::Db;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_newest_change_signal_never_goes_back_under_racing_writers() {
@@ -256,9 +324,9 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..150 {
                         db.write_blocking(|tx| {
-                            crate::changes::touch(
+                            crate::storage::changes::touch(
                                 tx,
-                                crate::changes::Kind::Message,
+                                crate::storage::changes::Kind::Message,
                                 w * 1_000 + i,
                                 0,
                             )

@@ -7,10 +7,11 @@
 //! (or a garbage one) is refused rather than silently answered with an empty page.
 
 use inbox_protocol::{Change, Entity, SyncPage};
-use rusqlite::{Connection, Transaction, params};
 
+use super::entities::{self as store, Shop};
+use super::{Sql, Tx};
+use crate::args;
 use crate::error::{Error, Result};
-use crate::store::{self, Shop};
 
 /// What kind of entity a change row points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +63,32 @@ impl Kind {
 
 /// Records that an entity changed. `staff_id` scopes the change to one staff member (read
 /// states); everyone else passes 0.
-pub fn touch(tx: &Transaction<'_>, kind: Kind, entity_id: i64, staff_id: i64) -> Result<()> {
-    tx.prepare_cached("DELETE FROM changes WHERE kind = ?1 AND entity_id = ?2 AND staff_id = ?3")?
-        .execute(params![kind.key(), entity_id, staff_id])?;
-    tx.prepare_cached("INSERT INTO changes (kind, entity_id, staff_id) VALUES (?1, ?2, ?3)")?
-        .execute(params![kind.key(), entity_id, staff_id])?;
+pub fn touch(tx: &Tx<'_>, kind: Kind, entity_id: i64, staff_id: i64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM changes WHERE kind = ?1 AND entity_id = ?2 AND staff_id = ?3",
+        args![kind.key(), entity_id, staff_id],
+    )?;
+    tx.execute(
+        "INSERT INTO changes (kind, entity_id, staff_id) VALUES (?1, ?2, ?3)",
+        args![kind.key(), entity_id, staff_id],
+    )?;
     Ok(())
+}
+
+/// The newest change in a snapshot (0 for none).
+pub fn newest(db: &dyn Sql) -> Result<i64> {
+    db.query_row("SELECT coalesce(max(seq), 0) FROM changes", args![], |r| {
+        r.get(0)
+    })
+}
+
+/// Up to `limit` rows of the log after `after`, oldest first: `(seq, kind, entity_id, staff_id)`.
+pub fn after(db: &dyn Sql, after: i64, limit: i64) -> Result<Vec<(i64, String, i64, i64)>> {
+    db.query_map(
+        "SELECT seq, kind, entity_id, staff_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        args![after, limit],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }
 
 /// Encodes a position in this shop's history.
@@ -101,7 +122,7 @@ pub fn parse_cursor(shop: &Shop, cursor: &str, latest: i64) -> Result<i64> {
 
 /// Loads the current state of one changed entity, as `staff_id` may see it.
 pub fn load(
-    conn: &Connection,
+    conn: &dyn Sql,
     shop: &Shop,
     kind: Kind,
     entity_id: i64,
@@ -125,22 +146,19 @@ pub fn load(
 /// The changes after `after_seq` visible to `staff_id`, oldest first, with the sequence number
 /// of the last change it looked at.
 pub fn page(
-    conn: &Connection,
+    conn: &dyn Sql,
     shop: &Shop,
     after_seq: i64,
     staff_id: i64,
     limit: i64,
     count: bool,
 ) -> Result<(SyncPage, i64)> {
-    let mut stmt = conn.prepare_cached(
+    let rows: Vec<(i64, String, i64)> = conn.query_map(
         "SELECT seq, kind, entity_id FROM changes
           WHERE seq > ?1 AND staff_id IN (0, ?2) ORDER BY seq LIMIT ?3",
+        args![after_seq, staff_id, limit + 1],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let rows: Vec<(i64, String, i64)> = stmt
-        .query_map(params![after_seq, staff_id, limit + 1], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
     let has_more = rows.len() as i64 > limit;
     let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
     let mut last_seq = after_seq;
@@ -156,12 +174,11 @@ pub fn page(
         }
     }
     let remaining = if count {
-        Some(
-            conn.prepare_cached(
-                "SELECT count(*) FROM changes WHERE seq > ?1 AND staff_id IN (0, ?2)",
-            )?
-            .query_row(params![after_seq, staff_id], |r| r.get(0))?,
-        )
+        Some(conn.query_row(
+            "SELECT count(*) FROM changes WHERE seq > ?1 AND staff_id IN (0, ?2)",
+            args![after_seq, staff_id],
+            |r| r.get(0),
+        )?)
     } else {
         None
     };
@@ -186,7 +203,7 @@ pub type ChatPage = (Vec<(i64, inbox_protocol::ChatEvent)>, i64, bool);
 /// whether there is more to read: a page that is not full reaches the newest change, so a
 /// stream can move past everything it did not see without skipping anything it should.
 pub fn chat_page(
-    conn: &Connection,
+    conn: &dyn Sql,
     shop: &Shop,
     after_seq: i64,
     customer_id: i64,
@@ -194,9 +211,8 @@ pub fn chat_page(
     limit: i64,
 ) -> Result<ChatPage> {
     use inbox_protocol::ChatEvent;
-    let rows: Vec<(i64, String, i64)> = conn
-        .prepare_cached(
-            "SELECT seq, kind, entity_id FROM changes
+    let rows: Vec<(i64, String, i64)> = conn.query_map(
+        "SELECT seq, kind, entity_id FROM changes
               WHERE seq > ?1 AND staff_id = 0 AND (
                     (kind = 'message' AND entity_id IN
                         (SELECT id FROM messages WHERE conversation_id = ?2))
@@ -204,12 +220,9 @@ pub fn chat_page(
                         (SELECT id FROM cart_events WHERE conversation_id = ?2))
                  OR (kind = 'cart' AND entity_id = ?3))
               ORDER BY seq LIMIT ?4",
-        )?
-        .query_map(
-            params![after_seq, conversation_id, customer_id, limit],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+        args![after_seq, conversation_id, customer_id, limit],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let more = rows.len() as i64 >= limit;
     let mut events = Vec::with_capacity(rows.len());
     let mut last_seq = after_seq;
@@ -227,7 +240,7 @@ pub fn chat_page(
         // Everything up to the newest change in this snapshot was looked at.
         last_seq = last_seq.max(conn.query_row(
             "SELECT coalesce(max(seq), 0) FROM changes",
-            [],
+            args![],
             |r| r.get(0),
         )?);
     }
@@ -235,8 +248,8 @@ pub fn chat_page(
 }
 
 /// Puts every entity of a freshly seeded database into the log, oldest first.
-pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute("DELETE FROM changes", [])?;
+pub fn rebuild(tx: &Tx<'_>) -> Result<()> {
+    tx.execute("DELETE FROM changes", args![])?;
     tx.execute_batch(
         "INSERT INTO changes (kind, entity_id, staff_id)
            SELECT 'staff', id, 0 FROM staff ORDER BY id;
