@@ -25,6 +25,7 @@ pub mod changes;
 pub mod copy;
 pub mod entities;
 pub mod mutations;
+mod pool;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;
@@ -36,6 +37,18 @@ use tokio::sync::watch;
 use crate::error::{Error, Result};
 
 pub use entities::Shop;
+
+/// Moves a backend's newest-change signal forward, never back: racing writers (and, on
+/// PostgreSQL, other instances' notifications) can't make it go back.
+pub(crate) fn forward(signal: &watch::Sender<i64>, latest: i64) {
+    signal.send_if_modified(|seq| {
+        let forward = latest > *seq;
+        if forward {
+            *seq = latest;
+        }
+        forward
+    });
+}
 
 /// Where the shop keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]

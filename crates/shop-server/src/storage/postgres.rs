@@ -21,9 +21,10 @@ use std::time::Duration;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, IsolationLevel, NoTls, Statement};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 
-use super::{Row, Sql, Tx, Value, ValueRef};
+use super::pool::Readers;
+use super::{Row, Sql, Tx, Value, ValueRef, forward};
 use crate::error::{Error, Result};
 
 /// Numbered, append-only migrations; `schema_version` records how many ran.
@@ -277,8 +278,7 @@ pub struct PgDb {
 struct Inner {
     url: String,
     writer: Mutex<Conn>,
-    readers: Mutex<Vec<Conn>>,
-    reader_permits: Semaphore,
+    readers: Arc<Readers<Conn>>,
     latest_seq: watch::Sender<i64>,
 }
 
@@ -339,8 +339,7 @@ impl PgDb {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
                 writer: Mutex::new(writer),
-                readers: Mutex::new(readers),
-                reader_permits: Semaphore::new(READERS),
+                readers: Readers::new(readers),
                 latest_seq,
             }),
         };
@@ -380,34 +379,22 @@ impl PgDb {
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> Result<T> + Send + 'static,
     {
-        let permit = self
-            .inner
-            .reader_permits
-            .acquire()
-            .await
-            .map_err(|_| Error::Closed)?;
-        let inner = self.inner.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let conn = inner.readers.lock().expect("reader pool poisoned").pop();
-            let mut conn = conn.expect("a permit guarantees a free reader");
-            let result = read_on(&mut conn, f);
-            // A connection that broke is replaced rather than handed out again.
-            if conn.is_closed() {
-                match Conn::connect(&inner.url) {
-                    Ok(fresh) => conn = fresh,
-                    Err(error) => tracing::warn!(%error, "could not reconnect a reader"),
+        let url = self.inner.url.clone();
+        self.inner
+            .readers
+            .clone()
+            .run(move |conn| {
+                let result = read_on(conn, f);
+                // A connection that broke is replaced rather than handed out again.
+                if conn.is_closed() {
+                    match Conn::connect(&url) {
+                        Ok(fresh) => *conn = fresh,
+                        Err(error) => tracing::warn!(%error, "could not reconnect a reader"),
+                    }
                 }
-            }
-            inner
-                .readers
-                .lock()
-                .expect("reader pool poisoned")
-                .push(conn);
-            result
-        })
-        .await?;
-        drop(permit);
-        result
+                result
+            })
+            .await
     }
 }
 
@@ -453,17 +440,6 @@ impl Inner {
         forward(&self.latest_seq, latest);
         Ok(value)
     }
-}
-
-/// Moves the newest-change signal forward, never back.
-fn forward(signal: &watch::Sender<i64>, latest: i64) {
-    signal.send_if_modified(|seq| {
-        let forward = latest > *seq;
-        if forward {
-            *seq = latest;
-        }
-        forward
-    });
 }
 
 /// Hears other instances' commits (`LISTEN shop_changes`) and moves this instance's

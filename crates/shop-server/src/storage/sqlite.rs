@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 
-use super::{Row, Sql, Tx, Value, ValueRef};
+use super::pool::Readers;
+use super::{Row, Sql, Tx, Value, ValueRef, forward};
 use crate::error::{Error, Result};
 
 impl From<rusqlite::Error> for Error {
@@ -97,8 +98,7 @@ pub struct SqliteDb {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
-    reader_permits: Semaphore,
+    readers: Arc<Readers<Connection>>,
     latest_seq: watch::Sender<i64>,
 }
 
@@ -198,8 +198,7 @@ impl SqliteDb {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
-                readers: Mutex::new(readers),
-                reader_permits: Semaphore::new(READERS),
+                readers: Readers::new(readers),
                 latest_seq,
             }),
         })
@@ -249,32 +248,16 @@ impl SqliteDb {
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> Result<T> + Send + 'static,
     {
-        let permit = self
-            .inner
-            .reader_permits
-            .acquire()
-            .await
-            .map_err(|_| Error::Closed)?;
-        let inner = self.inner.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let conn = inner.readers.lock().expect("reader pool poisoned").pop();
-            let conn = conn.expect("a permit guarantees a free reader");
-            let result = (|| {
+        self.inner
+            .readers
+            .clone()
+            .run(move |conn| {
                 let tx = conn.unchecked_transaction()?;
                 let value = f(&*tx)?;
                 tx.finish()?;
                 Ok(value)
-            })();
-            inner
-                .readers
-                .lock()
-                .expect("reader pool poisoned")
-                .push(conn);
-            result
-        })
-        .await?;
-        drop(permit);
-        result
+            })
+            .await
     }
 }
 
@@ -287,15 +270,8 @@ impl Inner {
             r.get(0)
         })?;
         tx.commit()?;
-        // Published while still holding the writer, and only ever forward, so racing writers
-        // can't make the signal go back.
-        self.latest_seq.send_if_modified(|seq| {
-            let forward = latest > *seq;
-            if forward {
-                *seq = latest;
-            }
-            forward
-        });
+        // Published while still holding the writer, and only ever forward.
+        forward(&self.latest_seq, latest);
         drop(conn);
         Ok(value)
     }
@@ -305,54 +281,6 @@ impl Inner {
 mod tests {
     use super::*;
     use crate::storage::Db;
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn the_newest_change_signal_never_goes_back_under_racing_writers() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("shop.db")).unwrap();
-        let mut watcher = db.subscribe();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let record = seen.clone();
-        let watching = tokio::spawn(async move {
-            while watcher.changed().await.is_ok() {
-                record.lock().unwrap().push(*watcher.borrow_and_update());
-            }
-        });
-        let writers: Vec<_> = (0..8)
-            .map(|w| {
-                let db = db.clone();
-                std::thread::spawn(move || {
-                    for i in 0..150 {
-                        db.write_blocking(|tx| {
-                            crate::storage::changes::touch(
-                                tx,
-                                crate::storage::changes::Kind::Message,
-                                w * 1_000 + i,
-                                0,
-                            )
-                        })
-                        .unwrap();
-                    }
-                })
-            })
-            .collect();
-        for writer in writers {
-            writer.join().unwrap();
-        }
-        let committed = db.committed_seq().await.unwrap();
-        assert_eq!(
-            db.latest_seq(),
-            committed,
-            "the signal ends at the newest commit"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        watching.abort();
-        let seen = seen.lock().unwrap().clone();
-        assert!(
-            seen.windows(2).all(|w| w[0] < w[1]),
-            "the signal only moves forward"
-        );
-    }
 
     #[test]
     fn customers_chats_and_emails_from_before_verification_keep_their_ids_and_links() {
