@@ -6,6 +6,10 @@
 set -euo pipefail
 
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+# Elsewhere (Homebrew, other distributions) the programs are on the PATH.
+if [ -z "$pgbin" ] && command -v initdb >/dev/null; then
+  pgbin=$(dirname "$(command -v initdb)")
+fi
 if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
   echo "PostgreSQL's server programs are missing (apt-get install postgresql)" >&2
   exit 1
