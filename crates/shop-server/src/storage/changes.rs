@@ -238,11 +238,7 @@ pub fn chat_page(
     }
     if !more {
         // Everything up to the newest change in this snapshot was looked at.
-        last_seq = last_seq.max(conn.query_row(
-            "SELECT coalesce(max(seq), 0) FROM changes",
-            args![],
-            |r| r.get(0),
-        )?);
+        last_seq = last_seq.max(newest(conn)?);
     }
     Ok((events, last_seq, more))
 }

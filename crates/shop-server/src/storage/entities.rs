@@ -64,14 +64,6 @@ impl Shop {
     }
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(row: &dyn Row, idx: usize) -> Result<T> {
-    row.json(idx)
-}
-
-fn enum_col<T: serde::de::DeserializeOwned>(row: &dyn Row, idx: usize) -> Result<T> {
-    row.enum_key(idx)
-}
-
 /// The stored form of a unit enum: its serde key.
 pub fn enum_key<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -158,8 +150,8 @@ pub fn conversation(conn: &dyn Sql, id: i64) -> Result<Option<Conversation>> {
             Ok(Conversation {
                 id: r.get(0)?,
                 customer_id: r.get(1)?,
-                platform: enum_col(r, 2)?,
-                status: enum_col(r, 3)?,
+                platform: r.enum_key(2)?,
+                status: r.enum_key(3)?,
                 assignee_id: r.get(4)?,
                 contact_email: r.get(5)?,
                 customer_online: r.get(6)?,
@@ -179,7 +171,7 @@ pub fn conversation(conn: &dyn Sql, id: i64) -> Result<Option<Conversation>> {
         args![id],
         |r| {
             Ok(TopicLabel {
-                topic: enum_col(r, 0)?,
+                topic: r.enum_key(0)?,
                 confidence: r.get::<f64>(1)? as f32,
                 message_id: r.get(2)?,
                 labelled_at: r.get(3)?,
@@ -204,9 +196,9 @@ pub fn message_row(r: &dyn Row) -> Result<Message> {
         id: r.get(0)?,
         conversation_id: r.get(1)?,
         author,
-        body: json_col(r, 3)?,
+        body: r.json(3)?,
         delivery: match delivery {
-            Some(_) => Some(json_col(r, 4)?),
+            Some(_) => Some(r.json(4)?),
             None => None,
         },
         created_at: r.get(5)?,
@@ -233,7 +225,7 @@ fn cart_event_row(r: &dyn Row) -> Result<CartEvent> {
     Ok(CartEvent {
         id: r.get(0)?,
         conversation_id: r.get(1)?,
-        action: enum_col(r, 2)?,
+        action: r.enum_key(2)?,
         product_id: r.get(3)?,
         product_name: cart_event_product_name(&title).map(str::to_owned),
         quantity: r.get(5)?,
@@ -339,7 +331,7 @@ pub fn cart(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Option<Cart
                 product_id: r.get(0)?,
                 variant_id: r.get(1)?,
                 product_name: r.get(2)?,
-                options: json_col(r, 3)?,
+                options: r.json(3)?,
                 quantity: r.get(4)?,
                 unit_price: shop.money(r.get(5)?),
                 available: r.get(6)?,
@@ -366,7 +358,7 @@ fn order_row(shop: &Shop, r: &dyn Row) -> Result<Order> {
         name: format!("#{}", r.get::<i64>(2)?),
         created_at: r.get(3)?,
         total: shop.money(r.get(4)?),
-        status: enum_col(r, 5)?,
+        status: r.enum_key(5)?,
         admin_url: format!("/admin/orders/{id}"),
     })
 }
@@ -411,7 +403,7 @@ fn variants_of(conn: &dyn Sql, shop: &Shop, product_id: i64) -> Result<Vec<Varia
             Ok(Variant {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                options: json_col(r, 2)?,
+                options: r.json(2)?,
                 price: shop.money(r.get(3)?),
                 stock: r.get(4)?,
             })

@@ -119,10 +119,8 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
     {
-        match &self.0 {
-            Backend::Sqlite(db) => db.write(f).await,
-            Backend::Postgres(db) => db.write(f).await,
-        }
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
     }
 
     /// The same as [`Db::write`], for callers already on a blocking thread.

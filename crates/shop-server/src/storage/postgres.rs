@@ -355,15 +355,6 @@ impl PgDb {
         *self.inner.latest_seq.borrow()
     }
 
-    pub async fn write<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
-    {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.write_blocking(f)).await?
-    }
-
     pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.inner.write_blocking(f)
     }

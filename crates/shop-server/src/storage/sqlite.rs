@@ -189,10 +189,7 @@ impl SqliteDb {
             stable_plans(&reader)?;
             readers.push(reader);
         }
-        let latest: i64 =
-            writer.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
-                r.get(0)
-            })?;
+        let latest = super::changes::newest(&writer)?;
         let (latest_seq, _) = watch::channel(latest);
         Ok(SqliteDb {
             inner: Arc::new(Inner {
@@ -217,17 +214,6 @@ impl SqliteDb {
         *self.inner.latest_seq.borrow()
     }
 
-    /// Runs `f` in one immediate write transaction, commits, and wakes the live streams.
-    pub async fn write<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
-    {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.write_blocking(f)).await?
-    }
-
-    /// The same as [`Db::write`], for callers already on a blocking thread.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.inner.write_blocking(f)
     }
@@ -266,9 +252,7 @@ impl Inner {
         let mut conn = self.writer.lock().expect("writer poisoned");
         let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
         let value = f(&Tx::new(&*tx))?;
-        let latest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
-            r.get(0)
-        })?;
+        let latest = super::changes::newest(&*tx)?;
         tx.commit()?;
         // Published while still holding the writer, and only ever forward.
         forward(&self.latest_seq, latest);
