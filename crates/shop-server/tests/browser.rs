@@ -1238,7 +1238,14 @@ mod harness {
                 .client
                 .execute_async(
                     "const done = arguments[arguments.length - 1];
-                 axe.run(document, { resultTypes: ['violations'] })
+                 // Contrast is judged as a person sees it once the panel has finished fading
+                 // in: axe mid-animation reads text at partial opacity.
+                 const roots = [document, ...[...document.querySelectorAll('*')]
+                   .map(e => e.shadowRoot).filter(Boolean)];
+                 const ending = roots.flatMap(r => r.getAnimations())
+                   .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+                 Promise.all(ending.map(a => a.finished))
+                   .then(() => axe.run(document, { resultTypes: ['violations'] }))
                    .then(r => done(r.violations.map(v =>
                      `${v.id}: ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`)))
                    .catch(e => done([`axe failed: ${e}`]));",
