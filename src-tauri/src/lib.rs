@@ -21,6 +21,7 @@ mod notifier;
 pub mod settings;
 mod state;
 mod tray;
+mod window;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -232,6 +233,7 @@ pub fn run() -> ExitCode {
                 std::process::exit(3);
             };
             app.manage(lock);
+            window::build(app)?;
             bindings.mount_events(app);
             let handle = app.handle().clone();
             let settings = settings::AppSettings::load(&handle.state::<AppState>().data.path);

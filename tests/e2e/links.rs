@@ -119,6 +119,31 @@ async fn shop_links_open_in_the_browser_at_absolute_https_addresses_steps() {
         app.find_all("[data-testid=error-toast]").await.is_empty(),
         "no error shown"
     );
+
+    // Nothing navigates the window away from the app or opens a window of its own, whatever
+    // the webview is asked (a middle click or a context menu's "open in new window" ask it the
+    // same): the page stays, and its conversation with it.
+    let away = format!("{}/store", shop.url());
+    let popup = app
+        .script(&format!(
+            "const w = window.open({away:?}); return w === null ? 'none' : 'opened';"
+        ))
+        .await;
+    assert_eq!(popup, serde_json::json!("none"), "no window of its own");
+    app.script(&format!("window.location.href = {away:?}; return null;"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let still = app
+        .script("return [location.protocol, location.host].join('//');")
+        .await;
+    assert!(
+        matches!(
+            still.as_str(),
+            Some("tauri://localhost" | "http://tauri.localhost")
+        ),
+        "the app's own page: {still}"
+    );
+    app.find(&row(id)).await;
     app.close().await;
     shop.stop().await;
 }

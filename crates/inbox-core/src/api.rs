@@ -36,6 +36,74 @@ pub struct ShopAddress {
     pub ca_pem: Option<Vec<u8>>,
 }
 
+/// The most this client reads of one answer, so a broken or hostile shop can't exhaust the
+/// app's memory. A JSON answer: the largest sync page the API makes (5,000 changes of
+/// messages at their 5,000-character limit, escaped) fits with room to spare.
+const MAX_JSON_ANSWER: usize = 256 * 1024 * 1024;
+/// A refusal's body: only its problem document (or the first 200 characters) is used.
+const MAX_PROBLEM_ANSWER: usize = 64 * 1024;
+/// A media file: the largest attachment the shop accepts.
+const MAX_MEDIA_ANSWER: usize = MAX_VIDEO_BYTES;
+/// One event of the live stream: one change.
+const MAX_LIVE_EVENT: usize = 16 * 1024 * 1024;
+
+fn too_large(cap: usize) -> Error {
+    Error::Network(format!(
+        "the shop's answer is larger than the {} MiB this app reads; it was not read",
+        cap / (1024 * 1024)
+    ))
+}
+
+/// The response body, refused once it grows past `cap` bytes (before it is read, when the
+/// shop says its length).
+async fn read_capped(response: Response, cap: usize) -> Result<Vec<u8>> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > cap as u64)
+    {
+        return Err(too_large(cap));
+    }
+    let mut body = Vec::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(classify_send)?;
+        if body.len() + chunk.len() > cap {
+            return Err(too_large(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Counts the bytes of the live stream's event being received (since the last blank line)
+/// and fails the stream once one grows past `cap`: the event parser buffers a whole event.
+fn cap_events<S, B>(chunks: S, cap: usize) -> impl Stream<Item = Result<B>>
+where
+    S: Stream<Item = reqwest::Result<B>>,
+    B: AsRef<[u8]>,
+{
+    let mut pending = 0usize;
+    let mut after_newline = false;
+    chunks.map(move |chunk| {
+        let chunk = chunk.map_err(classify_send)?;
+        for &b in chunk.as_ref() {
+            match b {
+                b'\n' if after_newline => pending = 0,
+                b'\n' => after_newline = true,
+                b'\r' => {}
+                _ => {
+                    after_newline = false;
+                    pending += 1;
+                }
+            }
+        }
+        if pending > cap {
+            return Err(too_large(cap));
+        }
+        Ok(chunk)
+    })
+}
+
 /// How long a first retry waits, before jitter; each further failure doubles it.
 pub const RETRY_BASE: Duration = Duration::from_millis(500);
 
@@ -80,7 +148,9 @@ fn retry_after(response: &Response) -> Option<Duration> {
 async fn failure(response: Response) -> Error {
     let status = response.status();
     let retry = retry_after(&response);
-    let body = response.bytes().await.unwrap_or_default();
+    let body = read_capped(response, MAX_PROBLEM_ANSWER)
+        .await
+        .unwrap_or_default();
     let problem: Option<Problem> = serde_json::from_slice(&body).ok();
     let detail = problem
         .as_ref()
@@ -184,7 +254,7 @@ impl ApiClient {
         if !response.status().is_success() {
             return Err(failure(response).await);
         }
-        let bytes = response.bytes().await.map_err(classify_send)?;
+        let bytes = read_capped(response, MAX_JSON_ANSWER).await?;
         Ok(serde_json::from_slice(&bytes)?)
     }
 
@@ -214,10 +284,9 @@ impl ApiClient {
             return Err(failure(response).await);
         }
         // The shop has made the change: what fails from here is classified as such.
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response, MAX_JSON_ANSWER)
             .await
-            .map_err(|e| classify_send(e).after_success())?;
+            .map_err(Error::after_success)?;
         let answer = serde_json::from_slice(&bytes).map_err(|e| Error::from(e).after_success())?;
         Ok(Some(answer))
     }
@@ -281,8 +350,7 @@ impl ApiClient {
             return Err(failure(response).await);
         }
         use eventsource_stream::Eventsource;
-        let stream = response
-            .bytes_stream()
+        let stream = cap_events(response.bytes_stream(), MAX_LIVE_EVENT)
             .eventsource()
             .map(|event| match event {
                 Ok(event) => serde_json::from_str::<Change>(&event.data).map_err(Error::from),
@@ -308,6 +376,58 @@ impl ApiClient {
         if !response.status().is_success() {
             return Err(failure(response).await);
         }
-        Ok(response.bytes().await.map_err(classify_send)?.to_vec())
+        read_capped(response, MAX_MEDIA_ANSWER).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer streamed in chunks, its length not said, as a chunked response comes.
+    fn answer(chunks: &[&'static [u8]]) -> Response {
+        let chunks: Vec<std::result::Result<&'static [u8], std::io::Error>> =
+            chunks.iter().map(|c| Ok(*c)).collect();
+        let builder = hyper::Response::builder().status(200);
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+        Response::from(builder.body(body).expect("a response"))
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_read_up_to_its_cap_and_refused_past_it() {
+        let read = read_capped(answer(&[b"0123", b"4567"]), 8).await;
+        assert_eq!(read.expect("within the cap"), b"01234567");
+
+        let error = read_capped(answer(&[b"0123", b"4567", b"8"]), 8)
+            .await
+            .expect_err("one byte past the cap");
+        assert!(
+            error.to_string().contains("larger than"),
+            "says why: {error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_live_event_may_not_grow_past_its_cap_however_many_come() {
+        let chunks: Vec<reqwest::Result<&[u8]>> = vec![
+            Ok(b"data: 12345\n\n"),
+            Ok(b"data: 123"),
+            Ok(b"45\r\n\r\n"),
+            Ok(b"data: 1234567890"),
+        ];
+        let mut events = std::pin::pin!(cap_events(futures_util::stream::iter(chunks), 12));
+        for _ in 0..3 {
+            events
+                .next()
+                .await
+                .expect("a chunk")
+                .expect("events of 11 bytes");
+        }
+        let error = events
+            .next()
+            .await
+            .expect("a chunk")
+            .expect_err("an event of 16 bytes");
+        assert!(error.to_string().contains("larger than"), "{error}");
     }
 }

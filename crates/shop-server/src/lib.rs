@@ -55,6 +55,9 @@ pub struct AppState {
     pub live: api::live::Live,
     /// See [`Config::allowed_origins`].
     pub allowed_origins: api::cors::AllowedOrigins,
+    /// Whether responses carry Strict-Transport-Security: with the shop's own certificate
+    /// (`--cert`), not with the local CA's `localhost` one.
+    pub hsts: bool,
 }
 
 /// How to run a server.
@@ -280,6 +283,7 @@ pub async fn start(config: Config) -> Result<Running> {
         })
         .await?;
 
+    let hsts = config.tls.is_some();
     let tls_files = match config.tls.clone() {
         Some(files) => files,
         None => tls::local_ca(&config.data_dir.join("tls"))?,
@@ -305,6 +309,7 @@ pub async fn start(config: Config) -> Result<Running> {
         presence: presence::Presence::new(config.presence_lease),
         live: api::live::Live::new(fanout, config.stream_recheck),
         allowed_origins,
+        hsts,
     };
     let app = app(state.clone());
 
@@ -430,9 +435,22 @@ pub fn app(state: AppState) -> axum::Router {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     ))
-    .layer(SetResponseHeaderLayer::overriding(
-        header::STRICT_TRANSPORT_SECURITY,
-        HeaderValue::from_static("max-age=31536000"),
+    // HSTS only with the shop's own certificate: the local CA's is for `localhost`, where a
+    // browser that honoured a year of HSTS would force HTTPS on every other local port too.
+    .layer(axum::middleware::from_fn_with_state(
+        state.hsts,
+        |axum::extract::State(hsts): axum::extract::State<bool>,
+         request: axum::extract::Request,
+         next: axum::middleware::Next| async move {
+            let mut response = next.run(request).await;
+            if hsts {
+                response.headers_mut().insert(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    HeaderValue::from_static("max-age=31536000"),
+                );
+            }
+            response
+        },
     ))
     // The storefront API only, for the sites the shop named (the embedded widget).
     .layer(axum::middleware::from_fn_with_state(

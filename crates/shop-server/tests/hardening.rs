@@ -1057,3 +1057,46 @@ async fn codes_to_one_address_are_limited_however_many_chats_ask() {
     );
     shop.stop().await;
 }
+
+/// HSTS would make a browser force HTTPS on every port of the host for a year: right for a
+/// shop's own domain, wrong for the local CA's `localhost`, which other local servers share.
+#[tokio::test(flavor = "multi_thread")]
+async fn strict_transport_security_comes_only_with_the_shops_own_certificate() {
+    let hsts = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    let local = TestShop::demo().await;
+    let response = local
+        .request(Method::GET, "/api/v1/openapi.json", None)
+        .send()
+        .await
+        .expect("the local-CA shop answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        hsts(&response),
+        None,
+        "no HSTS for the local CA's localhost"
+    );
+    local.stop().await;
+
+    // A certificate of the shop's own, handed over as `--cert`/`--key` would.
+    let certs = tempfile::tempdir().expect("temp dir");
+    let mut files = shop_server::tls::local_ca(certs.path()).expect("a certificate");
+    let ca = std::fs::read(files.ca.take().expect("its CA")).expect("the CA file");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = test_config(dir.path());
+    config.tls = Some(files);
+    let server = shop_server::start(config).await.expect("server starts");
+    let response = client_for(&ca)
+        .get(format!("{}/api/v1/openapi.json", server.url()))
+        .send()
+        .await
+        .expect("the shop with its own certificate answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(hsts(&response).as_deref(), Some("max-age=31536000"));
+    server.shutdown().await;
+}
