@@ -56,3 +56,22 @@ it('shows the same error when the shop refuses the code as inactive', async () =
   expect(commands.shareDiscount).toHaveBeenCalledWith(4, discount());
   expect(onclose).not.toHaveBeenCalled();
 });
+
+it('shows when a scheduled code starts, also when it has an end', async () => {
+  vi.mocked(commands.searchDiscounts).mockImplementation(() =>
+    ok([
+      discount({
+        id: 4,
+        code: 'SOMMAR20',
+        status: 'SCHEDULED',
+        starts_at: NOW + 10 * 86_400_000,
+        ends_at: NOW + 40 * 86_400_000,
+      }),
+    ]),
+  );
+  render(DiscountPicker, { props: { conversationId: 4, onclose: vi.fn(), now: () => NOW } });
+  await waitFor(() => expect(screen.getAllByTestId('discount-option').length).toBe(1));
+  const option = screen.getByTestId('discount-option');
+  expect(screen.getByTestId('discount-starts').textContent).toMatch(/^Starts /);
+  expect(option.textContent).toMatch(/Ends /);
+});

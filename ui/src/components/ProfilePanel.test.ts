@@ -75,3 +75,51 @@ it('says beside the email that nobody proved it', () => {
   });
   expect(screen.queryByTestId('profile-unverified')).toBeNull();
 });
+
+it('has no order block for a customer with no orders, and says so when every order is older than 60 days', async () => {
+  setLocale('en');
+  const customer = {
+    id: 11,
+    name: 'Nils Berg',
+    email: 'nils@example.se',
+    email_verified: true,
+    phone: null,
+    city: null,
+    country: null,
+    time_zone: null,
+    kind: 'returning' as const,
+    customer_since: NOW - 400 * 86_400_000,
+    total_spent: { minor: 24_900, currency: 'SEK' },
+    email_marketing: false,
+    sms_marketing: false,
+    admin_url: '/admin/customers/11',
+  };
+  const old = {
+    id: 7,
+    customer_id: 11,
+    name: '#1007',
+    created_at: NOW - 61 * 86_400_000,
+    total: { minor: 24_900, currency: 'SEK' },
+    status: 'paid' as const,
+    admin_url: '/admin/orders/7',
+  };
+  const props = (orders: (typeof old)[]) => ({
+    profile: { customer, notes: [], cart: null, last_order: null, orders },
+    view: view(),
+    now: NOW,
+    staffName: () => null,
+    onchanged: () => {},
+  });
+
+  const { unmount } = render(ProfilePanel, { props: props([]) });
+  expect(screen.queryByTestId('profile-orders')).toBeNull();
+  expect(screen.queryByText('Last order')).toBeNull();
+  unmount();
+
+  render(ProfilePanel, { props: props([old]) });
+  expect(screen.getByTestId('profile-no-recent-order').textContent?.trim()).toBe(
+    'No orders in the last 60 days',
+  );
+  await fireEvent.click(screen.getByText('View all'));
+  expect(screen.getByText('#1007')).toBeTruthy();
+});

@@ -336,8 +336,13 @@ describe('the last order', () => {
   });
 
   it('offers "view all" when there is more than one order', () => {
-    expect(showAllOrdersLink([order(1, 0)])).toBe(false);
-    expect(showAllOrdersLink([order(1, 0), order(2, 0)])).toBe(true);
+    expect(showAllOrdersLink([order(1, 0)], order(1, 0))).toBe(false);
+    expect(showAllOrdersLink([order(1, 0), order(2, 0)], order(2, 0))).toBe(true);
+  });
+
+  it('offers "view all" for a lone order older than the window, and nothing with no orders', () => {
+    expect(showAllOrdersLink([order(1, 0)], null)).toBe(true);
+    expect(showAllOrdersLink([], null)).toBe(false);
   });
 });
 

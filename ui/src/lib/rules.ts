@@ -311,8 +311,9 @@ export function lastOrderWithinWindow<T extends OrderLike>(
 }
 
 /** "View all" orders appears when the customer has more than one order. */
-export function showAllOrdersLink(orders: readonly unknown[]): boolean {
-  return orders.length > 1;
+export function showAllOrdersLink(orders: readonly unknown[], recent: unknown): boolean {
+  // More than one order (the seeds), or one older than the window: the only way to see it.
+  return orders.length > 1 || (orders.length > 0 && recent == null);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -328,6 +328,7 @@ export const en = {
 
   // Orders in the profile
   'orders.last': 'Last order',
+  'orders.noneRecent': 'No orders in the last {days} days',
   'orders.viewAll': 'View all',
   'orders.all': 'All orders',
   'orders.count': { one: '{count} order', other: '{count} orders' },

@@ -315,6 +315,7 @@ export const sv: TranslationOf<English> = {
   'cart.discountApplied': 'Rabattkoden {code} har tillämpats',
 
   'orders.last': 'Senast lagda order',
+  'orders.noneRecent': 'Inga ordrar de senaste {days} dagarna',
   'orders.viewAll': 'Visa alla',
   'orders.all': 'Alla ordrar',
   'orders.count': { one: '{count} order', other: '{count} ordrar' },
