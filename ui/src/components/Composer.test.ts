@@ -108,3 +108,27 @@ it('refuses a damaged file as soon as it is chosen, with the reason, and keeps t
   expect(screen.getByTestId<HTMLTextAreaElement>('composer-input').value).toBe('Hej');
   expect(commands.sendMedia).not.toHaveBeenCalled();
 });
+
+it('says only what holds now: after a refused file, a too-long text shows why Send is off', async () => {
+  vi.mocked(commands.pickMedia).mockImplementation(() => ok('/tmp/trasig.png'));
+  vi.mocked(commands.previewMedia).mockImplementation(() =>
+    fail('corrupt_media', "the image is damaged and can't be opened"),
+  );
+  compose();
+  await fireEvent.click(screen.getByTestId('composer-attach'));
+  await waitFor(() => expect(screen.getByTestId('composer-error')).toBeTruthy());
+
+  const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+  await fireEvent.input(input, { target: { value: 'x'.repeat(5_001) } });
+  expect(screen.queryByTestId('composer-error')).toBeNull();
+  expect(screen.getByTestId('composer-too-long').textContent).toMatch(
+    /too long: 5.?001 characters/,
+  );
+  expect(screen.getByTestId<HTMLButtonElement>('composer-send').disabled).toBe(true);
+
+  // Back within the limit: nothing stale is said, and Send is on again.
+  await fireEvent.input(input, { target: { value: 'Hej igen' } });
+  expect(screen.queryByTestId('composer-too-long')).toBeNull();
+  expect(screen.queryByTestId('composer-error')).toBeNull();
+  expect(screen.getByTestId<HTMLButtonElement>('composer-send').disabled).toBe(false);
+});
