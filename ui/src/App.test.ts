@@ -371,3 +371,23 @@ it('shows a refused close on the conversation itself, with Retry', async () => {
   await fireEvent.click(within(banner).getByText('Retry'));
   expect(commands.retry).toHaveBeenCalledWith(9);
 });
+
+it('moves "Last synced" on with every change received live, not only at a catch-up', async () => {
+  await signedIn();
+  const at = (h: number, m: number) => new Date(2026, 11, 7, h, m).getTime();
+  vi.mocked(commands.status).mockImplementation(() =>
+    ok({ state: { state: 'live' as const }, last_synced_at: at(9, 5) }),
+  );
+  app.onEngineEvent({
+    event: 'synced',
+    conversations: [1],
+    customers: [],
+    staff: false,
+    messages: [],
+    live: true,
+    first_sync: false,
+  });
+  await waitFor(() =>
+    expect(screen.getByTestId('sync-status').textContent).toMatch(/Last synced .*9:05/),
+  );
+});

@@ -208,6 +208,7 @@ export class AppState {
     for (const unlisten of this.#unlisten) unlisten();
     this.#unlisten = [];
     this.refreshSoon.cancel();
+    this.statusSoon.cancel();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -234,6 +235,8 @@ export class AppState {
         return;
       case 'synced':
         if (event.staff) void this.loadStaff();
+        // "Last synced" is the last change received, live ones included.
+        this.statusSoon();
         this.refreshSoon(false);
         return;
       default:
@@ -286,6 +289,9 @@ export class AppState {
   // -------------------------------------------------------------------------------------------
   // Loading
   // -------------------------------------------------------------------------------------------
+
+  /** Reads the status again after a burst of synced batches, once. */
+  private statusSoon = debounce(() => void this.loadStatus(), 250);
 
   async loadStatus(): Promise<void> {
     try {
