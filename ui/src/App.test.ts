@@ -391,3 +391,20 @@ it('moves "Last synced" on with every change received live, not only at a catch-
     expect(screen.getByTestId('sync-status').textContent).toMatch(/Last synced .*9:05/),
   );
 });
+
+it('keeps focus on the list when a row is clicked, so j and Enter open the next row', async () => {
+  const list = await signedIn();
+  const rows = within(list).getAllByTestId('conversation-row');
+  // As a browser does: a mouse press focuses what it lands on unless that is prevented.
+  const press = new MouseEvent('mousedown', { bubbles: true, cancelable: true, button: 0 });
+  rows[0]!.dispatchEvent(press);
+  if (!press.defaultPrevented) rows[0]!.focus();
+  await fireEvent.click(rows[0]!);
+  await waitFor(() => expect(app.openId).toBe(1));
+  expect(document.activeElement).toBe(list);
+
+  await fireEvent.keyDown(document.activeElement!, { key: 'j' });
+  await fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
+  await waitFor(() => expect(app.openId).toBe(2));
+  expect(vi.mocked(commands.conversation).mock.calls.at(-1)?.[0]).toBe(2);
+});
