@@ -31,7 +31,8 @@ vi.mock('./bindings', () => ({
       }),
     ),
     search: vi.fn(),
-    saveDraft: vi.fn(),
+    saveDraft: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
+    reply: vi.fn(),
     discard: vi.fn(),
     quit: vi.fn(() => Promise.resolve(null)),
     outbox: vi.fn(),
@@ -407,4 +408,21 @@ it('keeps focus on the list when a row is clicked, so j and Enter open the next 
   await fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
   await waitFor(() => expect(app.openId).toBe(2));
   expect(vi.mocked(commands.conversation).mock.calls.at(-1)?.[0]).toBe(2);
+});
+
+it('leaves the message field for the list on Escape, so j j Enter opens a row and sends nothing', async () => {
+  const list = await signedIn();
+  await fireEvent.click(within(list).getAllByTestId('conversation-row')[0]!);
+  const input = await waitFor(() => screen.getByTestId<HTMLTextAreaElement>('composer-input'));
+  input.focus();
+  await fireEvent.input(input, { target: { value: 'Tack!' } });
+
+  await fireEvent.keyDown(input, { key: 'Escape' });
+  expect(document.activeElement).toBe(list);
+  for (const k of ['j', 'j', 'Enter']) await fireEvent.keyDown(document.activeElement!, { key: k });
+
+  await waitFor(() => expect(app.openId).toBe(3));
+  expect(commands.reply).not.toHaveBeenCalled();
+  // What was typed stays in its conversation's draft.
+  await waitFor(() => expect(commands.saveDraft).toHaveBeenCalledWith(1, 'Tack!'));
 });

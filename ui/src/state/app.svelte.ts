@@ -90,6 +90,8 @@ export class AppState {
   toasts = $state<Toast[]>([]);
   /** Bumped to ask the search box to take focus. */
   searchFocus = $state(0);
+  /** Bumped to give the keyboard back to the conversation list (Escape in a text field). */
+  listFocus = $state(0);
   /** A search an `inbox://search?q=` link asked for; `seq` makes each request new. */
   searchRequest = $state.raw<{ query: string; seq: number } | null>(null);
   /** Bumped to ask the composer to take focus. */
