@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { expect, it, vi } from 'vitest';
 
 import { setLocale } from '../lib/i18n/index.svelte';
@@ -122,4 +122,45 @@ it('has no order block for a customer with no orders, and says so when every ord
   );
   await fireEvent.click(screen.getByText('View all'));
   expect(screen.getByText('#1007')).toBeTruthy();
+});
+
+it('puts the cursor in a note opened for editing, at its end', async () => {
+  setLocale('en');
+  const customer = {
+    id: 12,
+    name: 'Elin Dahl',
+    email: 'elin@example.se',
+    email_verified: true,
+    phone: null,
+    city: null,
+    country: null,
+    time_zone: null,
+    kind: 'returning' as const,
+    customer_since: NOW - 86_400_000,
+    total_spent: { minor: 0, currency: 'SEK' },
+    email_marketing: false,
+    sms_marketing: false,
+    admin_url: '/admin/customers/12',
+  };
+  const note = {
+    id: 5,
+    customer_id: 12,
+    author_id: 1,
+    body: 'Prefers email',
+    created_at: NOW - 1000,
+    updated_at: NOW - 1000,
+  };
+  render(ProfilePanel, {
+    props: {
+      profile: { customer, notes: [note], cart: null, last_order: null, orders: [] },
+      view: view(),
+      now: NOW,
+      staffName: () => null,
+      onchanged: () => {},
+    },
+  });
+  await fireEvent.click(screen.getByTestId('note-edit'));
+  const field = await waitFor(() => screen.getByTestId<HTMLTextAreaElement>('note-edit-field'));
+  await waitFor(() => expect(document.activeElement).toBe(field));
+  expect(field.selectionStart).toBe('Prefers email'.length);
 });
