@@ -300,6 +300,33 @@ impl Desktop {
         body.send_keys(keys).await.expect("keys are sent");
     }
 
+    /// Types keys into whatever has focus now, as a keyboard does (WebDriver key codes for
+    /// Enter `\u{E007}`, Escape `\u{E00C}`). Unlike [`Desktop::keys`], focus doesn't move.
+    pub async fn press(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for value in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("the keys are pressed");
+    }
+
+    /// The `data-testid` of the focused element, or its tag and role.
+    pub async fn focused(&self) -> String {
+        let value = self
+            .script(
+                "const e = document.activeElement; \
+                 return e ? (e.dataset.testid || `${e.tagName}:${e.getAttribute('role') || ''}`) : '';",
+            )
+            .await;
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Runs script in the page and returns its JSON result.
     pub async fn script(&self, script: &str) -> serde_json::Value {
         self.client

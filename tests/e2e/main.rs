@@ -10,6 +10,7 @@ mod links;
 mod outbox;
 mod prefetch;
 mod shop;
+mod triage;
 mod x11;
 
 use std::time::Duration;
