@@ -4,7 +4,7 @@
 
 use super::harness::Desktop;
 use super::shop::Shop;
-use super::{open_conversation, row, signed_in_app, staff_messages, whole_test};
+use super::{open_conversation, paste_png, row, search, signed_in_app, staff_messages, whole_test};
 use inbox_protocol::*;
 
 const ENTER: &str = "\u{E007}";
@@ -106,5 +106,101 @@ async fn keys_go_where_staff_expect_steps() {
     );
     open_conversation(&app, top).await;
     assert_eq!(staff_messages(&app, "delivered").await, sent);
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_thread_scrolls_where_staff_read() {
+    whole_test(the_thread_scrolls_where_staff_read_steps()).await;
+}
+
+/// How `css`'s element sits in the thread's view: "whole", "partly" or "out".
+async fn in_view(app: &Desktop, css: &str) -> String {
+    let script = format!(
+        "const t = document.getElementById('timeline').getBoundingClientRect(); \
+         const e = document.querySelector({css:?}); if (!e) return 'missing'; \
+         const r = e.getBoundingClientRect(); \
+         if (r.top >= t.top - 1 && r.bottom <= t.bottom + 1) return 'whole'; \
+         return (r.bottom > t.top && r.top < t.bottom) ? 'partly' : 'out';"
+    );
+    app.script(&script)
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn wait_in_view(app: &Desktop, css: &str, want: &str) {
+    let start = std::time::Instant::now();
+    loop {
+        let now = in_view(app, css).await;
+        if now == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < super::harness::PATIENCE,
+            "{css} stayed {now}, not {want}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn the_thread_scrolls_where_staff_read_steps() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut app = signed_in_app("thread", &shop, data.path()).await;
+    // A long conversation: a question with a rare word, then 40 more messages.
+    let chat = shop
+        .customer("Vera Sund", "vera@example.se", "Har ni kanelbullsformar?")
+        .await;
+    for n in 1..=40 {
+        shop.say(
+            &chat,
+            &format!("Och en sak till, nummer {n}, om leveransen."),
+        )
+        .await;
+    }
+    let id = chat.conversation_id;
+    app.find(&row(id)).await;
+
+    // A search hit opens the conversation at that message, marked, not at the bottom.
+    let hit = search(&app, "kanelbullsformar", id).await;
+    app.click(&hit).await;
+    let marked = "[data-testid=message][data-hit=true]";
+    app.find(marked).await;
+    wait_in_view(&app, marked, "whole").await;
+    app.screenshot("search-hit").await;
+
+    // Reading up the thread, a new message doesn't move it: a jump says what came.
+    app.script("document.getElementById('timeline').scrollTop = 0; return true;")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let first = "[data-testid=message]:first-of-type";
+    let before = in_view(&app, first).await;
+    shop.say(&chat, "Hallå, är ni där?").await;
+    app.find("[data-testid=thread-jump]").await;
+    assert_eq!(in_view(&app, first).await, before, "the thread stayed put");
+    app.screenshot("new-below").await;
+    app.click("[data-testid=thread-jump]").await;
+    app.wait_gone("[data-testid=thread-jump]").await;
+
+    // Closing and reopening at the bottom keeps the newest in view.
+    let newest = "[data-testid=message]:last-of-type";
+    wait_in_view(&app, newest, "whole").await;
+    app.click("[data-testid=action-close]").await;
+    app.find(".banner").await;
+    wait_in_view(&app, newest, "whole").await;
+    app.click("[data-testid=action-reopen]").await;
+    app.wait_gone(".banner").await;
+    wait_in_view(&app, newest, "whole").await;
+
+    // An image sent at the bottom shows whole once it has loaded.
+    paste_png(&app).await;
+    app.find("[data-testid=attachment-preview]").await;
+    app.click("[data-testid=composer-send]").await;
+    let image = "[data-testid=message][data-side=staff] [data-testid=attachment-image]";
+    app.find(image).await;
+    wait_in_view(&app, image, "whole").await;
+    app.screenshot("image-sent").await;
     app.close().await;
 }

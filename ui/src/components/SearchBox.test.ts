@@ -36,7 +36,7 @@ it('searches as staff type and marks the matched words from the character ranges
   expect(container.querySelector('b')).toBeNull();
 
   await fireEvent.click(result);
-  expect(onchoose).toHaveBeenCalledWith(42, 'closed');
+  expect(onchoose).toHaveBeenCalledWith(42, 'closed', 5);
 });
 
 it('keeps the results open while the field has focus, and closes them when focus leaves', async () => {

@@ -389,7 +389,15 @@ export class AppState {
   // -------------------------------------------------------------------------------------------
 
   /** Opens a conversation; `status` switches the Open/Closed tab to where it lives. */
-  async openConversation(id: number, status?: ConversationStatus): Promise<void> {
+  /** A message the next opened conversation shows first, highlighted (a search hit). */
+  focusMessage: number | null = null;
+
+  async openConversation(
+    id: number,
+    status?: ConversationStatus,
+    atMessage?: number | null,
+  ): Promise<void> {
+    this.focusMessage = atMessage ?? null;
     if (status && status !== this.tab) {
       this.tab = status;
       this.rows = [];

@@ -33,3 +33,11 @@ if (typeof window !== 'undefined' && !('matchMedia' in window)) {
 if (typeof Element !== 'undefined' && typeof Element.prototype.scrollTo !== 'function') {
   Object.defineProperty(Element.prototype, 'scrollTo', { configurable: true, value() {} });
 }
+
+/** jsdom has no layout to scroll: scrollIntoView records nothing, as there is nowhere to go. */
+if (typeof Element !== 'undefined' && !('scrollIntoView' in Element.prototype)) {
+  Object.defineProperty(Element.prototype, 'scrollIntoView', {
+    configurable: true,
+    value: function scrollIntoView(): void {},
+  });
+}

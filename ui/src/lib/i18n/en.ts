@@ -133,6 +133,7 @@ export const en = {
   'conversation.sentByEmail': 'Sent by email to {email}',
   'conversation.sentVia': 'Sent on {platform}',
   'conversation.closedBanner': 'This conversation is closed.',
+  'conversation.newBelow': { one: '{count} new message ↓', other: '{count} new messages ↓' },
   'conversation.loadingOlder': 'Loading earlier messages…',
   'conversation.newMessages': 'New messages',
   'conversation.notFound': 'This conversation isn’t available any more.',

@@ -131,6 +131,7 @@ export const sv: TranslationOf<English> = {
   'conversation.sentByEmail': 'Skickat med e-post till {email}',
   'conversation.sentVia': 'Skickat via {platform}',
   'conversation.closedBanner': 'Den här konversationen är stängd.',
+  'conversation.newBelow': { one: '{count} nytt meddelande ↓', other: '{count} nya meddelanden ↓' },
   'conversation.loadingOlder': 'Läser in tidigare meddelanden…',
   'conversation.newMessages': 'Nya meddelanden',
   'conversation.notFound': 'Den här konversationen är inte längre tillgänglig.',
