@@ -426,3 +426,43 @@ it('leaves the message field for the list on Escape, so j j Enter opens a row an
   // What was typed stays in its conversation's draft.
   await waitFor(() => expect(commands.saveDraft).toHaveBeenCalledWith(1, 'Tack!'));
 });
+
+it('holds the list still under the pointer; what moved waits behind a bar until applied', async () => {
+  const list = await signedIn();
+  const nav = screen.getByRole('navigation', { name: 'Conversations' });
+  const names = () =>
+    within(list)
+      .getAllByTestId('conversation-row')
+      .map((r) => r.dataset.id);
+  expect(names()).toEqual(['1', '2', '3']);
+
+  await fireEvent.pointerEnter(nav);
+  // A customer writes in conversation 3, which would jump to the top.
+  vi.mocked(commands.conversations).mockImplementation(() =>
+    ok([
+      summary({ id: 3, last_message_at: Date.now() }),
+      summary({ id: 1 }),
+      summary({ id: 2, customer_name: 'Bo' }),
+    ]),
+  );
+  await app.refreshList();
+  expect(names()).toEqual(['1', '2', '3']);
+  expect(screen.getByTestId('list-waiting').textContent).toBe('1 new ↑');
+
+  await fireEvent.click(screen.getByTestId('list-waiting'));
+  await waitFor(() => expect(names()).toEqual(['3', '1', '2']));
+  expect(screen.queryByTestId('list-waiting')).toBeNull();
+
+  // Leaving the list applies what waited, too.
+  vi.mocked(commands.conversations).mockImplementation(() =>
+    ok([
+      summary({ id: 2, customer_name: 'Bo', last_message_at: Date.now() + 1 }),
+      summary({ id: 3, last_message_at: Date.now() }),
+      summary({ id: 1 }),
+    ]),
+  );
+  await app.refreshList();
+  expect(names()).toEqual(['3', '1', '2']);
+  await fireEvent.pointerLeave(nav);
+  await waitFor(() => expect(names()).toEqual(['2', '3', '1']));
+});

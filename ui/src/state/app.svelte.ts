@@ -25,6 +25,7 @@ import { call, failureCode, CommandFailure } from '../lib/api';
 import { setLocale } from '../lib/i18n/index.svelte';
 import type { Phrase } from '../lib/i18n/index.svelte';
 import { errorPhrase, shouldMarkRead } from '../lib/rules';
+import { heldRows, HOLD_PAUSE_MS } from '../lib/listhold';
 import { debounce } from '../lib/text';
 
 /** Rows fetched per page; more pages load as the list scrolls near its end. */
@@ -75,6 +76,11 @@ export class AppState {
   hasMore = $state(false);
   /** The row the keyboard cursor is on. */
   cursorId = $state<number | null>(null);
+  /** Conversations waiting behind the held list's bar (lib/listhold.ts). */
+  waitingRows = $state(0);
+  #listHeld = false;
+  #heldFresh: ConversationSummary[] | null = null;
+  #holdPause: ReturnType<typeof setTimeout> | null = null;
 
   openId = $state<number | null>(null);
   view = $state.raw<ConversationView | null>(null);
@@ -211,6 +217,11 @@ export class AppState {
     this.#unlisten = [];
     this.refreshSoon.cancel();
     this.statusSoon.cancel();
+    if (this.#holdPause) clearTimeout(this.#holdPause);
+    this.#holdPause = null;
+    this.#listHeld = false;
+    this.#heldFresh = null;
+    this.waitingRows = 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -325,6 +336,17 @@ export class AppState {
         commands.conversations({ status: this.tab, assignment: this.assignment, limit, offset: 0 }),
       );
       if (seq !== this.#listSeq) return;
+      if (this.#listHeld && !empty) {
+        // Staff are pointing at the list or walking it: nothing moves under them.
+        const held = heldRows(this.rows, rows);
+        this.rows = held.rows;
+        this.#heldFresh = held.moves ? rows : null;
+        this.waitingRows = held.waiting;
+        if (held.moves) this.#pauseThenApply();
+        return;
+      }
+      this.#heldFresh = null;
+      this.waitingRows = 0;
       this.rows = rows;
       this.hasMore = rows.length === limit;
       more = empty && this.hasMore;
@@ -338,6 +360,35 @@ export class AppState {
       if (seq === this.#listSeq) this.listLoading = false;
     }
     if (more) await this.loadMore();
+  }
+
+  /** The list is held while the pointer is over it or it has keyboard focus. */
+  holdList(held: boolean): void {
+    if (this.#listHeld === held) return;
+    this.#listHeld = held;
+    if (!held) this.applyWaitingRows();
+  }
+
+  /** Something happened in the held list (a pointer move, a key): the pause starts again. */
+  listActivity(): void {
+    if (this.#heldFresh) this.#pauseThenApply();
+  }
+
+  /** Shows what waited behind the held list's bar, in its order. */
+  applyWaitingRows(): void {
+    if (this.#holdPause) clearTimeout(this.#holdPause);
+    this.#holdPause = null;
+    const fresh = this.#heldFresh;
+    this.#heldFresh = null;
+    this.waitingRows = 0;
+    if (!fresh) return;
+    this.rows = fresh;
+    if (this.cursorId !== null && !fresh.some((r) => r.id === this.cursorId)) this.cursorId = null;
+  }
+
+  #pauseThenApply(): void {
+    if (this.#holdPause) clearTimeout(this.#holdPause);
+    this.#holdPause = setTimeout(() => this.applyWaitingRows(), HOLD_PAUSE_MS);
   }
 
   async loadMore(): Promise<void> {

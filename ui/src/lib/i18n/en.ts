@@ -92,6 +92,7 @@ export const en = {
     'Inbox is offline, so it can’t tell whether this customer is still in the store.',
   'list.assignedTo': 'Assigned to {name}',
   'list.assignedToYou': 'Assigned to you',
+  'list.waiting': { one: '1 new ↑', other: '{count} new ↑' },
   'list.unassigned': 'Unassigned',
   'list.unread': 'Unread',
   'list.rowMenu': 'Actions for {name}',

@@ -93,6 +93,7 @@ export const sv: TranslationOf<English> = {
     'Inkorg är offline och kan inte se om kunden fortfarande är i butiken.',
   'list.assignedTo': 'Tilldelad till {name}',
   'list.assignedToYou': 'Tilldelad till dig',
+  'list.waiting': { one: '1 ny ↑', other: '{count} nya ↑' },
   'list.unassigned': 'Ej tilldelad',
   'list.unread': 'Oläst',
   'list.rowMenu': 'Åtgärder för {name}',
