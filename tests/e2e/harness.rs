@@ -316,6 +316,22 @@ impl Desktop {
             .expect("the keys are pressed");
     }
 
+    /// Moves the mouse pointer over `css`'s element, as a hand on the mouse does.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let element = self.find(css).await;
+        let actions = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("the pointer moves");
+    }
+
     /// The `data-testid` of the focused element, or its tag and role.
     pub async fn focused(&self) -> String {
         let value = self

@@ -35,6 +35,7 @@ async fn keys_go_where_staff_expect_steps() {
     let shop = Shop::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = signed_in_app("triage", &shop, data.path()).await;
+    let mut chats = Vec::new();
     for (name, email) in [
         ("Maja Ek", "maja@example.se"),
         ("Olle Berg", "olle@example.se"),
@@ -43,7 +44,24 @@ async fn keys_go_where_staff_expect_steps() {
     ] {
         let chat = shop.customer(name, email, "Hej! En fråga.").await;
         app.find(&row(chat.conversation_id)).await;
+        chats.push(chat);
     }
+
+    // With the pointer over the list, a customer writing doesn't move the rows: the move
+    // waits behind a bar, and applies when clicked.
+    let before = row_ids(&app).await;
+    app.hover(&row(before[1])).await;
+    shop.say(&chats[0], "Är ni kvar?").await;
+    app.find("[data-testid=list-waiting]").await;
+    assert_eq!(row_ids(&app).await, before, "the rows held still");
+    app.screenshot("list-held").await;
+    app.click("[data-testid=list-waiting]").await;
+    app.wait_gone("[data-testid=list-waiting]").await;
+    assert_eq!(
+        row_ids(&app).await[0],
+        chats[0].conversation_id,
+        "applied, the customer who wrote is on top"
+    );
 
     // Click a row, then j and Enter: the next row opens, not the clicked one again.
     let ids = row_ids(&app).await;
