@@ -37,9 +37,14 @@ demo-shop: deps
 test: deps lint widget-test unit pg-test ui-test e2e api-fuzz fuzz
 	@echo "make test: all passed"
 
-## The UI bundle the app embeds (ui/dist); the app crate needs it to compile.
-ui:
+## The UI bundle the app embeds (ui/dist); the app crate needs it to compile. Built again only
+## when its sources change: a rebuilt bundle (new file times) makes cargo recompile the app.
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/package.json \
+  ui/package-lock.json ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json
+ui: ui/dist/index.html
+ui/dist/index.html: $(UI_SOURCES)
 	cd ui && npm run build
+	@touch $@
 
 lint: ui
 	$(CARGO) fmt --all -- --check

@@ -12,15 +12,30 @@ const SIMULATE_PER_MINUTE: u32 = 6;
 /// Who the demo signs in as: the owner, who may chat.
 const DEMO_EMAIL: &str = "astrid@nordlys.example";
 
-/// Starts the demo shop (its data kept in `dir/shop` between runs) and signs in to it with a
-/// fresh mirror in `dir/client`. The shop runs until the app ends.
+/// The demo shop's port, kept between runs so its address (and so the client's account and
+/// mirror) stay the same; another free port when something else has it.
+const DEMO_PORT: u16 = 8444;
+
+/// Starts the demo shop (its data kept in `dir/shop` between runs) and signs in to it, keeping
+/// the client's folder (`dir/client`: mirror, settings, drafts) from run to run. The shop runs
+/// until the app ends.
 pub async fn start(dir: &Path) -> Result<(DataDir, Account), String> {
-    let mut config = shop_server::Config::new(dir.join("shop"));
-    config.demo = true;
-    config.simulate_per_minute = SIMULATE_PER_MINUTE;
-    let running = shop_server::start(config)
-        .await
-        .map_err(|e| format!("the demo shop didn't start: {e}"))?;
+    let config = |port: u16| {
+        let mut config = shop_server::Config::new(dir.join("shop"));
+        config.demo = true;
+        config.simulate_per_minute = SIMULATE_PER_MINUTE;
+        config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        config
+    };
+    let running = match shop_server::start(config(DEMO_PORT)).await {
+        Ok(running) => running,
+        Err(e) => {
+            tracing::info!("port {DEMO_PORT} is taken ({e}); the demo shop takes another");
+            shop_server::start(config(0))
+                .await
+                .map_err(|e| format!("the demo shop didn't start: {e}"))?
+        }
+    };
     let announcement = running.announcement.clone();
     let password = announcement
         .demo_staff
@@ -32,11 +47,9 @@ pub async fn start(dir: &Path) -> Result<(DataDir, Account), String> {
     // The shop lives as long as the app: nothing stops it before exit.
     std::mem::forget(running);
 
-    // A new port each run makes a new shop address, so the client starts over each time.
-    let client = dir.join("client");
-    let _ = std::fs::remove_dir_all(&client);
+    // Signed in again each run (a fresh token); the mirror carries on from where it was.
     let data = DataDir {
-        path: client.clone(),
+        path: dir.join("client"),
     };
     let signed_in = tokio::time::timeout(
         Duration::from_secs(30),
@@ -51,5 +64,15 @@ pub async fn start(dir: &Path) -> Result<(DataDir, Account), String> {
     .await
     .map_err(|_| "the demo shop didn't answer".to_owned())?
     .map_err(|e| format!("can't sign in to the demo shop: {e}"))?;
+    let staff = &signed_in.account.staff;
+    println!(
+        "Demo shop: {url}/store (its storefront, with the customers' chat)\n\
+         Signed in as {name} <{email}>\n\
+         Demo data: {dir} (delete it to start the shop over)",
+        url = announcement.url,
+        name = staff.name,
+        email = staff.email,
+        dir = dir.display(),
+    );
     Ok((data, signed_in.account))
 }
