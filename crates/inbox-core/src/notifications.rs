@@ -202,12 +202,6 @@ pub enum Notification {
         title: String,
         body: String,
     },
-    /// A customer started a conversation and hasn't written yet.
-    Conversation {
-        conversation_id: i64,
-        title: String,
-        body: String,
-    },
     /// Someone assigned a conversation to this staff member.
     Assigned {
         conversation_id: i64,
@@ -231,7 +225,6 @@ impl Notification {
     pub fn title(&self) -> &str {
         match self {
             Notification::Message { title, .. }
-            | Notification::Conversation { title, .. }
             | Notification::Assigned { title, .. }
             | Notification::Summary { title, .. }
             | Notification::Test { title, .. }
@@ -242,7 +235,6 @@ impl Notification {
     pub fn body(&self) -> &str {
         match self {
             Notification::Message { body, .. }
-            | Notification::Conversation { body, .. }
             | Notification::Assigned { body, .. }
             | Notification::Summary { body, .. }
             | Notification::Test { body, .. }
@@ -254,9 +246,6 @@ impl Notification {
     pub fn conversation_id(&self) -> Option<i64> {
         match self {
             Notification::Message {
-                conversation_id, ..
-            }
-            | Notification::Conversation {
                 conversation_id, ..
             }
             | Notification::Assigned {
@@ -275,12 +264,11 @@ impl Notification {
         }
     }
 
-    /// A short stable name of the kind: `message`, `conversation`, `assigned`, `summary`, `test`,
+    /// A short stable name of the kind: `message`, `assigned`, `summary`, `test`,
     /// `still_running`.
     pub fn kind(&self) -> &'static str {
         match self {
             Notification::Message { .. } => "message",
-            Notification::Conversation { .. } => "conversation",
             Notification::Assigned { .. } => "assigned",
             Notification::Summary { .. } => "summary",
             Notification::Test { .. } => "test",
@@ -536,9 +524,7 @@ pub fn for_batch(
         Ok(c)
     };
     let mut out = Decided::default();
-    let mut with_messages = BTreeSet::new();
     for &(conversation_id, message_id) in arrived {
-        with_messages.insert(conversation_id);
         if already_notified(tx, message_id)? {
             continue;
         }
@@ -576,37 +562,20 @@ pub fn for_batch(
         };
         let now_mine = conversation.assignee_id == Some(me);
         let assigned_to_me = now_mine && was.is_some_and(|was| was != Some(me));
-        // A customer who opened the chat and hasn't written yet; with a message, the message
-        // notification says it all.
-        let started = was.is_none()
-            && !with_messages.contains(&conversation_id)
-            && conversation.status == ConversationStatus::Open
-            && (conversation.assignee_id.is_none() || now_mine);
-        if !(assigned_to_me || started)
-            || !shown(conversation_id)
-            || !fresh(conversation.updated_at)
-        {
+        // A customer who opened the chat without writing yet is no news: the first message
+        // is, and one notification says it (a new chat that notified on opening too came
+        // twice, 200 ms apart, as the widget starts the chat and then sends).
+        if !assigned_to_me || !shown(conversation_id) || !fresh(conversation.updated_at) {
             continue;
         }
         let title = who(tx, &conversation)?;
-        out.other.push(if assigned_to_me {
-            Notification::Assigned {
-                conversation_id,
-                title,
-                body: match cx.lang {
-                    Lang::En => "Assigned to you".into(),
-                    Lang::Sv => "Tilldelad dig".into(),
-                },
-            }
-        } else {
-            Notification::Conversation {
-                conversation_id,
-                title,
-                body: match cx.lang {
-                    Lang::En => "New conversation".into(),
-                    Lang::Sv => "Ny konversation".into(),
-                },
-            }
+        out.other.push(Notification::Assigned {
+            conversation_id,
+            title,
+            body: match cx.lang {
+                Lang::En => "Assigned to you".into(),
+                Lang::Sv => "Tilldelad dig".into(),
+            },
         });
     }
     Ok(out)
