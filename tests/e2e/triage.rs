@@ -97,9 +97,9 @@ async fn keys_go_where_staff_expect_steps() {
     open_conversation(&app, top).await;
     app.click("[data-testid=composer-input]").await;
     app.press(&format!("Tack, vi kollar!{ENTER}")).await;
-    app.find("[data-testid=message][data-side=staff][data-state=delivered]")
+    app.find("[data-testid=message][data-side=staff][data-state=sent]")
         .await;
-    let sent = staff_messages(&app, "delivered").await;
+    let sent = staff_messages(&app, "sent").await;
     let order = row_ids(&app).await;
     let at = order
         .iter()
@@ -123,7 +123,7 @@ async fn keys_go_where_staff_expect_steps() {
         "nothing typed after Escape was sent: {texts:?}"
     );
     open_conversation(&app, top).await;
-    assert_eq!(staff_messages(&app, "delivered").await, sent);
+    assert_eq!(staff_messages(&app, "sent").await, sent);
     app.close().await;
 }
 
