@@ -86,6 +86,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/001_init.sql"),
     include_str!("../../migrations/sqlite/002_identity.sql"),
     include_str!("../../migrations/sqlite/003_presence.sql"),
+    include_str!("../../migrations/sqlite/004_checkout.sql"),
 ];
 
 const READERS: usize = 4;
