@@ -19,8 +19,11 @@ import type {
   CartEvent,
   ChatSession,
   ChatTranscript,
+  CheckoutQuote,
   DiscountCard,
   Message,
+  OrderConfirmation,
+  PlaceOrder,
   ProductCard,
 } from './types';
 
@@ -789,6 +792,61 @@ export class ChatWidget {
           detail: this.t.errUnknownCode,
         });
       }
+      throw error;
+    }
+  }
+
+  /** Takes the discount code off the cart. */
+  async removeDiscount(): Promise<Cart> {
+    const session = this.requireSession();
+    return this.guard(async () => {
+      const cart = await this.api.call<Cart>(
+        `/storefront/conversations/${session.conversation_id}/discount`,
+        { method: 'DELETE', token: session.token },
+      );
+      if (this.session === session) this.setCart(cart);
+      return cart;
+    });
+  }
+
+  /** The chat's cart priced by the shop for checkout with this way of shipping. */
+  async quote(shipping: string): Promise<CheckoutQuote> {
+    const session = this.requireSession();
+    return this.guard(() =>
+      this.api.call<CheckoutQuote>(
+        `/storefront/conversations/${session.conversation_id}/checkout?shipping=${encodeURIComponent(shipping)}`,
+        { token: session.token },
+      ),
+    );
+  }
+
+  /**
+   * Pays for the cart and places the order. The same `idempotencyKey` on a retry (a lost
+   * answer) gets the same order back, never a second one.
+   */
+  async placeOrder(order: PlaceOrder, idempotencyKey: string): Promise<OrderConfirmation> {
+    const session = this.requireSession();
+    return this.guard(async () => {
+      const placed = await this.api.call<OrderConfirmation>(
+        `/storefront/conversations/${session.conversation_id}/orders`,
+        { method: 'POST', token: session.token, idempotencyKey, body: order },
+      );
+      if (this.session === session) await this.loadTranscript(session);
+      return placed;
+    });
+  }
+
+  private requireSession(): StoredSession {
+    const session = this.session;
+    if (!session) throw new ApiError('permanent', { detail: this.t.errNeedChat });
+    return session;
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ApiError && error.sessionEnded) this.endSession();
       throw error;
     }
   }
