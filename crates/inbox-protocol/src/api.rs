@@ -94,6 +94,7 @@ pub enum Entity {
     NoteDeleted { id: i64, customer_id: i64 },
     Cart(Cart),
     Order(Order),
+    OrderEvent(OrderEvent),
 }
 
 /// On the wire `{"cursor": …, "entity": "message", "data": {…}}`: the entity's tag and content
@@ -124,6 +125,7 @@ enum EntityKind {
     NoteDeleted,
     Cart,
     Order,
+    OrderEvent,
 }
 
 impl EntityKind {
@@ -148,6 +150,7 @@ impl EntityKind {
             }
             EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
             EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
+            EntityKind::OrderEvent => Entity::OrderEvent(Deserialize::deserialize(data)?),
         })
     }
 }
@@ -309,6 +312,9 @@ pub struct ConversationDetail {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
     pub cart_events: Vec<CartEvent>,
+    /// Orders placed from this chat.
+    #[serde(default)]
+    pub order_events: Vec<OrderEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -449,6 +455,9 @@ pub struct ChatTranscript {
     pub conversation_id: i64,
     pub messages: Vec<Message>,
     pub cart_events: Vec<CartEvent>,
+    /// Orders placed from this chat.
+    #[serde(default)]
+    pub order_events: Vec<OrderEvent>,
     pub cart: Option<Cart>,
 }
 
@@ -461,6 +470,7 @@ pub enum ChatEvent {
     Message(Message),
     CartEvent(CartEvent),
     Cart(Cart),
+    OrderEvent(OrderEvent),
 }
 
 // ---- Checkout (storefront) ----
@@ -718,9 +728,17 @@ mod tests {
                 customer_id: 7,
                 name: "#1042".into(),
                 created_at: 8,
-                total: money,
+                total: money.clone(),
                 status: OrderStatus::Paid,
                 admin_url: String::new(),
+            }),
+            Entity::OrderEvent(OrderEvent {
+                id: 1042,
+                conversation_id: 3,
+                order_id: 1042,
+                order_name: "#1042".into(),
+                total: money,
+                created_at: 8,
             }),
         ]
     }

@@ -145,6 +145,10 @@ async fn ids_in_db(shop: &TestShop, staff_id: i64) -> BTreeMap<&'static str, BTr
                 ("cart", ids("SELECT customer_id FROM carts")?),
                 ("order", ids("SELECT id FROM orders")?),
                 (
+                    "order_event",
+                    ids("SELECT id FROM orders WHERE conversation_id IS NOT NULL")?,
+                ),
+                (
                     "read_state",
                     ids(&format!(
                         "SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"
@@ -169,6 +173,7 @@ fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
             Entity::NoteDeleted { .. } => continue,
             Entity::Cart(c) => ("cart", c.customer_id),
             Entity::Order(o) => ("order", o.id),
+            Entity::OrderEvent(e) => ("order_event", e.id),
             Entity::ReadState(r) => ("read_state", r.conversation_id),
         };
         assert!(
@@ -1956,6 +1961,53 @@ async fn placing_an_order_pays_once_takes_stock_and_empties_the_cart() {
         feed.iter()
             .any(|c| matches!(&c.entity, Entity::Order(o) if o == placed))
     );
+
+    // The conversation shows "Order #… placed": to staff (detail and feed) and in the chat.
+    let event = OrderEvent {
+        id: placed.id,
+        conversation_id: chat.conversation_id,
+        order_id: placed.id,
+        order_name: placed.name.clone(),
+        total: placed.total.clone(),
+        created_at: placed.created_at,
+    };
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
+    assert_eq!(detail.order_events, std::slice::from_ref(&event));
+    assert!(
+        feed.iter()
+            .any(|c| matches!(&c.entity, Entity::OrderEvent(e) if *e == event))
+    );
+    let transcript: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", chat.conversation_id),
+            &chat.token,
+        )
+        .await;
+    assert_eq!(transcript.order_events, std::slice::from_ref(&event));
+    let rivals: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", rival.conversation_id),
+            &rival.token,
+        )
+        .await;
+    assert!(rivals.order_events.is_empty());
+    // A chat stream from the start replays it.
+    let me: Me = shop.get("/api/v1/me", &session.token).await;
+    let start = format!("{}.0", me.shop.history_id);
+    let mut stream = shop
+        .events(&chat_events_path(&chat), &chat.token, Some(&start))
+        .await;
+    let streamed = next_matching(&mut stream, |e| {
+        (e.event == "order_event").then(|| e.data.clone())
+    })
+    .await;
+    let streamed: ChatEvent = serde_json::from_str(&streamed).unwrap();
+    assert_eq!(streamed, ChatEvent::OrderEvent(event));
 
     // The once-per-customer code: not again for this customer, nor for this email elsewhere.
     add_to_cart(&shop, &chat, catalog.mug, 1).await;

@@ -763,6 +763,19 @@ async fn a_customer_checks_out_with_a_shared_code_in_a_real_browser() {
         profile.cart.is_none_or(|c| c.lines.is_empty()),
         "the cart is empty"
     );
+    // The conversation shows it: in the chat, and to staff.
+    browser
+        .wait_widget_text(".event--order", &format!("Order {} placed", order.name))
+        .await;
+    let detail = conversation(&shop, &staff.token, id).await;
+    assert_eq!(
+        detail
+            .order_events
+            .iter()
+            .map(|e| e.order_name.as_str())
+            .collect::<Vec<_>>(),
+        [order.name.as_str()]
+    );
     browser
         .wait_js(
             "the emptied cart",

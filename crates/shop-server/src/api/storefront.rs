@@ -99,6 +99,7 @@ pub async fn transcript(
                 conversation_id: id,
                 messages: store::messages_of(conn, id)?,
                 cart_events: store::cart_events_of(conn, id)?,
+                order_events: store::order_events_of(conn, &shop, id)?,
                 cart,
             })
         })

@@ -1150,7 +1150,7 @@ fn check_order_details(order: &PlaceOrder) -> Result<()> {
 /// it. Refused, with nothing written and the cart as it was, when the cart is empty, a line asks
 /// for more than is in stock, the cart's code can't be used, or the test provider declines the
 /// card. Otherwise, in this one transaction: the order and its lines, stock taken, the cart
-/// emptied (its code too), and the chat's conversation touched, since the order shows there.
+/// emptied (its code too), and the order's event in the chat's conversation.
 pub fn place_order(
     tx: &Tx<'_>,
     shop: &Shop,
@@ -1272,6 +1272,7 @@ pub fn place_order(
     )?;
     changes::touch(tx, Kind::Cart, customer_id, 0)?;
     changes::touch(tx, Kind::Order, order_id, 0)?;
+    changes::touch(tx, Kind::OrderEvent, order_id, 0)?;
     changes::touch(tx, Kind::Customer, customer_id, 0)?;
     tx.execute(
         "UPDATE conversations SET updated_at = ?2 WHERE id = ?1",

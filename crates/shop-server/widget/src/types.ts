@@ -87,10 +87,20 @@ export interface ChatSession {
   expires_at: number;
 }
 
+export interface OrderEvent {
+  id: number;
+  conversation_id: number;
+  order_id: number;
+  order_name: string;
+  total: Money;
+  created_at: number;
+}
+
 export interface ChatTranscript {
   conversation_id: number;
   messages: Message[];
   cart_events: CartEvent[];
+  order_events?: OrderEvent[];
   cart: Cart | null;
 }
 
@@ -186,4 +196,5 @@ export interface OrderConfirmation {
 export type ChatEvent =
   | { event: 'message'; data: Message }
   | { event: 'cart_event'; data: CartEvent }
-  | { event: 'cart'; data: Cart | null };
+  | { event: 'cart'; data: Cart | null }
+  | { event: 'order_event'; data: OrderEvent };

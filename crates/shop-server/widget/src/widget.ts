@@ -23,6 +23,7 @@ import type {
   DiscountCard,
   Message,
   OrderConfirmation,
+  OrderEvent,
   PlaceOrder,
   ProductCard,
 } from './types';
@@ -563,6 +564,7 @@ export class ChatWidget {
       if (this.session !== session) return;
       for (const message of transcript.messages ?? []) this.addMessage(message);
       for (const cartEvent of transcript.cart_events ?? []) this.addCartEvent(cartEvent);
+      for (const orderEvent of transcript.order_events ?? []) this.addOrderEvent(orderEvent);
       this.setCart(transcript.cart ?? null);
       this.chatError.hidden = true;
       this.updateUnread();
@@ -586,6 +588,9 @@ export class ChatWidget {
         break;
       case 'cart':
         this.setCart((event.data as Cart) ?? null);
+        break;
+      case 'order_event':
+        this.addOrderEvent(event.data as OrderEvent, true);
         break;
       default:
         break; // newer servers may send more; ignore what we don't know
@@ -938,6 +943,20 @@ export class ChatWidget {
       this.timeNode(cartEvent.created_at),
     ]);
     this.place(key, [cartEvent.created_at, 1, cartEvent.id], node);
+    if (live) this.scrollToEnd();
+  }
+
+  private addOrderEvent(orderEvent: OrderEvent, live = false): void {
+    if (!orderEvent || typeof orderEvent.id !== 'number') return;
+    const key = `o:${orderEvent.id}`;
+    if (this.byKey.has(key)) return;
+    const total = formatMoney(orderEvent.total, this.options.locale);
+    const node = el('div', { class: 'event event--order' }, [
+      el('span', { class: 'event__icon', 'aria-hidden': 'true', text: '✓' }),
+      el('span', { text: this.t.orderPlaced(String(orderEvent.order_name ?? ''), total) }),
+      this.timeNode(orderEvent.created_at),
+    ]);
+    this.place(key, [orderEvent.created_at, 1, orderEvent.id], node);
     if (live) this.scrollToEnd();
   }
 
