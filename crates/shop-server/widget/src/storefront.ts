@@ -822,7 +822,7 @@ function showConfirmation(placed: OrderConfirmation): void {
   $('checkout').replaceChildren(
     el('div', { class: 'checkout__confirmation', id: 'order-confirmation' }, [
       heading,
-      el('p', { text: `We've sent the receipt to ${placed.email}.` }),
+      el('p', { text: `Contact email: ${placed.email}` }),
       el('p', {
         class: 'muted',
         text: `Shipping to ${address.name}, ${address.line1}, ${address.postal_code} ${address.city}, ${address.country}.`,
