@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((which, body)) = data.split_first() else {
         return;
     };
-    match which % 12 {
+    match which % 13 {
         0 => round_trip::<SignInRequest>(body),
         1 => round_trip::<SendMessage>(body),
         2 => round_trip::<SetStatus>(body),
@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         8 => round_trip::<CartChange>(body),
         9 => round_trip::<ApplyDiscount>(body),
         10 => round_trip::<ConfirmEmail>(body),
+        12 => round_trip::<PlaceOrder>(body),
         _ => round_trip::<Problem>(body),
     }
 });

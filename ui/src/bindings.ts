@@ -337,7 +337,7 @@ export type ConversationView_Deserialize = {
 	customer?: Customer_Deserialize | null,
 	assignee?: Staff | null,
 	read_state?: ReadState_Deserialize | null,
-	/**  Messages and cart events, oldest first. */
+	/**  Messages, cart events and orders placed from the chat, oldest first. */
 	timeline: TimelineItem_Deserialize[],
 	/**  The customer's cart while it has lines. */
 	cart?: Cart_Deserialize | null,
@@ -349,7 +349,7 @@ export type ConversationView_Serialize = {
 	customer: Customer_Serialize | null,
 	assignee: Staff | null,
 	read_state: ReadState_Serialize | null,
-	/**  Messages and cart events, oldest first. */
+	/**  Messages, cart events and orders placed from the chat, oldest first. */
 	timeline: TimelineItem_Serialize[],
 	/**  The customer's cart while it has lines. */
 	cart: Cart_Serialize | null,
@@ -669,6 +669,20 @@ export type Order = {
 	admin_url: string,
 };
 
+/**
+ *  A customer placing an order from their chat, shown in the conversation as "Order #1234
+ *  placed". Its `id` is the order's.
+ */
+export type OrderEvent = {
+	id: number,
+	conversation_id: number,
+	order_id: number,
+	/**  As staff say it, e.g. `#1234`. */
+	order_name: string,
+	total: Money,
+	created_at: number,
+};
+
 export type OrderStatus = 
 /**  Opened (e.g. a draft or checkout in progress) but not paid. */
 "open" | "paid" | "fulfilled" | "cancelled" | "refunded";
@@ -962,13 +976,17 @@ export type TimelineItem_Deserialize = {
 	kind: "message",
 } & MessageView_Deserialize | {
 	kind: "cart_event",
-} & CartEvent_Deserialize;
+} & CartEvent_Deserialize | {
+	kind: "order_event",
+} & OrderEvent;
 
 export type TimelineItem_Serialize = {
 	kind: "message",
 } & MessageView_Serialize | {
 	kind: "cart_event",
-} & CartEvent_Serialize;
+} & CartEvent_Serialize | {
+	kind: "order_event",
+} & OrderEvent;
 
 /**  A topic a customer message can be about. */
 export type Topic = 

@@ -286,6 +286,14 @@ fn body(body: &MessageBody) -> Vec<String> {
     lines
 }
 
+fn order_event(event: &OrderEvent) -> String {
+    format!(
+        "Order {} placed ({})",
+        safe_line(&event.order_name),
+        money(&event.total)
+    )
+}
+
 fn cart_event(event: &CartEvent) -> String {
     let verb = match event.action {
         CartAction::Added => "added",
@@ -399,6 +407,9 @@ pub fn conversation(view: &ConversationView, people: &People) -> String {
                     time(e.created_at),
                     cart_event(e)
                 );
+            }
+            TimelineItem::OrderEvent(e) => {
+                let _ = writeln!(out, "{}  {}", time(e.created_at), order_event(e));
             }
         }
     }
@@ -604,6 +615,25 @@ mod tests {
         event.action = CartAction::Removed;
         event.quantity = 1;
         assert_eq!(cart_event(&event), "removed a product from the cart");
+    }
+
+    #[test]
+    fn an_order_event_says_which_order_was_placed() {
+        let event = OrderEvent {
+            id: 7,
+            conversation_id: 3,
+            order_id: 7,
+            order_name: "#1234".into(),
+            total: Money {
+                minor: 27_310,
+                currency: "SEK".into(),
+            },
+            created_at: 0,
+        };
+        assert_eq!(
+            order_event(&event),
+            format!("Order #1234 placed ({})", money(&event.total))
+        );
     }
 
     #[test]

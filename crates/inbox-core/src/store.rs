@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_notified.sql"),
     include_str!("../migrations/003_recent_search.sql"),
     include_str!("../migrations/004_outbox_history.sql"),
+    include_str!("../migrations/005_order_events.sql"),
 ];
 
 const READERS: usize = 3;
@@ -254,7 +255,8 @@ pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()
          UPDATE recent_messages SET first_id = 9223372036854775807 WHERE id = 1;
          DELETE FROM staff; DELETE FROM customers; DELETE FROM conversations;
          DELETE FROM messages WHERE id > 0; DELETE FROM cart_events; DELETE FROM read_states;
-         DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;",
+         DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;
+         DELETE FROM order_events;",
     )?;
     if before.history_id.is_empty() {
         tx.execute(
@@ -494,6 +496,7 @@ impl Prepared {
             Entity::NoteDeleted { .. } => String::new(),
             Entity::Cart(c) => serde_json::to_string(c)?,
             Entity::Order(o) => serde_json::to_string(o)?,
+            Entity::OrderEvent(e) => serde_json::to_string(e)?,
         };
         Ok(Prepared { entity, data })
     }
@@ -560,9 +563,10 @@ fn write_all<'a>(
             Entity::ReadState(r) => read_states.push((r, json)),
             Entity::Cart(c) => carts.push((c, json)),
             Entity::Order(o) => orders.push((o, json)),
-            other @ (Entity::Staff(_) | Entity::Note(_) | Entity::NoteDeleted { .. }) => {
-                apply(tx, other)?
-            }
+            other @ (Entity::Staff(_)
+            | Entity::Note(_)
+            | Entity::NoteDeleted { .. }
+            | Entity::OrderEvent(_)) => apply(tx, other)?,
         }
     }
     CUSTOMERS.write(tx, &customers, |&(c, json), value| {
@@ -702,6 +706,13 @@ pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
                  ON CONFLICT (id) DO UPDATE SET customer_id = ?2, data = ?3",
             )?
             .execute(params![o.id, o.customer_id, serde_json::to_string(o)?])?;
+        }
+        Entity::OrderEvent(e) => {
+            tx.prepare_cached(
+                "INSERT INTO order_events (id, conversation_id, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET conversation_id = ?2, data = ?3",
+            )?
+            .execute(params![e.id, e.conversation_id, serde_json::to_string(e)?])?;
         }
     }
     Ok(())
@@ -887,6 +898,11 @@ pub fn conversation_view(conn: &Connection, id: i64) -> Result<ConversationView>
         .query_map([id], |r| data(r, 0))?
         .collect::<rusqlite::Result<_>>()?;
     timeline.extend(events.into_iter().map(TimelineItem::CartEvent));
+    let orders: Vec<OrderEvent> = conn
+        .prepare_cached("SELECT data FROM order_events WHERE conversation_id = ?1 ORDER BY id")?
+        .query_map([id], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    timeline.extend(orders.into_iter().map(TimelineItem::OrderEvent));
     timeline.sort_by_key(|item| item.at());
     let customer = customer(conn, conversation.customer_id)?;
     let assignee = match conversation.assignee_id {

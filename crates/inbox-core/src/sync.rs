@@ -82,6 +82,9 @@ pub async fn apply_batch(
                     Entity::CartEvent(e) => {
                         applied.conversations.insert(e.conversation_id);
                     }
+                    Entity::OrderEvent(e) => {
+                        applied.conversations.insert(e.conversation_id);
+                    }
                     Entity::ReadState(r) => {
                         applied.conversations.insert(r.conversation_id);
                     }

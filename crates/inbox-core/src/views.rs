@@ -86,6 +86,7 @@ pub struct MessageView {
 pub enum TimelineItem {
     Message(MessageView),
     CartEvent(CartEvent),
+    OrderEvent(OrderEvent),
 }
 
 impl TimelineItem {
@@ -93,6 +94,7 @@ impl TimelineItem {
         match self {
             TimelineItem::Message(m) => m.message.created_at,
             TimelineItem::CartEvent(e) => e.created_at,
+            TimelineItem::OrderEvent(e) => e.created_at,
         }
     }
 }
@@ -104,7 +106,7 @@ pub struct ConversationView {
     pub customer: Option<Customer>,
     pub assignee: Option<Staff>,
     pub read_state: Option<ReadState>,
-    /// Messages and cart events, oldest first.
+    /// Messages, cart events and orders placed from the chat, oldest first.
     pub timeline: Vec<TimelineItem>,
     /// The customer's cart while it has lines.
     pub cart: Option<Cart>,

@@ -209,6 +209,7 @@ fn keyed(entity: &Entity) -> anyhow::Result<((&'static str, i64), Option<String>
         Entity::NoteDeleted { id, .. } => (("note", *id), None),
         Entity::Cart(c) => (("cart", c.customer_id), Some(to_string(c)?)),
         Entity::Order(o) => (("order", o.id), Some(to_string(o)?)),
+        Entity::OrderEvent(e) => (("order_event", e.id), Some(to_string(e)?)),
     })
 }
 
@@ -228,6 +229,7 @@ async fn mirror_entities(inbox: &Inbox) -> anyhow::Result<BTreeMap<(&'static str
                 ("note", "notes", "id"),
                 ("cart", "carts", "customer_id"),
                 ("order", "orders", "id"),
+                ("order_event", "order_events", "id"),
             ] {
                 let mut stmt = conn.prepare(&format!("SELECT {id}, data FROM {table}"))?;
                 let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?;

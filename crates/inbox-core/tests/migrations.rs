@@ -480,6 +480,7 @@ async fn check_rows_readable(store: &Store, w: &World, version: usize) -> anyhow
                 m.outbox_id
             ),
             TimelineItem::CartEvent(e) => format!("cart {} {:?}", e.id, e.product_name),
+            TimelineItem::OrderEvent(e) => format!("order {} {}", e.id, e.order_name),
         })
         .collect();
     let expected = [

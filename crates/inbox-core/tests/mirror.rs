@@ -178,6 +178,7 @@ fn mirror_entities(path: &Path) -> BTreeMap<(String, i64), Value> {
         ("note", "notes", "id"),
         ("cart", "carts", "customer_id"),
         ("order", "orders", "id"),
+        ("order_event", "order_events", "id"),
     ] {
         let mut stmt = conn
             .prepare(&format!("SELECT {id}, data FROM {table}"))
@@ -326,6 +327,100 @@ async fn a_customer_message_lands_in_the_mirror_while_live() {
     assert_eq!(
         list[0].last_message.as_ref().and_then(|b| b.text()),
         Some("Har ni den blå koppen i lager?")
+    );
+    inbox.stop();
+    shop_stop(shop).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_placed_in_the_chat_shows_live_in_the_conversation_and_the_profile() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    inbox.start();
+    wait_for("live", || async { inbox.sync_state() == SyncState::Live }).await;
+
+    let (customer, chat) = shop.customer().await;
+    customer_says(&customer, &chat, "Jag tar den!").await;
+    let products: ProductList = customer.get("/api/v1/storefront/products").await.unwrap();
+    let variant = products
+        .products
+        .iter()
+        .flat_map(|p| &p.variants)
+        .find(|v| v.stock > 0)
+        .expect("something in stock")
+        .id;
+    let path = |rest: &str| {
+        format!(
+            "/api/v1/storefront/conversations/{}/{rest}",
+            chat.conversation_id
+        )
+    };
+    let _: CartEvent = customer
+        .send(
+            reqwest::Method::POST,
+            &path("cart"),
+            "cart-1",
+            Some(&CartChange {
+                variant_id: variant,
+                action: CartAction::Added,
+                quantity: None,
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let placed: OrderConfirmation = customer
+        .send(
+            reqwest::Method::POST,
+            &path("orders"),
+            "pay-1",
+            Some(&PlaceOrder {
+                email: "saga@example.se".into(),
+                shipping_address: ShippingAddress {
+                    name: "Saga Holm".into(),
+                    line1: "Kungsgatan 2".into(),
+                    line2: None,
+                    postal_code: "111 43".into(),
+                    city: "Stockholm".into(),
+                    country: "SE".into(),
+                },
+                shipping_method: "standard".into(),
+                card_number: TEST_CARD_SUCCEEDS.into(),
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Live: the conversation shows the order, the profile has it as the last order, the cart
+    // is empty.
+    wait_for("the order event in the conversation", || async {
+        inbox
+            .conversation(chat.conversation_id)
+            .await
+            .is_ok_and(|view| {
+                view.timeline.iter().any(|item| {
+                    matches!(item, TimelineItem::OrderEvent(e)
+                        if e.order_id == placed.order.id && e.order_name == placed.order.name)
+                })
+            })
+    })
+    .await;
+    wait_for("the order as the last order", || async {
+        inbox
+            .profile(chat.customer_id)
+            .await
+            .is_ok_and(|p| p.last_order.as_ref() == Some(&placed.order))
+    })
+    .await;
+    let profile = inbox.profile(chat.customer_id).await.unwrap();
+    assert_eq!(profile.orders, std::slice::from_ref(&placed.order));
+    assert!(profile.cart.is_none_or(|c| c.lines.is_empty()));
+    let view = inbox.conversation(chat.conversation_id).await.unwrap();
+    assert!(
+        matches!(view.timeline.last(), Some(TimelineItem::OrderEvent(_))),
+        "the order is the newest thing in the conversation"
     );
     inbox.stop();
     shop_stop(shop).await;

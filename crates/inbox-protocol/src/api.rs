@@ -94,6 +94,7 @@ pub enum Entity {
     NoteDeleted { id: i64, customer_id: i64 },
     Cart(Cart),
     Order(Order),
+    OrderEvent(OrderEvent),
 }
 
 /// On the wire `{"cursor": …, "entity": "message", "data": {…}}`: the entity's tag and content
@@ -124,6 +125,7 @@ enum EntityKind {
     NoteDeleted,
     Cart,
     Order,
+    OrderEvent,
 }
 
 impl EntityKind {
@@ -148,6 +150,7 @@ impl EntityKind {
             }
             EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
             EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
+            EntityKind::OrderEvent => Entity::OrderEvent(Deserialize::deserialize(data)?),
         })
     }
 }
@@ -309,6 +312,9 @@ pub struct ConversationDetail {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
     pub cart_events: Vec<CartEvent>,
+    /// Orders placed from this chat.
+    #[serde(default)]
+    pub order_events: Vec<OrderEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -449,6 +455,9 @@ pub struct ChatTranscript {
     pub conversation_id: i64,
     pub messages: Vec<Message>,
     pub cart_events: Vec<CartEvent>,
+    /// Orders placed from this chat.
+    #[serde(default)]
+    pub order_events: Vec<OrderEvent>,
     pub cart: Option<Cart>,
 }
 
@@ -461,6 +470,134 @@ pub enum ChatEvent {
     Message(Message),
     CartEvent(CartEvent),
     Cart(Cart),
+    OrderEvent(OrderEvent),
+}
+
+// ---- Checkout (storefront) ----
+
+/// The card that succeeds in the storefront's test payment mode.
+pub const TEST_CARD_SUCCEEDS: &str = "4242424242424242";
+
+/// The card that is declined in the storefront's test payment mode.
+pub const TEST_CARD_DECLINED: &str = "4000000000000002";
+
+/// A way to ship an order, with its price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ShippingOption {
+    /// `standard` or `express`.
+    pub id: String,
+    pub name: String,
+    pub price: Money,
+}
+
+/// A cart line as checkout prices it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CheckoutLine {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub product_name: String,
+    pub options: Vec<String>,
+    pub quantity: i64,
+    pub unit_price: Money,
+    /// `unit_price` times `quantity`.
+    pub line_total: Money,
+    /// Stock available now; a line asking for more is refused at checkout.
+    pub available: i64,
+}
+
+/// The cart's discount code, applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AppliedDiscount {
+    pub code: String,
+    pub summary: String,
+    /// Taken off the subtotal (or the shipping, for a free-shipping code).
+    pub amount: Money,
+}
+
+/// The cart's discount code, which can't be used for this order, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RefusedDiscount {
+    pub code: String,
+    /// `discount_inactive` (expired or not started) or `discount_not_applicable`.
+    pub problem: crate::ProblemCode,
+    /// For the customer: why, in a sentence.
+    pub reason: String,
+}
+
+/// What the checkout page shows: every amount computed by the shop, never by the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CheckoutQuote {
+    pub lines: Vec<CheckoutLine>,
+    pub subtotal: Money,
+    pub discount: Option<AppliedDiscount>,
+    /// Set when the cart holds a code that this order can't use; placing the order is refused
+    /// until the code is removed or the order qualifies.
+    pub discount_refused: Option<RefusedDiscount>,
+    pub shipping_options: Vec<ShippingOption>,
+    /// The chosen way to ship.
+    pub shipping: ShippingOption,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ShippingAddress {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub line1: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub line2: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20))]
+    pub postal_code: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub city: String,
+    /// ISO 3166-1 alpha-2, e.g. `SE`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 2))]
+    pub country: String,
+}
+
+/// "Pay": place an order for the cart as it is. Safe to retry with the same `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PlaceOrder {
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 320))]
+    pub email: String,
+    pub shipping_address: ShippingAddress,
+    /// A [`ShippingOption`] id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
+    pub shipping_method: String,
+    /// Test mode: [`TEST_CARD_SUCCEEDS`] is charged, [`TEST_CARD_DECLINED`] is declined;
+    /// spaces are ignored.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 23))]
+    pub card_number: String,
+}
+
+/// A placed order, for its confirmation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OrderConfirmation {
+    pub order: Order,
+    pub email: String,
+    pub shipping_address: ShippingAddress,
+    pub lines: Vec<CheckoutLine>,
+    pub subtotal: Money,
+    pub discount: Option<AppliedDiscount>,
+    pub shipping: ShippingOption,
+    pub total: Money,
 }
 
 /// An email the shop sent (or would send) to a customer who had left the chat.
@@ -591,9 +728,17 @@ mod tests {
                 customer_id: 7,
                 name: "#1042".into(),
                 created_at: 8,
-                total: money,
+                total: money.clone(),
                 status: OrderStatus::Paid,
                 admin_url: String::new(),
+            }),
+            Entity::OrderEvent(OrderEvent {
+                id: 1042,
+                conversation_id: 3,
+                order_id: 1042,
+                order_name: "#1042".into(),
+                total: money,
+                created_at: 8,
             }),
         ]
     }

@@ -274,6 +274,21 @@ pub struct CartEvent {
     pub created_at: Millis,
 }
 
+/// A customer placing an order from their chat, shown in the conversation as "Order #1234
+/// placed". Its `id` is the order's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OrderEvent {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub order_id: i64,
+    /// As staff say it, e.g. `#1234`.
+    pub order_name: String,
+    pub total: Money,
+    pub created_at: Millis,
+}
+
 /// The calling staff member's read state of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -39,6 +39,12 @@ pub enum ProblemCode {
     RateLimited,
     /// The email verification code is wrong, used up or expired; ask for a new one.
     VerificationFailed,
+    /// The cart's discount code does not apply to this order (its minimum, or used already).
+    DiscountNotApplicable,
+    /// There is nothing in the cart to check out.
+    CartEmpty,
+    /// The payment provider declined the card; nothing was charged and the cart is as it was.
+    PaymentDeclined,
     Internal,
 }
 

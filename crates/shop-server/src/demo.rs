@@ -32,6 +32,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::auth;
+use crate::checkout::{DiscountKind, DiscountRule};
 use crate::error::Result;
 use crate::storage::{Shop, Tx, mutations};
 use crate::topics::TopicClassifier;
@@ -473,6 +474,8 @@ const PRODUCTS: [ProductSeed; 30] = [
 struct DiscountSeed {
     code: &'static str,
     summary: &'static str,
+    /// What checkout takes off; the summary says it in words.
+    rule: DiscountRule,
     /// Days relative to now; negative is in the past.
     starts: i64,
     ends: Option<i64>,
@@ -483,36 +486,51 @@ const DISCOUNTS: [DiscountSeed; 6] = [
     DiscountSeed {
         code: "WELCOME10",
         summary: "10% off your first order",
+        rule: DiscountRule {
+            once_per_customer: true,
+            ..DiscountRule::percent(10)
+        },
         starts: -420,
         ends: None,
     },
     DiscountSeed {
         code: "FIKA15",
-        summary: "15% off mugs, bowls and candles",
+        summary: "15% off orders of 300 kr or more",
+        rule: DiscountRule {
+            minimum_subtotal: 30_000,
+            ..DiscountRule::percent(15)
+        },
         starts: -9,
         ends: Some(23),
     },
     DiscountSeed {
         code: "SOMMAR20",
         summary: "20% off the summer collection",
+        rule: DiscountRule::percent(20),
         starts: -175,
         ends: Some(-130),
     },
     DiscountSeed {
         code: "BLACKWEEK25",
         summary: "25% off everything",
+        rule: DiscountRule::percent(25),
         starts: -96,
         ends: Some(-88),
     },
     DiscountSeed {
         code: "FRIFRAKT",
         summary: "Free shipping on all orders",
+        rule: DiscountRule {
+            kind: DiscountKind::FreeShipping,
+            ..DiscountRule::percent(0)
+        },
         starts: 3,
         ends: Some(10),
     },
     DiscountSeed {
         code: "VINTER30",
         summary: "30% off knitwear",
+        rule: DiscountRule::percent(30),
         starts: 18,
         ends: None,
     },
@@ -1649,7 +1667,8 @@ fn insert_discounts(tx: &Tx<'_>, now: Millis) -> Result<Vec<DiscountRow>> {
         let midnight = |days: i64| (now + days * DAY).div_euclid(DAY) * DAY;
         let starts_at = midnight(seed.starts);
         let ends_at = seed.ends.map(midnight);
-        let id = mutations::add_discount(tx, seed.code, seed.summary, starts_at, ends_at)?;
+        let id =
+            mutations::add_discount(tx, seed.code, seed.summary, &seed.rule, starts_at, ends_at)?;
         rows.push(DiscountRow {
             id,
             seed,

@@ -40,7 +40,7 @@ pub struct LiveChange {
     pub chat: Option<ChatItem>,
 }
 
-/// A change a chat stream may show: a message or cart event of one conversation, or one
+/// A change a chat stream may show: a message, cart or order event of one conversation, or one
 /// customer's cart.
 #[derive(Debug)]
 pub struct ChatItem {
@@ -69,6 +69,7 @@ pub fn entity_name(entity: &Entity) -> &'static str {
         Entity::NoteDeleted { .. } => "note_deleted",
         Entity::Cart(_) => "cart",
         Entity::Order(_) => "order",
+        Entity::OrderEvent(_) => "order_event",
     }
 }
 
@@ -78,6 +79,7 @@ pub fn chat_name(event: &ChatEvent) -> &'static str {
         ChatEvent::Message(_) => "message",
         ChatEvent::CartEvent(_) => "cart_event",
         ChatEvent::Cart(_) => "cart",
+        ChatEvent::OrderEvent(_) => "order_event",
     }
 }
 
@@ -181,6 +183,11 @@ fn chat_item(entity: &Entity) -> Option<Result<ChatItem>> {
             None,
         ),
         Entity::Cart(c) => (ChatEvent::Cart(c.clone()), None, Some(c.customer_id)),
+        Entity::OrderEvent(e) => (
+            ChatEvent::OrderEvent(e.clone()),
+            Some(e.conversation_id),
+            None,
+        ),
         _ => return None,
     };
     Some(

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod checkout;
 pub mod clock;
 pub mod demo;
 pub mod email;

@@ -65,6 +65,12 @@ pub struct LimitsConfig {
     pub cart_per_session: Rate,
     /// Discount codes tried per chat session (a guess is a try).
     pub discounts_per_session: Rate,
+    /// Checkout quotes per chat session (each prices the cart).
+    pub quotes_per_session: Rate,
+    /// Payments tried per chat session (a declined card is a try: card testing).
+    pub payments_per_session: Rate,
+    /// Payments tried per client address, across sessions.
+    pub payments_per_ip: Rate,
     /// Verification codes a chat session may ask to be emailed.
     pub verifications_per_session: Rate,
     /// Verification codes emailed to one address, from all chats (an impostor can start many).
@@ -97,6 +103,9 @@ impl Default for LimitsConfig {
             messages_per_ip: Rate::new(300, 60),
             cart_per_session: Rate::new(60, 20),
             discounts_per_session: Rate::new(10, 5),
+            quotes_per_session: Rate::new(60, 20),
+            payments_per_session: Rate::new(10, 10),
+            payments_per_ip: Rate::new(30, 10),
             verifications_per_session: Rate::new(1, 3),
             verification_emails_per_address: Rate::every(Duration::from_secs(10 * 60), 5),
             sign_in_failures_per_ip: Rate::new(10, 10),
@@ -125,6 +134,9 @@ impl LimitsConfig {
             messages_per_ip: lifted,
             cart_per_session: lifted,
             discounts_per_session: lifted,
+            quotes_per_session: lifted,
+            payments_per_session: lifted,
+            payments_per_ip: lifted,
             streams_per_ip: 10_000,
             ..LimitsConfig::default()
         }
@@ -537,6 +549,9 @@ pub struct Limits {
     pub messages_per_ip: Arc<RateLimiter<IpAddr>>,
     pub cart: Arc<RateLimiter<[u8; 32]>>,
     pub discounts: Arc<RateLimiter<[u8; 32]>>,
+    pub quotes: Arc<RateLimiter<[u8; 32]>>,
+    pub payments_per_session: Arc<RateLimiter<[u8; 32]>>,
+    pub payments_per_ip: Arc<RateLimiter<IpAddr>>,
     pub verifications: Arc<RateLimiter<[u8; 32]>>,
     pub verification_emails: Arc<RateLimiter<[u8; 32]>>,
     pub sign_in: Arc<SignInLimiter>,
@@ -558,6 +573,15 @@ impl Limits {
                 config.discounts_per_session,
                 "discount codes",
             )),
+            quotes: Arc::new(RateLimiter::new(
+                config.quotes_per_session,
+                "checkout quotes",
+            )),
+            payments_per_session: Arc::new(RateLimiter::new(
+                config.payments_per_session,
+                "payments",
+            )),
+            payments_per_ip: Arc::new(RateLimiter::new(config.payments_per_ip, "payments")),
             verifications: Arc::new(RateLimiter::new(
                 config.verifications_per_session,
                 "verification codes",

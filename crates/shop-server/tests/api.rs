@@ -145,6 +145,10 @@ async fn ids_in_db(shop: &TestShop, staff_id: i64) -> BTreeMap<&'static str, BTr
                 ("cart", ids("SELECT customer_id FROM carts")?),
                 ("order", ids("SELECT id FROM orders")?),
                 (
+                    "order_event",
+                    ids("SELECT id FROM orders WHERE conversation_id IS NOT NULL")?,
+                ),
+                (
                     "read_state",
                     ids(&format!(
                         "SELECT conversation_id FROM read_states WHERE staff_id = {staff_id}"
@@ -169,6 +173,7 @@ fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
             Entity::NoteDeleted { .. } => continue,
             Entity::Cart(c) => ("cart", c.customer_id),
             Entity::Order(o) => ("order", o.id),
+            Entity::OrderEvent(e) => ("order_event", e.id),
             Entity::ReadState(r) => ("read_state", r.conversation_id),
         };
         assert!(
@@ -1460,4 +1465,581 @@ async fn an_allowed_origin_that_is_not_one_is_refused_at_start() {
         .err()
         .expect("a wildcard is refused");
     assert!(error.to_string().contains("not an origin"), "{error}");
+}
+
+// ---- Checkout ------------------------------------------------------------------------------
+
+/// What a checkout test sells: variants with prices that round, few in stock, and codes of
+/// every kind, written through the same mutations a platform import uses.
+struct Catalog {
+    /// 19.99 SEK, twenty in stock.
+    mug: i64,
+    /// 3.33 SEK, one in stock.
+    candle: i64,
+}
+
+async fn checkout_catalog(shop: &TestShop) -> Catalog {
+    use shop_server::checkout::{DiscountKind, DiscountRule};
+    use shop_server::storage::mutations::{self, NewProduct, NewVariant};
+    let now = shop_server::clock::now_ms();
+    let hour = 3_600_000;
+    shop.server()
+        .state
+        .db
+        .write(move |tx| {
+            let product = |title: &'static str, handle: &'static str, price, stock| NewProduct {
+                title,
+                handle,
+                description: "",
+                image: None,
+                online_store: true,
+                variants: vec![NewVariant {
+                    title: "Default",
+                    options: &[],
+                    price_minor: price,
+                    stock,
+                }],
+            };
+            let (_, mug) = mutations::add_product(
+                tx,
+                &product("Checkout mug", "checkout-mug", 1_999, 20),
+                now,
+            )?;
+            let (_, candle) = mutations::add_product(
+                tx,
+                &product("Checkout candle", "checkout-candle", 333, 1),
+                now,
+            )?;
+            let codes = [
+                ("PCT15", DiscountRule::percent(15), now - hour, None),
+                (
+                    "FIXED100",
+                    DiscountRule {
+                        kind: DiscountKind::FixedAmount,
+                        value: 10_000,
+                        minimum_subtotal: 20_000,
+                        once_per_customer: false,
+                    },
+                    now - hour,
+                    None,
+                ),
+                (
+                    "ONCE10",
+                    DiscountRule {
+                        once_per_customer: true,
+                        ..DiscountRule::percent(10)
+                    },
+                    now - hour,
+                    None,
+                ),
+                (
+                    "SHIPFREE",
+                    DiscountRule {
+                        kind: DiscountKind::FreeShipping,
+                        ..DiscountRule::percent(0)
+                    },
+                    now - hour,
+                    Some(now + hour),
+                ),
+            ];
+            for (code, rule, starts, ends) in codes {
+                mutations::add_discount(tx, code, code, &rule, starts, ends)?;
+            }
+            Ok(Catalog {
+                mug: mug[0],
+                candle: candle[0],
+            })
+        })
+        .await
+        .unwrap()
+}
+
+fn storefront_path(chat: &ChatSession, rest: &str) -> String {
+    format!(
+        "/api/v1/storefront/conversations/{}/{rest}",
+        chat.conversation_id
+    )
+}
+
+async fn add_to_cart(shop: &TestShop, chat: &ChatSession, variant_id: i64, quantity: i64) {
+    let response = shop
+        .send(
+            Method::POST,
+            &storefront_path(chat, "cart"),
+            &chat.token,
+            &CartChange {
+                variant_id,
+                action: CartAction::Added,
+                quantity: Some(quantity),
+            },
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "added to the cart");
+}
+
+async fn apply_code(shop: &TestShop, chat: &ChatSession, code: &str) -> reqwest::Response {
+    shop.send(
+        Method::POST,
+        &storefront_path(chat, "discount"),
+        &chat.token,
+        &ApplyDiscount { code: code.into() },
+    )
+    .await
+}
+
+async fn quote(shop: &TestShop, chat: &ChatSession, shipping: &str) -> CheckoutQuote {
+    shop.get(
+        &storefront_path(chat, &format!("checkout?shipping={shipping}")),
+        &chat.token,
+    )
+    .await
+}
+
+fn order_for(email: &str, card: &str) -> PlaceOrder {
+    PlaceOrder {
+        email: email.into(),
+        shipping_address: ShippingAddress {
+            name: "Cecilia Berg".into(),
+            line1: "Storgatan 1".into(),
+            line2: None,
+            postal_code: "903 26".into(),
+            city: "Umeå".into(),
+            country: "SE".into(),
+        },
+        shipping_method: "standard".into(),
+        card_number: card.into(),
+    }
+}
+
+async fn pay(
+    shop: &TestShop,
+    chat: &ChatSession,
+    order: &PlaceOrder,
+    key: Option<&str>,
+) -> reqwest::Response {
+    let mut request = shop
+        .request(
+            Method::POST,
+            &storefront_path(chat, "orders"),
+            Some(&chat.token),
+        )
+        .json(order);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.unwrap()
+}
+
+async fn transcript_cart(shop: &TestShop, chat: &ChatSession) -> Option<Cart> {
+    let transcript: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", chat.conversation_id),
+            &chat.token,
+        )
+        .await;
+    transcript.cart
+}
+
+async fn count_orders(shop: &TestShop, customer_id: i64) -> i64 {
+    shop.server()
+        .state
+        .db
+        .read(move |db| {
+            db.query_row(
+                "SELECT count(*) FROM orders WHERE customer_id = ?1",
+                shop_server::args![customer_id],
+                |r| r.get(0),
+            )
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checkout_prices_lines_discounts_and_shipping_in_minor_units() {
+    let shop = TestShop::demo().await;
+    let catalog = checkout_catalog(&shop).await;
+    let chat = shop.start_chat("Cecilia Berg", "cecilia@example.se").await;
+
+    // Nothing to check out yet.
+    let empty = shop
+        .request(
+            Method::GET,
+            &storefront_path(&chat, "checkout"),
+            Some(&chat.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(empty, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        ProblemCode::CartEmpty
+    );
+
+    add_to_cart(&shop, &chat, catalog.mug, 3).await;
+    let plain = quote(&shop, &chat, "standard").await;
+    assert_eq!(plain.lines.len(), 1);
+    assert_eq!(plain.lines[0].line_total.minor, 5_997);
+    assert_eq!(plain.subtotal.minor, 5_997);
+    assert_eq!(plain.shipping.price.minor, 4_900);
+    assert_eq!(plain.total.minor, 10_897);
+    assert_eq!(plain.discount, None);
+    let currencies: BTreeSet<&str> = [
+        &plain.subtotal,
+        &plain.total,
+        &plain.shipping.price,
+        &plain.lines[0].unit_price,
+        &plain.lines[0].line_total,
+    ]
+    .into_iter()
+    .map(|m| m.currency.as_str())
+    .collect();
+    assert_eq!(
+        currencies,
+        BTreeSet::from(["SEK"]),
+        "one currency: the shop's"
+    );
+    assert_eq!(
+        plain
+            .shipping_options
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>(),
+        ["standard", "express"]
+    );
+
+    // A percentage rounds half up to a whole öre: 15 % of 59.97 is 8.9955, so 9.00 off.
+    assert_eq!(
+        apply_code(&shop, &chat, "pct15").await.status(),
+        StatusCode::OK
+    );
+    let pct = quote(&shop, &chat, "express").await;
+    let discount = pct.discount.expect("the code applies");
+    assert_eq!(discount.code, "PCT15");
+    assert_eq!(discount.amount.minor, 900);
+    assert_eq!(pct.shipping.price.minor, 12_900);
+    assert_eq!(pct.total.minor, 5_997 - 900 + 12_900);
+
+    // Free shipping takes the shipping off.
+    assert_eq!(
+        apply_code(&shop, &chat, "SHIPFREE").await.status(),
+        StatusCode::OK
+    );
+    let free = quote(&shop, &chat, "standard").await;
+    assert_eq!(free.discount.unwrap().amount.minor, 4_900);
+    assert_eq!(free.total.minor, 5_997);
+
+    // A fixed amount with a minimum subtotal: refused below it, with the reason, and the
+    // order too, with the cart kept.
+    assert_eq!(
+        apply_code(&shop, &chat, "FIXED100").await.status(),
+        StatusCode::OK
+    );
+    let below = quote(&shop, &chat, "standard").await;
+    assert_eq!(below.discount, None);
+    let refused = below.discount_refused.expect("refused below the minimum");
+    assert_eq!(refused.problem, ProblemCode::DiscountNotApplicable);
+    assert!(
+        refused.reason.contains("at least 200.00 SEK"),
+        "{}",
+        refused.reason
+    );
+    assert_eq!(below.total.minor, 10_897, "priced without the code");
+    let order = order_for("cecilia@example.se", "4242 4242 4242 4242");
+    let response = pay(&shop, &chat, &order, None).await;
+    let refusal = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refusal.code, ProblemCode::DiscountNotApplicable);
+    assert!(refusal.detail.contains("at least 200.00 SEK"));
+    assert_eq!(count_orders(&shop, chat.customer_id).await, 0);
+    // 19.99 × 11 = 219.89 clears the minimum: 100.00 off.
+    add_to_cart(&shop, &chat, catalog.mug, 8).await;
+    let above = quote(&shop, &chat, "standard").await;
+    assert_eq!(above.discount_refused, None);
+    assert_eq!(above.discount.unwrap().amount.minor, 10_000);
+    assert_eq!(above.total.minor, 21_989 - 10_000 + 4_900);
+
+    // A code applied while active that has expired since is refused at checkout, saying so.
+    assert_eq!(
+        apply_code(&shop, &chat, "PCT15").await.status(),
+        StatusCode::OK
+    );
+    let now = shop_server::clock::now_ms();
+    shop.server()
+        .state
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE discount_codes SET ends_at = ?1 WHERE code = 'PCT15'",
+                shop_server::args![now - 1],
+            )
+        })
+        .await
+        .unwrap();
+    let expired = quote(&shop, &chat, "standard").await;
+    let refused = expired
+        .discount_refused
+        .expect("the expired code is refused");
+    assert_eq!(refused.problem, ProblemCode::DiscountInactive);
+    assert_eq!(refused.reason, "the code PCT15 has expired");
+    let cart_before = transcript_cart(&shop, &chat).await.unwrap();
+    let response = pay(&shop, &chat, &order, None).await;
+    let refusal = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refusal.code, ProblemCode::DiscountInactive);
+    assert!(refusal.detail.contains("has expired"), "{}", refusal.detail);
+    let cart_after = transcript_cart(&shop, &chat).await.unwrap();
+    assert_eq!(cart_after.lines, cart_before.lines, "the cart is kept");
+    assert_eq!(cart_after.discount_code.as_deref(), Some("PCT15"));
+
+    // Taking the code off prices the order without it.
+    let cart: Cart = ok(shop
+        .request(
+            Method::DELETE,
+            &storefront_path(&chat, "discount"),
+            Some(&chat.token),
+        )
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(cart.discount_code, None);
+    let without = quote(&shop, &chat, "standard").await;
+    assert_eq!((without.discount, without.discount_refused), (None, None));
+    assert_eq!(without.total.minor, 21_989 + 4_900);
+
+    // Another chat can't price or pay for this cart.
+    let other = shop.start_chat("Someone", "someone@example.se").await;
+    for (method, rest) in [(Method::GET, "checkout"), (Method::POST, "orders")] {
+        let response = shop
+            .request(method, &storefront_path(&chat, rest), Some(&other.token))
+            .json(&order)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            problem(response, StatusCode::FORBIDDEN).await.code,
+            ProblemCode::PermissionDenied
+        );
+    }
+    assert_eq!(count_orders(&shop, chat.customer_id).await, 0);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placing_an_order_pays_once_takes_stock_and_empties_the_cart() {
+    let shop = TestShop::demo().await;
+    let catalog = checkout_catalog(&shop).await;
+    let session = shop.sign_in().await;
+    let chat = shop.start_chat("Cecilia Berg", "cecilia@example.se").await;
+    let rival = shop.start_chat("Rival", "rival@example.se").await;
+    add_to_cart(&shop, &chat, catalog.mug, 2).await;
+    add_to_cart(&shop, &chat, catalog.candle, 1).await;
+    add_to_cart(&shop, &rival, catalog.candle, 1).await;
+    assert_eq!(
+        apply_code(&shop, &chat, "ONCE10").await.status(),
+        StatusCode::OK
+    );
+    let quoted = quote(&shop, &chat, "standard").await;
+    // 2 × 19.99 + 3.33 = 43.31; 10 % is 4.331, so 4.33 off.
+    assert_eq!(quoted.subtotal.minor, 4_331);
+    assert_eq!(quoted.discount.as_ref().unwrap().amount.minor, 433);
+    assert_eq!(quoted.total.minor, 4_331 - 433 + 4_900);
+
+    // The declined card: a 402, no order, the cart exactly as it was.
+    let cart_before = transcript_cart(&shop, &chat).await.unwrap();
+    let declined = pay(
+        &shop,
+        &chat,
+        &order_for("cecilia@example.se", "4000 0000 0000 0002"),
+        Some("pay-1"),
+    )
+    .await;
+    assert_eq!(
+        problem(declined, StatusCode::PAYMENT_REQUIRED).await.code,
+        ProblemCode::PaymentDeclined
+    );
+    assert_eq!(count_orders(&shop, chat.customer_id).await, 0);
+    assert_eq!(transcript_cart(&shop, &chat).await.unwrap(), cart_before);
+    // Not a test card: refused as a provider's test mode refuses it.
+    let unknown = pay(
+        &shop,
+        &chat,
+        &order_for("cecilia@example.se", "5555 5555 5555 4444"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        problem(unknown, StatusCode::UNPROCESSABLE_ENTITY)
+            .await
+            .code,
+        ProblemCode::MalformedPayload
+    );
+
+    // Pay, and the same Pay retried (twice at once, then once more): one order.
+    let order = order_for("cecilia@example.se", "4242424242424242");
+    let (first, second) = tokio::join!(
+        pay(&shop, &chat, &order, Some("pay-2")),
+        pay(&shop, &chat, &order, Some("pay-2"))
+    );
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(second.status(), StatusCode::CREATED);
+    let first: OrderConfirmation = first.json().await.unwrap();
+    let second: OrderConfirmation = second.json().await.unwrap();
+    let third: OrderConfirmation = ok(pay(&shop, &chat, &order, Some("pay-2")).await).await;
+    assert_eq!(first, second);
+    assert_eq!(first, third);
+    assert_eq!(count_orders(&shop, chat.customer_id).await, 1);
+    let placed = &first.order;
+    assert_eq!(placed.status, OrderStatus::Paid);
+    assert_eq!(placed.total, quoted.total);
+    assert_eq!(first.total, quoted.total);
+    assert_eq!(first.discount, quoted.discount);
+    assert_eq!(first.lines, quoted.lines);
+    assert!(placed.name.starts_with('#'));
+
+    // A new Pay (another key) finds nothing left to pay for.
+    let again = pay(&shop, &chat, &order, Some("pay-3")).await;
+    assert_eq!(
+        problem(again, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        ProblemCode::CartEmpty
+    );
+
+    // The cart is empty, its code gone.
+    let cart = transcript_cart(&shop, &chat).await.unwrap();
+    assert!(cart.lines.is_empty());
+    assert_eq!(cart.discount_code, None);
+
+    // Stock went down.
+    let stock = |variant: i64| {
+        let db = shop.server().state.db.clone();
+        async move {
+            db.read(move |db| {
+                db.query_row(
+                    "SELECT stock FROM variants WHERE id = ?1",
+                    shop_server::args![variant],
+                    |r| r.get::<i64>(0),
+                )
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(stock(catalog.mug).await, 18);
+    assert_eq!(stock(catalog.candle).await, 0);
+
+    // The rival's candle is gone: refused with a clear message, their cart kept.
+    let rival_cart = transcript_cart(&shop, &rival).await.unwrap();
+    let refused = pay(
+        &shop,
+        &rival,
+        &order_for("rival@example.se", "4242424242424242"),
+        Some("pay-r"),
+    )
+    .await;
+    let refused = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused.code, ProblemCode::ProductUnavailable);
+    assert!(
+        refused.detail.contains("“Checkout candle” is out of stock"),
+        "{}",
+        refused.detail
+    );
+    assert_eq!(transcript_cart(&shop, &rival).await.unwrap(), rival_cart);
+    assert_eq!(count_orders(&shop, rival.customer_id).await, 0);
+
+    // Staff see the order as the customer's last order, and in the feed.
+    let profile: CustomerProfile = shop
+        .get(
+            &format!("/api/v1/customers/{}", chat.customer_id),
+            &session.token,
+        )
+        .await;
+    assert_eq!(profile.last_order.as_ref(), Some(placed));
+    assert_eq!(profile.orders.first(), Some(placed));
+    assert_eq!(profile.customer.kind, CustomerKind::Returning);
+    assert_eq!(profile.customer.total_spent, placed.total);
+    let feed = shop.full_sync(&session.token).await;
+    assert!(
+        feed.iter()
+            .any(|c| matches!(&c.entity, Entity::Order(o) if o == placed))
+    );
+
+    // The conversation shows "Order #… placed": to staff (detail and feed) and in the chat.
+    let event = OrderEvent {
+        id: placed.id,
+        conversation_id: chat.conversation_id,
+        order_id: placed.id,
+        order_name: placed.name.clone(),
+        total: placed.total.clone(),
+        created_at: placed.created_at,
+    };
+    let detail: ConversationDetail = shop
+        .get(
+            &format!("/api/v1/conversations/{}", chat.conversation_id),
+            &session.token,
+        )
+        .await;
+    assert_eq!(detail.order_events, std::slice::from_ref(&event));
+    assert!(
+        feed.iter()
+            .any(|c| matches!(&c.entity, Entity::OrderEvent(e) if *e == event))
+    );
+    let transcript: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", chat.conversation_id),
+            &chat.token,
+        )
+        .await;
+    assert_eq!(transcript.order_events, std::slice::from_ref(&event));
+    let rivals: ChatTranscript = shop
+        .get(
+            &format!("/api/v1/storefront/conversations/{}", rival.conversation_id),
+            &rival.token,
+        )
+        .await;
+    assert!(rivals.order_events.is_empty());
+    // A chat stream from the start replays it.
+    let me: Me = shop.get("/api/v1/me", &session.token).await;
+    let start = format!("{}.0", me.shop.history_id);
+    let mut stream = shop
+        .events(&chat_events_path(&chat), &chat.token, Some(&start))
+        .await;
+    let streamed = next_matching(&mut stream, |e| {
+        (e.event == "order_event").then(|| e.data.clone())
+    })
+    .await;
+    let streamed: ChatEvent = serde_json::from_str(&streamed).unwrap();
+    assert_eq!(streamed, ChatEvent::OrderEvent(event));
+
+    // The once-per-customer code: not again for this customer, nor for this email elsewhere.
+    add_to_cart(&shop, &chat, catalog.mug, 1).await;
+    assert_eq!(
+        apply_code(&shop, &chat, "ONCE10").await.status(),
+        StatusCode::OK
+    );
+    let used = quote(&shop, &chat, "standard").await;
+    assert!(
+        used.discount_refused
+            .as_ref()
+            .is_some_and(|r| r.reason.contains("once per customer")),
+        "{used:?}"
+    );
+    let elsewhere = shop.start_chat("Cecilia", "CECILIA@example.se").await;
+    add_to_cart(&shop, &elsewhere, catalog.mug, 1).await;
+    assert_eq!(
+        apply_code(&shop, &elsewhere, "ONCE10").await.status(),
+        StatusCode::OK
+    );
+    let response = pay(
+        &shop,
+        &elsewhere,
+        &order_for("cecilia@example.se", "4242424242424242"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        problem(response, StatusCode::UNPROCESSABLE_ENTITY)
+            .await
+            .code,
+        ProblemCode::DiscountNotApplicable
+    );
+    shop.stop().await;
 }

@@ -487,6 +487,308 @@ async fn a_customer_chats_with_staff_in_a_real_browser() {
     shop.stop().await;
 }
 
+/// The page's money as the page writes it (the browser's first language, the shop's currency).
+const PAGE_MONEY: &str =
+    "const f = new Intl.NumberFormat(navigator.languages?.[0] ?? navigator.language, \
+     { style: 'currency', currency: arguments[1], trailingZeroDisplay: 'stripIfInteger' });
+     const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+     const money = (minor) => f.format(minor / 10 ** digits);";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_checks_out_with_a_shared_code_in_a_real_browser() {
+    let _one = ONE_BROWSER.lock().await;
+    let shop = TestShop::demo().await;
+    let staff = shop.sign_in().await;
+    // Two codes to share: one that will have expired by checkout, one that stays good.
+    let now = shop_server::clock::now_ms();
+    shop.server()
+        .state
+        .db
+        .write(move |tx| {
+            use shop_server::checkout::DiscountRule;
+            use shop_server::storage::mutations::add_discount;
+            let late = add_discount(
+                tx,
+                "LASTCALL20",
+                "20% off, today only",
+                &DiscountRule::percent(20),
+                now - 60_000,
+                None,
+            )?;
+            let good = add_discount(
+                tx,
+                "THANKS10",
+                "10% off your order",
+                &DiscountRule::percent(10),
+                now - 60_000,
+                None,
+            )?;
+            Ok((late, good))
+        })
+        .await
+        .unwrap();
+    let discounts: DiscountList = shop.get("/api/v1/discounts?q=", &staff.token).await;
+    let code = |name: &str| {
+        discounts
+            .discounts
+            .iter()
+            .find(|d| d.code == name)
+            .expect("the test code")
+            .clone()
+    };
+    let (late, good) = (code("LASTCALL20"), code("THANKS10"));
+    let products: ProductList = shop.get("/api/v1/storefront/products", "").await;
+    let product = products
+        .products
+        .iter()
+        .find(|p| p.online_store && p.variants.first().is_some_and(|v| v.stock > 2))
+        .expect("a demo product in stock")
+        .clone();
+
+    let mut browser = Browser::launch("checkout", &[&shop.ca], "en-US", (1280, 900)).await;
+    browser
+        .client
+        .goto(&format!("{}/store", shop.url))
+        .await
+        .expect("open the store");
+    start_chat(&browser, "Cecilia Berg", "cecilia@example.se").await;
+    let id = conversation_id(&browser, &shop.url).await;
+    let customer_id = conversation(&shop, &staff.token, id)
+        .await
+        .conversation
+        .customer_id;
+    let close_chat = async |browser: &Browser| {
+        browser
+            .in_widget(".head .icon-button")
+            .await
+            .click()
+            .await
+            .expect("close the chat");
+    };
+    close_chat(&browser).await;
+    browser
+        .click_in_page(&format!(
+            "#product-{} .product-card__actions .button--primary",
+            product.id
+        ))
+        .await;
+    browser
+        .wait_js(
+            "the cart line",
+            "return document.querySelector('#cart-body')?.textContent.includes(arguments[0]);",
+            vec![json!(product.title)],
+        )
+        .await;
+
+    // A code shared while it was good, applied from the chat, then expired before checkout.
+    staff_sends(
+        &shop,
+        &staff.token,
+        id,
+        &SendMessage::Discount {
+            discount_id: late.id,
+        },
+    )
+    .await;
+    browser
+        .in_widget(".bubble")
+        .await
+        .click()
+        .await
+        .expect("open the chat");
+    browser
+        .in_widget(".discount__code")
+        .await
+        .click()
+        .await
+        .expect("click the code");
+    browser
+        .wait_widget_text(".discount__status", "Applied to your cart")
+        .await;
+    shop.server()
+        .state
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE discount_codes SET ends_at = ?1 WHERE code = 'LASTCALL20'",
+                shop_server::args![shop_server::clock::now_ms() - 1],
+            )
+        })
+        .await
+        .unwrap();
+    close_chat(&browser).await;
+    browser.click_in_page("#checkout-button").await;
+    browser
+        .wait_js(
+            "the expired code refused at checkout",
+            "const e = document.querySelector('#checkout-discount-refused');
+             return e && e.textContent.includes('The code LASTCALL20 has expired');",
+            vec![],
+        )
+        .await;
+    let discounted = browser
+        .js(
+            "return document.querySelector('#checkout-discount') !== null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        discounted,
+        json!(false),
+        "no discount from the expired code"
+    );
+    browser.screenshot("expired-code-refused-at-checkout").await;
+    browser
+        .click_in_page("#checkout-discount-refused button")
+        .await;
+    browser
+        .wait_js(
+            "the expired code removed",
+            "return document.querySelector('#checkout-total') && !document.querySelector('#checkout-discount-refused');",
+            vec![],
+        )
+        .await;
+
+    // A good code clicked in the chat: the checkout total shows it, as the shop prices it.
+    staff_sends(
+        &shop,
+        &staff.token,
+        id,
+        &SendMessage::Discount {
+            discount_id: good.id,
+        },
+    )
+    .await;
+    browser
+        .in_widget(".bubble")
+        .await
+        .click()
+        .await
+        .expect("open the chat");
+    browser
+        .wait_widget_text(".discount__code", &good.code)
+        .await;
+    browser
+        .js(
+            "const codes = document.getElementById('nordlys-chat').shadowRoot.querySelectorAll('.discount__code');
+             codes[codes.length - 1].click();",
+            vec![],
+        )
+        .await;
+    browser
+        .wait_widget_text(".discount__status", "Applied to your cart")
+        .await;
+    close_chat(&browser).await;
+    let price = product.variants[0].price.minor;
+    let off = (price * 1_000 + 5_000) / 10_000;
+    let total = price - off + 4_900;
+    browser
+        .wait_js(
+            "the code's discount in the checkout total",
+            &format!(
+                "{PAGE_MONEY}
+                 const d = document.querySelector('#checkout-discount');
+                 const t = document.querySelector('#checkout-total');
+                 return !!d && !!t && d.textContent.includes(money(arguments[0]))
+                     && t.textContent === money(arguments[2]);"
+            ),
+            vec![json!(off), json!("SEK"), json!(total)],
+        )
+        .await;
+    browser.screenshot("shared-code-in-checkout-total").await;
+
+    // The declined test card: an error, no order, the cart as it was.
+    let cart_before = shop
+        .get::<CustomerProfile>(&format!("/api/v1/customers/{customer_id}"), &staff.token)
+        .await
+        .cart;
+    for (field, text) in [
+        ("#checkout-line1", "Storgatan 1"),
+        ("#checkout-postal", "903 26"),
+        ("#checkout-city", "Umeå"),
+        ("#checkout-card", "4000 0000 0000 0002"),
+    ] {
+        browser
+            .find(field)
+            .await
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    browser.click_in_page("#pay-button").await;
+    browser
+        .wait_js(
+            "the declined card's message",
+            "const e = document.querySelector('#checkout-error:not([hidden])');
+             return e && e.textContent.includes('declined');",
+            vec![],
+        )
+        .await;
+    browser.screenshot("card-declined").await;
+    let profile: CustomerProfile = shop
+        .get(&format!("/api/v1/customers/{customer_id}"), &staff.token)
+        .await;
+    assert_eq!(
+        profile.cart, cart_before,
+        "the declined card left the cart as it was"
+    );
+    assert!(profile.orders.is_empty(), "no order for a declined card");
+
+    // The success card: the confirmation, and staff see the order as the last order.
+    let card = browser.find("#checkout-card").await;
+    card.clear().await.expect("clear the card");
+    card.send_keys("4242 4242 4242 4242")
+        .await
+        .expect("type the card");
+    browser.click_in_page("#pay-button").await;
+    let heading = browser
+        .wait_js(
+            "the order confirmation",
+            "const h = document.querySelector('#order-confirmation h1');
+             return h && h.textContent;",
+            vec![],
+        )
+        .await;
+    browser.screenshot("order-confirmed").await;
+    let profile: CustomerProfile = shop
+        .get(&format!("/api/v1/customers/{customer_id}"), &staff.token)
+        .await;
+    let order = profile.last_order.expect("the order is the last order");
+    assert_eq!(order.total.minor, total);
+    assert_eq!(
+        heading.as_str(),
+        Some(format!("Thank you! Order {} is placed", order.name).as_str())
+    );
+    assert!(
+        profile.cart.is_none_or(|c| c.lines.is_empty()),
+        "the cart is empty"
+    );
+    // The conversation shows it: in the chat, and to staff.
+    browser
+        .wait_widget_text(".event--order", &format!("Order {} placed", order.name))
+        .await;
+    let detail = conversation(&shop, &staff.token, id).await;
+    assert_eq!(
+        detail
+            .order_events
+            .iter()
+            .map(|e| e.order_name.as_str())
+            .collect::<Vec<_>>(),
+        [order.name.as_str()]
+    );
+    browser
+        .wait_js(
+            "the emptied cart",
+            "return document.getElementById('cart-count').textContent === '0';",
+            vec![],
+        )
+        .await;
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "axe-core: {violations:#?}");
+    browser.close().await;
+    shop.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swedish_phone_uses_the_widget_by_keyboard_at_360_px() {
     let _one = ONE_BROWSER.lock().await;

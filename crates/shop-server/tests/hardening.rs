@@ -1099,4 +1099,92 @@ async fn strict_transport_security_comes_only_with_the_shops_own_certificate() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(hsts(&response).as_deref(), Some("max-age=31536000"));
     server.shutdown().await;
+
+/// Card testing: declined cards are tries, counted per chat and per address, and a chat can't
+/// price or pay for another chat's cart.
+#[tokio::test(flavor = "multi_thread")]
+async fn payments_and_quotes_are_limited_and_a_chat_pays_only_for_its_own_cart() {
+    let shop = TestShop::with(|config| {
+        config.limits.payments_per_session = shop_server::limits::Rate::new(1, 3);
+        config.limits.payments_per_ip = shop_server::limits::Rate::new(1, 5);
+        config.limits.quotes_per_session = shop_server::limits::Rate::new(1, 2);
+    })
+    .await;
+    let (item, _) = first_variant(&shop).await;
+    let order = PlaceOrder {
+        email: "card@example.com".into(),
+        shipping_address: ShippingAddress {
+            name: "Card Tester".into(),
+            line1: "Gatan 1".into(),
+            line2: None,
+            postal_code: "111 11".into(),
+            city: "Stockholm".into(),
+            country: "SE".into(),
+        },
+        shipping_method: "standard".into(),
+        card_number: TEST_CARD_DECLINED.into(),
+    };
+    let path = |chat: &ChatSession, rest: &str| {
+        format!(
+            "/api/v1/storefront/conversations/{}/{rest}",
+            chat.conversation_id
+        )
+    };
+    let pay = |chat: &ChatSession| {
+        shop.request(Method::POST, &path(chat, "orders"), Some(&chat.token))
+            .json(&order)
+            .send()
+    };
+    let first = shop.start_chat("Card", "card@example.com").await;
+    let other = shop.start_chat("Other", "other@example.com").await;
+    add_to_cart(&shop, &first, item).await;
+    add_to_cart(&shop, &other, item).await;
+
+    // Another chat's token is refused before anything is priced or counted.
+    let response = shop
+        .request(Method::POST, &path(&first, "orders"), Some(&other.token))
+        .json(&order)
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::FORBIDDEN).await;
+
+    // Per chat: the burst of declined cards, then 429 with Retry-After.
+    for _ in 0..3 {
+        problem(pay(&first).await.unwrap(), StatusCode::PAYMENT_REQUIRED).await;
+    }
+    let refused = pay(&first).await.unwrap();
+    assert!(refused.headers().get("retry-after").is_some());
+    assert_eq!(
+        problem(refused, StatusCode::TOO_MANY_REQUESTS).await.code,
+        ProblemCode::RateLimited
+    );
+    // Per address: another chat from the same address has two tries left of five.
+    for _ in 0..2 {
+        problem(pay(&other).await.unwrap(), StatusCode::PAYMENT_REQUIRED).await;
+    }
+    problem(pay(&other).await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
+    // Nothing was ordered and both carts are as they were.
+    for chat in [&first, &other] {
+        let seen = transcript(&shop, chat).await;
+        assert_eq!(seen.cart.expect("a cart").lines.len(), 1);
+        assert!(seen.order_events.is_empty());
+    }
+
+    // Quotes per chat.
+    for _ in 0..2 {
+        let response = shop
+            .request(Method::GET, &path(&first, "checkout"), Some(&first.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = shop
+        .request(Method::GET, &path(&first, "checkout"), Some(&first.token))
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::TOO_MANY_REQUESTS).await;
+    shop.stop().await;
 }

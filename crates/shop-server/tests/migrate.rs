@@ -19,6 +19,55 @@ async fn the_demo_shop_moves_to_postgres_whole_and_cursors_carry_on() {
     let session = shop.sign_in().await;
     let chat = shop.start_chat("Moving Day", "moving@example.com").await;
     shop.customer_says(&chat, "Before the move").await;
+    // …and checks out, so the move carries an order with its lines and its discount rules.
+    let products: ProductList = shop.get("/api/v1/storefront/products", "").await;
+    let variant = products
+        .products
+        .iter()
+        .flat_map(|p| &p.variants)
+        .find(|v| v.stock > 0)
+        .expect("something in stock")
+        .id;
+    let path = |rest: &str| {
+        format!(
+            "/api/v1/storefront/conversations/{}/{rest}",
+            chat.conversation_id
+        )
+    };
+    let added = shop
+        .send(
+            reqwest::Method::POST,
+            &path("cart"),
+            &chat.token,
+            &CartChange {
+                variant_id: variant,
+                action: CartAction::Added,
+                quantity: None,
+            },
+        )
+        .await;
+    let _: CartEvent = ok(added).await;
+    let paid = shop
+        .send(
+            reqwest::Method::POST,
+            &path("orders"),
+            &chat.token,
+            &PlaceOrder {
+                email: "moving@example.com".into(),
+                shipping_address: ShippingAddress {
+                    name: "Moving Day".into(),
+                    line1: "Flyttgatan 1".into(),
+                    line2: None,
+                    postal_code: "111 11".into(),
+                    city: "Stockholm".into(),
+                    country: "SE".into(),
+                },
+                shipping_method: "express".into(),
+                card_number: TEST_CARD_SUCCEEDS.into(),
+            },
+        )
+        .await;
+    let _: OrderConfirmation = ok(paid).await;
     let before = shop.full_sync(&session.token).await;
     let cursor = before.last().expect("a synced shop").cursor.clone();
     let sqlite = shop.db_path();
@@ -54,6 +103,10 @@ async fn the_demo_shop_moves_to_postgres_whole_and_cursors_carry_on() {
     .unwrap();
     assert!(left.len() > 10_000, "the demo shop is big: {}", left.len());
     assert!(left == right, "the moved shop differs from the original");
+    assert!(
+        left.iter().any(|row| row.starts_with("order_lines:")),
+        "the checkout's order lines were part of the move"
+    );
 
     // A second move into the now full database is refused.
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_shop-server"))

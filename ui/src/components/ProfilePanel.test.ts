@@ -120,7 +120,7 @@ it('has no order block for a customer with no orders, and says so when every ord
   expect(screen.getByTestId('profile-no-recent-order').textContent?.trim()).toBe(
     'No orders in the last 60 days',
   );
-  await fireEvent.click(screen.getByText('View all'));
+  await fireEvent.click(screen.getByText('View all orders'));
   expect(screen.getByText('#1007')).toBeTruthy();
 });
 
@@ -163,4 +163,50 @@ it('puts the cursor in a note opened for editing, at its end', async () => {
   const field = await waitFor(() => screen.getByTestId<HTMLTextAreaElement>('note-edit-field'));
   await waitFor(() => expect(document.activeElement).toBe(field));
   expect(field.selectionStart).toBe('Prefers email'.length);
+});
+
+it('shows an order placed at checkout as the last order, with View all orders', async () => {
+  setLocale('en');
+  const customer = {
+    id: 10,
+    name: 'Anna Berg',
+    email: 'anna@example.com',
+    email_verified: true,
+    phone: null,
+    city: null,
+    country: null,
+    time_zone: null,
+    kind: 'returning' as const,
+    customer_since: NOW - 90 * 86_400_000,
+    total_spent: { minor: 62_210, currency: 'SEK' },
+    email_marketing: false,
+    sms_marketing: false,
+    admin_url: '/admin/customers/10',
+  };
+  const order = (id: number, number: number, at: number, minor: number) => ({
+    id,
+    customer_id: 10,
+    name: `#${number}`,
+    created_at: at,
+    total: { minor, currency: 'SEK' },
+    status: 'paid' as const,
+    admin_url: `/admin/orders/${id}`,
+  });
+  const placed = order(8, 1234, NOW - 60_000, 27_310);
+  const older = order(3, 1100, NOW - 30 * 86_400_000, 34_900);
+  render(ProfilePanel, {
+    props: {
+      profile: { customer, notes: [], cart: null, last_order: placed, orders: [placed, older] },
+      view: view(),
+      now: NOW,
+      staffName: () => null,
+      onchanged: () => {},
+    },
+  });
+  const last = screen.getByRole('button', { name: '#1234' });
+  expect(last.closest('section')?.textContent).toContain('Last order');
+  expect(screen.queryByRole('button', { name: '#1100' })).toBeNull();
+  await fireEvent.click(screen.getByRole('button', { name: 'View all orders' }));
+  expect(screen.getByRole('button', { name: '#1100' })).toBeTruthy();
+  expect(screen.getAllByRole('button', { name: '#1234' })).toHaveLength(2);
 });

@@ -625,6 +625,7 @@ interface ReadViewLike {
   timeline: readonly (
     | { kind: 'message'; message: { id: number; author: { kind: 'customer' | 'staff' } } }
     | { kind: 'cart_event' }
+    | { kind: 'order_event' }
   )[];
 }
 

@@ -135,7 +135,12 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(storefront::transcript))
         .routes(routes!(storefront::send))
         .routes(routes!(storefront::change_cart))
-        .routes(routes!(storefront::apply_discount))
+        .routes(routes!(
+            storefront::apply_discount,
+            storefront::remove_discount
+        ))
+        .routes(routes!(storefront::checkout_quote))
+        .routes(routes!(storefront::place_order))
         .routes(routes!(storefront::request_verification))
         .routes(routes!(storefront::confirm_verification))
         .routes(routes!(storefront::end_session))

@@ -207,6 +207,7 @@ pub async fn conversation(
     ChatStaff(_staff): ChatStaff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
+    let shop = state.shop.clone();
     let detail = state
         .db
         .read(move |conn| {
@@ -216,6 +217,7 @@ pub async fn conversation(
                 conversation,
                 messages: store::messages_of(conn, id)?,
                 cart_events: store::cart_events_of(conn, id)?,
+                order_events: store::order_events_of(conn, &shop, id)?,
             })
         })
         .await?;

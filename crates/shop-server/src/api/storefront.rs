@@ -6,7 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use inbox_protocol::*;
 
-use super::extract::{ApiJson, ApiPath, ClientIp, CustomerAuth, IdempotencyKey};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, CustomerAuth, IdempotencyKey};
 use super::{idempotent, json};
 use crate::AppState;
 use crate::auth;
@@ -14,7 +17,7 @@ use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::storage::entities as store;
-use crate::storage::{mutations, records};
+use crate::storage::{checkout, mutations, records};
 
 #[utoipa::path(
     get, path = "/api/v1/storefront/products", tag = "storefront",
@@ -96,6 +99,7 @@ pub async fn transcript(
                 conversation_id: id,
                 messages: store::messages_of(conn, id)?,
                 cart_events: store::cart_events_of(conn, id)?,
+                order_events: store::order_events_of(conn, &shop, id)?,
                 cart,
             })
         })
@@ -281,6 +285,111 @@ pub async fn apply_discount(
         })
         .await?;
     Ok(json(StatusCode::OK, &cart))
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/storefront/conversations/{id}/discount", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    responses((status = 200, body = Cart, description = "The cart without a discount code"))
+)]
+pub async fn remove_discount(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    state.limits.cart.take(session_key(id))?;
+    let shop = state.shop.clone();
+    let cart = state
+        .db
+        .write(move |tx| mutations::remove_discount(tx, &shop, customer.customer_id, now_ms()))
+        .await?;
+    Ok(json(StatusCode::OK, &cart))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuoteQuery {
+    /// `standard` (the default) or `express`.
+    pub shipping: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/storefront/conversations/{id}/checkout", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id"), QuoteQuery),
+    responses((status = 200, body = CheckoutQuote, description = "The chat's cart priced by the shop: \
+               lines, the discount code applied by its rules (or why it can't be), shipping, total"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`cart_empty`, or `malformed_payload` for an unknown shipping method"))
+)]
+pub async fn checkout_quote(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<QuoteQuery>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    state.limits.quotes.take(session_key(id))?;
+    let shop = state.shop.clone();
+    let shipping = query.shipping.unwrap_or_else(|| "standard".to_owned());
+    let quote = state
+        .db
+        .read(move |conn| {
+            // Once-per-customer codes are checked against the chat's own email here, and
+            // against the email typed at checkout when the order is placed.
+            let email = records::contact_email(conn, id)?.unwrap_or_default();
+            checkout::quote(
+                conn,
+                &shop,
+                customer.customer_id,
+                &shipping,
+                &email,
+                now_ms(),
+            )
+        })
+        .await?
+        .ok_or_else(|| Error::unprocessable(ProblemCode::CartEmpty, "your cart is empty"))?;
+    Ok(json(StatusCode::OK, &quote))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/storefront/conversations/{id}/orders", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried Pay safe: \
+            the same key answers with the first order, never a second one")),
+    request_body = PlaceOrder,
+    responses((status = 201, body = OrderConfirmation, description = "The order is placed and paid; \
+               the cart is empty and the conversation shows the order"),
+              (status = 402, body = Problem, content_type = "application/problem+json",
+               description = "`payment_declined`: nothing was charged, no order, the cart as it was"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`cart_empty`; `product_unavailable` for a line with more than is in \
+               stock; `discount_inactive` or `discount_not_applicable` for the cart's code; \
+               `malformed_payload` for a missing detail or a card that isn't a test card. \
+               Nothing is written and the cart is kept"))
+)]
+pub async fn place_order(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ClientIp(ip): ClientIp,
+    ApiJson(order): ApiJson<PlaceOrder>,
+) -> Result<Response> {
+    let customer = customer.check(id)?;
+    state.limits.payments_per_session.take(session_key(id))?;
+    state.limits.payments_per_ip.take(limits::client_key(ip))?;
+    let shop = state.shop.clone();
+    let request = (id, order.clone());
+    idempotent(
+        &state,
+        customer_scope(customer),
+        key,
+        &request,
+        StatusCode::CREATED,
+        move |tx| mutations::place_order(tx, &shop, customer.customer_id, id, &order, now_ms()),
+    )
+    .await
 }
 
 #[utoipa::path(

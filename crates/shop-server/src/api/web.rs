@@ -134,6 +134,7 @@ pub fn router() -> axum::Router<AppState> {
             "/store/products/{handle}",
             get(|| async { page(STORE_HTML) }),
         )
+        .route("/store/checkout", get(|| async { page(STORE_HTML) }))
         .route(
             "/store/store.js",
             get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }),

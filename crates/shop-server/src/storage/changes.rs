@@ -27,6 +27,8 @@ pub enum Kind {
     /// `entity_id` is the customer.
     Cart,
     Order,
+    /// `entity_id` is the order; only orders placed from a chat have one.
+    OrderEvent,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
             Kind::Note => "note",
             Kind::Cart => "cart",
             Kind::Order => "order",
+            Kind::OrderEvent => "order_event",
         }
     }
 
@@ -55,6 +58,7 @@ impl Kind {
             Kind::Note,
             Kind::Cart,
             Kind::Order,
+            Kind::OrderEvent,
         ]
         .into_iter()
         .find(|k| k.key() == key)
@@ -140,6 +144,7 @@ pub fn load(
         Kind::Note => store::note_entity(conn, entity_id)?,
         Kind::Cart => store::cart(conn, shop, entity_id)?.map(Entity::Cart),
         Kind::Order => store::order(conn, shop, entity_id)?.map(Entity::Order),
+        Kind::OrderEvent => store::order_event(conn, shop, entity_id)?.map(Entity::OrderEvent),
     })
 }
 
@@ -197,8 +202,8 @@ pub fn page(
 /// more to read.
 pub type ChatPage = (Vec<(i64, inbox_protocol::ChatEvent)>, i64, bool);
 
-/// What a customer's chat widget sees after `after_seq`: its own conversation's messages and
-/// cart events, and its own cart, filtered in SQL so a chat far behind reads only its own rows.
+/// What a customer's chat widget sees after `after_seq`: its own conversation's messages, cart
+/// and order events, and its own cart, filtered in SQL so a chat far behind reads only its own rows.
 /// Returns the events with their sequence numbers, how far the read reaches in the log, and
 /// whether there is more to read: a page that is not full reaches the newest change, so a
 /// stream can move past everything it did not see without skipping anything it should.
@@ -218,6 +223,8 @@ pub fn chat_page(
                         (SELECT id FROM messages WHERE conversation_id = ?2))
                  OR (kind = 'cart_event' AND entity_id IN
                         (SELECT id FROM cart_events WHERE conversation_id = ?2))
+                 OR (kind = 'order_event' AND entity_id IN
+                        (SELECT id FROM orders WHERE conversation_id = ?2))
                  OR (kind = 'cart' AND entity_id = ?3))
               ORDER BY seq LIMIT ?4",
         args![after_seq, conversation_id, customer_id, limit],
@@ -232,6 +239,9 @@ pub fn chat_page(
             Some(Kind::Message) => store::message(conn, entity_id)?.map(ChatEvent::Message),
             Some(Kind::CartEvent) => store::cart_event(conn, entity_id)?.map(ChatEvent::CartEvent),
             Some(Kind::Cart) => store::cart(conn, shop, customer_id)?.map(ChatEvent::Cart),
+            Some(Kind::OrderEvent) => {
+                store::order_event(conn, shop, entity_id)?.map(ChatEvent::OrderEvent)
+            }
             _ => None,
         };
         events.extend(event.map(|e| (seq, e)));
@@ -263,6 +273,9 @@ pub fn rebuild(tx: &Tx<'_>) -> Result<()> {
            SELECT 'message', id, 0 FROM messages ORDER BY id;
          INSERT INTO changes (kind, entity_id, staff_id)
            SELECT 'cart_event', id, 0 FROM cart_events ORDER BY id;
+         INSERT INTO changes (kind, entity_id, staff_id)
+           SELECT 'order_event', id, 0 FROM orders WHERE conversation_id IS NOT NULL
+            ORDER BY created_at, id;
          INSERT INTO changes (kind, entity_id, staff_id)
            SELECT 'read_state', conversation_id, staff_id FROM read_states
             ORDER BY updated_at, conversation_id, staff_id;",

@@ -94,7 +94,17 @@ const TABLES: &[(&str, &[&str], &str)] = &[
     ),
     (
         "discount_codes",
-        &["id", "code", "summary", "starts_at", "ends_at"],
+        &[
+            "id",
+            "code",
+            "summary",
+            "starts_at",
+            "ends_at",
+            "kind",
+            "value",
+            "minimum_subtotal_minor",
+            "once_per_customer",
+        ],
         "id",
     ),
     (
@@ -106,18 +116,6 @@ const TABLES: &[(&str, &[&str], &str)] = &[
         "cart_lines",
         &["customer_id", "variant_id", "quantity", "added_at"],
         "customer_id, variant_id",
-    ),
-    (
-        "orders",
-        &[
-            "id",
-            "customer_id",
-            "number",
-            "created_at",
-            "total_minor",
-            "status",
-        ],
-        "id",
     ),
     (
         "conversations",
@@ -134,6 +132,40 @@ const TABLES: &[(&str, &[&str], &str)] = &[
             "last_message_at",
         ],
         "id",
+    ),
+    // After conversations: a storefront order names the chat it was placed from.
+    (
+        "orders",
+        &[
+            "id",
+            "customer_id",
+            "number",
+            "created_at",
+            "total_minor",
+            "status",
+            "conversation_id",
+            "contact_email",
+            "shipping_address",
+            "shipping_method",
+            "subtotal_minor",
+            "discount_code",
+            "discount_minor",
+            "shipping_minor",
+        ],
+        "id",
+    ),
+    (
+        "order_lines",
+        &[
+            "order_id",
+            "position",
+            "variant_id",
+            "product_title",
+            "options",
+            "quantity",
+            "unit_price_minor",
+        ],
+        "order_id, position",
     ),
     (
         "conversation_topics",

@@ -368,6 +368,41 @@ pub fn order(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Order>> {
     conn.query_opt(&sql, args![id], |r| order_row(shop, r))
 }
 
+/// An order placed from a chat, as its conversation shows it; `None` for other orders.
+pub fn order_event(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<OrderEvent>> {
+    conn.query_opt(
+        "SELECT id, conversation_id, number, total_minor, created_at FROM orders
+          WHERE id = ?1 AND conversation_id IS NOT NULL",
+        args![id],
+        |r| order_event_row(shop, r),
+    )
+}
+
+fn order_event_row(shop: &Shop, r: &dyn Row) -> Result<OrderEvent> {
+    let id: i64 = r.get(0)?;
+    Ok(OrderEvent {
+        id,
+        conversation_id: r.get(1)?,
+        order_id: id,
+        order_name: format!("#{}", r.get::<i64>(2)?),
+        total: shop.money(r.get(3)?),
+        created_at: r.get(4)?,
+    })
+}
+
+pub fn order_events_of(
+    conn: &dyn Sql,
+    shop: &Shop,
+    conversation_id: i64,
+) -> Result<Vec<OrderEvent>> {
+    conn.query_map(
+        "SELECT id, conversation_id, number, total_minor, created_at FROM orders
+          WHERE conversation_id = ?1 ORDER BY created_at, id",
+        args![conversation_id],
+        |r| order_event_row(shop, r),
+    )
+}
+
 pub fn orders_of(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Vec<Order>> {
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC"

@@ -22,6 +22,7 @@
 //! Nothing here knows about HTTP.
 
 pub mod changes;
+pub mod checkout;
 pub mod copy;
 pub mod entities;
 pub mod mutations;

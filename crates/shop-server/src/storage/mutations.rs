@@ -8,8 +8,10 @@ use inbox_protocol::*;
 
 use super::Tx;
 use super::changes::{self, Kind};
+use super::checkout;
 use super::entities::{self as store, Shop, enum_key};
 use crate::args;
+use crate::checkout::{self as pricing, DiscountRule, Payment};
 use crate::error::{Error, Result};
 use crate::topics::{self, TopicClassifier};
 
@@ -1093,6 +1095,202 @@ pub fn apply_discount(
     store::cart(tx, shop, customer_id)?.ok_or_else(|| Error::not_found("cart"))
 }
 
+/// A customer takes the discount code off their cart.
+pub fn remove_discount(tx: &Tx<'_>, shop: &Shop, customer_id: i64, now: Millis) -> Result<Cart> {
+    tx.execute(
+        "UPDATE carts SET discount_code = NULL, updated_at = ?2 WHERE customer_id = ?1",
+        args![customer_id, now],
+    )?;
+    changes::touch(tx, Kind::Cart, customer_id, 0)?;
+    store::cart(tx, shop, customer_id)?.ok_or_else(|| Error::not_found("cart"))
+}
+
+fn check_field(value: &str, what: &str, most: usize) -> Result<()> {
+    let chars = value.trim().chars().count();
+    if chars == 0 || chars > most {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            format!("{what} must be 1 to {most} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_order_details(order: &PlaceOrder) -> Result<()> {
+    if !looks_like_email(order.email.trim()) {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            "the contact email is not an email address",
+        ));
+    }
+    let address = &order.shipping_address;
+    check_field(&address.name, "the name", 200)?;
+    check_field(&address.line1, "the address", 200)?;
+    if let Some(line2) = &address.line2
+        && line2.chars().count() > 200
+    {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            "the address's second line is over 200 characters",
+        ));
+    }
+    check_field(&address.postal_code, "the postal code", 20)?;
+    check_field(&address.city, "the city", 100)?;
+    let country = address.country.trim();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(Error::unprocessable(
+            ProblemCode::MalformedPayload,
+            "the country must be a two-letter code such as SE",
+        ));
+    }
+    Ok(())
+}
+
+/// "Pay": the cart of `customer_id` becomes a paid order, priced as [`checkout::quote`] prices
+/// it. Refused, with nothing written and the cart as it was, when the cart is empty, a line asks
+/// for more than is in stock, the cart's code can't be used, or the test provider declines the
+/// card. Otherwise, in this one transaction: the order and its lines, stock taken, the cart
+/// emptied (its code too), and the order's event in the chat's conversation.
+pub fn place_order(
+    tx: &Tx<'_>,
+    shop: &Shop,
+    customer_id: i64,
+    conversation_id: i64,
+    order: &PlaceOrder,
+    now: Millis,
+) -> Result<OrderConfirmation> {
+    check_order_details(order)?;
+    let email = order.email.trim();
+    let quote = checkout::quote(tx, shop, customer_id, &order.shipping_method, email, now)?
+        .ok_or_else(|| Error::unprocessable(ProblemCode::CartEmpty, "your cart is empty"))?;
+    for line in &quote.lines {
+        if line.quantity > line.available {
+            let detail = if line.available <= 0 {
+                format!(
+                    "“{}” is out of stock; remove it from your cart to place the order",
+                    line.product_name
+                )
+            } else {
+                format!(
+                    "only {} of “{}” left in stock; change the quantity in your cart to place \
+                     the order",
+                    line.available, line.product_name
+                )
+            };
+            return Err(Error::unprocessable(
+                ProblemCode::ProductUnavailable,
+                detail,
+            ));
+        }
+    }
+    if let Some(refused) = &quote.discount_refused {
+        return Err(Error::unprocessable(
+            refused.problem,
+            format!("{}; remove it to place the order", refused.reason),
+        ));
+    }
+    match pricing::charge(&order.card_number, quote.total.minor, now) {
+        Payment::Charged => {}
+        Payment::Declined => {
+            return Err(Error::problem(
+                axum::http::StatusCode::PAYMENT_REQUIRED,
+                ProblemCode::PaymentDeclined,
+                "your card was declined; nothing was charged and your cart is as it was",
+            ));
+        }
+        Payment::UnknownCard => {
+            return Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                "payments are in test mode: pay with 4242 4242 4242 4242 (charged) or \
+                 4000 0000 0000 0002 (declined)",
+            ));
+        }
+    }
+    let number: i64 = tx.query_row(
+        "SELECT coalesce(max(number), 1000) + 1 FROM orders",
+        args![],
+        |r| r.get(0),
+    )?;
+    let discount_code = quote.discount.as_ref().map(|d| d.code.clone());
+    let discount_minor = quote.discount.as_ref().map_or(0, |d| d.amount.minor);
+    let order_id: i64 = tx.query_row(
+        "INSERT INTO orders (customer_id, number, created_at, total_minor, status,
+                             conversation_id, contact_email, shipping_address, shipping_method,
+                             subtotal_minor, discount_code, discount_minor, shipping_minor)
+         VALUES (?1, ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+        args![
+            customer_id,
+            number,
+            now,
+            quote.total.minor,
+            conversation_id,
+            email,
+            serde_json::to_string(&order.shipping_address)?,
+            quote.shipping.id,
+            quote.subtotal.minor,
+            discount_code,
+            discount_minor,
+            quote.shipping.price.minor
+        ],
+        |r| r.get(0),
+    )?;
+    for (position, line) in quote.lines.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO order_lines (order_id, position, variant_id, product_title, options,
+                                      quantity, unit_price_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            args![
+                order_id,
+                position as i64,
+                line.variant_id,
+                line.product_name,
+                serde_json::to_string(&line.options)?,
+                line.quantity,
+                line.unit_price.minor
+            ],
+        )?;
+        // Checked again in the statement: writers are serialized, but stock is the one thing
+        // two customers race for.
+        let taken = tx.execute(
+            "UPDATE variants SET stock = stock - ?2 WHERE id = ?1 AND stock >= ?2",
+            args![line.variant_id, line.quantity],
+        )?;
+        if taken != 1 {
+            return Err(Error::unprocessable(
+                ProblemCode::ProductUnavailable,
+                format!("“{}” is out of stock", line.product_name),
+            ));
+        }
+    }
+    tx.execute(
+        "DELETE FROM cart_lines WHERE customer_id = ?1",
+        args![customer_id],
+    )?;
+    tx.execute(
+        "UPDATE carts SET discount_code = NULL, updated_at = ?2 WHERE customer_id = ?1",
+        args![customer_id, now],
+    )?;
+    changes::touch(tx, Kind::Cart, customer_id, 0)?;
+    changes::touch(tx, Kind::Order, order_id, 0)?;
+    changes::touch(tx, Kind::OrderEvent, order_id, 0)?;
+    changes::touch(tx, Kind::Customer, customer_id, 0)?;
+    tx.execute(
+        "UPDATE conversations SET updated_at = ?2 WHERE id = ?1",
+        args![conversation_id, now],
+    )?;
+    changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
+    Ok(OrderConfirmation {
+        order: store::order(tx, shop, order_id)?.ok_or_else(|| Error::not_found("order"))?,
+        email: email.to_owned(),
+        shipping_address: order.shipping_address.clone(),
+        lines: quote.lines,
+        subtotal: quote.subtotal,
+        discount: quote.discount,
+        shipping: quote.shipping,
+        total: quote.total,
+    })
+}
+
 /// A staff member signed in: their token (only its hash is kept) is good until `expires_at`.
 pub fn add_staff_token(
     tx: &Tx<'_>,
@@ -1290,18 +1488,30 @@ pub fn add_product(tx: &Tx<'_>, product: &NewProduct<'_>, now: Millis) -> Result
     Ok((id, variants))
 }
 
-/// A discount code, active from `starts_at` until `ends_at` (for good when `None`).
+/// A discount code, active from `starts_at` until `ends_at` (for good when `None`), taking off
+/// what `rule` says at checkout.
 pub fn add_discount(
     tx: &Tx<'_>,
     code: &str,
     summary: &str,
+    rule: &DiscountRule,
     starts_at: Millis,
     ends_at: Option<Millis>,
 ) -> Result<i64> {
     tx.query_row(
-        "INSERT INTO discount_codes (code, summary, starts_at, ends_at)
-         VALUES (?1, ?2, ?3, ?4) RETURNING id",
-        args![code, summary, starts_at, ends_at],
+        "INSERT INTO discount_codes (code, summary, starts_at, ends_at, kind, value,
+                                     minimum_subtotal_minor, once_per_customer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        args![
+            code,
+            summary,
+            starts_at,
+            ends_at,
+            enum_key(&rule.kind),
+            rule.value,
+            rule.minimum_subtotal,
+            rule.once_per_customer
+        ],
         |r| r.get(0),
     )
 }

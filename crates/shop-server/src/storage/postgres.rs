@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/001_init.sql"),
     include_str!("../../migrations/postgres/002_presence.sql"),
+    include_str!("../../migrations/postgres/003_checkout.sql"),
 ];
 
 const READERS: usize = 4;

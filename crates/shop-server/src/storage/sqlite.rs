@@ -86,6 +86,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/001_init.sql"),
     include_str!("../../migrations/sqlite/002_identity.sql"),
     include_str!("../../migrations/sqlite/003_presence.sql"),
+    include_str!("../../migrations/sqlite/004_checkout.sql"),
 ];
 
 const READERS: usize = 4;
@@ -332,6 +333,47 @@ mod tests {
             [],
         )
         .unwrap();
+    }
+
+    #[test]
+    fn codes_and_orders_from_before_checkout_keep_their_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, email, created_at) VALUES (7, 'Bob', 'bob@example.com', 1);
+             INSERT INTO discount_codes (id, code, summary, starts_at) VALUES (2, 'OLD10', '10% off', 0);
+             INSERT INTO orders (id, customer_id, number, created_at, total_minor, status)
+               VALUES (4, 7, 1001, 5, 34900, 'paid');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        // An imported code has no rules until the platform states them: it takes nothing off.
+        let rule: (String, i64, i64, bool) = conn
+            .query_row(
+                "SELECT kind, value, minimum_subtotal_minor, once_per_customer
+                   FROM discount_codes WHERE id = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(rule, ("percentage".to_owned(), 0, 0, false));
+        // An imported order keeps its total and belongs to no chat, so it has no event.
+        let order: (i64, Option<i64>, Option<String>, i64) = conn
+            .query_row(
+                "SELECT total_minor, conversation_id, discount_code, subtotal_minor
+                   FROM orders WHERE id = 4",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(order, (34_900, None, None, 0));
+        let lines: i64 = conn
+            .query_row("SELECT count(*) FROM order_lines", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(lines, 0);
     }
 
     #[test]

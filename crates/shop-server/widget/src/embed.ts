@@ -10,7 +10,14 @@
 import { Api } from './api';
 import { dictionaries, pickLang } from './i18n';
 import { storageOf } from './session';
-import type { Cart, CartAction, CartEvent } from './types';
+import type {
+  Cart,
+  CartAction,
+  CartEvent,
+  CheckoutQuote,
+  OrderConfirmation,
+  PlaceOrder,
+} from './types';
 import { ChatWidget } from './widget';
 
 export interface NordlysChatApi {
@@ -26,6 +33,12 @@ export interface NordlysChatApi {
     productTitle?: string,
   ): Promise<CartEvent | null>;
   applyDiscount(code: string): Promise<Cart>;
+  /** Takes the discount code off the cart. */
+  removeDiscount(): Promise<Cart>;
+  /** The cart priced by the shop for checkout, shipped `standard` or `express`. */
+  quote(shipping: string): Promise<CheckoutQuote>;
+  /** Pays (test mode) and places the order; retry with the same key after a lost answer. */
+  placeOrder(order: PlaceOrder, idempotencyKey: string): Promise<OrderConfirmation>;
   /** The customer-facing words for an error these calls threw, in the widget's language. */
   describe(error: unknown): string;
 }
@@ -81,6 +94,9 @@ function mount(script: HTMLScriptElement | null): void {
     changeCart: (variantId, action, productTitle) =>
       widget.changeCart(variantId, action, productTitle),
     applyDiscount: (code) => widget.applyDiscount(code),
+    removeDiscount: () => widget.removeDiscount(),
+    quote: (shipping) => widget.quote(shipping),
+    placeOrder: (order, key) => widget.placeOrder(order, key),
     describe: (error) => widget.describe(error),
   };
   window.NordlysChat = api;

@@ -63,6 +63,7 @@ export const en = {
 
   cartAdded: (what: string) => `You added ${what} to your cart`,
   cartRemoved: (what: string) => `You removed ${what} from your cart`,
+  orderPlaced: (name: string, total: string) => `Order ${name} placed · ${total}`,
   aProduct: 'a product',
   nProducts: (n: number) => `${n} products`,
   unknownMessage: 'This message can’t be shown here.',

@@ -3,11 +3,19 @@
 // talking to it only through `window.NordlysChat` and its events; nothing here is part of the
 // script a shop embeds. Text from the shop goes on the page as text (dom.ts).
 
-import { Api, ApiError } from './api';
+import { Api, ApiError, newKey } from './api';
 import { el } from './dom';
 import type { NordlysChatApi } from './embed';
 import { formatMoney, formatTime, safeUrl } from './format';
-import type { Cart, CartAction, Product, Variant } from './types';
+import type {
+  Cart,
+  CartAction,
+  CheckoutLine,
+  CheckoutQuote,
+  OrderConfirmation,
+  Product,
+  Variant,
+} from './types';
 
 const api = new Api(location.origin);
 const LOCALE = navigator.languages?.[0] ?? navigator.language ?? 'en';
@@ -429,6 +437,13 @@ function renderCart(): void {
       el('dt', { text: 'Subtotal' }),
       el('dd', { text: money(cart.subtotal) }),
     ]),
+    el('button', {
+      class: 'button button--primary button--wide',
+      id: 'checkout-button',
+      type: 'button',
+      text: 'Check out',
+      onclick: () => goTo('/store/checkout'),
+    }),
   );
 }
 
@@ -490,6 +505,369 @@ function discountForm(): HTMLFormElement {
   return form;
 }
 
+// ---- Checkout: every amount comes from the shop's quote, never from this page's arithmetic
+
+const SHIPPING_COUNTRIES: [string, string][] = [
+  ['SE', 'Sweden'],
+  ['NO', 'Norway'],
+  ['DK', 'Denmark'],
+  ['FI', 'Finland'],
+];
+
+const checkout = {
+  shipping: 'standard',
+  quote: null as CheckoutQuote | null,
+  /** One key per Pay the customer means: a retry after a lost answer reuses it. */
+  key: newKey(),
+  paying: false,
+  form: null as HTMLFormElement | null,
+};
+
+function goTo(path: string): void {
+  if (location.pathname !== path) history.pushState(null, '', path);
+  route();
+}
+
+function onCheckoutPage(): boolean {
+  return /^\/store\/checkout\/?$/.test(location.pathname);
+}
+
+function route(): void {
+  const inCheckout = onCheckoutPage();
+  for (const id of ['hero', 'layout']) $(id).hidden = inCheckout;
+  $('checkout').hidden = !inCheckout;
+  if (inCheckout) {
+    document.title = 'Checkout — Nordlys Studio';
+    void showCheckout();
+  } else {
+    document.title = 'Nordlys Studio — Scandinavian living';
+    if (state.products.length) highlightFromPath(true);
+  }
+}
+
+function field(
+  id: string,
+  label: string,
+  props: Record<string, string | boolean> = {},
+): HTMLElement {
+  return el('div', { class: 'field' }, [
+    el('label', { for: id, text: label }),
+    el('input', { id, class: 'input', type: 'text', required: true, ...props }),
+  ]);
+}
+
+function summaryLine(line: CheckoutLine): HTMLElement {
+  return el('li', { class: 'cart-line' }, [
+    el('div', { class: 'cart-line__info' }, [
+      el('p', { class: 'cart-line__name', text: line.product_name }),
+      line.options?.length
+        ? el('p', { class: 'cart-line__options', text: line.options.join(' · ') })
+        : null,
+      el('p', { class: 'cart-line__qty', text: `${line.quantity} × ${money(line.unit_price)}` }),
+      line.quantity > line.available
+        ? el('p', {
+            class: 'form-error',
+            text: line.available > 0 ? `Only ${line.available} left` : 'Out of stock',
+          })
+        : null,
+    ]),
+    el('p', { class: 'cart-line__total', text: money(line.line_total) }),
+  ]);
+}
+
+/** The order summary: lines, subtotal, the code (or why it can't be used), shipping, total. */
+function renderSummary(quote: CheckoutQuote): void {
+  const rows: HTMLElement[] = [
+    el('dt', { text: 'Subtotal' }),
+    el('dd', { id: 'checkout-subtotal', text: money(quote.subtotal) }),
+  ];
+  if (quote.discount) {
+    rows.push(
+      el('dt', { text: `Discount (${quote.discount.code})` }),
+      el('dd', { id: 'checkout-discount', text: `−${money(quote.discount.amount)}` }),
+    );
+  }
+  rows.push(
+    el('dt', { text: `Shipping (${quote.shipping.name})` }),
+    el('dd', { id: 'checkout-shipping', text: money(quote.shipping.price) }),
+    el('dt', { class: 'checkout__total', text: 'Total' }),
+    el('dd', { class: 'checkout__total', id: 'checkout-total', text: money(quote.total) }),
+  );
+  const refused = quote.discount_refused;
+  $('checkout-summary').replaceChildren(
+    el('h2', { text: 'Your order' }),
+    el('ul', { class: 'cart__lines' }, quote.lines.map(summaryLine)),
+    ...(refused
+      ? [
+          el(
+            'div',
+            { class: 'notice notice--error', id: 'checkout-discount-refused', role: 'alert' },
+            [
+              el('p', { text: sentence(refused.reason) }),
+              el('button', {
+                class: 'button',
+                type: 'button',
+                text: `Remove ${refused.code}`,
+                onclick: () => void removeCode(),
+              }),
+            ],
+          ),
+        ]
+      : []),
+    el('dl', { class: 'checkout__totals' }, rows),
+  );
+  const pay = document.getElementById('pay-button');
+  if (pay) pay.textContent = `Pay ${money(quote.total)}`;
+}
+
+function sentence(text: string): string {
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+async function removeCode(): Promise<void> {
+  try {
+    await chat?.removeDiscount();
+    await refreshQuote();
+  } catch (error) {
+    checkoutError(describe(error));
+  }
+}
+
+function checkoutError(message: string | null): void {
+  const box = $('checkout-error');
+  box.textContent = message ?? '';
+  box.hidden = !message;
+}
+
+async function refreshQuote(): Promise<void> {
+  if (!chat) return;
+  try {
+    const quote = await chat.quote(checkout.shipping);
+    checkout.quote = quote;
+    renderSummary(quote);
+    for (const option of quote.shipping_options) {
+      const price = document.getElementById(`shipping-${option.id}-price`);
+      if (price) price.textContent = money(option.price);
+    }
+  } catch (error) {
+    checkout.quote = null;
+    $('checkout-summary').replaceChildren(
+      el('h2', { text: 'Your order' }),
+      el('p', {
+        class: 'muted',
+        text:
+          error instanceof ApiError && error.code === 'cart_empty'
+            ? 'Your cart is empty. Add something you like from the collection first.'
+            : describe(error),
+      }),
+    );
+  }
+}
+
+function checkoutForm(): HTMLFormElement {
+  const session = chat?.session;
+  const shipping = el('fieldset', { class: 'checkout__fieldset' }, [
+    el('legend', { text: 'Shipping method' }),
+    ...[
+      ['standard', 'Standard delivery, 2–4 working days'],
+      ['express', 'Express delivery, next working day'],
+    ].map(([id, name]) => {
+      const radio = el('input', {
+        type: 'radio',
+        name: 'shipping',
+        id: `shipping-${id}`,
+        value: id,
+        checked: id === checkout.shipping,
+      });
+      radio.addEventListener('change', () => {
+        checkout.shipping = id;
+        void refreshQuote();
+      });
+      return el('label', { class: 'checkout__option', for: `shipping-${id}` }, [
+        radio,
+        el('span', { text: name }),
+        el('span', { class: 'checkout__price', id: `shipping-${id}-price` }),
+      ]);
+    }),
+  ]);
+  const country = el(
+    'select',
+    { id: 'checkout-country', class: 'select' },
+    SHIPPING_COUNTRIES.map(([code, name]) => el('option', { value: code, text: name })),
+  );
+  const form = el('form', { class: 'checkout__form', novalidate: true }, [
+    el('fieldset', { class: 'checkout__fieldset' }, [
+      el('legend', { text: 'Contact' }),
+      field('checkout-email', 'Email', {
+        type: 'email',
+        autocomplete: 'email',
+        value: session?.email ?? '',
+      }),
+    ]),
+    el('fieldset', { class: 'checkout__fieldset' }, [
+      el('legend', { text: 'Shipping address' }),
+      field('checkout-name', 'Full name', { autocomplete: 'name', value: session?.name ?? '' }),
+      field('checkout-line1', 'Address', { autocomplete: 'address-line1' }),
+      field('checkout-postal', 'Postal code', { autocomplete: 'postal-code' }),
+      field('checkout-city', 'City', { autocomplete: 'address-level2' }),
+      el('div', { class: 'field' }, [
+        el('label', { for: 'checkout-country', text: 'Country' }),
+        country,
+      ]),
+    ]),
+    shipping,
+    el('fieldset', { class: 'checkout__fieldset' }, [
+      el('legend', { text: 'Payment (test mode)' }),
+      field('checkout-card', 'Card number', {
+        autocomplete: 'off',
+        inputmode: 'numeric',
+        'aria-describedby': 'checkout-card-hint',
+      }),
+      el('p', {
+        class: 'muted cart__fineprint',
+        id: 'checkout-card-hint',
+        text: 'Payments are in test mode: 4242 4242 4242 4242 is charged, 4000 0000 0000 0002 is declined. No real card is ever charged.',
+      }),
+    ]),
+    el('p', { class: 'form-error', id: 'checkout-error', role: 'alert', hidden: true }),
+    el('button', {
+      class: 'button button--primary button--wide',
+      id: 'pay-button',
+      type: 'submit',
+      text: 'Pay',
+    }),
+  ]);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void pay();
+  });
+  return form;
+}
+
+const value = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
+
+async function pay(): Promise<void> {
+  if (!chat || checkout.paying) return;
+  const missing = [
+    ['checkout-email', 'your email'],
+    ['checkout-name', 'your name'],
+    ['checkout-line1', 'your address'],
+    ['checkout-postal', 'your postal code'],
+    ['checkout-city', 'your city'],
+    ['checkout-card', 'a card number'],
+  ].find(([id]) => !value(id));
+  if (missing) {
+    checkoutError(`Fill in ${missing[1]} first.`);
+    document.getElementById(missing[0])?.focus();
+    return;
+  }
+  checkout.paying = true;
+  const button = $('pay-button') as HTMLButtonElement;
+  button.disabled = true;
+  checkoutError(null);
+  try {
+    const placed = await chat.placeOrder(
+      {
+        email: value('checkout-email'),
+        shipping_address: {
+          name: value('checkout-name'),
+          line1: value('checkout-line1'),
+          line2: null,
+          postal_code: value('checkout-postal'),
+          city: value('checkout-city'),
+          country: value('checkout-country'),
+        },
+        shipping_method: checkout.shipping,
+        card_number: value('checkout-card'),
+      },
+      checkout.key,
+    );
+    checkout.key = newKey();
+    showConfirmation(placed);
+  } catch (error) {
+    // A refusal is final for this request; a lost answer is retried with the same key.
+    if (error instanceof ApiError && error.kind === 'permanent') checkout.key = newKey();
+    checkoutError(describe(error));
+    await refreshQuote();
+  } finally {
+    checkout.paying = false;
+    button.disabled = false;
+  }
+}
+
+function showConfirmation(placed: OrderConfirmation): void {
+  checkout.form = null;
+  const rows: HTMLElement[] = [
+    el('dt', { text: 'Subtotal' }),
+    el('dd', { text: money(placed.subtotal) }),
+  ];
+  if (placed.discount)
+    rows.push(
+      el('dt', { text: `Discount (${placed.discount.code})` }),
+      el('dd', { text: `−${money(placed.discount.amount)}` }),
+    );
+  rows.push(
+    el('dt', { text: `Shipping (${placed.shipping.name})` }),
+    el('dd', { text: money(placed.shipping.price) }),
+    el('dt', { class: 'checkout__total', text: 'Paid' }),
+    el('dd', { class: 'checkout__total', text: money(placed.total) }),
+  );
+  const address = placed.shipping_address;
+  const heading = el('h1', {
+    id: 'order-confirmation-title',
+    tabindex: '-1',
+    text: `Thank you! Order ${placed.order.name} is placed`,
+  });
+  $('checkout').replaceChildren(
+    el('div', { class: 'checkout__confirmation', id: 'order-confirmation' }, [
+      heading,
+      el('p', { text: `Contact email: ${placed.email}` }),
+      el('p', {
+        class: 'muted',
+        text: `Shipping to ${address.name}, ${address.line1}, ${address.postal_code} ${address.city}, ${address.country}.`,
+      }),
+      el('ul', { class: 'cart__lines' }, placed.lines.map(summaryLine)),
+      el('dl', { class: 'checkout__totals' }, rows),
+      el('a', { class: 'button', href: '/store', text: 'Continue shopping', onclick: backToShop }),
+    ]),
+  );
+  heading.focus();
+}
+
+function backToShop(event: MouseEvent): void {
+  event.preventDefault();
+  goTo('/store');
+}
+
+async function showCheckout(): Promise<void> {
+  const section = $('checkout');
+  if (!chat?.session) {
+    section.replaceChildren(
+      el('div', { class: 'checkout__empty' }, [
+        el('h1', { text: 'Checkout' }),
+        el('p', { text: 'Your cart lives with your chat: start one to shop.' }),
+        el('a', { class: 'button', href: '/store', text: 'Back to the shop', onclick: backToShop }),
+      ]),
+    );
+    return;
+  }
+  if (!checkout.form) {
+    checkout.form = checkoutForm();
+    section.replaceChildren(
+      el('div', { class: 'checkout__head' }, [
+        el('a', { href: '/store', text: '← Back to the shop', onclick: backToShop }),
+        el('h1', { id: 'checkout-title', text: 'Checkout' }),
+      ]),
+      el('div', { class: 'checkout__columns' }, [
+        checkout.form,
+        el('aside', { class: 'checkout__summary', id: 'checkout-summary', 'aria-live': 'polite' }),
+      ]),
+    );
+  }
+  await refreshQuote();
+}
+
 function connect(widget: NordlysChatApi): void {
   chat = widget;
   state.chatting = Boolean(widget.session);
@@ -498,6 +876,7 @@ function connect(widget: NordlysChatApi): void {
     state.cart = (event as CustomEvent<{ cart: Cart | null }>).detail.cart;
     renderCart();
     refreshCards();
+    if (onCheckoutPage() && checkout.form && !checkout.paying) void refreshQuote();
   });
   window.addEventListener('nordlys-chat:session', (event) => {
     state.chatting = (event as CustomEvent<{ active: boolean }>).detail.active;
@@ -510,6 +889,7 @@ function connect(widget: NordlysChatApi): void {
   });
   renderCart();
   refreshCards();
+  if (onCheckoutPage()) void showCheckout();
 }
 
 function bootStore(): void {
@@ -522,7 +902,8 @@ function bootStore(): void {
     );
   renderCart();
   void loadProducts();
-  window.addEventListener('popstate', () => highlightFromPath(true));
+  window.addEventListener('popstate', route);
+  route();
 }
 
 // ---- The demo outbox page

@@ -63,6 +63,7 @@ export const sv: Words = {
 
   cartAdded: (what) => `Du lade ${what} i varukorgen`,
   cartRemoved: (what) => `Du tog bort ${what} från varukorgen`,
+  orderPlaced: (name, total) => `Order ${name} lagd · ${total}`,
   aProduct: 'en produkt',
   nProducts: (n) => `${n} produkter`,
   unknownMessage: 'Det här meddelandet kan inte visas här.',

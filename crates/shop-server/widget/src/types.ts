@@ -87,10 +87,20 @@ export interface ChatSession {
   expires_at: number;
 }
 
+export interface OrderEvent {
+  id: number;
+  conversation_id: number;
+  order_id: number;
+  order_name: string;
+  total: Money;
+  created_at: number;
+}
+
 export interface ChatTranscript {
   conversation_id: number;
   messages: Message[];
   cart_events: CartEvent[];
+  order_events?: OrderEvent[];
   cart: Cart | null;
 }
 
@@ -112,8 +122,79 @@ export interface Product {
   variants: Variant[];
 }
 
+export interface ShippingOption {
+  id: string;
+  name: string;
+  price: Money;
+}
+
+export interface CheckoutLine {
+  product_id: number;
+  variant_id: number;
+  product_name: string;
+  options: string[];
+  quantity: number;
+  unit_price: Money;
+  line_total: Money;
+  available: number;
+}
+
+export interface AppliedDiscount {
+  code: string;
+  summary: string;
+  amount: Money;
+}
+
+export interface CheckoutQuote {
+  lines: CheckoutLine[];
+  subtotal: Money;
+  discount: AppliedDiscount | null;
+  /** The cart's code when this order can't use it, and why (English, from the shop). */
+  discount_refused: { code: string; problem: string; reason: string } | null;
+  shipping_options: ShippingOption[];
+  shipping: ShippingOption;
+  total: Money;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  postal_code: string;
+  city: string;
+  country: string;
+}
+
+export interface PlaceOrder {
+  email: string;
+  shipping_address: ShippingAddress;
+  shipping_method: string;
+  card_number: string;
+}
+
+export interface Order {
+  id: number;
+  customer_id: number;
+  name: string;
+  created_at: number;
+  total: Money;
+  status: string;
+}
+
+export interface OrderConfirmation {
+  order: Order;
+  email: string;
+  shipping_address: ShippingAddress;
+  lines: CheckoutLine[];
+  subtotal: Money;
+  discount: AppliedDiscount | null;
+  shipping: ShippingOption;
+  total: Money;
+}
+
 /** What arrives on the chat's event stream. */
 export type ChatEvent =
   | { event: 'message'; data: Message }
   | { event: 'cart_event'; data: CartEvent }
-  | { event: 'cart'; data: Cart | null };
+  | { event: 'cart'; data: Cart | null }
+  | { event: 'order_event'; data: OrderEvent };

@@ -19,8 +19,12 @@ import type {
   CartEvent,
   ChatSession,
   ChatTranscript,
+  CheckoutQuote,
   DiscountCard,
   Message,
+  OrderConfirmation,
+  OrderEvent,
+  PlaceOrder,
   ProductCard,
 } from './types';
 
@@ -560,6 +564,7 @@ export class ChatWidget {
       if (this.session !== session) return;
       for (const message of transcript.messages ?? []) this.addMessage(message);
       for (const cartEvent of transcript.cart_events ?? []) this.addCartEvent(cartEvent);
+      for (const orderEvent of transcript.order_events ?? []) this.addOrderEvent(orderEvent);
       this.setCart(transcript.cart ?? null);
       this.chatError.hidden = true;
       this.updateUnread();
@@ -583,6 +588,9 @@ export class ChatWidget {
         break;
       case 'cart':
         this.setCart((event.data as Cart) ?? null);
+        break;
+      case 'order_event':
+        this.addOrderEvent(event.data as OrderEvent, true);
         break;
       default:
         break; // newer servers may send more; ignore what we don't know
@@ -793,6 +801,61 @@ export class ChatWidget {
     }
   }
 
+  /** Takes the discount code off the cart. */
+  async removeDiscount(): Promise<Cart> {
+    const session = this.requireSession();
+    return this.guard(async () => {
+      const cart = await this.api.call<Cart>(
+        `/storefront/conversations/${session.conversation_id}/discount`,
+        { method: 'DELETE', token: session.token },
+      );
+      if (this.session === session) this.setCart(cart);
+      return cart;
+    });
+  }
+
+  /** The chat's cart priced by the shop for checkout with this way of shipping. */
+  async quote(shipping: string): Promise<CheckoutQuote> {
+    const session = this.requireSession();
+    return this.guard(() =>
+      this.api.call<CheckoutQuote>(
+        `/storefront/conversations/${session.conversation_id}/checkout?shipping=${encodeURIComponent(shipping)}`,
+        { token: session.token },
+      ),
+    );
+  }
+
+  /**
+   * Pays for the cart and places the order. The same `idempotencyKey` on a retry (a lost
+   * answer) gets the same order back, never a second one.
+   */
+  async placeOrder(order: PlaceOrder, idempotencyKey: string): Promise<OrderConfirmation> {
+    const session = this.requireSession();
+    return this.guard(async () => {
+      const placed = await this.api.call<OrderConfirmation>(
+        `/storefront/conversations/${session.conversation_id}/orders`,
+        { method: 'POST', token: session.token, idempotencyKey, body: order },
+      );
+      if (this.session === session) await this.loadTranscript(session);
+      return placed;
+    });
+  }
+
+  private requireSession(): StoredSession {
+    const session = this.session;
+    if (!session) throw new ApiError('permanent', { detail: this.t.errNeedChat });
+    return session;
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ApiError && error.sessionEnded) this.endSession();
+      throw error;
+    }
+  }
+
   /** The words the widget uses for an error, for a page that shows the widget's failures. */
   describe(error: unknown): string {
     return this.friendly(error);
@@ -880,6 +943,20 @@ export class ChatWidget {
       this.timeNode(cartEvent.created_at),
     ]);
     this.place(key, [cartEvent.created_at, 1, cartEvent.id], node);
+    if (live) this.scrollToEnd();
+  }
+
+  private addOrderEvent(orderEvent: OrderEvent, live = false): void {
+    if (!orderEvent || typeof orderEvent.id !== 'number') return;
+    const key = `o:${orderEvent.id}`;
+    if (this.byKey.has(key)) return;
+    const total = formatMoney(orderEvent.total, this.options.locale);
+    const node = el('div', { class: 'event event--order' }, [
+      el('span', { class: 'event__icon', 'aria-hidden': 'true', text: '✓' }),
+      el('span', { text: this.t.orderPlaced(String(orderEvent.order_name ?? ''), total) }),
+      this.timeNode(orderEvent.created_at),
+    ]);
+    this.place(key, [orderEvent.created_at, 1, orderEvent.id], node);
     if (live) this.scrollToEnd();
   }
 

@@ -186,6 +186,9 @@ export const en = {
     other: '{customer} removed {count} of a product from the cart',
   },
 
+  // An order the customer placed from the chat, in the conversation.
+  'orderEvent.placed': 'Order {name} placed · {total}',
+
   // Composer
   'composer.label': 'Message',
   'composer.placeholder': 'Write a message…',
@@ -331,7 +334,7 @@ export const en = {
   // Orders in the profile
   'orders.last': 'Last order',
   'orders.noneRecent': 'No orders in the last {days} days',
-  'orders.viewAll': 'View all',
+  'orders.viewAll': 'View all orders',
   'orders.all': 'All orders',
   'orders.count': { one: '{count} order', other: '{count} orders' },
   'orders.open': 'Open order {name} in the shop admin',

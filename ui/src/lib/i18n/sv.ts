@@ -181,6 +181,7 @@ export const sv: TranslationOf<English> = {
     one: '{customer} tog bort en produkt från varukorgen',
     other: '{customer} tog bort {count} st. av en produkt från varukorgen',
   },
+  'orderEvent.placed': 'Order {name} lagd · {total}',
 
   'composer.label': 'Meddelande',
   'composer.placeholder': 'Skriv ett meddelande…',
