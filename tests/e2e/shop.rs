@@ -124,6 +124,64 @@ impl Shop {
             .unwrap();
     }
 
+    /// The customer of a chat puts something in stock in the cart and pays for it with the
+    /// test card, as the storefront's checkout does; returns the order.
+    pub async fn customer_orders(&self, chat: &ChatSession) -> Order {
+        let api = ApiClient::new(&self.address())
+            .unwrap()
+            .with_token(chat.token.clone());
+        let products: ProductList = api.get("/api/v1/storefront/products").await.unwrap();
+        let variant_id = products
+            .products
+            .iter()
+            .flat_map(|p| &p.variants)
+            .find(|v| v.stock > 0)
+            .expect("something in stock")
+            .id;
+        let path = |rest: &str| {
+            format!(
+                "/api/v1/storefront/conversations/{}/{rest}",
+                chat.conversation_id
+            )
+        };
+        let _: Option<CartEvent> = api
+            .send(
+                reqwest::Method::POST,
+                &path("cart"),
+                &format!("cart-{}", rand::random::<u64>()),
+                Some(&CartChange {
+                    variant_id,
+                    action: CartAction::Added,
+                    quantity: None,
+                }),
+            )
+            .await
+            .unwrap();
+        let placed: OrderConfirmation = api
+            .send(
+                reqwest::Method::POST,
+                &path("orders"),
+                &format!("pay-{}", rand::random::<u64>()),
+                Some(&PlaceOrder {
+                    email: "kund@example.se".into(),
+                    shipping_address: ShippingAddress {
+                        name: "Kund Kundsson".into(),
+                        line1: "Storgatan 1".into(),
+                        line2: None,
+                        postal_code: "111 22".into(),
+                        city: "Stockholm".into(),
+                        country: "SE".into(),
+                    },
+                    shipping_method: "standard".into(),
+                    card_number: TEST_CARD_SUCCEEDS.into(),
+                }),
+            )
+            .await
+            .unwrap()
+            .expect("an order confirmation");
+        placed.order
+    }
+
     /// Maja (another staff member) sends a PNG into a conversation; returns what the shop
     /// stored.
     pub async fn colleague_sends_image(&self, conversation_id: i64, png: Vec<u8>) -> Attachment {
