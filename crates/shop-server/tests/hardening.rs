@@ -1099,6 +1099,7 @@ async fn strict_transport_security_comes_only_with_the_shops_own_certificate() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(hsts(&response).as_deref(), Some("max-age=31536000"));
     server.shutdown().await;
+}
 
 /// Card testing: declined cards are tries, counted per chat and per address, and a chat can't
 /// price or pay for another chat's cart.
