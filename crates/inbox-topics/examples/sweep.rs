@@ -35,7 +35,6 @@ fn parse(arg: &str, base: &TrainConfig) -> TrainConfig {
             "avg" => c.averaged_percent = v.parse().unwrap_or_else(bad),
             "folds" => c.calibration_folds = v.parse().unwrap_or_else(bad),
             "bagged" => c.bagged = v == "1" || v == "true",
-            "groups" => c.calibration_groups = v.parse().unwrap_or_else(bad),
             "margin" => {
                 c.calibration_margin = v.parse().unwrap_or_else(|_| panic!("bad margin {v}"))
             }

@@ -45,11 +45,6 @@ pub struct TrainConfig {
     /// Whether the model is the mean of the calibration folds' models (else one model trained
     /// on the whole train split).
     pub bagged: bool,
-    /// Groups (by phrasing family) for scoring the calibration messages with bags instead of
-    /// single fold models: a model is fitted without each pair of groups, and a group's
-    /// messages are scored by the mean of the models fitted without it. Below 3 the fold
-    /// models score them, which suits an unbagged model.
-    pub calibration_groups: u32,
     pub seed: u64,
 }
 
@@ -66,7 +61,6 @@ impl Default for TrainConfig {
             calibration_folds: 10,
             calibration_margin: 0.0,
             bagged: true,
-            calibration_groups: 5,
             seed: 0x001b_0c70_91c5,
         }
     }
@@ -108,7 +102,6 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Classifier {
 pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
     let mut out_of_fold: Vec<(Vec<f32>, usize)> = Vec::new();
     let mut bag: Option<(Vec<f32>, Vec<f32>)> = None;
-    let scored_by_bags = config.calibration_folds >= 2 && config.calibration_groups >= 3;
     if config.calibration_folds >= 2 {
         let folds = u64::from(config.calibration_folds);
         // By family, like the split, so the temperature is fitted on scores of phrasings the
@@ -122,10 +115,7 @@ pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
                 .collect();
             let (bias, weights) = fit_raw(&fit, config);
             let model = quantise(classes(), bias.clone(), &weights);
-            for e in train
-                .iter()
-                .filter(|e| !scored_by_bags && fold_of(e) == fold)
-            {
+            for e in train.iter().filter(|e| fold_of(e) == fold) {
                 out_of_fold.push((model.scores(&Features::extract(&e.text)), class_of(e.label)));
             }
             if config.bagged {
@@ -146,58 +136,9 @@ pub fn train_on(train: &[&Example], config: &TrainConfig) -> Classifier {
         Some((bias, weights)) => quantise(classes(), bias, &weights),
         None => fit_weights(train, config),
     };
-    if scored_by_bags {
-        out_of_fold = bag_scores(train, config);
-    }
     model.temperature = fit_temperature(&out_of_fold);
     model.calibration = fit_isotonic(&out_of_fold, model.temperature, config.calibration_margin);
     model
-}
-
-/// Every message of `train` scored by a bag of models none of which saw its phrasing family.
-///
-/// A bag is surer of itself than each of its parts is on the same message, and more often
-/// right at the same probability: averaging weights quiets what one fit happened to learn from
-/// a few families. So a map fitted on single fold models' scores says too little about the
-/// shipped bag's. Here the families are cut into `calibration_groups` groups (other hash bits
-/// than the folds' and the split's), a model is fitted without each pair of groups, and each
-/// group is scored by the mean of the models fitted without it: a bag, like the shipped model,
-/// of models that never saw the messages it scores.
-fn bag_scores(train: &[&Example], config: &TrainConfig) -> Vec<(Vec<f32>, usize)> {
-    let groups = config.calibration_groups as usize;
-    let group_of = |e: &Example| (mix(e.family) >> 40) as usize % groups;
-    let mut sums: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
-    for a in 0..groups {
-        for b in a + 1..groups {
-            let fit: Vec<&Example> = train
-                .iter()
-                .copied()
-                .filter(|e| group_of(e) != a && group_of(e) != b)
-                .collect();
-            let (bias, weights) = fit_raw(&fit, config);
-            if sums.is_empty() {
-                sums = vec![(vec![0f32; bias.len()], vec![0f32; weights.len()]); groups];
-            }
-            let part = 1.0 / (groups - 1) as f32;
-            for g in [a, b] {
-                let (sum_bias, sum_weights) = &mut sums[g];
-                for (s, x) in sum_bias.iter_mut().zip(&bias) {
-                    *s += x * part;
-                }
-                for (s, x) in sum_weights.iter_mut().zip(&weights) {
-                    *s += x * part;
-                }
-            }
-        }
-    }
-    let mut scored = Vec::with_capacity(train.len());
-    for (g, (bias, weights)) in sums.into_iter().enumerate() {
-        let model = quantise(classes(), bias, &weights);
-        for e in train.iter().filter(|e| group_of(e) == g) {
-            scored.push((model.scores(&Features::extract(&e.text)), class_of(e.label)));
-        }
-    }
-    scored
 }
 
 /// Pool-adjacent-violators over the out-of-fold messages: the non-decreasing map from the best
