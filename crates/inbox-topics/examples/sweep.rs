@@ -3,6 +3,10 @@
 //! and coverage of labels at the 0.9 gate and the share of no-topic messages labelled. With
 //! `SWEEP_LIST=1` it also lists out-of-fold messages labelled wrongly at the gate (`WRONG`) and
 //! topical ones left below it (`BELOW`), which is how data gaps and label conflicts were found.
+//! It also prints the calibration bins at and above the gate, pooled over the folds, and marks
+//! a bin right less often than it claims `SHORT`. `SWEEP_NOT_SCORED=FILE` trains on that file's
+//! messages but leaves them out of the figures, to compare a data change on the messages
+//! measured before it.
 //!
 //! `cargo run -p inbox-topics --release --example sweep -- "lr=0.5,epochs=30" l2=1e-5`
 
@@ -56,6 +60,17 @@ fn main() {
             .map(|arg| (arg.clone(), parse(&arg, &base))),
     );
     let list = std::env::var_os("SWEEP_LIST").is_some();
+    // SWEEP_NOT_SCORED=FILE trains on that file's messages but leaves them out of the figures,
+    // so a data change can be compared with the messages measured before it.
+    let not_scored: std::collections::BTreeSet<String> = match std::env::var_os("SWEEP_NOT_SCORED")
+    {
+        Some(path) => data::load_file(path.as_ref())
+            .expect("SWEEP_NOT_SCORED names a data file")
+            .into_iter()
+            .map(|e| e.text)
+            .collect(),
+        None => Default::default(),
+    };
     // Families of five or more: the named `#family:` blocks of hard cases, mostly.
     let family_size = |family: u64| all.iter().filter(|e| e.family == family).count();
     let big: std::collections::BTreeSet<u64> = all
@@ -81,7 +96,7 @@ fn main() {
                 .collect();
             let check: Vec<Example> = pool
                 .iter()
-                .filter(|e| fold_of(e) == fold)
+                .filter(|e| fold_of(e) == fold && !not_scored.contains(&e.text))
                 .map(|e| (*e).clone())
                 .collect();
             let model = train_on(&fit, &config);
@@ -165,6 +180,7 @@ fn main() {
                 ratio(sums[2], sums[3]),
                 ratio(sums[4], sums[5])
             );
+            calibration_above_gate(&name, lang, &reports);
         }
     }
 }
@@ -201,4 +217,47 @@ fn summarise(name: &str, lang: &str, reports: &[evaluate::Report]) {
         ratio(sums[4], sums[5]),
         sums[5]
     );
+}
+
+/// The calibration bins at and above the gate, pooled over the folds' out-of-fold messages:
+/// how many, the mean claimed confidence and the share right. The rule is that every
+/// such bin is right at least as often as it claims.
+fn calibration_above_gate(name: &str, lang: &str, reports: &[evaluate::Report]) {
+    // (low, high) -> (count, sum of claims, right)
+    let mut bins: Vec<(f32, f32, usize, f64, f64)> = Vec::new();
+    for r in reports {
+        let Some(l) = r.languages.iter().find(|l| l.lang.key() == lang) else {
+            continue;
+        };
+        for b in l.calibration.iter().filter(|b| b.low >= CONFIDENCE_GATE) {
+            let n = b.count as f64;
+            match bins.iter_mut().find(|x| x.0 == b.low) {
+                Some(x) => {
+                    x.2 += b.count;
+                    x.3 += b.mean_confidence * n;
+                    x.4 += b.accuracy * n;
+                }
+                None => bins.push((
+                    b.low,
+                    b.high,
+                    b.count,
+                    b.mean_confidence * n,
+                    b.accuracy * n,
+                )),
+            }
+        }
+    }
+    for (low, high, count, claimed, right) in bins {
+        let n = count.max(1) as f64;
+        println!(
+            "{name:<40} {lang} [{low:.2},{high:.2}) {count:>5}: claims {:.3}, right {:.3}{}",
+            claimed / n,
+            right / n,
+            if right + 1e-9 < claimed {
+                "  SHORT"
+            } else {
+                ""
+            }
+        );
+    }
 }

@@ -67,6 +67,30 @@ pub struct CalibrationBin {
     pub accuracy: f64,
 }
 
+impl CalibrationBin {
+    /// How many messages this bin was right on fewer than it claimed (its confidences summed),
+    /// or 0 when it was right at least as often as it claimed.
+    pub fn messages_short(&self) -> f64 {
+        let n = self.count as f64;
+        // The share right is a ratio of whole messages; round away its float error.
+        let right = (self.accuracy * n).round();
+        let short = self.mean_confidence * n - right;
+        // A sum of confidences that equals the count right may still exceed it by float error.
+        if short > 1e-9 { short } else { 0.0 }
+    }
+}
+
+impl LangReport {
+    /// The bins at and above `gate` that were right less often than they claimed: the issue's
+    /// calibration rule is that there are none.
+    pub fn bins_short_above(&self, gate: f32) -> Vec<&CalibrationBin> {
+        self.calibration
+            .iter()
+            .filter(|b| b.low >= gate && b.count > 0 && b.messages_short() > 0.0)
+            .collect()
+    }
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
@@ -237,6 +261,31 @@ impl std::fmt::Display for Report {
                     b.accuracy
                 )?;
             }
+            let short = l.bins_short_above(self.threshold);
+            if short.is_empty() {
+                writeln!(
+                    f,
+                    "every bin at and above the gate was right at least as often as it claims"
+                )?;
+            } else {
+                let list: Vec<String> = short
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "[{:.2},{:.2}) by {:.1} of {} messages",
+                            b.low,
+                            b.high,
+                            b.messages_short(),
+                            b.count
+                        )
+                    })
+                    .collect();
+                writeln!(
+                    f,
+                    "right less often than claimed at and above the gate: {}",
+                    list.join(", ")
+                )?;
+            }
             writeln!(
                 f,
                 "expected calibration error {:.3}",
@@ -245,5 +294,33 @@ impl std::fmt::Display for Report {
             writeln!(f)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bin_is_short_by_the_messages_it_claimed_beyond_those_it_got_right() {
+        let bin = CalibrationBin {
+            low: 0.9,
+            high: 0.95,
+            count: 43,
+            mean_confidence: 0.932,
+            accuracy: 38.0 / 43.0,
+        };
+        assert!((bin.messages_short() - 2.076).abs() < 1e-9);
+        let over = CalibrationBin {
+            accuracy: 41.0 / 43.0,
+            ..bin.clone()
+        };
+        assert_eq!(over.messages_short(), 0.0);
+        let exact = CalibrationBin {
+            mean_confidence: 40.0 / 43.0,
+            accuracy: 40.0 / 43.0,
+            ..bin
+        };
+        assert_eq!(exact.messages_short(), 0.0);
     }
 }

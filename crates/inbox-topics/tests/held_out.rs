@@ -93,8 +93,9 @@ fn applied_labels_are_right_at_least_97_percent_of_the_time_in_each_language() {
 
 #[test]
 fn at_least_65_percent_of_topical_messages_get_a_label_in_each_language() {
-    // Issue 12 asks 0.70 on this split. The committed model measures 0.675 in English and
-    // 0.701 in Swedish: the English bar is not met, and this guards the level reached.
+    // Issue 12 asks 0.70 on this split. The committed model measures 0.676 in English and
+    // 0.686 in Swedish (2026-12-07, after new, harder held-out families joined the split):
+    // neither bar is met, and this guards the level reached.
     for l in report() {
         assert!(
             l.coverage >= 0.65,
@@ -129,7 +130,9 @@ fn confidences_at_the_gate_and_above_are_right_as_often_as_they_claim_within_cha
         assert!(!above.is_empty(), "{:?}: nothing above the gate", l.lang);
         for b in above {
             // A bin of 50 that claims 0.94 may be right 45 times instead of 47 by chance: allow
-            // two binomial standard deviations below the claim, in messages, and no more.
+            // two binomial standard deviations below the claim, in messages, and no more. The
+            // issue's rule is stricter (no bin short at all); English does not meet it yet:
+            // [0.90, 0.95) is 2.1 messages short of its claim and [0.99, 1.00] 0.1 (2026-12-07).
             let n = b.count as f64;
             let right = b.accuracy * n;
             let claimed = b.mean_confidence * n;
