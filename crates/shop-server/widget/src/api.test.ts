@@ -35,6 +35,18 @@ describe('failures', () => {
     );
     expect(expired.friendly(en, true)).toBe('This code has expired.');
     expect(expired.friendly(sv, false)).toBe('Koden gäller inte just nu.');
+    const declined = new ApiError('permanent', {
+      status: 402,
+      code: 'payment_declined',
+      detail: 'The card was declined (test mode); nothing was charged.',
+      retryAfterMs: 0,
+    });
+    expect(declined.friendly(sv, false)).toBe(
+      'Kortet nekades. Inget drogs och varukorgen är som den var.',
+    );
+    expect(declined.friendly(en, true)).toBe(
+      'The card was declined (test mode); nothing was charged.',
+    );
     // The shop's English detail is never shown to a Swedish customer.
     const other = await problemFrom(
       problem(422, { code: 'malformed_payload', detail: 'text is empty' }),

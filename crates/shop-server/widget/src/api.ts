@@ -45,8 +45,18 @@ export class ApiError extends Error {
     if (this.kind === 'network') return t.errNetwork;
     if (this.code === 'rate_limited') return t.errRateLimited(Math.ceil(this.retryAfterMs / 1000));
     if (this.code === 'internal' || this.status >= 500) return t.errInternal;
-    if (this.code === 'discount_inactive' && !english) return t.errDiscountInactive;
-    return (english && sentence(this.detail)) || t.errGeneric;
+    // The shop explains in English; in Swedish each refusal a customer can meet says so.
+    if (!english) {
+      const words: Record<string, string> = {
+        discount_inactive: t.errDiscountInactive,
+        discount_not_applicable: t.errDiscountNotApplicable,
+        cart_empty: t.errCartEmpty,
+        payment_declined: t.errPaymentDeclined,
+        product_unavailable: t.errProductUnavailable,
+      };
+      return words[this.code] ?? t.errGeneric;
+    }
+    return sentence(this.detail) || t.errGeneric;
   }
 }
 

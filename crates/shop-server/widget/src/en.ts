@@ -89,6 +89,10 @@ export const en = {
   errGeneric: 'Something went wrong. Please try again.',
   errUnknownCode: "We don't recognise that code; check the spelling and try again.",
   errDiscountInactive: 'This code is not active right now.',
+  errDiscountNotApplicable: "The code doesn't apply to this order.",
+  errCartEmpty: 'Your cart is empty.',
+  errPaymentDeclined: 'The card was declined. Nothing was charged and your cart is as it was.',
+  errProductUnavailable: "Something in your cart isn't in stock any more; your cart is kept.",
   errNeedChat: 'Start a chat first.',
 };
 

@@ -89,5 +89,9 @@ export const sv: Words = {
   errGeneric: 'Något gick fel. Försök igen.',
   errUnknownCode: 'Vi känner inte igen koden; kontrollera stavningen och försök igen.',
   errDiscountInactive: 'Koden gäller inte just nu.',
+  errDiscountNotApplicable: 'Koden gäller inte för den här beställningen.',
+  errCartEmpty: 'Varukorgen är tom.',
+  errPaymentDeclined: 'Kortet nekades. Inget drogs och varukorgen är som den var.',
+  errProductUnavailable: 'Något i varukorgen finns inte i lager längre; varukorgen sparas.',
   errNeedChat: 'Starta en chatt först.',
 };
