@@ -7,6 +7,29 @@ import ProfilePanel from './ProfilePanel.svelte';
 
 vi.mock('../bindings', () => ({ commands: {}, events: {} }));
 
+/** A customer as the profile shows one; each test says what matters to it. */
+function profileCustomer(fields: {
+  id: number;
+  name: string;
+  email: string;
+  email_verified?: boolean;
+  kind: 'new' | 'returning';
+  customer_since: number;
+  total_spent: { minor: number; currency: string };
+}) {
+  return {
+    email_verified: true,
+    phone: null,
+    city: null,
+    country: null,
+    time_zone: null,
+    email_marketing: false,
+    sms_marketing: false,
+    admin_url: `/admin/customers/${fields.id}`,
+    ...fields,
+  };
+}
+
 it('says when the profile cannot be shown and offers to try again, instead of loading forever', async () => {
   setLocale('en');
   const onretry = vi.fn();
@@ -41,22 +64,15 @@ it('shows Loading while the profile is on its way', () => {
 
 it('says beside the email that nobody proved it', () => {
   setLocale('en');
-  const customer = {
+  const customer = profileCustomer({
     id: 10,
     name: 'Anna Berg',
     email: 'anna@example.com',
     email_verified: false,
-    phone: null,
-    city: null,
-    country: null,
-    time_zone: null,
     kind: 'new' as const,
     customer_since: NOW - 86_400_000,
     total_spent: { minor: 0, currency: 'SEK' },
-    email_marketing: false,
-    sms_marketing: false,
-    admin_url: '/admin/customers/10',
-  };
+  });
   const props = {
     profile: { customer, notes: [], cart: null, last_order: null, orders: [] },
     view: view(),
@@ -78,22 +94,14 @@ it('says beside the email that nobody proved it', () => {
 
 it('has no order block for a customer with no orders, and says so when every order is older than 60 days', async () => {
   setLocale('en');
-  const customer = {
+  const customer = profileCustomer({
     id: 11,
     name: 'Nils Berg',
     email: 'nils@example.se',
-    email_verified: true,
-    phone: null,
-    city: null,
-    country: null,
-    time_zone: null,
     kind: 'returning' as const,
     customer_since: NOW - 400 * 86_400_000,
     total_spent: { minor: 24_900, currency: 'SEK' },
-    email_marketing: false,
-    sms_marketing: false,
-    admin_url: '/admin/customers/11',
-  };
+  });
   const old = {
     id: 7,
     customer_id: 11,
@@ -126,22 +134,14 @@ it('has no order block for a customer with no orders, and says so when every ord
 
 it('puts the cursor in a note opened for editing, at its end', async () => {
   setLocale('en');
-  const customer = {
+  const customer = profileCustomer({
     id: 12,
     name: 'Elin Dahl',
     email: 'elin@example.se',
-    email_verified: true,
-    phone: null,
-    city: null,
-    country: null,
-    time_zone: null,
     kind: 'returning' as const,
     customer_since: NOW - 86_400_000,
     total_spent: { minor: 0, currency: 'SEK' },
-    email_marketing: false,
-    sms_marketing: false,
-    admin_url: '/admin/customers/12',
-  };
+  });
   const note = {
     id: 5,
     customer_id: 12,
@@ -167,22 +167,14 @@ it('puts the cursor in a note opened for editing, at its end', async () => {
 
 it('shows an order placed at checkout as the last order, with View all orders', async () => {
   setLocale('en');
-  const customer = {
+  const customer = profileCustomer({
     id: 10,
     name: 'Anna Berg',
     email: 'anna@example.com',
-    email_verified: true,
-    phone: null,
-    city: null,
-    country: null,
-    time_zone: null,
     kind: 'returning' as const,
     customer_since: NOW - 90 * 86_400_000,
     total_spent: { minor: 62_210, currency: 'SEK' },
-    email_marketing: false,
-    sms_marketing: false,
-    admin_url: '/admin/customers/10',
-  };
+  });
   const order = (id: number, number: number, at: number, minor: number) => ({
     id,
     customer_id: 10,
