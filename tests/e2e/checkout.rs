@@ -11,7 +11,7 @@ async fn an_order_placed_at_checkout_shows_in_the_open_profile() {
 }
 
 async fn an_order_placed_at_checkout_shows_in_the_open_profile_steps() {
-    let shop = Shop::start().await;
+    let mut shop = Shop::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = signed_in_app("checkout", &shop, data.path()).await;
     let chat = shop
@@ -43,4 +43,5 @@ async fn an_order_placed_at_checkout_shows_in_the_open_profile_steps() {
     .await;
     app.screenshot("order-in-profile").await;
     app.close().await;
+    shop.stop().await;
 }

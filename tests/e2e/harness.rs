@@ -352,7 +352,10 @@ impl Desktop {
     }
 
     pub async fn close(mut self) {
-        let _ = self.client.clone().close().await;
+        // Ending the session closes the window, which the app answers by hiding it to the
+        // tray; WebKitWebDriver has been seen to wait on that for good (once in a dozen runs).
+        // The driver is stopped either way, and it ends the app.
+        let _ = tokio::time::timeout(Duration::from_secs(15), self.client.clone().close()).await;
         self.stop_driver();
     }
 

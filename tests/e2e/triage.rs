@@ -32,7 +32,7 @@ async fn shown(app: &Desktop, id: i64) {
 }
 
 async fn keys_go_where_staff_expect_steps() {
-    let shop = Shop::start().await;
+    let mut shop = Shop::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = signed_in_app("triage", &shop, data.path()).await;
     let mut chats = Vec::new();
@@ -125,6 +125,7 @@ async fn keys_go_where_staff_expect_steps() {
     open_conversation(&app, top).await;
     assert_eq!(staff_messages(&app, "sent").await, sent);
     app.close().await;
+    shop.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -164,7 +165,7 @@ async fn wait_in_view(app: &Desktop, css: &str, want: &str) {
 }
 
 async fn the_thread_scrolls_where_staff_read_steps() {
-    let shop = Shop::start().await;
+    let mut shop = Shop::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = signed_in_app("thread", &shop, data.path()).await;
     // A long conversation: a question with a rare word, then 40 more messages.
@@ -221,4 +222,5 @@ async fn the_thread_scrolls_where_staff_read_steps() {
     wait_in_view(&app, image, "whole").await;
     app.screenshot("image-sent").await;
     app.close().await;
+    shop.stop().await;
 }
