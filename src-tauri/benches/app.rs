@@ -28,6 +28,7 @@
 
 #[path = "../../crates/inbox-core/benches/common/mod.rs"]
 mod common;
+mod processes;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -42,6 +43,7 @@ use inbox_core::Account;
 use inbox_core::session::DataDir;
 use inbox_core::store::{self, Store};
 use inbox_protocol::*;
+use processes::{Xvfb, build_binaries, load_average, memory_of_tree, tree, wait_gone};
 use serde_json::json;
 
 /// Entities per write transaction while building the mirror, as in inbox-core's benchmarks.
@@ -202,7 +204,7 @@ fn main() -> Result<()> {
 
     let line = json!({
         "bench": "app",
-        "profile": "release",
+        "profile": processes::PROFILE,
         "runs": runs,
         "settle_ms": settle.as_millis() as u64,
         "messages": messages,
@@ -293,37 +295,6 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 // ---------------------------------------------------------------------------------------------
 // The binaries
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
-
-/// Builds (or finds up to date) the release app and the empty app, as shipped.
-fn build_binaries() -> Result<(PathBuf, PathBuf)> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building the release binaries (cargo build --release --features custom-protocol)");
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--locked", "-p", "inbox-desktop"])
-        .args(["--features", "custom-protocol"])
-        .args(["--bin", "inbox-desktop", "--example", "empty_app"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .context("running cargo")?;
-    ensure!(status.success(), "cargo build failed");
-    let release = target_dir().join("release");
-    let inbox = release.join("inbox-desktop");
-    let empty = release.join("examples/empty_app");
-    for path in [&inbox, &empty] {
-        ensure!(
-            path.exists(),
-            "{} is missing after the build",
-            path.display()
-        );
-    }
-    Ok((inbox, empty))
-}
 
 /// The binary's size as built and stripped of symbols and line tables.
 fn binary_sizes(path: &Path, scratch: &Path) -> Result<(u64, u64)> {
@@ -659,53 +630,6 @@ impl Drop for Driver {
     }
 }
 
-/// Parent pid of every process, from `/proc/PID/stat`.
-fn parents() -> BTreeMap<u32, u32> {
-    let mut parents = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return parents;
-    };
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The command name is in parentheses and may hold spaces: the fields after it count.
-        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-            continue;
-        };
-        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
-            parents.insert(pid, ppid);
-        }
-    }
-    parents
-}
-
-/// Every process below `root`, with `root` first.
-fn tree(root: u32) -> Vec<u32> {
-    let parents = parents();
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            parents
-                .iter()
-                .filter(|&(_, &ppid)| ppid == parent)
-                .map(|(&pid, _)| pid),
-        );
-        i += 1;
-    }
-    found
-}
-
-fn exe_name(pid: u32) -> Option<String> {
-    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-    Some(exe.file_name()?.to_string_lossy().into_owned())
-}
-
 /// The app's process: the one below tauri-driver (and WebKitWebDriver) running `binary`.
 fn find_app(driver: u32, binary: &Path) -> Result<u32> {
     let binary = binary.canonicalize()?;
@@ -713,69 +637,6 @@ fn find_app(driver: u32, binary: &Path) -> Result<u32> {
         .into_iter()
         .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
         .with_context(|| format!("no {} process under tauri-driver", binary.display()))
-}
-
-/// The memory of the app and every process under it.
-struct Memory {
-    /// By executable name.
-    pss_mb: BTreeMap<String, f64>,
-    uss_mb: f64,
-    rss_mb: f64,
-}
-
-fn memory_of_tree(app: u32) -> Result<Memory> {
-    let mut memory = Memory {
-        pss_mb: BTreeMap::new(),
-        uss_mb: 0.0,
-        rss_mb: 0.0,
-    };
-    for (i, pid) in tree(app).into_iter().enumerate() {
-        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
-            continue; // Exited meanwhile.
-        };
-        let mb = |field: &str| -> Result<f64> {
-            let kib: u64 = rollup
-                .lines()
-                .find_map(|line| line.strip_prefix(field))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-                .with_context(|| format!("no {field} line for process {pid}"))?;
-            Ok(kib as f64 * 1024.0 / 1e6)
-        };
-        let name = if i == 0 {
-            "app".to_owned()
-        } else {
-            exe_name(pid).unwrap_or_else(|| format!("pid {pid}"))
-        };
-        *memory.pss_mb.entry(name).or_insert(0.0) += mb("Pss:")?;
-        memory.uss_mb += mb("Private_Clean:")? + mb("Private_Dirty:")?;
-        memory.rss_mb += mb("Rss:")?;
-    }
-    ensure!(!memory.pss_mb.is_empty(), "the app process is gone");
-    Ok(memory)
-}
-
-/// Waits for the app and its children to exit after the session closed; kills what lingers so
-/// the next launch starts alone.
-fn wait_gone(app: u32) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        if !Path::new(&format!("/proc/{app}")).exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    for pid in tree(app).into_iter().rev() {
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 fn free_port() -> Result<u16> {
@@ -807,52 +668,5 @@ fn tauri_driver() -> PathBuf {
     match installed {
         Some(path) if path.exists() => path,
         _ => PathBuf::from("tauri-driver"),
-    }
-}
-
-/// An X server of our own on a display no one uses, for the whole run.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Result<Xvfb> {
-        for n in (100 + std::process::id() % 400)..1000 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let mut child = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .context("starting Xvfb (apt install xvfb)")?;
-            let socket = format!("/tmp/.X11-unix/X{n}");
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(10) {
-                if Path::new(&socket).exists() {
-                    return Ok(Xvfb {
-                        child,
-                        display: format!(":{n}"),
-                    });
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break; // Lost a race for this display: try the next.
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        bail!("no free X display for Xvfb")
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -532,6 +532,80 @@ async fn a_sent_image_reaches_the_shop_and_then_shows_offline() {
     assert!(err.is_retryable(), "{err:?}");
 }
 
+/// Prefetch fills only the room the cache has under its cap: newest first, it stops at the
+/// first image that doesn't fit, and it never evicts a file someone opened to make room for one
+/// no one has.
+#[tokio::test(flavor = "multi_thread")]
+async fn prefetch_never_fills_the_cache_beyond_its_cap() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let conversation_id = shop.chat().await;
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(&token);
+    // Four images of different sizes in one conversation, oldest first.
+    let mut sent = Vec::new();
+    for n in 0..4u32 {
+        let image = RgbImage::from_fn(120 + 60 * n, 90, |x, y| {
+            Rgb([(x * 7 + n) as u8, (y * 3) as u8, (x ^ y) as u8])
+        });
+        let attachment = api
+            .upload("image/png", png(&DynamicImage::ImageRgb8(image)))
+            .await
+            .unwrap();
+        let _: Option<Message> = api
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/conversations/{conversation_id}/messages"),
+                &format!("cap-{n}"),
+                Some(&SendMessage::Attachment {
+                    upload_id: attachment.upload_id.clone(),
+                    text: None,
+                }),
+            )
+            .await
+            .unwrap();
+        sent.push(attachment);
+    }
+    inbox.sync_once().await.unwrap();
+    let size = |a: &Attachment| a.size as u64;
+    let (opened, older, newer, newest) = (&sent[0], &sent[1], &sent[2], &sent[3]);
+    // Room for what was opened, the two newest, and half of the next.
+    let cap = size(opened) + size(newest) + size(newer) + size(older) / 2;
+    let cache = AttachmentCache::new(&mirror_dir(&inbox), inbox.store().clone(), api, cap);
+    let opened_file = cache.get(opened).await.unwrap();
+
+    let done = inbox_core::prefetch::run(inbox.store(), &cache, cap)
+        .await
+        .unwrap();
+    assert_eq!((done.files, done.paused), (2, false), "{done:?}");
+    assert_eq!(done.bytes, size(newest) + size(newer));
+    let used = inbox
+        .store()
+        .read(inbox_core::prefetch::cached_bytes)
+        .await
+        .unwrap();
+    assert!(used <= cap, "{used} bytes cached under a cap of {cap}");
+    assert_eq!(used, size(opened) + size(newest) + size(newer));
+    assert!(opened_file.exists(), "the opened image was evicted");
+    let files: Vec<String> = std::fs::read_dir(cache.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !files.contains(&older.sha256.to_ascii_lowercase()),
+        "the image that doesn't fit was fetched"
+    );
+    assert_eq!(files.len(), 3, "{files:?}");
+
+    // Run again (the next sync): nothing else fits, nothing is fetched or evicted.
+    let again = inbox_core::prefetch::run(inbox.store(), &cache, cap)
+        .await
+        .unwrap();
+    assert_eq!(again, inbox_core::prefetch::Prefetched::default());
+    assert!(opened_file.exists());
+    shop.stop().await;
+}
+
 /// The files in a mirror's `outgoing/` folder, by name.
 fn outgoing(inbox: &Inbox) -> Vec<String> {
     let dir = mirror_dir(inbox).join(attachments::OUTGOING_DIR);
