@@ -2043,3 +2043,52 @@ async fn placing_an_order_pays_once_takes_stock_and_empties_the_cart() {
     );
     shop.stop().await;
 }
+
+/// The log keeps one row per entity, so a customer's message replaces the row of an assignment
+/// made just before it. A reader taking both at once (a stream catching up, the fan-out woken
+/// once for two commits) must meet the conversation, with its new assignee, before the
+/// message, or a desktop decides the message's notification on the old assignee.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_message_comes_after_its_conversation_in_the_log() {
+    let shop = TestShop::demo().await;
+    let session = shop.sign_in().await;
+    let chat = shop.start_chat("Olle Andersson", "olle@example.se").await;
+    let before = shop.full_sync(&session.token).await;
+    let cursor = before.last().expect("a shop with history").cursor.clone();
+
+    let maja = shop.demo_staff()[1].clone();
+    let maja_id = shop.sign_in_as(&maja).await.staff.id;
+    let path = format!("/api/v1/conversations/{}/assignee", chat.conversation_id);
+    let _: Conversation = ok(shop
+        .send(
+            Method::PUT,
+            &path,
+            &session.token,
+            &SetAssignee {
+                staff_id: Some(maja_id),
+            },
+        )
+        .await)
+    .await;
+    let message = shop.customer_says(&chat, "Är ni öppna i morgon?").await;
+
+    let page: SyncPage = shop
+        .get(
+            &format!("/api/v1/sync?limit=1000&after={cursor}"),
+            &session.token,
+        )
+        .await;
+    let at = |find: &dyn Fn(&Entity) -> bool| page.changes.iter().position(|c| find(&c.entity));
+    let conversation = at(&|e| {
+        matches!(e, Entity::Conversation(c)
+        if c.id == chat.conversation_id && c.assignee_id == Some(maja_id))
+    })
+    .expect("the conversation, assigned to Maja");
+    let said = at(&|e| matches!(e, Entity::Message(m) if m.id == message.id))
+        .expect("the customer's message");
+    assert!(
+        conversation < said,
+        "the conversation ({conversation}) comes before its message ({said})"
+    );
+    shop.stop().await;
+}

@@ -107,7 +107,13 @@ pub fn customer_message(
                confidence = excluded.confidence, message_id = excluded.message_id,
                labelled_at = excluded.labelled_at", args![conversation_id, guess.topic.key(), guess.confidence as f64, id, now])?;
     }
+    // The conversation goes in the log before its message. The log keeps one row per entity,
+    // so this commit replaces the row of an assignment made just before it; a reader that
+    // takes both commits at once (a stream catching up, the fan-out woken once for both) must
+    // see who the conversation belongs to before the message arrives, or a desktop decides
+    // the message's notification on the old assignee and tells the wrong staff member.
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
+    changes::touch(tx, Kind::Message, id, 0)?;
     store::message(tx, id)?.ok_or_else(|| Error::not_found("message"))
 }
 
