@@ -568,6 +568,7 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     settings: AppSettings,
 ) -> CommandResult<()> {
+    let settings = settings.checked();
     settings
         .save(&state.data.path)
         .map_err(|e| CommandError::new("io", format!("can't save the settings: {e}")))?;

@@ -47,6 +47,15 @@ vi.mock('./bindings', () => ({
   },
 }));
 
+/** The app's settings as saved: the defaults. */
+const SETTINGS = {
+  language: 'en' as const,
+  keep_running: true,
+  theme: 'system' as const,
+  text_size: 100,
+  focus_composer: false,
+};
+
 const account = {
   shop_url: 'https://shop.example',
   ca_path: null,
@@ -59,7 +68,7 @@ beforeEach(() => {
     ok({
       account,
       demo: false,
-      settings: { language: 'en' as const, keep_running: true },
+      settings: { ...SETTINGS, language: 'en' as const },
       link: null,
       start_at_login: false,
       first_page: [],
@@ -87,6 +96,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  window.innerWidth = 1280;
+  app.focusComposer = false;
   app.stop();
   app.overlay = null;
   app.closeConversation();
@@ -161,7 +172,7 @@ it('switches the language from settings, saves it, and relabels the screens', as
   expect(screen.getByTestId('tab-open').textContent).toBe('Open');
   await fireEvent.click(screen.getByTestId('open-settings'));
   await fireEvent.change(screen.getByTestId('settings-language'), { target: { value: 'sv' } });
-  expect(commands.saveSettings).toHaveBeenCalledWith({ language: 'sv', keep_running: true });
+  expect(commands.saveSettings).toHaveBeenCalledWith({ ...SETTINGS, language: 'sv' });
   await waitFor(() => expect(screen.getByTestId('tab-open').textContent).toBe('Öppna'));
   expect(screen.getByTestId('tab-closed').textContent).toBe('Stängda');
   expect(screen.getByTestId('filter-mine').textContent).toBe('Tilldelade till mig');
@@ -172,7 +183,7 @@ it('shows sign-in when no account is signed in', async () => {
     ok({
       account: null,
       demo: false,
-      settings: { language: 'auto' as const, keep_running: true },
+      settings: { ...SETTINGS, language: 'auto' as const },
       link: null,
       start_at_login: false,
       first_page: [],
@@ -193,7 +204,7 @@ it('shows a screenful of a long list first, then fetches the rest of the page', 
     ok({
       account,
       demo: false,
-      settings: { language: 'en' as const, keep_running: true },
+      settings: { ...SETTINGS, language: 'en' as const },
       link: null,
       start_at_login: false,
       first_page: all.slice(first.offset, first.offset + first.limit),
@@ -284,7 +295,7 @@ function launchedWith(link: DeepLink) {
     ok({
       account,
       demo: false,
-      settings: { language: 'en' as const, keep_running: true },
+      settings: { ...SETTINGS, language: 'en' as const },
       link,
       start_at_login: false,
       first_page: [],
@@ -314,7 +325,7 @@ it('ignores a link on the sign-in screen', async () => {
     ok({
       account: null,
       demo: false,
-      settings: { language: 'en' as const, keep_running: true },
+      settings: { ...SETTINGS, language: 'en' as const },
       link: null,
       start_at_login: false,
       first_page: [],
@@ -340,7 +351,7 @@ it('saves "keep running" with the language and asks the OS to start at login', a
   const keep = await screen.findByTestId<HTMLInputElement>('settings-keep-running');
   expect(keep.checked).toBe(true);
   await fireEvent.click(keep);
-  expect(commands.saveSettings).toHaveBeenLastCalledWith({ language: 'en', keep_running: false });
+  expect(commands.saveSettings).toHaveBeenLastCalledWith({ ...SETTINGS, keep_running: false });
   expect(screen.getByTestId('settings-life').textContent).toContain('Closing the window quits');
   const login = screen.getByTestId<HTMLInputElement>('settings-start-at-login');
   expect(login.checked).toBe(false);
@@ -465,4 +476,74 @@ it('holds the list still under the pointer; what moved waits behind a bar until 
   expect(names()).toEqual(['3', '1', '2']);
   await fireEvent.pointerLeave(nav);
   await waitFor(() => expect(names()).toEqual(['2', '3', '1']));
+});
+
+it('moves the top bar’s actions into a menu when the window is narrow, and back', async () => {
+  await signedIn();
+  expect(screen.getByTestId('columns').dataset.layout).toBe('wide');
+  window.innerWidth = 720;
+  await fireEvent(window, new Event('resize'));
+  await waitFor(() => expect(screen.getByTestId('columns').dataset.layout).toBe('medium'));
+  expect(screen.queryByTestId('open-settings')).toBeNull();
+  const menu = screen.getByTestId('header-menu');
+  await fireEvent.click(menu);
+  const items = screen.getAllByRole('menuitem');
+  expect(items.map((i) => i.textContent)).toEqual([
+    'Outbox',
+    'Settings',
+    'Show keyboard shortcuts',
+  ]);
+  expect(document.activeElement).toBe(items[0]);
+  await fireEvent.keyDown(items[0]!, { key: 'ArrowDown' });
+  expect(document.activeElement).toBe(items[1]);
+  await fireEvent.keyDown(items[1]!, { key: 'Escape' });
+  expect(screen.queryByRole('menu')).toBeNull();
+  expect(document.activeElement).toBe(menu);
+  await fireEvent.click(menu);
+  await fireEvent.click(screen.getByTestId('menu-settings'));
+  expect(app.overlay).toBe('settings');
+  app.overlay = null;
+
+  window.innerWidth = 1280;
+  await fireEvent(window, new Event('resize'));
+  await waitFor(() => expect(screen.getByTestId('open-settings')).toBeTruthy());
+});
+
+it('shows the profile over the conversation where it has no column, and Escape closes it', async () => {
+  window.innerWidth = 720;
+  const list = await signedIn();
+  await fireEvent.click(within(list).getAllByTestId('conversation-row')[0]!);
+  await waitFor(() => screen.getByTestId('conversation'));
+  expect(screen.queryByTestId('profile-panel')).toBeNull();
+  await fireEvent.click(screen.getByTestId('conversation-customer'));
+  expect(screen.getByTestId('profile-panel')).toBeTruthy();
+  expect(screen.getByTestId('conversation-customer').getAttribute('aria-expanded')).toBe('true');
+  await key('Escape');
+  expect(screen.queryByTestId('profile-panel')).toBeNull();
+});
+
+it('puts the cursor in the reply box on opening only when the setting says so', async () => {
+  const list = await signedIn();
+  await fireEvent.click(within(list).getAllByTestId('conversation-row')[0]!);
+  await waitFor(() => expect(app.openId).toBe(1));
+  expect(document.activeElement).toBe(list);
+
+  app.focusComposer = true;
+  await fireEvent.click(within(list).getAllByTestId('conversation-row')[1]!);
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('composer-input')));
+});
+
+it('makes text larger and smaller with Ctrl + and -, and saves the size', async () => {
+  await signedIn();
+  await key('+', { ctrlKey: true });
+  expect(document.documentElement.style.fontSize).toBe('110%');
+  await key('=', { ctrlKey: true });
+  expect(document.documentElement.style.fontSize).toBe('125%');
+  await key('-', { ctrlKey: true });
+  expect(document.documentElement.style.fontSize).toBe('110%');
+  await waitFor(() =>
+    expect(commands.saveSettings).toHaveBeenLastCalledWith({ ...SETTINGS, text_size: 110 }),
+  );
+  await key('0', { ctrlKey: true });
+  expect(document.documentElement.style.fontSize).toBe('100%');
 });

@@ -152,6 +152,14 @@ export type AppSettings_Deserialize = {
 	 *  in the tray (the default); off, closing quits.
 	 */
 	keep_running?: boolean,
+	theme?: Theme,
+	/**  Text size in percent (100 to 200); the layout reflows to it. */
+	text_size?: number,
+	/**
+	 *  Opening a conversation puts the cursor in the reply box. Off (the default), the list
+	 *  keeps the keyboard, so j/k and Enter go on triaging (docs/ARCHITECTURE.md, "Focus").
+	 */
+	focus_composer?: boolean,
 };
 
 export type AppSettings_Serialize = {
@@ -161,6 +169,14 @@ export type AppSettings_Serialize = {
 	 *  in the tray (the default); off, closing quits.
 	 */
 	keep_running: boolean,
+	theme: Theme,
+	/**  Text size in percent (100 to 200); the layout reflows to it. */
+	text_size: number,
+	/**
+	 *  Opening a conversation puts the cursor in the reply box. Off (the default), the list
+	 *  keeps the keyboard, so j/k and Enter go on triaging (docs/ARCHITECTURE.md, "Focus").
+	 */
+	focus_composer: boolean,
 };
 
 /**  A customer message that reached the mirror. */
@@ -969,6 +985,9 @@ export type SyncState_Serialize = { state: "idle" } |
 { state: "syncing"; done: number; total: number | null } | { state: "live" } | { state: "offline"; since: number; reason: string } | 
 /**  The token was refused: sign in again. */
 { state: "signed_out" } | { state: "error"; code: string; detail: string };
+
+/**  Light or dark; `System` follows the OS. */
+export type Theme = "system" | "light" | "dark";
 
 export type TimelineItem = TimelineItem_Serialize | TimelineItem_Deserialize;
 

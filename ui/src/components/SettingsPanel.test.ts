@@ -50,7 +50,13 @@ beforeEach(() => {
 });
 
 function renderPanel(
-  life: Partial<{ onkeeprunning: () => void; onstartatlogin: () => void }> = {},
+  life: Partial<{
+    onkeeprunning: () => void;
+    onstartatlogin: () => void;
+    ontheme: (theme: string) => void;
+    ontextsize: (percent: number) => void;
+    onfocuscomposer: (focus: boolean) => void;
+  }> = {},
 ) {
   render(SettingsPanel, {
     props: {
@@ -58,6 +64,12 @@ function renderPanel(
       account: null,
       keepRunning: true,
       startAtLogin: false,
+      theme: 'system',
+      textSize: 100,
+      focusComposer: false,
+      ontheme: life.ontheme ?? vi.fn(),
+      ontextsize: life.ontextsize ?? vi.fn(),
+      onfocuscomposer: life.onfocuscomposer ?? vi.fn(),
       onkeeprunning: life.onkeeprunning ?? vi.fn(),
       onstartatlogin: life.onstartatlogin ?? vi.fn(),
       onlanguage: vi.fn(),
@@ -101,4 +113,30 @@ it('shows the offline image cache’s use and clears it', async () => {
   await fireEvent.click(screen.getByTestId('settings-clear-cache'));
   expect(commands.clearAttachmentCache).toHaveBeenCalled();
   await waitFor(() => expect(screen.getByTestId('settings-cache-use').textContent).toMatch(/^0/));
+});
+
+it('chooses the theme, the text size and where the cursor goes on opening', async () => {
+  const ontheme = vi.fn();
+  const ontextsize = vi.fn();
+  const onfocuscomposer = vi.fn();
+  renderPanel({ ontheme, ontextsize, onfocuscomposer });
+  const theme = screen.getByTestId<HTMLSelectElement>('settings-theme');
+  expect(theme.value).toBe('system');
+  await fireEvent.change(theme, { target: { value: 'dark' } });
+  expect(ontheme).toHaveBeenCalledWith('dark');
+  const size = screen.getByTestId<HTMLSelectElement>('settings-text-size');
+  expect([...size.options].map((o) => o.textContent)).toEqual([
+    '100 %',
+    '110 %',
+    '125 %',
+    '150 %',
+    '175 %',
+    '200 %',
+  ]);
+  await fireEvent.change(size, { target: { value: '200' } });
+  expect(ontextsize).toHaveBeenCalledWith(200);
+  const focus = screen.getByTestId<HTMLInputElement>('settings-focus-composer');
+  expect(focus.checked).toBe(false);
+  await fireEvent.click(focus);
+  expect(onfocuscomposer).toHaveBeenCalledWith(true);
 });

@@ -3,7 +3,7 @@
 //! dispatches on the returned name.
 //!
 //! While staff type in a text field only Escape, the command palette (Ctrl-K, ⌘K on macOS) and
-//! Quit (Ctrl-Q, ⌘Q) are shortcuts; every other key belongs to the text. Enter on a button or link stays that
+//! Quit (Ctrl-Q, ⌘Q) and the text size (Ctrl/⌘ with +, - and 0) are shortcuts; every other key belongs to the text. Enter on a button or link stays that
 //! control's own, and held-down keys repeat only the list movements.
 
 import type { MessageKey } from './i18n/en';
@@ -19,6 +19,9 @@ export type ShortcutAction =
   | 'commandPalette'
   | 'closeOverlay'
   | 'shortcutHelp'
+  | 'textBigger'
+  | 'textSmaller'
+  | 'textReset'
   | 'quit';
 
 export type KeyboardPlatform = 'mac' | 'other';
@@ -151,6 +154,14 @@ function match(press: KeyPress, platform: KeyboardPlatform): ShortcutAction | nu
     return 'quit';
   }
 
+  // Text size, as in every browser: Ctrl/⌘ with + (or =, its key without Shift), - and 0.
+  // They work while typing too.
+  if (command && !press.altKey) {
+    if (key === '+' || key === '=') return 'textBigger';
+    if (key === '-' || key === '_') return 'textSmaller';
+    if (key === '0' && !press.shiftKey) return 'textReset';
+  }
+
   if (key === 'Escape' && !press.ctrlKey && !press.metaKey && !press.altKey) {
     return 'closeOverlay';
   }
@@ -194,6 +205,9 @@ export function shortcutList(platform: KeyboardPlatform): ShortcutHelp[] {
     { action: 'commandPalette', keys: command },
     { action: 'closeOverlay', keys: ['Esc'] },
     { action: 'shortcutHelp', keys: ['?'] },
+    { action: 'textBigger', keys: [command[0]!, '+'] },
+    { action: 'textSmaller', keys: [command[0]!, '-'] },
+    { action: 'textReset', keys: [command[0]!, '0'] },
     { action: 'quit', keys: quit },
   ];
 }
@@ -210,5 +224,8 @@ export const SHORTCUT_LABELS = {
   commandPalette: 'shortcuts.commandPalette',
   closeOverlay: 'shortcuts.closeOverlay',
   shortcutHelp: 'shortcuts.help',
+  textBigger: 'shortcuts.textBigger',
+  textSmaller: 'shortcuts.textSmaller',
+  textReset: 'shortcuts.textReset',
   quit: 'shortcuts.quit',
 } as const satisfies Record<ShortcutAction, MessageKey>;

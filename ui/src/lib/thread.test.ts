@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 
-import { isAtBottom, STICK_SLACK, threadMove } from './thread';
+import type { TimelineItem } from '../bindings';
+import { message } from '../test/fixtures';
+import { firstUnread, isAtBottom, STICK_SLACK, threadMove } from './thread';
+
+const customer = (id: number): TimelineItem => ({ kind: 'message', ...message({ id }) });
+const staff = (id: number): TimelineItem => ({
+  kind: 'message',
+  ...message({ id, author: { kind: 'staff', staff_id: 1 } }),
+});
+const read = (last: number | null) => ({
+  conversation_id: 1,
+  staff_id: 1,
+  last_read_message_id: last,
+  marked_unread: false,
+  updated_at: 0,
+});
 
 describe('the thread keeps its place', () => {
   it('counts as at the bottom within the slack', () => {
@@ -16,6 +31,17 @@ describe('the thread keeps its place', () => {
     });
     expect(threadMove({ kind: 'opened', hitFound: false }, false, 3)).toEqual({
       move: { to: 'bottom' },
+      unseen: 0,
+    });
+  });
+
+  it('opens at the first unread message when there is no search hit', () => {
+    expect(threadMove({ kind: 'opened', hitFound: false, unreadFound: true }, false, 0)).toEqual({
+      move: { to: 'unread' },
+      unseen: 0,
+    });
+    expect(threadMove({ kind: 'opened', hitFound: true, unreadFound: true }, false, 0)).toEqual({
+      move: { to: 'hit' },
       unseen: 0,
     });
   });
@@ -44,5 +70,24 @@ describe('the thread keeps its place', () => {
       move: { to: 'anchor' },
       unseen: 2,
     });
+  });
+});
+
+describe('the first unread message', () => {
+  it('is the first customer message after the read mark', () => {
+    const thread = [customer(1), staff(2), customer(3), customer(4)];
+    expect(firstUnread(thread, read(2))).toBe(3);
+    expect(firstUnread(thread, read(3))).toBe(4);
+    expect(firstUnread(thread, read(4))).toBeNull();
+  });
+
+  it('counts a reply from staff as reading what came before it', () => {
+    const thread = [customer(1), customer(2), staff(3), customer(4)];
+    expect(firstUnread(thread, read(null))).toBe(4);
+    expect(firstUnread([customer(1), staff(2)], null)).toBeNull();
+  });
+
+  it('opens a chat nobody has read at its start', () => {
+    expect(firstUnread([customer(5), customer(6)], null)).toBe(5);
   });
 });

@@ -20,7 +20,11 @@ import {
   type ProfileView,
   type Staff,
   type SyncState,
+  type Theme,
 } from '../bindings';
+import { tick } from 'svelte';
+import { applyTextSize, applyTheme, clampTextSize, stepTextSize } from '../lib/appearance';
+import { layoutFor, type Layout } from '../lib/layout';
 import { call, failureCode, CommandFailure } from '../lib/api';
 import { setLocale } from '../lib/i18n/index.svelte';
 import type { Phrase } from '../lib/i18n/index.svelte';
@@ -64,6 +68,15 @@ export class AppState {
   keepRunning = $state(true);
   /** Whether the OS starts the app at login, in the tray. */
   startAtLogin = $state(false);
+  theme = $state<Theme>('system');
+  /** Text size in percent; the layout follows it. */
+  textSize = $state(100);
+  /** Opening a conversation puts the cursor in the reply box. */
+  focusComposer = $state(false);
+  /** How the window is laid out at its width and text size (lib/layout.ts). */
+  layout = $state<Layout>('wide');
+  /** The profile over the conversation, where it has no column of its own. */
+  profileOverlay = $state(false);
 
   sync = $state.raw<SyncState>({ state: 'idle' });
   lastSyncedAt = $state<number | null>(null);
@@ -146,6 +159,10 @@ export class AppState {
       this.language = settings.language;
       this.keepRunning = settings.keep_running;
       this.startAtLogin = start_at_login;
+      this.theme = settings.theme;
+      this.focusComposer = settings.focus_composer;
+      applyTheme(this.theme);
+      this.setTextSizeNow(settings.text_size);
       setLocale(languagePreference(this.language));
       this.account = account;
       if (account) {
@@ -471,6 +488,11 @@ export class AppState {
       void this.refreshList();
     }
     void this.loadProfile(view.conversation.customer_id);
+    if (this.focusComposer) {
+      // After the conversation's composer is on screen.
+      await tick();
+      this.composerFocus++;
+    }
     // Read from the conversation itself: one opened from a notification may not be in the list.
     if (shouldMarkRead(view, 'opened')) await this.markRead(id);
   }
@@ -485,6 +507,7 @@ export class AppState {
 
   closeConversation(): void {
     this.openId = null;
+    this.profileOverlay = false;
     this.view = null;
     this.profile = null;
     this.profileError = null;
@@ -650,10 +673,64 @@ export class AppState {
     await this.saveSettings();
   }
 
+  async setTheme(theme: Theme): Promise<void> {
+    this.theme = theme;
+    applyTheme(theme);
+    await this.saveSettings();
+  }
+
+  async setTextSize(percent: number): Promise<void> {
+    this.setTextSizeNow(percent);
+    await this.saveSettings();
+  }
+
+  /** A step up or down through the sizes Settings offers (Ctrl/⌘ + and -); 0 resets. */
+  async stepTextSize(step: 1 | -1 | 0): Promise<void> {
+    await this.setTextSize(step === 0 ? 100 : stepTextSize(this.textSize, step));
+  }
+
+  private setTextSizeNow(percent: number): void {
+    this.textSize = clampTextSize(percent);
+    applyTextSize(this.textSize);
+    this.measureLayout();
+  }
+
+  async setFocusComposer(focus: boolean): Promise<void> {
+    this.focusComposer = focus;
+    await this.saveSettings();
+  }
+
+  /** Lays the window out again for its width and text size (on resize and text size). */
+  measureLayout(): void {
+    // The root font size in px (a DOM without layout, as in tests, answers the percentage).
+    const root = getComputedStyle(document.documentElement).fontSize;
+    const rem = root.endsWith('px') ? parseFloat(root) : (16 * this.textSize) / 100;
+    const layout = layoutFor(window.innerWidth, rem);
+    if (layout === 'wide') this.profileOverlay = false;
+    this.layout = layout;
+  }
+
+  /** The customer name's toggle: the profile column where there is one, else the overlay. */
+  toggleProfile(): void {
+    if (this.layout === 'wide') this.profileOpen = !this.profileOpen;
+    else this.profileOverlay = !this.profileOverlay;
+  }
+
+  /** Whether the profile is showing, as a column or over the conversation. */
+  get profileShown(): boolean {
+    return this.layout === 'wide' ? this.profileOpen : this.profileOverlay;
+  }
+
   private async saveSettings(): Promise<void> {
     try {
       await call(
-        commands.saveSettings({ language: this.language, keep_running: this.keepRunning }),
+        commands.saveSettings({
+          language: this.language,
+          keep_running: this.keepRunning,
+          theme: this.theme,
+          text_size: this.textSize,
+          focus_composer: this.focusComposer,
+        }),
       );
     } catch (e) {
       this.toast(e);

@@ -41,3 +41,8 @@ if (typeof Element !== 'undefined' && !('scrollIntoView' in Element.prototype)) 
     value: function scrollIntoView(): void {},
   });
 }
+
+/** The app's default window is 1280 px wide (tauri.conf.json); jsdom's is 1024. */
+if (typeof window !== 'undefined') {
+  Object.defineProperty(window, 'innerWidth', { configurable: true, writable: true, value: 1280 });
+}

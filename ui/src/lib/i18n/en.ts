@@ -264,6 +264,15 @@ export const en = {
   'action.unassign': 'Unassign',
   'action.changeAssignee': 'Change assignee',
   'action.more': 'More actions',
+  'app.menu': 'Menu',
+  'app.backToList': 'Conversations',
+  'profile.closePanel': 'Close profile',
+  'a11y.newMessage': 'New message from {name}: {text}',
+  'a11y.newMessages': {
+    one: '{count} new message from {name}',
+    other: '{count} new messages from {name}',
+  },
+  'conversation.unreadDivider': 'New',
   'action.closed': 'Conversation closed. It moved to Closed.',
   'action.reopened': 'Conversation reopened. It moved to Open.',
   'action.markedUnread': 'Marked as unread.',
@@ -445,7 +454,16 @@ export const en = {
   'settings.testNotificationBody': 'Notifications from Inbox look like this.',
   'settings.notificationsDenied': 'Notifications for Inbox are turned off in the system settings.',
   'settings.appearance': 'Appearance',
-  'settings.themeFollowsOs': 'Light and dark follow your system setting.',
+  'settings.theme': 'Theme',
+  'settings.themeSystem': 'Same as the system',
+  'settings.themeLight': 'Light',
+  'settings.themeDark': 'Dark',
+  'settings.textSize': 'Text size',
+  'settings.textSizeHint': 'Also Ctrl and + or - (⌘ on a Mac); Ctrl 0 goes back to 100 %.',
+  'settings.opening': 'When you open a conversation',
+  'settings.focusComposer': 'Put the cursor in the reply box',
+  'settings.focusComposerHint':
+    'Off, the list keeps the keyboard, so J, K and Enter go on to the next conversation.',
   'settings.account': 'Account',
   'settings.signedInAs': 'Signed in as {email} at {shop}',
 
@@ -514,6 +532,9 @@ export const en = {
   'shortcuts.closeOverlay': 'Close a dialog or panel',
   'shortcuts.help': 'Show keyboard shortcuts',
   'shortcuts.quit': 'Quit Inbox',
+  'shortcuts.textBigger': 'Larger text',
+  'shortcuts.textSmaller': 'Smaller text',
+  'shortcuts.textReset': 'Normal text size',
   'shortcuts.typingNote':
     'While you type in a text field, only Esc and {palette} work as shortcuts.',
 

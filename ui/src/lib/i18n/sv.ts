@@ -254,6 +254,15 @@ export const sv: TranslationOf<English> = {
   'action.unassign': 'Ta bort tilldelning',
   'action.changeAssignee': 'Ändra tilldelning',
   'action.more': 'Fler åtgärder',
+  'app.menu': 'Meny',
+  'app.backToList': 'Konversationer',
+  'profile.closePanel': 'Stäng profilen',
+  'a11y.newMessage': 'Nytt meddelande från {name}: {text}',
+  'a11y.newMessages': {
+    one: '{count} nytt meddelande från {name}',
+    other: '{count} nya meddelanden från {name}',
+  },
+  'conversation.unreadDivider': 'Nytt',
   'action.closed': 'Konversationen stängdes och flyttades till Stängda.',
   'action.reopened': 'Konversationen öppnades igen och flyttades till Öppna.',
   'action.markedUnread': 'Markerad som oläst.',
@@ -432,7 +441,16 @@ export const sv: TranslationOf<English> = {
   'settings.testNotificationBody': 'Aviseringar från Inbox ser ut så här.',
   'settings.notificationsDenied': 'Aviseringar för Inbox är avstängda i systeminställningarna.',
   'settings.appearance': 'Utseende',
-  'settings.themeFollowsOs': 'Ljust och mörkt läge följer systemets inställning.',
+  'settings.theme': 'Tema',
+  'settings.themeSystem': 'Samma som systemet',
+  'settings.themeLight': 'Ljust',
+  'settings.themeDark': 'Mörkt',
+  'settings.textSize': 'Textstorlek',
+  'settings.textSizeHint': 'Även Ctrl och + eller - (⌘ på Mac); Ctrl 0 återgår till 100 %.',
+  'settings.opening': 'När du öppnar en konversation',
+  'settings.focusComposer': 'Sätt markören i svarsrutan',
+  'settings.focusComposerHint':
+    'Av behåller listan tangentbordet, så att J, K och Enter går vidare till nästa konversation.',
   'settings.account': 'Konto',
   'settings.signedInAs': 'Inloggad som {email} på {shop}',
 
@@ -496,6 +514,9 @@ export const sv: TranslationOf<English> = {
   'shortcuts.closeOverlay': 'Stäng en dialogruta eller panel',
   'shortcuts.help': 'Visa kortkommandon',
   'shortcuts.quit': 'Avsluta Inkorg',
+  'shortcuts.textBigger': 'Större text',
+  'shortcuts.textSmaller': 'Mindre text',
+  'shortcuts.textReset': 'Normal textstorlek',
   'shortcuts.typingNote':
     'När du skriver i ett textfält fungerar bara Esc och {palette} som kortkommandon.',
 
