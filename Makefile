@@ -15,10 +15,13 @@ deps:
 	@scripts/install-deps.sh
 
 ## The desktop app against the demo shop, which runs inside it on a loopback port with simulated
-## customers; signed in as a demo staff member.
+## customers; signed in as a demo staff member. `OPEN=1` opens the storefront in the browser too;
+## `RESET=shop` starts the demo shop over (the app's settings, drafts and mirror are kept: the
+## mirror notices the new shop by its history id and syncs it afresh).
 demo: deps ui
 	$(CARGO) build --release -p inbox-desktop --features custom-protocol,demo
-	$(CARGO_TARGET_DIR)/release/inbox-desktop --demo
+	$(CARGO_TARGET_DIR)/release/inbox-desktop --demo \
+	  $(if $(filter 1,$(OPEN)),--open-storefront) $(if $(filter shop,$(RESET)),--reset-demo-shop)
 
 ## Only the demo shop, for the CLI or a second app: seeds demo data once, keeps simulated
 ## customers chatting, and prints the storefront URL and the demo staff sign-ins.

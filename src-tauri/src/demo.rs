@@ -16,10 +16,24 @@ const DEMO_EMAIL: &str = "astrid@nordlys.example";
 /// mirror) stay the same; another free port when something else has it.
 const DEMO_PORT: u16 = 8444;
 
+/// Deletes the demo shop's data, so the next start seeds a new shop; the app's folder (its
+/// settings, drafts and mirror, which syncs the new shop afresh by its history id) stays.
+pub fn reset_shop(dir: &Path) -> Result<(), String> {
+    let shop = dir.join("shop");
+    match std::fs::remove_dir_all(&shop) {
+        Ok(()) => {
+            println!("Started the demo shop over (deleted {})", shop.display());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("can't delete {}: {e}", shop.display())),
+    }
+}
+
 /// Starts the demo shop (its data kept in `dir/shop` between runs) and signs in to it, keeping
 /// the client's folder (`dir/client`: mirror, settings, drafts) from run to run. The shop runs
-/// until the app ends.
-pub async fn start(dir: &Path) -> Result<(DataDir, Account), String> {
+/// until the app ends. `open_storefront` opens its storefront in the system's browser.
+pub async fn start(dir: &Path, open_storefront: bool) -> Result<(DataDir, Account), String> {
     let config = |port: u16| {
         let mut config = shop_server::Config::new(dir.join("shop"));
         config.demo = true;
@@ -74,5 +88,16 @@ pub async fn start(dir: &Path) -> Result<(DataDir, Account), String> {
         email = staff.email,
         dir = dir.display(),
     );
+    if open_storefront {
+        let store = format!("{}/store", announcement.url);
+        match tauri_plugin_opener::open_url(&store, None::<&str>) {
+            Ok(()) => println!(
+                "Opened the storefront in your browser; it warns about the certificate until \
+                 you trust {ca}",
+                ca = dir.join("shop/tls/ca.pem").display()
+            ),
+            Err(e) => println!("Couldn't open the storefront ({e}); open {store} yourself"),
+        }
+    }
     Ok((data, signed_in.account))
 }

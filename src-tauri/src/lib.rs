@@ -110,6 +110,10 @@ pub fn typescript_bindings() -> Result<String, String> {
 #[derive(Debug, Default)]
 struct Args {
     demo: bool,
+    /// With `--demo`: open the demo shop's storefront in the browser (`make demo OPEN=1`).
+    open_storefront: bool,
+    /// With `--demo`: start the demo shop over (`make demo RESET=shop`); the app's folder stays.
+    reset_demo_shop: bool,
     data_dir: Option<PathBuf>,
     /// Start in the tray, the window hidden (start at login).
     hidden: bool,
@@ -123,6 +127,8 @@ impl Args {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--demo" => parsed.demo = true,
+                "--open-storefront" => parsed.open_storefront = true,
+                "--reset-demo-shop" => parsed.reset_demo_shop = true,
                 "--hidden" => parsed.hidden = true,
                 link if link
                     .get(..links::SCHEME.len() + 1)
@@ -138,8 +144,8 @@ impl Args {
                         parsed.data_dir = Some(dir.into());
                     } else {
                         return Err(format!(
-                            "unknown argument {other:?}; use --demo, --data-dir DIR, --hidden \
-                             or an inbox:// link"
+                            "unknown argument {other:?}; use --demo (with --open-storefront, \
+                             --reset-demo-shop), --data-dir DIR, --hidden or an inbox:// link"
                         ));
                     }
                 }
@@ -189,7 +195,7 @@ pub fn run() -> ExitCode {
         }
     };
     let data = if args.demo && lock.is_some() {
-        match start_demo(&data) {
+        match start_demo(&data, &args) {
             Ok(data) => data,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -304,12 +310,16 @@ pub fn run() -> ExitCode {
 
 /// `--demo`: the demo shop in-process, signed in to (only in a build with the `demo` feature).
 #[cfg(feature = "demo")]
-fn start_demo(data: &DataDir) -> Result<DataDir, String> {
-    tauri::async_runtime::block_on(demo::start(&data.path.join("demo"))).map(|(data, _)| data)
+fn start_demo(data: &DataDir, args: &Args) -> Result<DataDir, String> {
+    let dir = data.path.join("demo");
+    if args.reset_demo_shop {
+        demo::reset_shop(&dir)?;
+    }
+    tauri::async_runtime::block_on(demo::start(&dir, args.open_storefront)).map(|(data, _)| data)
 }
 
 #[cfg(not(feature = "demo"))]
-fn start_demo(_data: &DataDir) -> Result<DataDir, String> {
+fn start_demo(_data: &DataDir, _args: &Args) -> Result<DataDir, String> {
     Err("this build of Inbox has no demo shop; `make demo` builds one with it".into())
 }
 
@@ -333,4 +343,36 @@ fn deep_links(app: &tauri::AppHandle) {
         tracing::warn!("inbox:// links can't be registered: {e}");
     }
     let _ = app.deep_link();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        Args::parse(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn the_demo_flags_and_a_link_are_understood_and_a_typo_is_refused() {
+        let args = parse(&[
+            "--demo",
+            "--open-storefront",
+            "--reset-demo-shop",
+            "--data-dir",
+            "/tmp/x",
+            "inbox://conversation/7",
+        ])
+        .unwrap();
+        assert!(args.demo && args.open_storefront && args.reset_demo_shop);
+        assert_eq!(
+            args.data_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/x"))
+        );
+        assert_eq!(args.links, ["inbox://conversation/7"]);
+        let plain = parse(&["--demo"]).unwrap();
+        assert!(!plain.open_storefront && !plain.reset_demo_shop);
+        let error = parse(&["--open-store"]).unwrap_err();
+        assert!(error.contains("--open-storefront"), "{error}");
+    }
 }
