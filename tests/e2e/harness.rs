@@ -156,18 +156,25 @@ impl Desktop {
         &self._xvfb.display
     }
 
-    /// Saves a screenshot of the window as `target/e2e-screenshots/<test>-<n>-<what>.png`.
+    /// Saves a screenshot of the window as `target/e2e-screenshots/<test>-<n>-<what>.png`, taken
+    /// from the X server (WebKit's own snapshot has hung after a window resize, and a hung one
+    /// takes the WebDriver session with it).
     pub async fn screenshot(&mut self, what: &str) {
         self.shots += 1;
         eprintln!("[{}] {} {what}", self.name, self.shots);
-        let png =
-            match tokio::time::timeout(Duration::from_secs(30), self.client.screenshot()).await {
-                Ok(png) => png.expect("a screenshot"),
-                Err(_) => {
-                    eprintln!("[{}] the screenshot {what} hung; skipped", self.name);
-                    return;
-                }
-            };
+        // A frame for what the last step changed to be drawn.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let display = self.display().to_owned();
+        let png = tokio::task::spawn_blocking(move || super::x11::Screen::open(&display).capture())
+            .await
+            .expect("the capture runs");
+        let Some(png) = png else {
+            eprintln!(
+                "[{}] no window on screen for {what}; no screenshot",
+                self.name
+            );
+            return;
+        };
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("the screenshot folder");
         let file = dir.join(format!("{}-{:02}-{what}.png", self.name, self.shots));
@@ -176,8 +183,10 @@ impl Desktop {
 
     /// Saves what the window shows when a test is about to fail, as `<test>-failed.png`.
     pub async fn failure_screenshot(&self) {
-        let shot = tokio::time::timeout(Duration::from_secs(20), self.client.screenshot()).await;
-        if let Ok(Ok(png)) = shot {
+        let display = self.display().to_owned();
+        let shot =
+            tokio::task::spawn_blocking(move || super::x11::Screen::open(&display).capture());
+        if let Ok(Some(png)) = shot.await {
             let dir = screenshot_dir();
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(dir.join(format!("{}-failed.png", self.name)), png);
@@ -341,6 +350,60 @@ impl Desktop {
             )
             .await;
         value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Sizes the window as a person dragging its corner would, and waits until the page has
+    /// that width.
+    pub async fn set_size(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("the window is resized");
+        let start = std::time::Instant::now();
+        loop {
+            let inner = self.script("return window.innerWidth;").await;
+            if inner.as_u64() == Some(u64::from(width)) {
+                return;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the page never became {width} px wide (it is {inner})"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// axe-core's serious and critical violations on what the window shows, as
+    /// "rule (impact): nodes" lines; empty when there are none. Runs once animations have
+    /// ended: mid-fade text has less contrast than a person sees.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../ui/node_modules/axe-core/axe.min.js"
+        ))
+        .expect("axe-core is installed (npm ci in ui/)");
+        self.client
+            .execute(&axe, vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const ending = document.getAnimations()
+                   .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+                 Promise.all(ending.map(a => a.finished))
+                   .then(() => axe.run(document, { resultTypes: ['violations'] }))
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n =>
+                       JSON.stringify(n.target)).join(', ')}`)))
+                   .catch(e => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        serde_json::from_value(result).expect("a list of strings")
     }
 
     /// Runs script in the page and returns its JSON result.

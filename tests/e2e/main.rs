@@ -6,6 +6,7 @@
 
 mod checkout;
 mod harness;
+mod layout;
 mod lifecycle;
 mod links;
 mod outbox;

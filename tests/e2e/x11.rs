@@ -1,13 +1,15 @@
 //! The app's window as the X server sees it: closed the way a window manager closes it (a
 //! `WM_DELETE_WINDOW` message, which is what the title bar's close button sends), and whether it
-//! is on screen (mapped) or hidden. Also the app's process, found by its command line.
+//! is on screen (mapped) or hidden; what it shows, as the X server has it (screenshots that
+//! don't ask WebKit, whose snapshot has been seen to hang after a resize). Also the app's
+//! process, found by its command line.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
+    AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, ImageFormat, MapState, Window,
 };
 use x11rb::rust_connection::RustConnection;
 
@@ -75,6 +77,53 @@ impl Screen {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// A PNG of the shown window titled "Inbox" (any process), as on screen; `None` when no
+    /// such window is shown.
+    pub fn capture(&self) -> Option<Vec<u8>> {
+        let tree = self.conn.query_tree(self.root).ok()?.reply().ok()?;
+        let window = tree.children.into_iter().rev().find(|&w| {
+            let titled = self
+                .conn
+                .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 64)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .is_some_and(|r| r.value == b"Inbox");
+            titled && self.is_shown(w)
+        })?;
+        let geometry = self.conn.get_geometry(window).ok()?.reply().ok()?;
+        let at = self
+            .conn
+            .translate_coordinates(window, self.root, 0, 0)
+            .ok()?
+            .reply()
+            .ok()?;
+        let (width, height) = (geometry.width, geometry.height);
+        let image = self
+            .conn
+            .get_image(
+                ImageFormat::Z_PIXMAP,
+                self.root,
+                at.dst_x,
+                at.dst_y,
+                width,
+                height,
+                !0,
+            )
+            .ok()?
+            .reply()
+            .ok()?;
+        // Xvfb's 24-bit screen: 32 bits a pixel, blue, green, red, unused.
+        let rgb: Vec<u8> = image
+            .data
+            .chunks_exact(4)
+            .flat_map(|p| [p[2], p[1], p[0]])
+            .collect();
+        let picture = image::RgbImage::from_raw(u32::from(width), u32::from(height), rgb)?;
+        let mut png = std::io::Cursor::new(Vec::new());
+        picture.write_to(&mut png, image::ImageFormat::Png).ok()?;
+        Some(png.into_inner())
     }
 
     pub fn is_shown(&self, window: Window) -> bool {
