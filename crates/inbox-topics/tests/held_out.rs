@@ -94,8 +94,8 @@ fn applied_labels_are_right_at_least_97_percent_of_the_time_in_each_language() {
 
 #[test]
 fn at_least_65_percent_of_topical_messages_get_a_label_in_each_language() {
-    // Issue 12 asks 0.70 on this split. The committed model measures 0.697 in English (two
-    // messages short) and 0.730 in Swedish (2026-12-07, third round of data, per-language
+    // Issue 12 asks 0.70 on this split. The committed model measures 0.687 in English (nine
+    // messages short) and 0.750 in Swedish (2026-12-07, third round of data, per-language
     // calibration): the English bar is not met, and this guards the level reached.
     for l in report() {
         assert!(
@@ -132,9 +132,9 @@ fn confidences_at_the_gate_and_above_are_right_as_often_as_they_claim_within_cha
         for b in above {
             // A bin of 50 that claims 0.94 may be right 45 times instead of 47 by chance: allow
             // two binomial standard deviations below the claim, in messages, and no more. The
-            // issue's rule is stricter (no bin short at all); neither language meets it yet:
-            // English [0.90, 0.95) is 1.3 messages short of its claim and [0.98, 0.99) 0.1,
-            // Swedish [0.90, 0.95) 0.6 and [0.95, 0.98) 0.1 (2026-12-07).
+            // issue's rule is stricter (no bin short at all). The committed model meets it in
+            // both languages (2026-12-07), but bins of 30 to 80 messages near the gate are
+            // within a message or two of their claims, so a retraining can miss it by chance.
             let n = b.count as f64;
             let right = b.accuracy * n;
             let claimed = b.mean_confidence * n;
