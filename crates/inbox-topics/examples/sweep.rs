@@ -35,6 +35,7 @@ fn parse(arg: &str, base: &TrainConfig) -> TrainConfig {
             "avg" => c.averaged_percent = v.parse().unwrap_or_else(bad),
             "folds" => c.calibration_folds = v.parse().unwrap_or_else(bad),
             "bagged" => c.bagged = v == "1" || v == "true",
+            "perlang" => c.calibration_per_language = v == "1" || v == "true",
             "margin" => {
                 c.calibration_margin = v.parse().unwrap_or_else(|_| panic!("bad margin {v}"))
             }

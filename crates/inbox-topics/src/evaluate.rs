@@ -131,7 +131,8 @@ fn evaluate_lang(
     let (mut topical, mut no_topic, mut covered, mut none_labelled) = (0, 0, 0, 0);
     for e in examples {
         let probabilities = classifier.probabilities(&e.text);
-        let prediction = classifier.decide(&probabilities, threshold);
+        let swedish = crate::features::reads_swedish(&e.text);
+        let prediction = classifier.decide(&probabilities, swedish, threshold);
         let (best_topic, _) = classifier.best_topic(&probabilities);
         match e.label {
             Some(topic) => {

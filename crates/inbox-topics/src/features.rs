@@ -29,6 +29,7 @@ pub fn describe() -> String {
          inside={INSIDE_MIN} ask={ASK_WEIGHT},{ASK_BIGRAM_WEIGHT},{ASK_GROUP_WEIGHT},\
          {ASK_START_WEIGHT},{BACKGROUND_WEIGHT},{NEGATED_GROUP_WEIGHT} cues={ASK_CUES:?} \
          turns={CLAUSE_TURNS:?} negations={NEGATIONS:?} \
+         swedish={SWEDISH_CUES:?} english={ENGLISH_CUES:?} \
          groups={GROUPS:?}"
     )
 }
@@ -75,6 +76,142 @@ const ASK_CUES: &[&str] = &[
     "kan", "skulle", "vill", "ville", "behover", "hur", "var", "vart", "nar", "vad", "vilken",
     "vilka", "varfor", "ar", "finns", "har", "hjalp", "snalla", "undrar", "onskar",
 ];
+
+/// Everyday Swedish words (normalised: no diacritics) that English messages hardly use; with
+/// [`ENGLISH_CUES`] they tell which calibration map a message gets ([`reads_swedish`]).
+const SWEDISH_CUES: &[&str] = &[
+    "och",
+    "jag",
+    "ja",
+    "ar",
+    "e",
+    "det",
+    "de",
+    "att",
+    "inte",
+    "int",
+    "min",
+    "mitt",
+    "mina",
+    "hur",
+    "vad",
+    "va",
+    "kan",
+    "har",
+    "till",
+    "te",
+    "pa",
+    "med",
+    "om",
+    "ni",
+    "er",
+    "era",
+    "hej",
+    "tack",
+    "nar",
+    "var",
+    "vart",
+    "vill",
+    "skulle",
+    "den",
+    "ett",
+    "som",
+    "av",
+    "sa",
+    "nagon",
+    "nagot",
+    "nan",
+    "nat",
+    "nagra",
+    "ska",
+    "mig",
+    "mej",
+    "dom",
+    "kommer",
+    "finns",
+    "halla",
+    "snalla",
+    "funkar",
+    "ocksa",
+    "eller",
+    "elle",
+    "men",
+    "nu",
+    "fran",
+    "tva",
+    "bara",
+    "hade",
+    "blev",
+    "sen",
+    "nej",
+    "okej",
+    "undrar",
+    "fortfarande",
+    "fick",
+    "paketet",
+    "bestallning",
+    "bestallningen",
+    "ordern",
+    "varan",
+    "frakt",
+    "frakten",
+    "butik",
+    "butiken",
+    "rabatt",
+    "priset",
+    "storlek",
+    "hejsan",
+    "tjena",
+    "tja",
+    "tackar",
+    "bra",
+    "ingen",
+    "inga",
+    "inget",
+    "allt",
+    "vi",
+    "ses",
+    "helg",
+    "oj",
+    "fel",
+    "kanske",
+    "visst",
+    "toppen",
+    "japp",
+    "stoppa",
+];
+
+/// Everyday English words that Swedish messages hardly use.
+const ENGLISH_CUES: &[&str] = &[
+    "the", "is", "are", "my", "you", "your", "do", "does", "can", "to", "of", "and", "it", "what",
+    "how", "when", "where", "please", "pls", "have", "has", "this", "that", "with", "on", "in",
+    "be", "was", "will", "would", "could", "any", "an", "we", "our", "get", "thanks", "thank",
+    "hi", "hello", "there", "if", "not", "dont", "im", "just", "yes", "no", "about", "from",
+    "still", "which", "why", "like", "want", "need", "its", "so",
+];
+
+/// Whether a message reads as Swedish: more of its words are everyday Swedish than everyday
+/// English, counting a letter `å`, `ä` or `ö` as one Swedish word. Ties (no cue words, or as
+/// many of each) read as English. Only the calibration uses this; the features are the same
+/// for both languages.
+pub fn reads_swedish(text: &str) -> bool {
+    let mut score: i32 = if text
+        .chars()
+        .any(|c| matches!(c, 'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö'))
+    {
+        1
+    } else {
+        0
+    };
+    for word in normalise(text).split_whitespace() {
+        if SWEDISH_CUES.contains(&word) {
+            score += 1;
+        } else if ENGLISH_CUES.contains(&word) {
+            score -= 1;
+        }
+    }
+    score > 0
+}
 
 /// A sparse feature vector: bucket ids ascending, each once.
 #[derive(Debug, Clone, Default, PartialEq)]

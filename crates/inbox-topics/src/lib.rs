@@ -5,8 +5,8 @@
 //! by labels and a wrong label costs more than a missing one. The model is a multinomial
 //! logistic regression with an explicit "no topic" class over hashed word and character
 //! n-grams, word groups and the clause that asks, the mean of models trained on folds by
-//! phrasing family, calibrated (temperature, then isotonic) on their out-of-fold scores, and
-//! is compiled into the binary; nothing here touches the network. The shop server only needs
+//! phrasing family, calibrated (temperature, then an isotonic map per language) on their
+//! out-of-fold scores, and is compiled into the binary; nothing here touches the network. The shop server only needs
 //! [`Classifier`] and [`Prediction`]; the [`data`], [`train`] and [`evaluate`] modules serve the
 //! `topics` binary and the tests.
 

@@ -8,6 +8,7 @@
 //! magic "INBXTOPC" | format u32 | feature version u32 | hash bits u8 | classes u8
 //! per class: key length u8, key bytes ("none" or a topic key)
 //! temperature f32 | knots u32 | (confidence f32, accuracy f32) × knots
+//! Swedish knots u32 | (confidence f32, accuracy f32) × Swedish knots
 //! weight scale f32 | training fingerprint [u8; 32]
 //! bias f32 × classes | rows u32 | bucket u32 × rows (ascending) | weight i16 × rows × classes
 //! ```
@@ -17,10 +18,10 @@
 
 use inbox_protocol::Topic;
 
-use crate::features::{FEATURE_VERSION, Features, HASH_BITS};
+use crate::features::{FEATURE_VERSION, Features, HASH_BITS, reads_swedish};
 
 const MAGIC: &[u8; 8] = b"INBXTOPC";
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 /// The key of the explicit "no topic" class in model files and training data.
 pub const NO_TOPIC_KEY: &str = "none";
 
@@ -67,8 +68,12 @@ pub struct Classifier {
     pub(crate) temperature: f32,
     /// The isotonic map from the best topic's temperature-scaled probability to how often that
     /// topic was right out of fold: knots with ascending confidence and non-decreasing accuracy,
-    /// interpolated linearly. Empty is the identity.
+    /// interpolated linearly. Empty is the identity. This one serves messages that do not read
+    /// as Swedish ([`crate::features::reads_swedish`]).
     pub(crate) calibration: Vec<(f32, f32)>,
+    /// The same map fitted on the messages that read as Swedish: at the same probability,
+    /// English and Swedish messages are not right equally often. Empty: use `calibration`.
+    pub(crate) calibration_sv: Vec<(f32, f32)>,
     pub(crate) fingerprint: [u8; 32],
     pub(crate) bias: Vec<f32>,
     /// Ascending feature buckets that have weights.
@@ -98,7 +103,7 @@ impl Classifier {
     /// "no topic" or its probability is below `threshold`.
     pub fn classify(&self, text: &str, threshold: f32) -> Prediction {
         let probabilities = self.probabilities(text);
-        self.decide(&probabilities, threshold)
+        self.decide(&probabilities, reads_swedish(text), threshold)
     }
 
     /// Temperature-scaled probabilities of every class, in [`Classifier::classes`] order. The
@@ -131,37 +136,45 @@ impl Classifier {
         self.temperature
     }
 
-    /// The isotonic calibration's knots (best topic's probability, share right out of fold).
+    /// The isotonic calibration's knots (best topic's probability, share right out of fold)
+    /// for messages that do not read as Swedish.
     pub fn calibration(&self) -> &[(f32, f32)] {
         &self.calibration
     }
 
-    /// How often a best topic with temperature-scaled probability `p` was right on messages of
-    /// phrasing families the model had not trained on: linear between knots, flat past the
-    /// last, and towards 0 below the first.
-    pub fn calibrate(&self, p: f32) -> f32 {
-        let knots = &self.calibration;
-        let Some(&(first_x, first_y)) = knots.first() else {
-            return p;
-        };
-        if p <= first_x {
-            return if first_x > 0.0 {
-                first_y * p / first_x
-            } else {
-                first_y
-            };
+    /// The knots for messages that read as Swedish ([`crate::features::reads_swedish`]).
+    pub fn calibration_swedish(&self) -> &[(f32, f32)] {
+        if self.calibration_sv.is_empty() {
+            &self.calibration
+        } else {
+            &self.calibration_sv
         }
-        let i = knots.partition_point(|&(x, _)| x < p);
-        let Some(&(x1, y1)) = knots.get(i) else {
-            return knots[knots.len() - 1].1;
-        };
-        let (x0, y0) = knots[i - 1];
-        y0 + (y1 - y0) * (p - x0) / (x1 - x0)
     }
 
-    pub(crate) fn decide(&self, probabilities: &[f32], threshold: f32) -> Prediction {
+    /// How often a best topic with temperature-scaled probability `p` was right on messages of
+    /// phrasing families the model had not trained on, for a message that does not read as
+    /// Swedish: linear between knots, flat past the last, and towards 0 below the first.
+    pub fn calibrate(&self, p: f32) -> f32 {
+        interpolate(&self.calibration, p)
+    }
+
+    /// [`Classifier::calibrate`] for a message that reads as Swedish or not.
+    pub fn calibrate_for(&self, swedish: bool, p: f32) -> f32 {
+        if swedish {
+            interpolate(self.calibration_swedish(), p)
+        } else {
+            self.calibrate(p)
+        }
+    }
+
+    pub(crate) fn decide(
+        &self,
+        probabilities: &[f32],
+        swedish: bool,
+        threshold: f32,
+    ) -> Prediction {
         let (topic, raw) = self.best_topic(probabilities);
-        let confidence = self.calibrate(raw);
+        let confidence = self.calibrate_for(swedish, raw);
         let no_topic = self.classes.iter().position(Option::is_none);
         let beaten = no_topic.is_some_and(|i| probabilities[i] > raw);
         let applied = !beaten && confidence >= threshold;
@@ -217,11 +230,13 @@ impl Classifier {
             out.extend_from_slice(key.as_bytes());
         }
         out.extend_from_slice(&self.temperature.to_le_bytes());
-        let knots = u32::try_from(self.calibration.len()).expect("fewer than 2^32 knots");
-        out.extend_from_slice(&knots.to_le_bytes());
-        for (x, y) in &self.calibration {
-            out.extend_from_slice(&x.to_le_bytes());
-            out.extend_from_slice(&y.to_le_bytes());
+        for map in [&self.calibration, &self.calibration_sv] {
+            let knots = u32::try_from(map.len()).expect("fewer than 2^32 knots");
+            out.extend_from_slice(&knots.to_le_bytes());
+            for (x, y) in map {
+                out.extend_from_slice(&x.to_le_bytes());
+                out.extend_from_slice(&y.to_le_bytes());
+            }
         }
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.fingerprint);
@@ -238,6 +253,27 @@ impl Classifier {
         }
         out
     }
+}
+
+/// The isotonic map through `knots`: linear between knots, flat past the last, and towards 0
+/// below the first; the identity without knots.
+fn interpolate(knots: &[(f32, f32)], p: f32) -> f32 {
+    let Some(&(first_x, first_y)) = knots.first() else {
+        return p;
+    };
+    if p <= first_x {
+        return if first_x > 0.0 {
+            first_y * p / first_x
+        } else {
+            first_y
+        };
+    }
+    let i = knots.partition_point(|&(x, _)| x < p);
+    let Some(&(x1, y1)) = knots.get(i) else {
+        return knots[knots.len() - 1].1;
+    };
+    let (x0, y0) = knots[i - 1];
+    y0 + (y1 - y0) * (p - x0) / (x1 - x0)
 }
 
 /// Softmax of `scores / temperature`, in place, stable for large scores.
@@ -282,6 +318,29 @@ impl<'a> Reader<'a> {
     fn f32(&mut self, what: &'static str) -> Result<f32, ModelError> {
         Ok(f32::from_le_bytes(self.array(what)?))
     }
+}
+
+/// One isotonic map: a count, then (confidence, accuracy) knots, an increasing map of [0, 1].
+fn read_calibration(r: &mut Reader<'_>) -> Result<Vec<(f32, f32)>, ModelError> {
+    let knots = r.u32("calibration knots")? as usize;
+    if knots > 1 << 16 {
+        return Err(ModelError::Inconsistent("too many calibration knots"));
+    }
+    let mut calibration = Vec::with_capacity(knots);
+    for _ in 0..knots {
+        calibration.push((r.f32("calibration")?, r.f32("calibration")?));
+    }
+    let in_unit = |v: f32| (0.0..=1.0).contains(&v);
+    if !calibration.iter().all(|&(x, y)| in_unit(x) && in_unit(y))
+        || !calibration
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1)
+    {
+        return Err(ModelError::Inconsistent(
+            "calibration is not an increasing map of [0, 1]",
+        ));
+    }
+    Ok(calibration)
 }
 
 fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
@@ -329,24 +388,8 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
             "temperature is not a positive number",
         ));
     }
-    let knots = r.u32("calibration knots")? as usize;
-    if knots > 1 << 16 {
-        return Err(ModelError::Inconsistent("too many calibration knots"));
-    }
-    let mut calibration = Vec::with_capacity(knots);
-    for _ in 0..knots {
-        calibration.push((r.f32("calibration")?, r.f32("calibration")?));
-    }
-    let in_unit = |v: f32| (0.0..=1.0).contains(&v);
-    if !calibration.iter().all(|&(x, y)| in_unit(x) && in_unit(y))
-        || !calibration
-            .windows(2)
-            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1)
-    {
-        return Err(ModelError::Inconsistent(
-            "calibration is not an increasing map of [0, 1]",
-        ));
-    }
+    let calibration = read_calibration(&mut r)?;
+    let calibration_sv = read_calibration(&mut r)?;
     let scale = r.f32("weight scale")?;
     if !(scale.is_finite() && scale >= 0.0) {
         return Err(ModelError::Inconsistent("weight scale is not a number"));
@@ -388,6 +431,7 @@ fn decode(bytes: &[u8]) -> Result<Classifier, ModelError> {
         classes,
         temperature,
         calibration,
+        calibration_sv,
         fingerprint,
         bias,
         rows,
@@ -410,6 +454,7 @@ mod tests {
             classes,
             temperature: 1.5,
             calibration: Vec::new(),
+            calibration_sv: Vec::new(),
             fingerprint: [7; 32],
             bias: vec![0.5, -0.25, -0.25],
             rows,
@@ -463,7 +508,7 @@ mod tests {
     #[test]
     fn no_topic_or_a_weak_topic_applies_no_label_but_reports_the_best_topic() {
         let model = tiny();
-        let p = model.decide(&[0.6, 0.3, 0.1], 0.9);
+        let p = model.decide(&[0.6, 0.3, 0.1], false, 0.9);
         assert_eq!(
             p,
             Prediction {
@@ -471,7 +516,7 @@ mod tests {
                 confidence: 0.3
             }
         );
-        let p = model.decide(&[0.05, 0.05, 0.9], 0.9);
+        let p = model.decide(&[0.05, 0.05, 0.9], false, 0.9);
         assert_eq!(
             p,
             Prediction {
@@ -479,9 +524,9 @@ mod tests {
                 confidence: 0.9
             }
         );
-        let p = model.decide(&[0.2, 0.0, 0.8], 0.9);
+        let p = model.decide(&[0.2, 0.0, 0.8], false, 0.9);
         assert_eq!(p.topic, None);
-        let p = model.decide(&[0.2, 0.0, 0.8], 0.5);
+        let p = model.decide(&[0.2, 0.0, 0.8], false, 0.5);
         assert_eq!(p.topic, Some(Topic::Returns));
     }
 
@@ -494,15 +539,30 @@ mod tests {
         assert_eq!(model.calibrate(0.9), 0.75);
         assert_eq!(model.calibrate(1.0), 0.98);
         // The gate compares the calibrated confidence; "no topic" still compares raw.
-        let p = model.decide(&[0.05, 0.0, 0.95], 0.9);
+        let p = model.decide(&[0.05, 0.0, 0.95], false, 0.9);
         assert_eq!(p.topic, None);
         assert!((p.confidence - 0.8778).abs() < 1e-3, "{p:?}");
         assert_eq!(
-            model.decide(&[0.0, 0.0, 1.0], 0.9).topic,
+            model.decide(&[0.0, 0.0, 1.0], false, 0.9).topic,
             Some(Topic::Returns)
         );
         let bytes = model.to_bytes();
         assert_eq!(Classifier::from_bytes(&bytes).unwrap(), model);
+        // A Swedish map of its own, used for messages that read as Swedish.
+        model.calibration_sv = vec![(0.5, 0.5), (0.9, 0.95)];
+        assert_eq!(model.calibrate_for(true, 0.95), 0.95);
+        assert!((model.calibrate_for(false, 0.95) - 0.8778).abs() < 1e-3);
+        assert_eq!(
+            model.decide(&[0.05, 0.0, 0.95], true, 0.9).topic,
+            Some(Topic::Returns)
+        );
+        assert_eq!(Classifier::from_bytes(&model.to_bytes()).unwrap(), model);
+        model.calibration_sv = vec![(0.9, 0.75), (0.5, 0.8)];
+        assert!(matches!(
+            Classifier::from_bytes(&model.to_bytes()),
+            Err(ModelError::Inconsistent(_))
+        ));
+        model.calibration_sv = Vec::new();
         model.calibration = vec![(0.9, 0.75), (0.5, 0.8)];
         assert!(matches!(
             Classifier::from_bytes(&model.to_bytes()),

@@ -6,6 +6,7 @@
 use inbox_protocol::CONFIDENCE_GATE;
 use inbox_topics::data::{self, Lang, NEAR_COPY, Split, jaccard, trigrams};
 use inbox_topics::evaluate::{LangReport, evaluate};
+use inbox_topics::features::reads_swedish;
 use inbox_topics::{Classifier, DATA_DIR};
 
 fn report() -> Vec<LangReport> {
@@ -93,9 +94,9 @@ fn applied_labels_are_right_at_least_97_percent_of_the_time_in_each_language() {
 
 #[test]
 fn at_least_65_percent_of_topical_messages_get_a_label_in_each_language() {
-    // Issue 12 asks 0.70 on this split. The committed model measures 0.676 in English and
-    // 0.686 in Swedish (2026-12-07, after new, harder held-out families joined the split):
-    // neither bar is met, and this guards the level reached.
+    // Issue 12 asks 0.70 on this split. The committed model measures 0.687 in English (nine
+    // messages short) and 0.750 in Swedish (2026-12-07, third round of data, per-language
+    // calibration): the English bar is not met, and this guards the level reached.
     for l in report() {
         assert!(
             l.coverage >= 0.65,
@@ -131,8 +132,9 @@ fn confidences_at_the_gate_and_above_are_right_as_often_as_they_claim_within_cha
         for b in above {
             // A bin of 50 that claims 0.94 may be right 45 times instead of 47 by chance: allow
             // two binomial standard deviations below the claim, in messages, and no more. The
-            // issue's rule is stricter (no bin short at all); English does not meet it yet:
-            // [0.90, 0.95) is 2.1 messages short of its claim and [0.99, 1.00] 0.1 (2026-12-07).
+            // issue's rule is stricter (no bin short at all). The committed model meets it in
+            // both languages (2026-12-07), but bins of 30 to 80 messages near the gate are
+            // within a message or two of their claims, so a retraining can miss it by chance.
             let n = b.count as f64;
             let right = b.accuracy * n;
             let claimed = b.mean_confidence * n;
@@ -148,5 +150,33 @@ fn confidences_at_the_gate_and_above_are_right_as_often_as_they_claim_within_cha
                 b.accuracy
             );
         }
+    }
+}
+
+#[test]
+fn nearly_every_message_reads_as_the_language_it_was_written_in() {
+    // The calibration map a message gets depends on `reads_swedish`; a message read as the
+    // other language gets the other language's map, which is the only harm.
+    let examples = data::load_dir(DATA_DIR.as_ref()).expect("the committed data loads");
+    for lang in Lang::ALL {
+        let of_lang: Vec<_> = examples.iter().filter(|e| e.lang == lang).collect();
+        let wrong: Vec<&str> = of_lang
+            .iter()
+            .filter(|e| reads_swedish(&e.text) != (lang == Lang::Sv))
+            .map(|e| e.text.as_str())
+            .collect();
+        let share = wrong.len() as f64 / of_lang.len() as f64;
+        println!(
+            "{lang:?}: {} of {} read as the other language",
+            wrong.len(),
+            of_lang.len()
+        );
+        for w in wrong.iter().take(40) {
+            println!("  {w}");
+        }
+        assert!(
+            share <= 0.05,
+            "{lang:?}: {share:.3} read as the other language"
+        );
     }
 }
