@@ -374,7 +374,7 @@ fn preview(message: &Message, previews: bool, lang: Lang) -> String {
     }
     match message.body.text() {
         Some(text) if !text.trim().is_empty() => {
-            let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut out: String = plain(text).split_whitespace().collect::<Vec<_>>().join(" ");
             if out.chars().count() > PREVIEW_CHARS {
                 out = out.chars().take(PREVIEW_CHARS - 1).collect::<String>() + "…";
             }
@@ -386,9 +386,21 @@ fn preview(message: &Message, previews: bool, lang: Lang) -> String {
 
 /// How a notification names a conversation: its customer, or the address it came from.
 fn who(conn: &Connection, conversation: &Conversation) -> Result<String> {
-    Ok(store::customer(conn, conversation.customer_id)?
+    let name = store::customer(conn, conversation.customer_id)?
         .map(|c| c.name)
-        .unwrap_or_else(|| conversation.contact_email.clone()))
+        .unwrap_or_else(|| conversation.contact_email.clone());
+    Ok(plain(&name))
+}
+
+/// Customer text as a notification may show it: no control characters (a newline or escape in
+/// a name) and no bidirectional overrides, embeddings or isolates, which would let a name such
+/// as "\u{202E}gnp.exe" read backwards in the OS's notification. A notification server shows
+/// its text as the OS lays it out, with nothing of ours to contain an override.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }
 
 /// What deciding needs from the caller, fixed for one batch.
@@ -884,5 +896,14 @@ mod tests {
         ));
         let test = Notification::test(Lang::En, settings.silence(&at(1_000, 0)));
         assert!(test.body().ends_with("Notifications are paused now."));
+    }
+
+    #[test]
+    fn customer_text_in_a_notification_cannot_reverse_or_break_it() {
+        assert_eq!(plain("Elsa\u{202E}gnp.exe"), "Elsagnp.exe");
+        assert_eq!(plain("\u{2067}Maja\u{2069}"), "Maja");
+        assert_eq!(plain("Bo\nBerg\u{1b}[31m"), "Bo Berg [31m");
+        // Right-to-left text itself, and its marks, stay as written.
+        assert_eq!(plain("שלום\u{200F}"), "שלום\u{200F}");
     }
 }

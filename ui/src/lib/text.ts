@@ -5,8 +5,11 @@
 export type LinkSegment =
   { kind: 'text'; text: string } | { kind: 'link'; text: string; url: string };
 
-/** http(s) URLs; trailing punctuation that usually ends a sentence is left out of the link. */
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/giu;
+/** http(s) URLs; trailing punctuation that usually ends a sentence is left out of the link. A
+ * link ends at an invisible formatting character (zero-width, bidirectional marks, overrides,
+ * isolates): "https://shop.example/\u202Egnp.exe" would otherwise show a link whose text reads
+ * differently from the address it opens. */
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]+/giu;
 const TRAILING = /[.,;:!?)\]}'"’”]+$/u;
 
 export function linkify(text: string): LinkSegment[] {
