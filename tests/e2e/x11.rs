@@ -53,15 +53,18 @@ impl Screen {
                     .ok()
                     .and_then(|c| c.reply().ok())
                     .and_then(|r| r.value32().and_then(|mut v| v.next()));
-                let titled = self
-                    .conn
-                    .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 64)
-                    .ok()
-                    .and_then(|c| c.reply().ok())
-                    .is_some_and(|r| r.value == b"Inbox");
-                owner == Some(pid) && titled
+                owner == Some(pid) && self.titled_inbox(w)
             })
             .collect()
+    }
+
+    /// Whether `window` carries the app's title (GTK's own helper windows have none).
+    fn titled_inbox(&self, window: Window) -> bool {
+        self.conn
+            .get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 64)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .is_some_and(|r| r.value == b"Inbox")
     }
 
     /// The app's main window.
@@ -83,15 +86,11 @@ impl Screen {
     /// such window is shown.
     pub fn capture(&self) -> Option<Vec<u8>> {
         let tree = self.conn.query_tree(self.root).ok()?.reply().ok()?;
-        let window = tree.children.into_iter().rev().find(|&w| {
-            let titled = self
-                .conn
-                .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 64)
-                .ok()
-                .and_then(|c| c.reply().ok())
-                .is_some_and(|r| r.value == b"Inbox");
-            titled && self.is_shown(w)
-        })?;
+        let window = tree
+            .children
+            .into_iter()
+            .rev()
+            .find(|&w| self.titled_inbox(w) && self.is_shown(w))?;
         let geometry = self.conn.get_geometry(window).ok()?.reply().ok()?;
         let at = self
             .conn
