@@ -91,10 +91,11 @@ e2e: ui
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p inbox-desktop --test bindings
 
-## An installable bundle: .deb and AppImage here (msi/nsis on Windows, dmg/app on macOS); needs
-## the Tauri CLI (`cargo install tauri-cli --locked --version ^2`).
+## An installable bundle: .deb and AppImage here (msi/nsis on Windows, dmg/app on macOS), built
+## with the `dist` profile (link-time optimised; see Cargo.toml); needs the Tauri CLI
+## (`cargo install tauri-cli --locked --version ^2`).
 bundle: deps ui
-	cd src-tauri && cargo tauri build
+	cd src-tauri && cargo tauri build -- --profile dist
 
 api-fuzz:
 	$(CARGO) build -p shop-server --locked

@@ -1,7 +1,8 @@
 //! Benchmark: the desktop app's memory, cold start and size, beside an empty Tauri 2 app
 //! (`examples/empty_app`) measured in the same run on the same display.
 //!
-//! Builds both release binaries (`--features custom-protocol`, as shipped), writes a mirror of
+//! Builds both apps as shipped (`--features custom-protocol`, the `dist` profile;
+//! `APP_PROFILE=release` measures the release profile's binaries instead), writes a mirror of
 //! `MESSAGES` (default 1,000,000) messages in 100,000 conversations, the same generated shop as
 //! inbox-core's benchmarks, through `store::apply_all` into a data dir whose `account.json` names
 //! it and whose sync position says caught up; with no token the app opens it offline. Then, on
@@ -18,7 +19,8 @@
 //!   the app process and every process under it (WebKitWebProcess, WebKitNetworkProcess). PSS
 //!   shares a library's pages among every process mapping it, so other WebKit apps running on
 //!   the machine lower it; the private memory (USS) and RSS, which they don't, come along.
-//! - the release binaries' size, as built (with line tables) and stripped.
+//! - the binaries' size, as built and stripped (`dist` strips its own; release keeps line
+//!   tables).
 //!
 //! `cargo bench -p inbox-desktop --bench app --features custom-protocol` (the feature lets the
 //! bench share the binaries' compiled dependencies; `make bench-app` builds the UI first).
@@ -204,7 +206,7 @@ fn main() -> Result<()> {
 
     let line = json!({
         "bench": "app",
-        "profile": processes::PROFILE,
+        "profile": processes::profile(),
         "runs": runs,
         "settle_ms": settle.as_millis() as u64,
         "messages": messages,

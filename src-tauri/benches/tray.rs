@@ -267,7 +267,7 @@ async fn run(plan: Plan, inbox_bin: &Path, empty_bin: &Path) -> Result<()> {
     };
     let line = json!({
         "bench": "tray",
-        "profile": processes::PROFILE,
+        "profile": processes::profile(),
         "minutes": plan.minutes,
         "interval_ms": plan.interval.as_millis() as u64,
         "per_customer": plan.per_customer,

@@ -110,13 +110,20 @@ async fn the_app_lives_in_the_tray_runs_once_and_opens_links_steps() {
         .collect();
     assert_eq!(for_it.len(), 1, "exactly one notification: {for_it:?}");
 
-    // Its action shows the window at that conversation.
+    // A new chat while hidden: the hidden page fetches nothing, and catches up when shown.
+    let newcomer = shop
+        .customer("Nora Lind", "nora@example.se", "Har ni presentkort?")
+        .await
+        .conversation_id;
+
+    // Its action shows the window at that conversation, with the list caught up.
     recorder
         .invoke(shown.id, "default")
         .await
         .expect("the click is sent");
     screen.wait_shown(window, true).await;
     shows_conversation(&app, id).await;
+    app.find(&row(newcomer)).await;
     app.screenshot("from-notification").await;
 
     // Hidden again: a second launch with a link, as the OS hands one over, exits by itself

@@ -404,6 +404,64 @@ it('moves "Last synced" on with every change received live, not only at a catch-
   );
 });
 
+/** Makes the page hidden (the window closed to the tray) or shown, as the webview does. */
+function setPageHidden(hidden: boolean): void {
+  Object.defineProperty(document, 'visibilityState', {
+    configurable: true,
+    get: () => (hidden ? 'hidden' : 'visible'),
+  });
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+it('fetches nothing while hidden in the tray, and shows what changed meanwhile once on show', async () => {
+  await signedIn();
+  await app.openConversation(1);
+  await waitFor(() => expect(app.view?.conversation.id).toBe(1));
+  try {
+    setPageHidden(true);
+    vi.mocked(commands.conversations).mockClear();
+    vi.mocked(commands.conversation).mockClear();
+    vi.mocked(commands.outbox).mockClear();
+    vi.mocked(commands.status).mockClear();
+    vi.mocked(commands.conversations).mockImplementation(() =>
+      ok([summary({ id: 4, customer_name: 'Nya' }), summary({ id: 1 })]),
+    );
+    // A minute of customers writing while the window is hidden.
+    for (let i = 0; i < 5; i++) {
+      app.onEngineEvent({
+        event: 'synced',
+        conversations: [4],
+        customers: [],
+        staff: false,
+        messages: [],
+        live: true,
+        first_sync: false,
+      });
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(commands.conversations).not.toHaveBeenCalled();
+    expect(commands.conversation).not.toHaveBeenCalled();
+    expect(commands.outbox).not.toHaveBeenCalled();
+    expect(commands.status).not.toHaveBeenCalled();
+    expect(app.rows.map((r) => r.id)).toEqual([1, 2, 3]);
+
+    setPageHidden(false);
+    await waitFor(() => expect(app.rows.map((r) => r.id)).toEqual([4, 1]));
+    expect(screen.getByText('Nya')).toBeTruthy();
+    await waitFor(() => expect(commands.status).toHaveBeenCalledTimes(1));
+    expect(commands.conversations).toHaveBeenCalledTimes(1);
+    expect(commands.conversation).toHaveBeenCalledWith(1);
+    // Shown again with nothing new: nothing is fetched.
+    setPageHidden(true);
+    setPageHidden(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(commands.conversations).toHaveBeenCalledTimes(1);
+  } finally {
+    setPageHidden(false);
+  }
+});
+
 it('keeps focus on the list when a row is clicked, so j and Enter open the next row', async () => {
   const list = await signedIn();
   const rows = within(list).getAllByTestId('conversation-row');

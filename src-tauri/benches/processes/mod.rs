@@ -16,19 +16,23 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
-/// The cargo profile both apps are built with for measuring: the one the shipped app is built
-/// with.
-pub const PROFILE: &str = "release";
+/// The cargo profile both apps are built with for measuring: `APP_PROFILE`, by default `dist`,
+/// the one the shipped app is built with (`make bundle`); `release` is the one `make demo`
+/// and the other benchmarks use.
+pub fn profile() -> String {
+    std::env::var("APP_PROFILE").unwrap_or_else(|_| "dist".to_owned())
+}
 
 /// Builds (or finds up to date) the app and the empty app, as shipped.
 pub fn build_binaries() -> Result<(PathBuf, PathBuf)> {
+    let profile = profile();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building both apps (cargo build --profile {PROFILE} --features custom-protocol)");
+    eprintln!("building both apps (cargo build --profile {profile} --features custom-protocol)");
     let status = Command::new(cargo)
         .args([
             "build",
             "--profile",
-            PROFILE,
+            &profile,
             "--locked",
             "-p",
             "inbox-desktop",
@@ -39,7 +43,7 @@ pub fn build_binaries() -> Result<(PathBuf, PathBuf)> {
         .status()
         .context("running cargo")?;
     ensure!(status.success(), "cargo build failed");
-    let release = target_dir().join(PROFILE);
+    let release = target_dir().join(&profile);
     let inbox = release.join("inbox-desktop");
     let empty = release.join("examples/empty_app");
     for path in [&inbox, &empty] {
