@@ -131,7 +131,7 @@ fn main() -> Result<()> {
         },
     ];
 
-    let xvfb = Xvfb::start()?;
+    let xvfb = Xvfb::start().map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -109,7 +109,7 @@ struct Sample {
 
 async fn run(plan: Plan, inbox_bin: &Path, empty_bin: &Path) -> Result<()> {
     let temp = tempfile::tempdir()?;
-    let xvfb = Xvfb::start()?;
+    let xvfb = Xvfb::start().map_err(anyhow::Error::msg)?;
     let recorder = Recorder::start()
         .await
         .context("a private D-Bus with the recording notification server (apt install dbus)")?;

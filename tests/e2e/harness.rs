@@ -12,6 +12,8 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+use super::xvfb::Xvfb;
+
 /// How long anything the UI should do may take before a test gives up (a loaded CI machine
 /// builds and renders slowly; this is a ceiling, not a timing assertion).
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -51,54 +53,6 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
-/// An X server of our own on a display no one uses.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Xvfb {
-        for n in (100 + std::process::id() % 400)..1000 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let child = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("Xvfb runs (apt install xvfb)");
-            let socket = format!("/tmp/.X11-unix/X{n}");
-            let start = Instant::now();
-            let mut child = child;
-            while start.elapsed() < Duration::from_secs(10) {
-                if Path::new(&socket).exists() {
-                    return Xvfb {
-                        child,
-                        display: format!(":{n}"),
-                    };
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break; // Lost a race for this display: try the next.
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("no free X display for Xvfb");
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The app under WebDriver.
 pub struct Desktop {
     pub client: Client,
@@ -111,7 +65,7 @@ pub struct Desktop {
 impl Desktop {
     /// Starts the app with these arguments and extra environment, and a WebDriver session.
     pub async fn launch(name: &str, args: &[String], env: &[(String, String)]) -> Desktop {
-        let xvfb = Xvfb::start();
+        let xvfb = Xvfb::start().expect("an X display");
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(tauri_driver());
         command

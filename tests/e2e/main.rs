@@ -14,6 +14,7 @@ mod prefetch;
 mod shop;
 mod triage;
 mod x11;
+mod xvfb;
 
 use std::time::Duration;
 

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -166,49 +166,7 @@ pub fn load_average() -> String {
         .unwrap_or_default()
 }
 
-/// An X server of our own on a display no one uses, for the whole run.
-pub struct Xvfb {
-    child: Child,
-    pub display: String,
-}
-
-impl Xvfb {
-    pub fn start() -> Result<Xvfb> {
-        for n in (100 + std::process::id() % 400)..1000 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let mut child = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .context("starting Xvfb (apt install xvfb)")?;
-            let socket = format!("/tmp/.X11-unix/X{n}");
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(10) {
-                if Path::new(&socket).exists() {
-                    return Ok(Xvfb {
-                        child,
-                        display: format!(":{n}"),
-                    });
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break; // Lost a race for this display: try the next.
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        bail!("no free X display for Xvfb")
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// An X server of our own for the whole run, as the end-to-end tests have.
+#[path = "../../../tests/e2e/xvfb.rs"]
+mod xvfb;
+pub use xvfb::Xvfb;
