@@ -16,6 +16,13 @@ pub const MAX_SHARED_PRODUCTS: usize = 3;
 /// Longest message text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 5_000;
 
+/// Longest saved reply title accepted, in characters.
+pub const MAX_SAVED_REPLY_TITLE_CHARS: usize = 100;
+
+/// Longest saved reply body accepted, in characters: room for the variables to be filled in
+/// and still fit in one message.
+pub const MAX_SAVED_REPLY_BODY_CHARS: usize = 2_000;
+
 /// Longest email address accepted anywhere (RFC 5321's limit on a path), in characters.
 pub const MAX_EMAIL_CHARS: usize = 320;
 
@@ -92,6 +99,8 @@ pub enum Entity {
     ReadState(ReadState),
     Note(Note),
     NoteDeleted { id: i64, customer_id: i64 },
+    SavedReply(SavedReply),
+    SavedReplyDeleted { id: i64 },
     Cart(Cart),
     Order(Order),
     OrderEvent(OrderEvent),
@@ -123,6 +132,8 @@ enum EntityKind {
     ReadState,
     Note,
     NoteDeleted,
+    SavedReply,
+    SavedReplyDeleted,
     Cart,
     Order,
     OrderEvent,
@@ -136,6 +147,10 @@ impl EntityKind {
             id: i64,
             customer_id: i64,
         }
+        #[derive(Deserialize)]
+        struct SavedReplyDeleted {
+            id: i64,
+        }
         Ok(match self {
             EntityKind::Staff => Entity::Staff(Deserialize::deserialize(data)?),
             EntityKind::Customer => Entity::Customer(Deserialize::deserialize(data)?),
@@ -147,6 +162,11 @@ impl EntityKind {
             EntityKind::NoteDeleted => {
                 let NoteDeleted { id, customer_id } = Deserialize::deserialize(data)?;
                 Entity::NoteDeleted { id, customer_id }
+            }
+            EntityKind::SavedReply => Entity::SavedReply(Deserialize::deserialize(data)?),
+            EntityKind::SavedReplyDeleted => {
+                let SavedReplyDeleted { id } = Deserialize::deserialize(data)?;
+                Entity::SavedReplyDeleted { id }
             }
             EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
             EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
@@ -303,6 +323,42 @@ pub struct SetAssignee {
 pub struct NoteBody {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub body: String,
+}
+
+/// A saved reply as staff write it in Settings; create and edit take the same body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedReplyBody {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub title: String,
+    /// May hold `{customer.first_name}`, `{customer.name}`, `{shop.name}`, `{staff.first_name}`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    pub body: String,
+    /// Up to three products; a fourth is refused with `too_many_products`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 3))]
+    pub product_ids: Vec<i64>,
+    #[serde(default)]
+    pub discount_id: Option<i64>,
+    /// An image uploaded with `POST /api/v1/uploads`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub image_upload_id: Option<String>,
+}
+
+/// What a saved reply brings with it, as the shop has it now: its products, its discount code
+/// with today's status (an expired one is refused when shared, as one chosen by hand) and its
+/// image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedReplyDetail {
+    pub saved_reply: SavedReply,
+    /// In the reply's order; a product that no longer exists is left out.
+    pub products: Vec<Product>,
+    pub discount: Option<DiscountCode>,
+    pub image: Option<Attachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -716,6 +772,18 @@ mod tests {
                 id: 5,
                 customer_id: 7,
             },
+            Entity::SavedReply(SavedReply {
+                id: 2,
+                title: "Leverans".into(),
+                body: "Hej {customer.first_name}! Paketet är på väg.".into(),
+                product_ids: vec![9, 10],
+                discount_id: Some(4),
+                image_upload_id: Some("up_abc".into()),
+                author_id: 1,
+                created_at: 5,
+                updated_at: 6,
+            }),
+            Entity::SavedReplyDeleted { id: 2 },
             Entity::Cart(Cart {
                 customer_id: 7,
                 lines: Vec::new(),

@@ -357,6 +357,28 @@ pub struct Note {
     pub updated_at: Millis,
 }
 
+/// A reply the shop keeps for staff to insert in the composer, shared by every staff member: a
+/// body with variables (`{customer.first_name}`, `{customer.name}`, `{shop.name}`,
+/// `{staff.first_name}`) filled in for the conversation it goes to, and optionally products,
+/// a discount code and an image sent with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    /// Up to [`crate::MAX_SHARED_PRODUCTS`] products, shared with the text.
+    pub product_ids: Vec<i64>,
+    pub discount_id: Option<i64>,
+    /// An uploaded image (`POST /api/v1/uploads`) sent with the text.
+    pub image_upload_id: Option<String>,
+    /// Who last wrote it.
+    pub author_id: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -24,7 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use inbox_protocol::{
     CartAction, CartChange, ConversationStatus, Delivery, DiscountCard, DiscountStatus,
-    MessageBody, Millis, Money, OrderStatus, Platform, ProductCard, SendMessage, SetReadState,
+    MessageBody, Millis, Money, OrderStatus, Platform, ProductCard, SavedReplyBody, SendMessage,
+    SetReadState,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -1441,6 +1442,7 @@ pub fn seed(
     insert_read_states(tx, &mut rng, &world, &conversations, &written)?;
     insert_carts(tx, &mut rng, &world, &customers, &conversations)?;
     insert_notes(tx, &mut rng, &world, &customers, &conversations)?;
+    insert_saved_replies(tx, shop, &world)?;
     Ok(STAFF
         .iter()
         .map(|s| DemoStaff {
@@ -2945,6 +2947,129 @@ fn insert_notes(
         if updated_at != at {
             mutations::edit_note(tx, customer_id, note.id, &body, updated_at)?;
         }
+    }
+    Ok(())
+}
+
+/// A saved reply of the demo shop: its products by title and its discount by code.
+struct SavedReplySeed {
+    title: &'static str,
+    body: &'static str,
+    products: &'static [&'static str],
+    discount: Option<&'static str>,
+}
+
+const fn saved(title: &'static str, body: &'static str) -> SavedReplySeed {
+    SavedReplySeed {
+        title,
+        body,
+        products: &[],
+        discount: None,
+    }
+}
+
+/// A dozen saved replies, in English and Swedish as the shop's customers write. One still
+/// carries last summer's code, long expired: inserting it is refused as sharing that code by
+/// hand is, until someone updates the reply.
+const SAVED_REPLIES: [SavedReplySeed; 12] = [
+    saved(
+        "Greeting",
+        "Hi {customer.first_name}, thanks for writing to {shop.name}! How can I help?",
+    ),
+    saved(
+        "Hälsning",
+        "Hej {customer.first_name}! Tack för att du hör av dig till {shop.name}. Vad kan jag hjälpa till med?",
+    ),
+    saved(
+        "Delivery times",
+        "Hi {customer.first_name}, orders leave our studio within 1–2 working days and usually \
+         arrive 2–4 days later within Sweden. You'll get a tracking link by email as soon as it ships.",
+    ),
+    saved(
+        "Leveranstider",
+        "Hej {customer.first_name}! Vi skickar inom 1–2 arbetsdagar och paketet brukar komma fram \
+         2–4 dagar senare inom Sverige. Du får en spårningslänk via mejl så fort det har skickats.",
+    ),
+    saved(
+        "Returns",
+        "Hi {customer.first_name}, you can return anything unused within 30 days. Reply here with \
+         your order number and I'll send you a return label. /{staff.first_name}",
+    ),
+    saved(
+        "Returer",
+        "Hej {customer.first_name}! Du kan returnera oanvända varor inom 30 dagar. Svara här med \
+         ditt ordernummer så skickar jag en returetikett. /{staff.first_name}",
+    ),
+    SavedReplySeed {
+        title: "Wool care",
+        body: "Hi {customer.first_name}, wool mostly needs airing rather than washing. When it does \
+               need a wash, use the wool programme at 30° and lay it flat to dry. These help:",
+        products: &["Birch Tar Soap", "Wool Hiking Socks, 2-pack"],
+        discount: None,
+    },
+    SavedReplySeed {
+        title: "Presenttips",
+        body: "Hej {customer.first_name}! Här är tre av våra mest omtyckta presenter just nu:",
+        products: &[
+            "Doftljus Skogsglänta",
+            "Stoneware Mug",
+            "Handkräm Havtorn & Kamomill, 75 ml",
+        ],
+        discount: None,
+    },
+    SavedReplySeed {
+        title: "First order discount",
+        body: "Hi {customer.first_name}, welcome to {shop.name}! Here's a code for 10% off your \
+               first order.",
+        products: &[],
+        discount: Some("WELCOME10"),
+    },
+    SavedReplySeed {
+        title: "Fikarabatt",
+        body: "Hej {customer.first_name}! Handlar du för minst 300 kr får du 15 % rabatt med den här koden:",
+        products: &[],
+        discount: Some("FIKA15"),
+    },
+    SavedReplySeed {
+        title: "Sommarrea",
+        body: "Hej {customer.first_name}! Sommarkollektionen är på rea, 20 % på allt med koden nedan.",
+        products: &["Linneskjorta Ängsmark"],
+        discount: Some("SOMMAR20"),
+    },
+    saved(
+        "Thanks and goodbye",
+        "Thanks {customer.first_name}, have a lovely day! /{staff.first_name} at {shop.name}",
+    ),
+];
+
+/// The shop's saved replies, written a month ago by the first staff member who can chat.
+fn insert_saved_replies(tx: &Tx<'_>, shop: &Shop, world: &World<'_>) -> Result<()> {
+    let Some(author) = world.staff.iter().find(|s| s.chat) else {
+        return Ok(());
+    };
+    let at = world.now - 30 * DAY;
+    for (i, seed) in SAVED_REPLIES.iter().enumerate() {
+        let product_ids = seed
+            .products
+            .iter()
+            .filter_map(|title| world.products.iter().find(|p| p.seed.title == *title))
+            .map(|p| p.id)
+            .collect();
+        let discount_id = seed.discount.and_then(|code| {
+            world
+                .discounts
+                .iter()
+                .find(|d| d.seed.code == code)
+                .map(|d| d.id)
+        });
+        let body = SavedReplyBody {
+            title: seed.title.to_owned(),
+            body: seed.body.to_owned(),
+            product_ids,
+            discount_id,
+            image_upload_id: None,
+        };
+        mutations::add_saved_reply(tx, shop, author.id, &body, at + i as i64 * MINUTE)?;
     }
     Ok(())
 }

@@ -67,6 +67,8 @@ pub fn entity_name(entity: &Entity) -> &'static str {
         Entity::ReadState(_) => "read_state",
         Entity::Note(_) => "note",
         Entity::NoteDeleted { .. } => "note_deleted",
+        Entity::SavedReply(_) => "saved_reply",
+        Entity::SavedReplyDeleted { .. } => "saved_reply_deleted",
         Entity::Cart(_) => "cart",
         Entity::Order(_) => "order",
         Entity::OrderEvent(_) => "order_event",

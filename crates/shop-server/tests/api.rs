@@ -142,6 +142,10 @@ async fn ids_in_db(shop: &TestShop, staff_id: i64) -> BTreeMap<&'static str, BTr
                     "note",
                     ids("SELECT id FROM customer_notes WHERE deleted_at IS NULL")?,
                 ),
+                (
+                    "saved_reply",
+                    ids("SELECT id FROM saved_replies WHERE deleted_at IS NULL")?,
+                ),
                 ("cart", ids("SELECT customer_id FROM carts")?),
                 ("order", ids("SELECT id FROM orders")?),
                 (
@@ -171,6 +175,8 @@ fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
             Entity::CartEvent(e) => ("cart_event", e.id),
             Entity::Note(n) => ("note", n.id),
             Entity::NoteDeleted { .. } => continue,
+            Entity::SavedReply(r) => ("saved_reply", r.id),
+            Entity::SavedReplyDeleted { .. } => continue,
             Entity::Cart(c) => ("cart", c.customer_id),
             Entity::Order(o) => ("order", o.id),
             Entity::OrderEvent(e) => ("order_event", e.id),

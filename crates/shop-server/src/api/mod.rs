@@ -42,6 +42,8 @@ use crate::storage::{Tx, mutations, records};
         (name = "conversations", description = "Replies and conversation state"),
         (name = "catalog", description = "Products and discount codes to share"),
         (name = "customers", description = "Customer profiles and internal notes"),
+        (name = "saved_replies", description = "Replies the shop keeps for staff to insert, \
+                                                shared by every staff member"),
         (name = "storefront", description = "The customer's side: the chat widget. These routes \
                                              answer CORS requests from the origins the shop \
                                              allows (`--allowed-origin`), so the widget can be \
@@ -130,6 +132,12 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(staff::customer_profile))
         .routes(routes!(staff::add_note))
         .routes(routes!(staff::edit_note, staff::delete_note))
+        .routes(routes!(staff::add_saved_reply))
+        .routes(routes!(
+            staff::saved_reply,
+            staff::edit_saved_reply,
+            staff::delete_saved_reply
+        ))
         .routes(routes!(storefront::products))
         .routes(routes!(storefront::start_chat))
         .routes(routes!(storefront::transcript))

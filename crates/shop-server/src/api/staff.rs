@@ -1,5 +1,5 @@
 //! The staff side of the API: signing in, the change feed, conversation mutations, the
-//! catalogue to share from, and customer profiles with notes.
+//! catalogue to share from, customer profiles with notes, and the shop's saved replies.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -586,6 +586,109 @@ pub async fn delete_note(
         &request,
         StatusCode::NO_CONTENT,
         move |tx| mutations::delete_note(tx, id, note_id, now_ms()),
+    )
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/saved-replies", tag = "saved_replies", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key answers with the first result")),
+    request_body = SavedReplyBody,
+    responses((status = 201, body = SavedReply, description = "Saved for every staff member; the feed carries it"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`malformed_payload` (a title or text empty or too long), `too_many_products`, \
+                              `product_unavailable` (no such product), `not_found` (no such discount code or upload), \
+                              `unsupported_media` (a video)"))
+)]
+pub async fn add_saved_reply(
+    State(state): State<AppState>,
+    ChatStaff(staff): ChatStaff,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(request): ApiJson<SavedReplyBody>,
+) -> Result<Response> {
+    let shop = state.shop.clone();
+    let reply = request.clone();
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &("add_saved_reply", request),
+        StatusCode::CREATED,
+        move |tx| mutations::add_saved_reply(tx, &shop, staff.id, &reply, now_ms()),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/saved-replies/{id}", tag = "saved_replies", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Saved reply id")),
+    responses((status = 200, body = SavedReplyDetail, description = "The reply with its products, its \
+               discount code with today's status (only an ACTIVE one can be shared) and its image"))
+)]
+pub async fn saved_reply(
+    State(state): State<AppState>,
+    ChatStaff(_staff): ChatStaff,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    let shop = state.shop.clone();
+    let detail = state
+        .db
+        .read(move |conn| {
+            store::saved_reply_detail(conn, &shop, id, now_ms())?
+                .ok_or_else(|| Error::not_found("saved reply"))
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &detail))
+}
+
+#[utoipa::path(
+    put, path = "/api/v1/saved-replies/{id}", tag = "saved_replies", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Saved reply id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = SavedReplyBody,
+    responses((status = 200, body = SavedReply),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "As for creating one"))
+)]
+pub async fn edit_saved_reply(
+    State(state): State<AppState>,
+    ChatStaff(staff): ChatStaff,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(request): ApiJson<SavedReplyBody>,
+) -> Result<Response> {
+    let shop = state.shop.clone();
+    let reply = request.clone();
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &("edit_saved_reply", id, request),
+        StatusCode::OK,
+        move |tx| mutations::edit_saved_reply(tx, &shop, staff.id, id, &reply, now_ms()),
+    )
+    .await
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/saved-replies/{id}", tag = "saved_replies", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Saved reply id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 204, description = "Deleted; the feed carries a `saved_reply_deleted` tombstone"))
+)]
+pub async fn delete_saved_reply(
+    State(state): State<AppState>,
+    ChatStaff(staff): ChatStaff,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+) -> Result<Response> {
+    idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &("delete_saved_reply", id),
+        StatusCode::NO_CONTENT,
+        move |tx| mutations::delete_saved_reply(tx, id, now_ms()),
     )
     .await
 }

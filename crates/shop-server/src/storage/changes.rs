@@ -24,6 +24,7 @@ pub enum Kind {
     /// `entity_id` is the conversation; the row belongs to one staff member.
     ReadState,
     Note,
+    SavedReply,
     /// `entity_id` is the customer.
     Cart,
     Order,
@@ -41,6 +42,7 @@ impl Kind {
             Kind::CartEvent => "cart_event",
             Kind::ReadState => "read_state",
             Kind::Note => "note",
+            Kind::SavedReply => "saved_reply",
             Kind::Cart => "cart",
             Kind::Order => "order",
             Kind::OrderEvent => "order_event",
@@ -56,6 +58,7 @@ impl Kind {
             Kind::CartEvent,
             Kind::ReadState,
             Kind::Note,
+            Kind::SavedReply,
             Kind::Cart,
             Kind::Order,
             Kind::OrderEvent,
@@ -142,6 +145,7 @@ pub fn load(
             conn, entity_id, staff_id,
         )?)),
         Kind::Note => store::note_entity(conn, entity_id)?,
+        Kind::SavedReply => store::saved_reply_entity(conn, entity_id)?,
         Kind::Cart => store::cart(conn, shop, entity_id)?.map(Entity::Cart),
         Kind::Order => store::order(conn, shop, entity_id)?.map(Entity::Order),
         Kind::OrderEvent => store::order_event(conn, shop, entity_id)?.map(Entity::OrderEvent),
@@ -267,6 +271,8 @@ pub fn rebuild(tx: &Tx<'_>) -> Result<()> {
            SELECT 'cart', customer_id, 0 FROM carts ORDER BY updated_at, customer_id;
          INSERT INTO changes (kind, entity_id, staff_id)
            SELECT 'note', id, 0 FROM customer_notes ORDER BY created_at, id;
+         INSERT INTO changes (kind, entity_id, staff_id)
+           SELECT 'saved_reply', id, 0 FROM saved_replies ORDER BY created_at, id;
          INSERT INTO changes (kind, entity_id, staff_id)
            SELECT 'conversation', id, 0 FROM conversations ORDER BY last_message_at, id;
          INSERT INTO changes (kind, entity_id, staff_id)

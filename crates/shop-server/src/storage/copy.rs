@@ -230,6 +230,22 @@ const TABLES: &[(&str, &[&str], &str)] = &[
         "id",
     ),
     (
+        "saved_replies",
+        &[
+            "id",
+            "title",
+            "body",
+            "product_ids",
+            "discount_id",
+            "image_upload_id",
+            "author_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        "id",
+    ),
+    (
         "email_outbox",
         &[
             "id",
@@ -294,6 +310,7 @@ const NUMBERED: &[(&str, &str)] = &[
     ("messages", "id"),
     ("cart_events", "id"),
     ("email_outbox", "id"),
+    ("saved_replies", "id"),
     ("changes", "seq"),
 ];
 

@@ -310,6 +310,100 @@ pub fn notes_of(conn: &dyn Sql, customer_id: i64) -> Result<Vec<Note>> {
     Ok(rows)
 }
 
+/// An uploaded image or video.
+pub fn upload(conn: &dyn Sql, upload_id: &str) -> Result<Option<Attachment>> {
+    conn.query_opt(
+        "SELECT id, kind, mime, size, width, height, sha256 FROM uploads WHERE id = ?1",
+        args![upload_id],
+        |r| {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(1)?;
+            Ok(Attachment {
+                url: format!("/media/{id}"),
+                upload_id: id,
+                kind: if kind == "video" {
+                    MediaKind::Video
+                } else {
+                    MediaKind::Image
+                },
+                mime: r.get(2)?,
+                size: r.get(3)?,
+                width: r.get(4)?,
+                height: r.get(5)?,
+                sha256: r.get(6)?,
+            })
+        },
+    )
+}
+
+/// A saved reply with what it brings, as the shop has it at `now`.
+pub fn saved_reply_detail(
+    conn: &dyn Sql,
+    shop: &Shop,
+    id: i64,
+    now: Millis,
+) -> Result<Option<SavedReplyDetail>> {
+    let Some(Entity::SavedReply(saved_reply)) = saved_reply_entity(conn, id)? else {
+        return Ok(None);
+    };
+    let mut products = Vec::new();
+    for product_id in &saved_reply.product_ids {
+        products.extend(product(conn, shop, *product_id)?);
+    }
+    let discount = match saved_reply.discount_id {
+        Some(id) => discount(conn, id, now)?,
+        None => None,
+    };
+    let image = match &saved_reply.image_upload_id {
+        Some(id) => upload(conn, id)?,
+        None => None,
+    };
+    Ok(Some(SavedReplyDetail {
+        saved_reply,
+        products,
+        discount,
+        image,
+    }))
+}
+
+const SAVED_REPLY_COLUMNS: &str = "id, title, body, product_ids, discount_id, image_upload_id, \
+                                   author_id, created_at, updated_at";
+
+/// A saved reply, or its tombstone once deleted.
+pub fn saved_reply_entity(conn: &dyn Sql, id: i64) -> Result<Option<Entity>> {
+    let sql = format!("SELECT {SAVED_REPLY_COLUMNS}, deleted_at FROM saved_replies WHERE id = ?1");
+    conn.query_opt(&sql, args![id], |r| {
+        let deleted: Option<i64> = r.get(9)?;
+        Ok(match deleted {
+            Some(_) => Entity::SavedReplyDeleted { id: r.get(0)? },
+            None => Entity::SavedReply(saved_reply_row(r)?),
+        })
+    })
+}
+
+fn saved_reply_row(r: &dyn Row) -> Result<SavedReply> {
+    let product_ids: String = r.get(3)?;
+    Ok(SavedReply {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        body: r.get(2)?,
+        product_ids: serde_json::from_str(&product_ids)?,
+        discount_id: r.get(4)?,
+        image_upload_id: r.get(5)?,
+        author_id: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+/// Every saved reply not deleted, by title.
+pub fn saved_replies(conn: &dyn Sql) -> Result<Vec<SavedReply>> {
+    let sql = format!(
+        "SELECT {SAVED_REPLY_COLUMNS} FROM saved_replies WHERE deleted_at IS NULL ORDER BY title, id"
+    );
+    conn.query_map(&sql, args![], saved_reply_row)
+}
+
 /// The customer's cart; `None` when they never had one.
 pub fn cart(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
     let Some((discount_code, updated_at)) = conn.query_opt(

@@ -150,29 +150,7 @@ fn product_card(tx: &Tx<'_>, shop: &Shop, product_id: i64) -> Result<ProductCard
 }
 
 fn attachment(tx: &Tx<'_>, upload_id: &str) -> Result<Attachment> {
-    tx.query_opt(
-        "SELECT id, kind, mime, size, width, height, sha256 FROM uploads WHERE id = ?1",
-        args![upload_id],
-        |r| {
-            let id: String = r.get(0)?;
-            let kind: String = r.get(1)?;
-            Ok(Attachment {
-                url: format!("/media/{id}"),
-                upload_id: id,
-                kind: if kind == "video" {
-                    MediaKind::Video
-                } else {
-                    MediaKind::Image
-                },
-                mime: r.get(2)?,
-                size: r.get(3)?,
-                width: r.get(4)?,
-                height: r.get(5)?,
-                sha256: r.get(6)?,
-            })
-        },
-    )?
-    .ok_or_else(|| {
+    store::upload(tx, upload_id)?.ok_or_else(|| {
         Error::unprocessable(
             ProblemCode::NotFound,
             format!("no upload {upload_id}; upload it first"),
@@ -514,6 +492,146 @@ pub fn delete_note(tx: &Tx<'_>, customer_id: i64, note_id: i64, now: Millis) -> 
         args![note_id, now],
     )?;
     changes::touch(tx, Kind::Note, note_id, 0)
+}
+
+fn saved_reply(tx: &Tx<'_>, id: i64) -> Result<SavedReply> {
+    match store::saved_reply_entity(tx, id)? {
+        Some(Entity::SavedReply(reply)) => Ok(reply),
+        _ => Err(Error::not_found("saved reply")),
+    }
+}
+
+/// Checks a saved reply as staff wrote it: a title and a body within their limits, at most
+/// [`MAX_SHARED_PRODUCTS`] products that exist, a discount code and an image upload that
+/// exist. Whether the products can be shared and the code is active is checked when the
+/// reply is sent, as for products and codes chosen by hand: both change after the reply is
+/// saved.
+fn check_saved_reply(tx: &Tx<'_>, shop: &Shop, reply: &SavedReplyBody) -> Result<()> {
+    let bounded = |text: &str, what: &str, max: usize| {
+        let chars = text.chars().count();
+        if text.trim().is_empty() {
+            Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                format!("{what} is empty"),
+            ))
+        } else if chars > max {
+            Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                format!("{what} is {chars} characters long; the most is {max}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    bounded(&reply.title, "the title", MAX_SAVED_REPLY_TITLE_CHARS)?;
+    bounded(&reply.body, "the text", MAX_SAVED_REPLY_BODY_CHARS)?;
+    if reply.product_ids.len() > MAX_SHARED_PRODUCTS {
+        return Err(Error::unprocessable(
+            ProblemCode::TooManyProducts,
+            format!(
+                "a saved reply can share up to {MAX_SHARED_PRODUCTS} products; {} were chosen",
+                reply.product_ids.len()
+            ),
+        ));
+    }
+    for (i, id) in reply.product_ids.iter().enumerate() {
+        if reply.product_ids[..i].contains(id) {
+            return Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                format!("product {id} is chosen twice"),
+            ));
+        }
+        if store::product(tx, shop, *id)?.is_none() {
+            return Err(Error::unprocessable(
+                ProblemCode::ProductUnavailable,
+                format!("product {id} does not exist"),
+            ));
+        }
+    }
+    if let Some(id) = reply.discount_id
+        && store::discount(tx, id, 0)?.is_none()
+    {
+        return Err(Error::unprocessable(
+            ProblemCode::NotFound,
+            "no such discount code",
+        ));
+    }
+    if let Some(upload_id) = &reply.image_upload_id
+        && attachment(tx, upload_id)?.kind != MediaKind::Image
+    {
+        return Err(Error::unprocessable(
+            ProblemCode::UnsupportedMedia,
+            "a saved reply can carry an image, not a video",
+        ));
+    }
+    Ok(())
+}
+
+pub fn add_saved_reply(
+    tx: &Tx<'_>,
+    shop: &Shop,
+    author_id: i64,
+    reply: &SavedReplyBody,
+    now: Millis,
+) -> Result<SavedReply> {
+    check_saved_reply(tx, shop, reply)?;
+    let id: i64 = tx.query_row(
+        "INSERT INTO saved_replies (title, body, product_ids, discount_id, image_upload_id,
+                                    author_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+        args![
+            reply.title.trim(),
+            reply.body,
+            serde_json::to_string(&reply.product_ids)?,
+            reply.discount_id,
+            reply.image_upload_id,
+            author_id,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::SavedReply, id, 0)?;
+    saved_reply(tx, id)
+}
+
+pub fn edit_saved_reply(
+    tx: &Tx<'_>,
+    shop: &Shop,
+    author_id: i64,
+    id: i64,
+    reply: &SavedReplyBody,
+    now: Millis,
+) -> Result<SavedReply> {
+    saved_reply(tx, id)?;
+    check_saved_reply(tx, shop, reply)?;
+    tx.execute(
+        "UPDATE saved_replies SET title = ?2, body = ?3, product_ids = ?4, discount_id = ?5,
+                image_upload_id = ?6, author_id = ?7, updated_at = ?8
+          WHERE id = ?1",
+        args![
+            id,
+            reply.title.trim(),
+            reply.body,
+            serde_json::to_string(&reply.product_ids)?,
+            reply.discount_id,
+            reply.image_upload_id,
+            author_id,
+            now
+        ],
+    )?;
+    changes::touch(tx, Kind::SavedReply, id, 0)?;
+    saved_reply(tx, id)
+}
+
+pub fn delete_saved_reply(tx: &Tx<'_>, id: i64, now: Millis) -> Result<()> {
+    saved_reply(tx, id)?;
+    tx.execute(
+        "UPDATE saved_replies SET deleted_at = ?2, title = '', body = '', product_ids = '[]',
+                discount_id = NULL, image_upload_id = NULL
+          WHERE id = ?1",
+        args![id, now],
+    )?;
+    changes::touch(tx, Kind::SavedReply, id, 0)
 }
 
 /// Whether a new chat may continue the customer's open conversation on the same platform.
