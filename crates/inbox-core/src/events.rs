@@ -47,6 +47,8 @@ pub enum Event {
         conversations: Vec<i64>,
         customers: Vec<i64>,
         staff: bool,
+        /// The shop's saved replies changed.
+        saved_replies: bool,
         messages: Vec<Arrived>,
         live: bool,
         /// Part of the mirror's first sync: history, not news.

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod notify;
 pub mod outbox;
 pub mod prefetch;
+pub mod saved_replies;
 pub mod search;
 pub mod session;
 pub mod store;
@@ -252,6 +253,11 @@ impl Inbox {
     pub async fn sync_once(&self) -> Result<()> {
         let result = async {
             let me = self.shared.api.me().await?;
+            let shop_name = me.shop.name.clone();
+            self.shared
+                .store
+                .write(move |tx| store::set_shop_name(tx, &shop_name))
+                .await?;
             let position = self.shared.store.read(store::position).await?;
             if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
                 let (history, staff) = (me.shop.history_id, me.staff.id);
@@ -527,16 +533,7 @@ impl Inbox {
 
     /// Shares a discount code. Inactive codes are refused here, before anything is queued.
     pub async fn share_discount(&self, conversation_id: i64, code: &DiscountCode) -> Result<i64> {
-        if code.status != DiscountStatus::Active {
-            return Err(Error::Rejected(Box::new(Problem::new(
-                422,
-                ProblemCode::DiscountInactive,
-                format!(
-                    "the discount code {} is not active; update the code in the Shopify admin before sharing it",
-                    code.code
-                ),
-            ))));
-        }
+        saved_replies::check_discount(code)?;
         let send = SendMessage::Discount {
             discount_id: code.id,
         };
@@ -752,6 +749,150 @@ impl Inbox {
         .await
     }
 
+    /// The shop's saved replies matching what staff typed (all of them for nothing), from the
+    /// mirror: it works offline.
+    pub async fn saved_replies(&self, query: &str) -> Result<Vec<SavedReply>> {
+        let all = self.shared.store.read(store::saved_replies).await?;
+        Ok(saved_replies::search(all, query))
+    }
+
+    /// A saved reply's text for one conversation, its variables filled from the mirror: the
+    /// conversation's customer, the shop's name, and the signed-in staff member. Works offline.
+    pub async fn fill_saved_reply(&self, reply_id: i64, conversation_id: i64) -> Result<String> {
+        let me = self.shared.me;
+        let (reply, values) = self
+            .shared
+            .store
+            .read(move |c| {
+                let reply = store::saved_reply(c, reply_id)?
+                    .ok_or_else(|| Error::NotFound(format!("saved reply {reply_id}")))?;
+                let customer = match store::conversation(c, conversation_id)? {
+                    Some(conversation) => store::customer(c, conversation.customer_id)?,
+                    None => None,
+                };
+                let values = saved_replies::Values {
+                    customer_name: customer.map(|c| c.name),
+                    shop_name: Some(store::shop_name(c)?),
+                    staff_name: store::staff_member(c, me)?.map(|s| s.name),
+                };
+                Ok((reply, values))
+            })
+            .await?;
+        let values = saved_replies::Values {
+            staff_name: values
+                .staff_name
+                .or_else(|| Some(self.account.staff.name.clone())),
+            ..values
+        };
+        Ok(saved_replies::fill(&reply.body, &values))
+    }
+
+    /// A saved reply made ready to go into one conversation's composer: its text filled in,
+    /// and its products, discount code and image as the shop has them now, through the same
+    /// checks as choosing them by hand: a product off the online store or an inactive code is
+    /// refused here with the same problem as sharing it directly, before anything is queued.
+    /// The image is fetched into the attachment cache, to be sent from there as a file staff
+    /// attached would be. Needs the shop, like the product and discount pickers.
+    pub async fn insert_saved_reply(
+        &self,
+        reply_id: i64,
+        conversation_id: i64,
+    ) -> Result<SavedReplyInsert> {
+        let text = self.fill_saved_reply(reply_id, conversation_id).await?;
+        let detail: SavedReplyDetail = self
+            .shared
+            .api
+            .get(&format!("/api/v1/saved-replies/{reply_id}"))
+            .await?;
+        if detail.products.len() < detail.saved_reply.product_ids.len() {
+            return Err(Error::Rejected(Box::new(Problem::new(
+                422,
+                ProblemCode::ProductUnavailable,
+                "a product in this saved reply no longer exists; edit the saved reply",
+            ))));
+        }
+        let products = detail
+            .products
+            .iter()
+            .map(saved_replies::product_card)
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(code) = &detail.discount {
+            saved_replies::check_discount(code)?;
+        } else if detail.saved_reply.discount_id.is_some() {
+            return Err(Error::Rejected(Box::new(Problem::new(
+                422,
+                ProblemCode::NotFound,
+                "the discount code in this saved reply no longer exists; edit the saved reply",
+            ))));
+        }
+        let image_path = match &detail.image {
+            Some(image) => Some(self.attachment(image).await?),
+            None => None,
+        };
+        Ok(SavedReplyInsert {
+            text,
+            products,
+            discount: detail.discount,
+            image: detail.image,
+            image_path,
+        })
+    }
+
+    /// Sends what a saved reply put in the composer, as staff may have edited the text: the
+    /// text with its products (one products message), or with its image, or alone; then the
+    /// image if it could not go with the text; then the discount code. Each goes through the
+    /// same call as sending it by hand, so an inactive code is refused just the same, and it is
+    /// checked before anything is queued. Returns the outbox ids.
+    pub async fn send_saved_reply(
+        &self,
+        conversation_id: i64,
+        insert: &SavedReplyInsert,
+        text: &str,
+    ) -> Result<Vec<i64>> {
+        if let Some(code) = &insert.discount {
+            saved_replies::check_discount(code)?;
+        }
+        let text = text.trim();
+        let caption = (!text.is_empty()).then(|| text.to_owned());
+        let mut queued = Vec::new();
+        let mut image = insert.image_path.as_deref();
+        if !insert.products.is_empty() {
+            queued.push(
+                self.share_products(conversation_id, insert.products.clone(), caption)
+                    .await?,
+            );
+        } else if let Some(path) = image.take() {
+            queued.push(self.send_media(conversation_id, path, caption).await?);
+        } else if !text.is_empty() {
+            queued.push(self.reply(conversation_id, text).await?);
+        }
+        if let Some(path) = image {
+            queued.push(self.send_media(conversation_id, path, None).await?);
+        }
+        if let Some(code) = &insert.discount {
+            queued.push(self.share_discount(conversation_id, code).await?);
+        }
+        Ok(queued)
+    }
+
+    /// Saves a new saved reply for the whole shop, through the outbox (it shows once the shop
+    /// has it).
+    pub async fn add_saved_reply(&self, reply: SavedReplyBody) -> Result<i64> {
+        check_saved_reply(&reply)?;
+        self.enqueue(Action::AddSavedReply { reply }, None).await
+    }
+
+    /// Edits a saved reply: at once in the mirror, and through the outbox at the shop.
+    pub async fn edit_saved_reply(&self, id: i64, reply: SavedReplyBody) -> Result<i64> {
+        check_saved_reply(&reply)?;
+        self.enqueue(Action::EditSavedReply { id, reply }, None)
+            .await
+    }
+
+    pub async fn delete_saved_reply(&self, id: i64) -> Result<i64> {
+        self.enqueue(Action::DeleteSavedReply { id }, None).await
+    }
+
     pub async fn retry(&self, outbox_id: i64) -> Result<()> {
         self.shared
             .store
@@ -801,6 +942,49 @@ impl Inbox {
             .await?;
         Ok(list.discounts)
     }
+}
+
+/// A saved reply ready for the composer (see [`Inbox::insert_saved_reply`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedReplyInsert {
+    /// Filled in for the conversation.
+    pub text: String,
+    pub products: Vec<ProductCard>,
+    /// Active when inserted; checked again when sent.
+    pub discount: Option<DiscountCode>,
+    pub image: Option<Attachment>,
+    /// The image in the attachment cache, sent from there like a file staff attached.
+    pub image_path: Option<PathBuf>,
+}
+
+/// The limits the shop checks, checked before anything is queued, so a saved reply that can't
+/// be saved is refused while the editor is still open.
+fn check_saved_reply(reply: &SavedReplyBody) -> Result<()> {
+    let title = reply.title.trim().chars().count();
+    let body = reply.body.chars().count();
+    if title == 0 {
+        return Err(Error::Input("the title is empty".into()));
+    }
+    if title > MAX_SAVED_REPLY_TITLE_CHARS {
+        return Err(Error::Input(format!(
+            "a title can be at most {MAX_SAVED_REPLY_TITLE_CHARS} characters"
+        )));
+    }
+    if reply.body.trim().is_empty() {
+        return Err(Error::Input("the text is empty".into()));
+    }
+    if body > MAX_SAVED_REPLY_BODY_CHARS {
+        return Err(Error::Input(format!(
+            "a saved reply's text can be at most {MAX_SAVED_REPLY_BODY_CHARS} characters"
+        )));
+    }
+    if reply.product_ids.len() > MAX_SHARED_PRODUCTS {
+        return Err(Error::Input(format!(
+            "a saved reply can share up to {MAX_SHARED_PRODUCTS} products"
+        )));
+    }
+    Ok(())
 }
 
 impl Drop for Inbox {

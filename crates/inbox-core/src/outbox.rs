@@ -68,6 +68,16 @@ pub enum Action {
         customer_id: i64,
         note_id: i64,
     },
+    AddSavedReply {
+        reply: SavedReplyBody,
+    },
+    EditSavedReply {
+        id: i64,
+        reply: SavedReplyBody,
+    },
+    DeleteSavedReply {
+        id: i64,
+    },
 }
 
 impl Action {
@@ -89,6 +99,9 @@ impl Action {
             Action::AddNote { .. } => "add_note",
             Action::EditNote { .. } => "edit_note",
             Action::DeleteNote { .. } => "delete_note",
+            Action::AddSavedReply { .. } => "add_saved_reply",
+            Action::EditSavedReply { .. } => "edit_saved_reply",
+            Action::DeleteSavedReply { .. } => "delete_saved_reply",
         }
     }
 
@@ -240,7 +253,26 @@ fn apply_local(tx: &Transaction<'_>, me: i64, action: &Action, now: Millis) -> R
                 },
             )?;
         }
-        Action::AddNote { .. } | Action::Send { .. } | Action::SendMedia { .. } => {}
+        Action::EditSavedReply { id, reply } => {
+            if let Some(mut saved) = store::saved_reply(tx, *id)? {
+                saved.title = reply.title.trim().to_owned();
+                saved.body = reply.body.clone();
+                saved.product_ids = reply.product_ids.clone();
+                saved.discount_id = reply.discount_id;
+                saved.image_upload_id = reply.image_upload_id.clone();
+                saved.author_id = me;
+                saved.updated_at = now;
+                store::apply(tx, &Entity::SavedReply(saved))?;
+            }
+        }
+        Action::DeleteSavedReply { id } => {
+            store::apply(tx, &Entity::SavedReplyDeleted { id: *id })?;
+        }
+        // Like a note, a new saved reply shows once the shop has it (its id is the shop's).
+        Action::AddNote { .. }
+        | Action::AddSavedReply { .. }
+        | Action::Send { .. }
+        | Action::SendMedia { .. } => {}
     }
     Ok(())
 }
@@ -461,6 +493,36 @@ async fn deliver(api: &ApiClient, store: &Store, item: &Item) -> Result<Delivere
                 .send::<(), _>(
                     Method::DELETE,
                     &format!("/api/v1/customers/{customer_id}/notes/{note_id}"),
+                    key,
+                    None,
+                )
+                .await?;
+            Delivered::Nothing
+        }
+        Action::AddSavedReply { reply } => {
+            let r: Option<SavedReply> = api
+                .send(Method::POST, "/api/v1/saved-replies", key, Some(reply))
+                .await?;
+            r.map(|r| entity(Entity::SavedReply(r)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::EditSavedReply { id, reply } => {
+            let r: Option<SavedReply> = api
+                .send(
+                    Method::PUT,
+                    &format!("/api/v1/saved-replies/{id}"),
+                    key,
+                    Some(reply),
+                )
+                .await?;
+            r.map(|r| entity(Entity::SavedReply(r)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::DeleteSavedReply { id } => {
+            let _: Option<serde_json::Value> = api
+                .send::<(), _>(
+                    Method::DELETE,
+                    &format!("/api/v1/saved-replies/{id}"),
                     key,
                     None,
                 )

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_recent_search.sql"),
     include_str!("../migrations/004_outbox_history.sql"),
     include_str!("../migrations/005_order_events.sql"),
+    include_str!("../migrations/006_saved_replies.sql"),
 ];
 
 const READERS: usize = 3;
@@ -256,7 +257,7 @@ pub fn reset(tx: &Transaction<'_>, history_id: &str, staff_id: i64) -> Result<()
          DELETE FROM staff; DELETE FROM customers; DELETE FROM conversations;
          DELETE FROM messages WHERE id > 0; DELETE FROM cart_events; DELETE FROM read_states;
          DELETE FROM notes WHERE id > 0; DELETE FROM carts; DELETE FROM orders;
-         DELETE FROM order_events;",
+         DELETE FROM order_events; DELETE FROM saved_replies;",
     )?;
     if before.history_id.is_empty() {
         tx.execute(
@@ -494,6 +495,8 @@ impl Prepared {
             Entity::ReadState(r) => serde_json::to_string(r)?,
             Entity::Note(n) => serde_json::to_string(n)?,
             Entity::NoteDeleted { .. } => String::new(),
+            Entity::SavedReply(r) => serde_json::to_string(r)?,
+            Entity::SavedReplyDeleted { .. } => String::new(),
             Entity::Cart(c) => serde_json::to_string(c)?,
             Entity::Order(o) => serde_json::to_string(o)?,
             Entity::OrderEvent(e) => serde_json::to_string(e)?,
@@ -566,6 +569,8 @@ fn write_all<'a>(
             other @ (Entity::Staff(_)
             | Entity::Note(_)
             | Entity::NoteDeleted { .. }
+            | Entity::SavedReply(_)
+            | Entity::SavedReplyDeleted { .. }
             | Entity::OrderEvent(_)) => apply(tx, other)?,
         }
     }
@@ -693,6 +698,17 @@ pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
             tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
                 .execute([id])?;
         }
+        Entity::SavedReply(r) => {
+            tx.prepare_cached(
+                "INSERT INTO saved_replies (id, data) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET data = ?2",
+            )?
+            .execute(params![r.id, serde_json::to_string(r)?])?;
+        }
+        Entity::SavedReplyDeleted { id } => {
+            tx.prepare_cached("DELETE FROM saved_replies WHERE id = ?1")?
+                .execute([id])?;
+        }
         Entity::Cart(c) => {
             tx.prepare_cached(
                 "INSERT INTO carts (customer_id, data) VALUES (?1, ?2)
@@ -730,6 +746,37 @@ pub fn customer(conn: &Connection, id: i64) -> Result<Option<Customer>> {
         .prepare_cached("SELECT data FROM customers WHERE id = ?1")?
         .query_row([id], |r| data(r, 0))
         .optional()?)
+}
+
+/// Every saved reply in the mirror, by title.
+pub fn saved_replies(conn: &Connection) -> Result<Vec<SavedReply>> {
+    let mut replies: Vec<SavedReply> = conn
+        .prepare_cached("SELECT data FROM saved_replies")?
+        .query_map([], |r| data(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    replies.sort_by(|a, b| (a.title.to_lowercase(), a.id).cmp(&(b.title.to_lowercase(), b.id)));
+    Ok(replies)
+}
+
+pub fn saved_reply(conn: &Connection, id: i64) -> Result<Option<SavedReply>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM saved_replies WHERE id = ?1")?
+        .query_row([id], |r| data(r, 0))
+        .optional()?)
+}
+
+/// The shop's name as `/me` last told it; empty before the first sync.
+pub fn shop_name(conn: &Connection) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT shop_name FROM sync_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+pub fn set_shop_name(tx: &Transaction<'_>, name: &str) -> Result<()> {
+    tx.execute("UPDATE sync_state SET shop_name = ?1 WHERE id = 1", [name])?;
+    Ok(())
 }
 
 pub fn staff(conn: &Connection) -> Result<Vec<Staff>> {

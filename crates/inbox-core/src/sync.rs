@@ -31,6 +31,7 @@ pub struct Applied {
     pub conversations: BTreeSet<i64>,
     pub customers: BTreeSet<i64>,
     pub staff: bool,
+    pub saved_replies: bool,
     /// The batch belongs to the mirror's first sync.
     pub first_sync: bool,
     /// Customer messages: (conversation, message).
@@ -104,6 +105,9 @@ pub async fn apply_batch(
                         applied.customers.insert(o.customer_id);
                     }
                     Entity::Staff(_) => applied.staff = true,
+                    Entity::SavedReply(_) | Entity::SavedReplyDeleted { .. } => {
+                        applied.saved_replies = true;
+                    }
                 }
             }
             store::set_cursor(tx, &cursor, now_ms(), caught_up)?;
@@ -127,13 +131,18 @@ pub async fn apply_batch(
 
 fn announce(shared: &Shared, mut applied: Applied, live: bool, decided: &mut Decided) {
     decided.extend(std::mem::take(&mut applied.decided));
-    if applied.conversations.is_empty() && applied.customers.is_empty() && !applied.staff {
+    if applied.conversations.is_empty()
+        && applied.customers.is_empty()
+        && !applied.staff
+        && !applied.saved_replies
+    {
         return;
     }
     shared.events.emit(Event::Synced {
         conversations: applied.conversations.into_iter().collect(),
         customers: applied.customers.into_iter().collect(),
         staff: applied.staff,
+        saved_replies: applied.saved_replies,
         messages: applied
             .messages
             .into_iter()
@@ -156,6 +165,11 @@ async fn check_history(shared: &Shared) -> Result<()> {
             me.staff.email
         )));
     }
+    let shop_name = me.shop.name.clone();
+    shared
+        .store
+        .write(move |tx| store::set_shop_name(tx, &shop_name))
+        .await?;
     let position = shared.store.read(store::position).await?;
     if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
         let (history, staff) = (me.shop.history_id.clone(), me.staff.id);

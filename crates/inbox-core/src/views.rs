@@ -130,7 +130,8 @@ pub struct OutboxEntry {
     pub id: i64,
     pub conversation_id: Option<i64>,
     /// What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
-    /// `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+    /// `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`,
+    /// `add_saved_reply`, `edit_saved_reply`, `delete_saved_reply`.
     pub kind: String,
     /// The customer it concerns (by the conversation or the note), as the mirror names them.
     pub customer_name: Option<String>,

@@ -176,6 +176,7 @@ fn mirror_entities(path: &Path) -> BTreeMap<(String, i64), Value> {
         ("cart_event", "cart_events", "id"),
         ("read_state", "read_states", "conversation_id"),
         ("note", "notes", "id"),
+        ("saved_reply", "saved_replies", "id"),
         ("cart", "carts", "customer_id"),
         ("order", "orders", "id"),
         ("order_event", "order_events", "id"),
@@ -758,5 +759,272 @@ async fn a_reply_queued_before_the_shop_was_reset_is_never_sent_to_whoever_has_i
     // What is written now goes to Nils.
     inbox.reply(id, "Hej Nils, vad undrar du?").await.unwrap();
     assert_eq!(inbox.flush_outbox().await.unwrap(), 1);
+    shop_stop(shop).await;
+}
+
+/// The demo shop's saved reply with this title, from the mirror.
+async fn saved_reply_titled(inbox: &Inbox, title: &str) -> SavedReply {
+    inbox
+        .saved_replies("")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.title == title)
+        .unwrap_or_else(|| panic!("the demo shop's “{title}”"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_replies_sync_fill_in_the_customer_and_edit_offline_through_the_outbox() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let (customer, chat) = shop.customer_named("Saga Holm", "saga@example.se").await;
+    customer_says(&customer, &chat, "Hur lång är leveranstiden?").await;
+    inbox.sync_once().await.unwrap();
+
+    let all = inbox.saved_replies("").await.unwrap();
+    assert_eq!(all.len(), 12, "the demo shop's dozen");
+    let found: Vec<String> = inbox
+        .saved_replies("leverans")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    assert_eq!(found, ["Leveranstider"]);
+
+    // Filled in from the mirror: the customer, the shop's name, the signed-in staff member.
+    let greeting = saved_reply_titled(&inbox, "Hälsning").await;
+    let me = inbox
+        .account()
+        .staff
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let me_api = ApiClient::new(&shop.address())
+        .unwrap()
+        .with_token(token.clone());
+    let shop_name = me_api.me().await.unwrap().shop.name;
+    assert_eq!(
+        inbox
+            .fill_saved_reply(greeting.id, chat.conversation_id)
+            .await
+            .unwrap(),
+        format!(
+            "Hej Saga! Tack för att du hör av dig till {shop_name}. Vad kan jag hjälpa till med?"
+        )
+    );
+    let returns = saved_reply_titled(&inbox, "Returns").await;
+    assert!(
+        inbox
+            .fill_saved_reply(returns.id, chat.conversation_id)
+            .await
+            .unwrap()
+            .ends_with(&format!("return label. /{me}"))
+    );
+
+    // Offline: an edit and a deletion show at once and wait in the outbox.
+    shop.stop().await;
+    let delivery = saved_reply_titled(&inbox, "Delivery times").await;
+    let edited = SavedReplyBody {
+        title: "Delivery times".into(),
+        body: "Hi {customer.first_name}, we ship within one working day.".into(),
+        product_ids: Vec::new(),
+        discount_id: None,
+        image_upload_id: None,
+    };
+    inbox
+        .edit_saved_reply(delivery.id, edited.clone())
+        .await
+        .unwrap();
+    inbox.delete_saved_reply(greeting.id).await.unwrap();
+    assert_eq!(
+        inbox
+            .fill_saved_reply(delivery.id, chat.conversation_id)
+            .await
+            .unwrap(),
+        "Hi Saga, we ship within one working day."
+    );
+    assert!(
+        !inbox
+            .saved_replies("")
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.id == greeting.id)
+    );
+    let kinds: Vec<String> = inbox
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["edit_saved_reply", "delete_saved_reply"]);
+    // A saved reply the shop would refuse is refused before anything is queued.
+    let too_long = SavedReplyBody {
+        body: "x".repeat(MAX_SAVED_REPLY_BODY_CHARS + 1),
+        ..edited.clone()
+    };
+    assert!(matches!(
+        inbox.add_saved_reply(too_long).await,
+        Err(Error::Input(_))
+    ));
+
+    // The shop is back: both are delivered, and the shop holds what the mirror showed.
+    shop.restart().await;
+    inbox.flush_outbox().await.unwrap();
+    inbox.sync_once().await.unwrap();
+    assert!(inbox.outbox().await.unwrap().is_empty(), "delivered");
+    let detail: SavedReplyDetail = me_api
+        .get(&format!("/api/v1/saved-replies/{}", delivery.id))
+        .await
+        .unwrap();
+    assert_eq!(detail.saved_reply.body, edited.body);
+    let gone = me_api
+        .get::<SavedReplyDetail>(&format!("/api/v1/saved-replies/{}", greeting.id))
+        .await;
+    assert!(
+        matches!(gone, Err(Error::Rejected(p)) if p.code == ProblemCode::NotFound),
+        "deleted at the shop"
+    );
+
+    // A new one, created through the outbox, arrives in the mirror from the feed.
+    inbox
+        .add_saved_reply(SavedReplyBody {
+            title: "Öppettider".into(),
+            body: "Hej {customer.first_name}! Vi svarar vardagar 9–17.".into(),
+            ..edited
+        })
+        .await
+        .unwrap();
+    inbox.flush_outbox().await.unwrap();
+    inbox.sync_once().await.unwrap();
+    let new = saved_reply_titled(&inbox, "Öppettider").await;
+    assert_eq!(
+        inbox
+            .fill_saved_reply(new.id, chat.conversation_id)
+            .await
+            .unwrap(),
+        "Hej Saga! Vi svarar vardagar 9–17."
+    );
+    // A conversation the mirror doesn't know has no customer name: the greeting still reads.
+    assert_eq!(
+        inbox.fill_saved_reply(new.id, 987_654).await.unwrap(),
+        "Hej! Vi svarar vardagar 9–17."
+    );
+    shop_stop(shop).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_reply_goes_out_with_its_products_and_one_with_an_expired_code_is_refused_like_a_direct_share()
+ {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let (customer, chat) = shop.customer_named("Saga Holm", "saga@example.se").await;
+    customer_says(&customer, &chat, "Vad ska jag ge i present?").await;
+    inbox.sync_once().await.unwrap();
+
+    // Products: inserted as the product picker shares them, sent with the filled-in text.
+    let gifts = saved_reply_titled(&inbox, "Presenttips").await;
+    let insert = inbox
+        .insert_saved_reply(gifts.id, chat.conversation_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        insert
+            .products
+            .iter()
+            .map(|c| c.product_id)
+            .collect::<Vec<_>>(),
+        gifts.product_ids
+    );
+    assert_eq!(
+        insert.text,
+        "Hej Saga! Här är tre av våra mest omtyckta presenter just nu:"
+    );
+    let queued = inbox
+        .send_saved_reply(chat.conversation_id, &insert, &insert.text)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    inbox.flush_outbox().await.unwrap();
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{}", chat.conversation_id))
+        .await
+        .unwrap();
+    let sent = detail.messages.last().unwrap();
+    match &sent.body {
+        MessageBody::Products { text, products } => {
+            assert_eq!(text.as_deref(), Some(insert.text.as_str()));
+            assert_eq!(
+                products.iter().map(|p| p.product_id).collect::<Vec<_>>(),
+                gifts.product_ids
+            );
+        }
+        other => panic!("sent as {other:?}"),
+    }
+
+    // An active code goes too, as a discount message after the text.
+    let welcome = saved_reply_titled(&inbox, "First order discount").await;
+    let insert = inbox
+        .insert_saved_reply(welcome.id, chat.conversation_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        insert.discount.as_ref().map(|d| d.code.as_str()),
+        Some("WELCOME10")
+    );
+    let queued = inbox
+        .send_saved_reply(chat.conversation_id, &insert, &insert.text)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 2);
+    inbox.flush_outbox().await.unwrap();
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{}", chat.conversation_id))
+        .await
+        .unwrap();
+    let last_two: Vec<&MessageBody> = detail
+        .messages
+        .iter()
+        .rev()
+        .take(2)
+        .map(|m| &m.body)
+        .collect();
+    assert!(
+        matches!(last_two[0], MessageBody::Discount { discount } if discount.code == "WELCOME10")
+    );
+    assert!(
+        matches!(last_two[1], MessageBody::Text { text } if text.starts_with("Hi Saga, welcome to"))
+    );
+
+    // The summer reply still carries last summer's code: refused with the same problem as
+    // sharing that code by hand, and nothing is queued.
+    let summer = saved_reply_titled(&inbox, "Sommarrea").await;
+    let before = inbox.outbox().await.unwrap().len();
+    let refused = inbox
+        .insert_saved_reply(summer.id, chat.conversation_id)
+        .await
+        .unwrap_err();
+    let codes = inbox.search_discounts("SOMMAR20").await.unwrap();
+    let expired = codes.iter().find(|c| c.code == "SOMMAR20").unwrap();
+    assert_eq!(expired.status, DiscountStatus::Expired);
+    let direct = inbox
+        .share_discount(chat.conversation_id, expired)
+        .await
+        .unwrap_err();
+    match (&refused, &direct) {
+        (Error::Rejected(a), Error::Rejected(b)) => {
+            assert_eq!(a.code, ProblemCode::DiscountInactive);
+            assert_eq!(a, b, "the same problem as a direct share");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(inbox.outbox().await.unwrap().len(), before);
     shop_stop(shop).await;
 }
