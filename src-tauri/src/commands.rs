@@ -8,10 +8,11 @@ use inbox_core::notifications;
 use inbox_core::session::{self, SignedIn};
 use inbox_core::{
     Account, ConversationSummary, ConversationView, ListFilter, OutboxEntry, ProfileView,
-    SearchHit, SyncState,
+    SavedReplyInsert, SearchHit, SyncState,
 };
 use inbox_protocol::{
-    Attachment, ConversationStatus, DiscountCode, MediaKind, Millis, Product, ProductCard, Staff,
+    Attachment, ConversationStatus, DiscountCode, MediaKind, Millis, Product, ProductCard,
+    SavedReply, SavedReplyBody, Staff,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -406,6 +407,73 @@ pub async fn edit_note(
         .await?
         .edit_note(customer_id, note_id, &body)
         .await?)
+}
+
+/// The shop's saved replies matching what staff typed, from the mirror (works offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn saved_replies(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<SavedReply>> {
+    Ok(state.engine().await?.saved_replies(&query).await?)
+}
+
+/// A saved reply filled in for a conversation, with its products, code and image checked as
+/// if chosen by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn insert_saved_reply(
+    state: State<'_, AppState>,
+    reply_id: i64,
+    conversation_id: i64,
+) -> CommandResult<SavedReplyInsert> {
+    Ok(state
+        .engine()
+        .await?
+        .insert_saved_reply(reply_id, conversation_id)
+        .await?)
+}
+
+/// Sends an inserted saved reply with the composer's text; returns the outbox ids.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_saved_reply(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    insert: SavedReplyInsert,
+    text: String,
+) -> CommandResult<Vec<i64>> {
+    Ok(state
+        .engine()
+        .await?
+        .send_saved_reply(conversation_id, &insert, &text)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_saved_reply(
+    state: State<'_, AppState>,
+    reply: SavedReplyBody,
+) -> CommandResult<i64> {
+    Ok(state.engine().await?.add_saved_reply(reply).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_saved_reply(
+    state: State<'_, AppState>,
+    id: i64,
+    reply: SavedReplyBody,
+) -> CommandResult<i64> {
+    Ok(state.engine().await?.edit_saved_reply(id, reply).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_saved_reply(state: State<'_, AppState>, id: i64) -> CommandResult<i64> {
+    Ok(state.engine().await?.delete_saved_reply(id).await?)
 }
 
 #[tauri::command]

@@ -13,6 +13,9 @@ vi.mock('../bindings', () => ({
     sendMedia: vi.fn(),
     pickMedia: vi.fn(),
     previewMedia: vi.fn(),
+    savedReplies: vi.fn(),
+    insertSavedReply: vi.fn(),
+    sendSavedReply: vi.fn(),
   },
   events: {},
 }));
@@ -131,4 +134,100 @@ it('says only what holds now: after a refused file, a too-long text shows why Se
   expect(screen.queryByTestId('composer-too-long')).toBeNull();
   expect(screen.queryByTestId('composer-error')).toBeNull();
   expect(screen.getByTestId<HTMLButtonElement>('composer-send').disabled).toBe(false);
+});
+
+const SAVED = {
+  id: 7,
+  title: 'Presenttips',
+  body: 'Hej {customer.first_name}! Här är våra favoriter:',
+  product_ids: [4, 9],
+  discount_id: null,
+  image_upload_id: null,
+  author_id: 1,
+  created_at: 0,
+  updated_at: 0,
+};
+
+const CARD = {
+  product_id: 4,
+  title: 'Stoneware Mug',
+  price: { minor: 24_900, currency: 'SEK' },
+  image_url: null,
+  url: '/store/products/stoneware-mug',
+};
+
+function composeEmpty() {
+  return render(Composer, {
+    props: {
+      conversationId: 3,
+      draft: '',
+      route: { via: 'platform', platform: 'online_store' },
+      onproducts: vi.fn(),
+      ondiscount: vi.fn(),
+    },
+  });
+}
+
+it('opens saved replies on / in an empty composer, fills the text and sends the products with it', async () => {
+  vi.mocked(commands.savedReplies).mockImplementation(() => ok([SAVED]));
+  const insert = {
+    text: 'Hej Saga! Här är våra favoriter:',
+    products: [CARD, { ...CARD, product_id: 9, title: 'Birch Tar Soap' }],
+    discount: null,
+    image: null,
+    image_path: null,
+  };
+  vi.mocked(commands.insertSavedReply).mockImplementation(() => ok(insert));
+  vi.mocked(commands.sendSavedReply).mockImplementation(() => ok([11]));
+  composeEmpty();
+  const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+
+  await fireEvent.keyDown(input, { key: '/' });
+  await waitFor(() => expect(screen.getAllByTestId('saved-reply-item')).toHaveLength(1));
+  expect(screen.getByTestId('saved-reply-item').textContent).toContain('2 products');
+  await fireEvent.keyDown(screen.getByTestId('saved-reply-search'), { key: 'Enter' });
+
+  await waitFor(() => expect(input.value).toBe('Hej Saga! Här är våra favoriter:'));
+  expect(commands.insertSavedReply).toHaveBeenCalledWith(7, 3);
+  expect(screen.queryByTestId('saved-reply-picker')).toBeNull();
+  const attached = screen.getByTestId('saved-reply-attached');
+  expect(attached.textContent).toContain('Presenttips');
+  expect(attached.textContent).toContain('Stoneware Mug · Birch Tar Soap');
+
+  // Staff may edit the text before sending; the products go with it.
+  await fireEvent.input(input, { target: { value: 'Hej Saga! Här är två favoriter:' } });
+  await fireEvent.click(screen.getByTestId('composer-send'));
+  await waitFor(() =>
+    expect(commands.sendSavedReply).toHaveBeenCalledWith(3, insert, 'Hej Saga! Här är två favoriter:'),
+  );
+  await waitFor(() => expect(screen.queryByTestId('saved-reply-attached')).toBeNull());
+  expect(commands.reply).not.toHaveBeenCalled();
+});
+
+it('types a / into a composer that has text, and does not open saved replies', async () => {
+  compose();
+  const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+  const slash = new KeyboardEvent('keydown', { key: '/', bubbles: true, cancelable: true });
+  input.dispatchEvent(slash);
+  expect(slash.defaultPrevented).toBe(false);
+  expect(screen.queryByTestId('saved-reply-picker')).toBeNull();
+});
+
+it('refuses a saved reply with an expired code as sharing the code by hand is, and changes nothing', async () => {
+  vi.mocked(commands.savedReplies).mockImplementation(() => ok([{ ...SAVED, discount_id: 3 }]));
+  vi.mocked(commands.insertSavedReply).mockImplementation(() => fail('discount_inactive'));
+  compose();
+  const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+  await fireEvent.input(input, { target: { value: '' } });
+  await fireEvent.keyDown(input, { key: '/' });
+  await waitFor(() => expect(screen.getAllByTestId('saved-reply-item')).toHaveLength(1));
+  await fireEvent.click(screen.getByTestId('saved-reply-item'));
+  await waitFor(() =>
+    expect(screen.getByTestId('composer-error').textContent).toBe(
+      'This discount code is inactive. Update the code in the shop admin before sharing it.',
+    ),
+  );
+  expect(screen.queryByTestId('saved-reply-attached')).toBeNull();
+  expect(input.value).toBe('');
+  expect(commands.sendSavedReply).not.toHaveBeenCalled();
 });

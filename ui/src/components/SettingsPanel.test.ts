@@ -13,6 +13,7 @@ vi.mock('../bindings', () => ({
     resumeNotifications: vi.fn(),
     sendTestNotification: vi.fn(),
     openLogFolder: vi.fn(),
+    savedReplies: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
     attachmentCache: vi.fn(() =>
       Promise.resolve({ status: 'ok', data: { used: 12 * 1024 * 1024, cap: 500 * 1024 * 1024 } }),
     ),

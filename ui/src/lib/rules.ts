@@ -486,6 +486,30 @@ export function checkAttachment(
   return { ok: true, kind };
 }
 
+/** Longest saved reply title and text accepted, in characters (as `inbox-protocol`). */
+export const MAX_SAVED_REPLY_TITLE_CHARS = 100;
+export const MAX_SAVED_REPLY_BODY_CHARS = 2000;
+
+/** Why a saved reply can't be saved as written, or `null` when it can: the shop's limits. */
+export function savedReplyProblem(title: string, body: string): Phrase | null {
+  if (title.trim() === '' || body.trim() === '') return { key: 'savedReplies.required' };
+  const titleLength = characterCount(title.trim());
+  if (titleLength > MAX_SAVED_REPLY_TITLE_CHARS) {
+    return {
+      key: 'savedReplies.titleTooLong',
+      params: { length: titleLength, max: MAX_SAVED_REPLY_TITLE_CHARS },
+    };
+  }
+  const bodyLength = characterCount(body);
+  if (bodyLength > MAX_SAVED_REPLY_BODY_CHARS) {
+    return {
+      key: 'savedReplies.bodyTooLong',
+      params: { length: bodyLength, max: MAX_SAVED_REPLY_BODY_CHARS },
+    };
+  }
+  return null;
+}
+
 /** Whether a reply can be sent: some text that isn't only whitespace, within the limit. */
 export function replyTextState(text: string): 'empty' | 'ok' | 'too_long' {
   if (text.trim() === '') return 'empty';
@@ -676,6 +700,9 @@ export const OUTBOX_KINDS = {
   add_note: 'outbox.kind.addNote',
   edit_note: 'outbox.kind.editNote',
   delete_note: 'outbox.kind.deleteNote',
+  add_saved_reply: 'outbox.kind.addSavedReply',
+  edit_saved_reply: 'outbox.kind.editSavedReply',
+  delete_saved_reply: 'outbox.kind.deleteSavedReply',
 } as const satisfies Record<string, MessageKey>;
 
 export type OutboxKindKey = (typeof OUTBOX_KINDS)[keyof typeof OUTBOX_KINDS] | 'outbox.kind.other';

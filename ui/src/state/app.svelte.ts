@@ -126,6 +126,8 @@ export class AppState {
   composerFocus = $state(0);
   /** Bumped to ask the composer to open the file dialog. */
   attachSignal = $state(0);
+  /** Bumped to open the composer's saved reply picker (the palette's "Insert saved reply"). */
+  savedReplySignal = $state(0);
   /** Why sign-in is showing again, when the session ended by itself. */
   signedOutNotice = $state.raw<Phrase | null>(null);
 
