@@ -398,6 +398,7 @@ it('moves "Last synced" on with every change received live, not only at a catch-
     messages: [],
     live: true,
     first_sync: false,
+    saved_replies: false,
   });
   await waitFor(() =>
     expect(screen.getByTestId('sync-status').textContent).toMatch(/Last synced .*9:05/),
@@ -436,6 +437,7 @@ it('fetches nothing while hidden in the tray, and shows what changed meanwhile o
         messages: [],
         live: true,
         first_sync: false,
+        saved_replies: false,
       });
       await new Promise((r) => setTimeout(r, 120));
     }

@@ -50,6 +50,18 @@ export const commands = {
 	assign: (conversationId: number, staffId: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("assign", { conversationId, staffId })),
 	addNote: (customerId: number, body: string) => typedError<number, CommandError>(__TAURI_INVOKE("add_note", { customerId, body })),
 	editNote: (customerId: number, noteId: number, body: string) => typedError<number, CommandError>(__TAURI_INVOKE("edit_note", { customerId, noteId, body })),
+	/**  The shop's saved replies matching what staff typed, from the mirror (works offline). */
+	savedReplies: (query: string) => typedError<SavedReply_Serialize[], CommandError>(__TAURI_INVOKE("saved_replies", { query })),
+	/**
+	 *  A saved reply filled in for a conversation, with its products, code and image checked as
+	 *  if chosen by hand.
+	 */
+	insertSavedReply: (replyId: number, conversationId: number) => typedError<SavedReplyInsert_Serialize, CommandError>(__TAURI_INVOKE("insert_saved_reply", { replyId, conversationId })),
+	/**  Sends an inserted saved reply with the composer's text; returns the outbox ids. */
+	sendSavedReply: (conversationId: number, insert: SavedReplyInsert_Deserialize, text: string) => typedError<number[], CommandError>(__TAURI_INVOKE("send_saved_reply", { conversationId, insert, text })),
+	addSavedReply: (reply: SavedReplyBody_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("add_saved_reply", { reply })),
+	editSavedReply: (id: number, reply: SavedReplyBody_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("edit_saved_reply", { id, reply })),
+	deleteSavedReply: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("delete_saved_reply", { id })),
 	outbox: () => typedError<OutboxEntry_Serialize[], CommandError>(__TAURI_INVOKE("outbox")),
 	retry: (outboxId: number) => typedError<null, CommandError>(__TAURI_INVOKE("retry", { outboxId })),
 	discard: (outboxId: number) => typedError<null, CommandError>(__TAURI_INVOKE("discard", { outboxId })),
@@ -523,30 +535,34 @@ export type Event_Deserialize =
  *  One synced batch changed these: one event per transaction, so a catch-up of thousands of
  *  changes is a handful of events. `live` is false during a catch-up.
  */
-({ event: "synced"; conversations: number[]; customers: number[]; staff: boolean; messages: Arrived[]; live: boolean; 
+({ event: "synced"; conversations: number[]; customers: number[]; staff: boolean; 
+/**  The shop's saved replies changed. */
+saved_replies: boolean; messages: Arrived[]; live: boolean; 
 /**  Part of the mirror's first sync: history, not news. */
 first_sync: boolean }) & { conversation_id?: never; id?: never } | 
 /**  A local action changed a conversation. */
-({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id?: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; staff?: never } | {
+({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id?: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | {
 	event: "sync_state",
 } & SyncState_Deserialize | 
 /**  The listener missed events: refetch everything it shows. */
-({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; staff?: never };
+({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never };
 
 export type Event_Serialize = 
 /**
  *  One synced batch changed these: one event per transaction, so a catch-up of thousands of
  *  changes is a handful of events. `live` is false during a catch-up.
  */
-({ event: "synced"; conversations: number[]; customers: number[]; staff: boolean; messages: Arrived[]; live: boolean; 
+({ event: "synced"; conversations: number[]; customers: number[]; staff: boolean; 
+/**  The shop's saved replies changed. */
+saved_replies: boolean; messages: Arrived[]; live: boolean; 
 /**  Part of the mirror's first sync: history, not news. */
 first_sync: boolean }) & { conversation_id?: never; id?: never } | 
 /**  A local action changed a conversation. */
-({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; staff?: never } | {
+({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | {
 	event: "sync_state",
 } & SyncState_Serialize | 
 /**  The listener missed events: refetch everything it shows. */
-({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; staff?: never };
+({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never };
 
 /**  The UI language; `Auto` follows the OS. */
 export type Language = "auto" | "en" | "sv";
@@ -712,7 +728,8 @@ export type OutboxEntry_Deserialize = {
 	conversation_id?: number | null,
 	/**
 	 *  What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
-	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`,
+	 *  `add_saved_reply`, `edit_saved_reply`, `delete_saved_reply`.
 	 */
 	kind: string,
 	/**  The customer it concerns (by the conversation or the note), as the mirror names them. */
@@ -729,7 +746,8 @@ export type OutboxEntry_Serialize = {
 	conversation_id: number | null,
 	/**
 	 *  What the action does: `message`, `media`, `close`, `reopen`, `mark_unread`,
-	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`.
+	 *  `mark_read`, `assign`, `unassign`, `add_note`, `edit_note`, `delete_note`,
+	 *  `add_saved_reply`, `edit_saved_reply`, `delete_saved_reply`.
 	 */
 	kind: string,
 	/**  The customer it concerns (by the conversation or the note), as the mirror names them. */
@@ -837,6 +855,110 @@ export type ReadState_Serialize = {
 	last_read_message_id: number | null,
 	/**  Set by "mark as unread"; cleared when the conversation is read again. */
 	marked_unread: boolean,
+	updated_at: number,
+};
+
+/**
+ *  A reply the shop keeps for staff to insert in the composer, shared by every staff member: a
+ *  body with variables (`{customer.first_name}`, `{customer.name}`, `{shop.name}`,
+ *  `{staff.first_name}`) filled in for the conversation it goes to, and optionally products,
+ *  a discount code and an image sent with it.
+ */
+export type SavedReply = SavedReply_Serialize | SavedReply_Deserialize;
+
+/**  A saved reply as staff write it in Settings; create and edit take the same body. */
+export type SavedReplyBody = SavedReplyBody_Serialize | SavedReplyBody_Deserialize;
+
+/**  A saved reply as staff write it in Settings; create and edit take the same body. */
+export type SavedReplyBody_Deserialize = {
+	title: string,
+	/**  May hold `{customer.first_name}`, `{customer.name}`, `{shop.name}`, `{staff.first_name}`. */
+	body: string,
+	/**  Up to three products; a fourth is refused with `too_many_products`. */
+	product_ids?: number[],
+	discount_id?: number | null,
+	/**  An image uploaded with `POST /api/v1/uploads`. */
+	image_upload_id?: string | null,
+};
+
+/**  A saved reply as staff write it in Settings; create and edit take the same body. */
+export type SavedReplyBody_Serialize = {
+	title: string,
+	/**  May hold `{customer.first_name}`, `{customer.name}`, `{shop.name}`, `{staff.first_name}`. */
+	body: string,
+	/**  Up to three products; a fourth is refused with `too_many_products`. */
+	product_ids: number[],
+	discount_id: number | null,
+	/**  An image uploaded with `POST /api/v1/uploads`. */
+	image_upload_id: string | null,
+};
+
+/**  A saved reply ready for the composer (see [`Inbox::insert_saved_reply`]). */
+export type SavedReplyInsert = SavedReplyInsert_Serialize | SavedReplyInsert_Deserialize;
+
+/**  A saved reply ready for the composer (see [`Inbox::insert_saved_reply`]). */
+export type SavedReplyInsert_Deserialize = {
+	/**  Filled in for the conversation. */
+	text: string,
+	products: ProductCard_Deserialize[],
+	/**  Active when inserted; checked again when sent. */
+	discount?: DiscountCode_Deserialize | null,
+	image?: Attachment_Deserialize | null,
+	/**  The image in the attachment cache, sent from there like a file staff attached. */
+	image_path?: string | null,
+};
+
+/**  A saved reply ready for the composer (see [`Inbox::insert_saved_reply`]). */
+export type SavedReplyInsert_Serialize = {
+	/**  Filled in for the conversation. */
+	text: string,
+	products: ProductCard_Serialize[],
+	/**  Active when inserted; checked again when sent. */
+	discount: DiscountCode_Serialize | null,
+	image: Attachment_Serialize | null,
+	/**  The image in the attachment cache, sent from there like a file staff attached. */
+	image_path: string | null,
+};
+
+/**
+ *  A reply the shop keeps for staff to insert in the composer, shared by every staff member: a
+ *  body with variables (`{customer.first_name}`, `{customer.name}`, `{shop.name}`,
+ *  `{staff.first_name}`) filled in for the conversation it goes to, and optionally products,
+ *  a discount code and an image sent with it.
+ */
+export type SavedReply_Deserialize = {
+	id: number,
+	title: string,
+	body: string,
+	/**  Up to [`crate::MAX_SHARED_PRODUCTS`] products, shared with the text. */
+	product_ids: number[],
+	discount_id?: number | null,
+	/**  An uploaded image (`POST /api/v1/uploads`) sent with the text. */
+	image_upload_id?: string | null,
+	/**  Who last wrote it. */
+	author_id: number,
+	created_at: number,
+	updated_at: number,
+};
+
+/**
+ *  A reply the shop keeps for staff to insert in the composer, shared by every staff member: a
+ *  body with variables (`{customer.first_name}`, `{customer.name}`, `{shop.name}`,
+ *  `{staff.first_name}`) filled in for the conversation it goes to, and optionally products,
+ *  a discount code and an image sent with it.
+ */
+export type SavedReply_Serialize = {
+	id: number,
+	title: string,
+	body: string,
+	/**  Up to [`crate::MAX_SHARED_PRODUCTS`] products, shared with the text. */
+	product_ids: number[],
+	discount_id: number | null,
+	/**  An uploaded image (`POST /api/v1/uploads`) sent with the text. */
+	image_upload_id: string | null,
+	/**  Who last wrote it. */
+	author_id: number,
+	created_at: number,
 	updated_at: number,
 };
 

@@ -198,13 +198,17 @@ it('opens saved replies on / in an empty composer, fills the text and sends the 
   await fireEvent.input(input, { target: { value: 'Hej Saga! Här är två favoriter:' } });
   await fireEvent.click(screen.getByTestId('composer-send'));
   await waitFor(() =>
-    expect(commands.sendSavedReply).toHaveBeenCalledWith(3, insert, 'Hej Saga! Här är två favoriter:'),
+    expect(commands.sendSavedReply).toHaveBeenCalledWith(
+      3,
+      insert,
+      'Hej Saga! Här är två favoriter:',
+    ),
   );
   await waitFor(() => expect(screen.queryByTestId('saved-reply-attached')).toBeNull());
   expect(commands.reply).not.toHaveBeenCalled();
 });
 
-it('types a / into a composer that has text, and does not open saved replies', async () => {
+it('types a / into a composer that has text, and does not open saved replies', () => {
   compose();
   const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
   const slash = new KeyboardEvent('keydown', { key: '/', bubbles: true, cancelable: true });

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, expect, it, vi } from 'vitest';
 
-import { commands } from '../bindings';
+import { commands, type SavedReply_Serialize as SavedReply } from '../bindings';
 import { fail, ok } from '../test/fixtures';
 import SavedRepliesEditor from './SavedRepliesEditor.svelte';
 
@@ -15,7 +15,7 @@ vi.mock('../bindings', () => ({
   events: {},
 }));
 
-const GIFTS = {
+const GIFTS: SavedReply = {
   id: 7,
   title: 'Presenttips',
   body: 'Hej {customer.first_name}! Här är våra favoriter:',
@@ -26,9 +26,16 @@ const GIFTS = {
   created_at: 0,
   updated_at: 0,
 };
-const HOURS = { ...GIFTS, id: 8, title: 'Opening hours', body: 'We answer 9–17.', product_ids: [], discount_id: null };
+const HOURS: SavedReply = {
+  ...GIFTS,
+  id: 8,
+  title: 'Opening hours',
+  body: 'We answer 9–17.',
+  product_ids: [],
+  discount_id: null,
+};
 
-let stored = [GIFTS, HOURS];
+let stored: SavedReply[] = [GIFTS, HOURS];
 
 beforeEach(() => {
   vi.clearAllMocks();

@@ -128,6 +128,8 @@ export class AppState {
   attachSignal = $state(0);
   /** Bumped to open the composer's saved reply picker (the palette's "Insert saved reply"). */
   savedReplySignal = $state(0);
+  /** Bumped when a sync changed the shop's saved replies: the Settings editor lists them again. */
+  savedRepliesChanged = $state(0);
   /** Why sign-in is showing again, when the session ended by itself. */
   signedOutNotice = $state.raw<Phrase | null>(null);
 
@@ -276,12 +278,14 @@ export class AppState {
         return;
       }
       case 'resync':
+        this.savedRepliesChanged++;
         void this.loadStaff();
         void this.loadStatus();
         this.refreshSoon(true);
         return;
       case 'synced':
         if (event.staff) void this.loadStaff();
+        if (event.saved_replies) this.savedRepliesChanged++;
         // "Last synced" is the last change received, live ones included.
         this.statusSoon();
         this.refreshSoon(false);

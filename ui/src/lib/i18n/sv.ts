@@ -518,7 +518,7 @@ export const sv: TranslationOf<English> = {
     'Delas med all personal. Skriv / i ett tomt svar, eller använd Ctrl/⌘-K, för att infoga ett. Variabler: {variables}.',
   'savedReplies.new': 'Nytt sparat svar',
   'savedReplies.titleField': 'Rubrik',
-  'savedReplies.bodyField': 'Text',
+  'savedReplies.bodyField': 'Svarstext',
   'savedReplies.count': '{length} av {max} tecken',
   'savedReplies.titleTooLong': 'Rubriken är för lång: {length} tecken, högst {max}.',
   'savedReplies.bodyTooLong': 'Texten är för lång: {length} tecken, högst {max}.',
