@@ -11,6 +11,7 @@ mod lifecycle;
 mod links;
 mod outbox;
 mod prefetch;
+mod saved;
 mod shop;
 mod triage;
 mod x11;

@@ -216,6 +216,24 @@ impl Shop {
         list.staff.into_iter().find(|s| s.email == email).unwrap()
     }
 
+    /// The products of the demo shop's saved reply with this title, from the change feed.
+    pub async fn saved_reply_products(&self, title: &str) -> Vec<i64> {
+        let api = self.api().await;
+        let mut cursor = String::new();
+        loop {
+            let page = api.sync_page(&cursor, 5_000, false).await.unwrap();
+            for change in page.changes {
+                if let Entity::SavedReply(reply) = change.entity
+                    && reply.title == title
+                {
+                    return reply.product_ids;
+                }
+            }
+            assert!(page.has_more, "no saved reply “{title}” in the demo shop");
+            cursor = page.next_cursor;
+        }
+    }
+
     /// A discount code that is not active (expired or scheduled).
     pub async fn inactive_discount(&self) -> DiscountCode {
         let list: DiscountList = self.api().await.get("/api/v1/discounts?q=").await.unwrap();

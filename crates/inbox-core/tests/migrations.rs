@@ -504,7 +504,10 @@ async fn check_rows_readable(store: &Store, w: &World, version: usize) -> anyhow
     let (replies, shop_name) = store
         .read(|c| Ok((store::saved_replies(c)?, store::shop_name(c)?)))
         .await?;
-    ensure!(replies.is_empty() && shop_name.is_empty(), "{replies:?} {shop_name:?}");
+    ensure!(
+        replies.is_empty() && shop_name.is_empty(),
+        "{replies:?} {shop_name:?}"
+    );
 
     let profile = store.read(|c| store::profile(c, 20, NOW)).await?;
     ensure!(
