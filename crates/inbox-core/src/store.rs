@@ -754,7 +754,7 @@ pub fn saved_replies(conn: &Connection) -> Result<Vec<SavedReply>> {
         .prepare_cached("SELECT data FROM saved_replies")?
         .query_map([], |r| data(r, 0))?
         .collect::<rusqlite::Result<_>>()?;
-    replies.sort_by(|a, b| (a.title.to_lowercase(), a.id).cmp(&(b.title.to_lowercase(), b.id)));
+    replies.sort_by_key(|a| (a.title.to_lowercase(), a.id));
     Ok(replies)
 }
 
