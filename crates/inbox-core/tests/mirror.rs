@@ -1028,3 +1028,67 @@ async fn a_saved_reply_goes_out_with_its_products_and_one_with_an_expired_code_i
     assert_eq!(inbox.outbox().await.unwrap().len(), before);
     shop_stop(shop).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_reply_with_an_image_sends_it_with_the_text_as_an_attached_file_would_be() {
+    let shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let (inbox, token) = shop.inbox(data.path()).await;
+    let (customer, chat) = shop.customer_named("Saga Holm", "saga@example.se").await;
+    customer_says(&customer, &chat, "Hur ser lådan ut?").await;
+    let api = ApiClient::new(&shop.address()).unwrap().with_token(token);
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([30, 90, 160]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = api.upload("image/png", png).await.unwrap();
+    let reply: SavedReply = api
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/saved-replies",
+            "saved-image",
+            Some(&SavedReplyBody {
+                title: "Presentlåda".into(),
+                body: "Hej {customer.first_name}! Så här ser presentlådan ut:".into(),
+                product_ids: Vec::new(),
+                discount_id: None,
+                image_upload_id: Some(upload.upload_id.clone()),
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    inbox.sync_once().await.unwrap();
+
+    let insert = inbox
+        .insert_saved_reply(reply.id, chat.conversation_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        insert.image.as_ref().map(|i| &i.sha256),
+        Some(&upload.sha256)
+    );
+    let path = insert.image_path.clone().expect("the image on disk");
+    assert!(path.exists(), "{}", path.display());
+    inbox
+        .send_saved_reply(chat.conversation_id, &insert, &insert.text)
+        .await
+        .unwrap();
+    inbox.flush_outbox().await.unwrap();
+    let detail: ConversationDetail = api
+        .get(&format!("/api/v1/conversations/{}", chat.conversation_id))
+        .await
+        .unwrap();
+    match &detail.messages.last().unwrap().body {
+        MessageBody::Attachment { text, attachment } => {
+            assert_eq!(
+                text.as_deref(),
+                Some("Hej Saga! Så här ser presentlådan ut:")
+            );
+            assert_eq!(attachment.kind, MediaKind::Image);
+            assert_eq!((attachment.width, attachment.height), (Some(8), Some(6)));
+        }
+        other => panic!("sent as {other:?}"),
+    }
+    shop_stop(shop).await;
+}
