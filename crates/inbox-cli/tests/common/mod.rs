@@ -203,6 +203,7 @@ pub fn mirror_entities(path: &Path) -> BTreeMap<(String, i64), Value> {
         ("cart_event", "cart_events", "id"),
         ("read_state", "read_states", "conversation_id"),
         ("note", "notes", "id"),
+        ("saved_reply", "saved_replies", "id"),
         ("cart", "carts", "customer_id"),
         ("order", "orders", "id"),
     ] {
