@@ -75,6 +75,27 @@ it('lists the saved replies and edits one, keeping what it attaches', async () =
   await waitFor(() => expect(screen.queryByTestId('saved-reply-form')).toBeNull());
 });
 
+it('drops an expired discount code from a reply and keeps its products', async () => {
+  render(SavedRepliesEditor);
+  await waitFor(() => expect(screen.getAllByTestId('saved-reply-row')).toHaveLength(2));
+  await fireEvent.click(screen.getAllByTestId('saved-reply-edit')[0]!);
+  await fireEvent.click(screen.getByTestId('saved-reply-drop-discount'));
+  expect(screen.getByTestId('saved-reply-form').textContent).toContain(
+    'Keeps what it attaches: 2 products.',
+  );
+  expect(screen.queryByTestId('saved-reply-drop-discount')).toBeNull();
+  await fireEvent.click(screen.getByTestId('saved-reply-save'));
+  await waitFor(() =>
+    expect(commands.editSavedReply).toHaveBeenCalledWith(7, {
+      title: 'Presenttips',
+      body: GIFTS.body,
+      product_ids: [4, 9],
+      discount_id: null,
+      image_upload_id: null,
+    }),
+  );
+});
+
 it('shows the limits as staff type and refuses a title that is too long before queueing', async () => {
   render(SavedRepliesEditor);
   await fireEvent.click(screen.getByTestId('saved-reply-new'));

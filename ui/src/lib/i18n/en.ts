@@ -542,6 +542,9 @@ export const en = {
   'savedReplies.keeps': 'Keeps what it attaches: {what}.',
   'savedReplies.deleteConfirm': 'Delete “{title}” for everyone?',
   'savedReplies.queued': 'Saved. It goes to the shop when the connection allows.',
+  'savedReplies.dropProducts': 'Remove the products',
+  'savedReplies.dropDiscount': 'Remove the discount code',
+  'savedReplies.dropImage': 'Remove the image',
   'outbox.kind.other': 'Action',
 
   // Keyboard shortcut help
