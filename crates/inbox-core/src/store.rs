@@ -1029,6 +1029,8 @@ mod tests {
             updated_at: 2,
             last_message_at: 2,
             topics: Vec::new(),
+            snoozed_until: None,
+            woke_at: None,
         })
     }
 

@@ -85,6 +85,8 @@ fn world() -> World {
             message_id: 100,
             labelled_at: at,
         }],
+        snoozed_until: None,
+        woke_at: None,
     };
     let message = |id: i64, conversation_id: i64, author: Author, text: &str, at: Millis| Message {
         id,

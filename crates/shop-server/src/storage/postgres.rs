@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/001_init.sql"),
     include_str!("../../migrations/postgres/002_presence.sql"),
     include_str!("../../migrations/postgres/003_checkout.sql"),
+    include_str!("../../migrations/postgres/005_snooze.sql"),
 ];
 
 const READERS: usize = 4;

@@ -87,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/002_identity.sql"),
     include_str!("../../migrations/sqlite/003_presence.sql"),
     include_str!("../../migrations/sqlite/004_checkout.sql"),
+    include_str!("../../migrations/sqlite/006_snooze.sql"),
 ];
 
 const READERS: usize = 4;
