@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use inbox_core::{Account, ApiClient, Inbox, ListFilter, ShopAddress};
+use inbox_core::{Account, ApiClient, Folder, Inbox, ListFilter, ShopAddress};
 use inbox_protocol::*;
 
 pub struct Shop {
@@ -227,7 +227,7 @@ impl Shop {
 
     /// Every conversation with this status, as the shop's change feed gives them (read through
     /// a mirror of its own, which the mirror tests prove equal to the shop).
-    pub async fn conversation_ids(&self, status: ConversationStatus) -> Vec<i64> {
+    pub async fn conversation_ids(&self, status: Folder) -> Vec<i64> {
         let who = self.staff("maja@nordlys.example");
         let session = ApiClient::new(&self.address())
             .unwrap()

@@ -20,7 +20,7 @@ use clap::{ArgGroup, Parser, Subcommand};
 use inbox_core::desktop_notify::Deliverer;
 use inbox_core::notifications::Lang;
 use inbox_core::session::{self, DataDir, SIGNED_OUT, SignedIn, SignedOut};
-use inbox_core::{Account, Assignment, Event, Inbox, ListFilter, SendState, SyncState};
+use inbox_core::{Account, Assignment, Event, Folder, Inbox, ListFilter, SendState, SyncState};
 use inbox_protocol::ConversationStatus;
 use serde_json::json;
 
@@ -83,13 +83,16 @@ enum Command {
         #[command(subcommand)]
         command: NotifyCommand,
     },
-    /// List conversations, newest activity first (open ones unless --closed)
-    #[command(group(ArgGroup::new("status").args(["open", "closed"])))]
+    /// List conversations, newest activity first (open ones unless --snoozed or --closed)
+    #[command(group(ArgGroup::new("status").args(["open", "snoozed", "closed"])))]
     #[command(group(ArgGroup::new("who").args(["mine", "unassigned"])))]
     Conversations {
         /// Open conversations (the default)
         #[arg(long)]
         open: bool,
+        /// Snoozed conversations (open, set aside until a time)
+        #[arg(long)]
+        snoozed: bool,
         /// Closed conversations
         #[arg(long)]
         closed: bool,
@@ -260,6 +263,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notify { command } => notify(&data, json, command).await,
         Command::Conversations {
             closed,
+            snoozed,
             mine,
             unassigned,
             limit,
@@ -267,9 +271,11 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let filter = ListFilter {
                 status: if closed {
-                    ConversationStatus::Closed
+                    Folder::Closed
+                } else if snoozed {
+                    Folder::Snoozed
                 } else {
-                    ConversationStatus::Open
+                    Folder::Open
                 },
                 assignment: if mine {
                     Assignment::Mine
@@ -722,8 +728,9 @@ async fn conversations(data: &DataDir, json: bool, filter: ListFilter) -> Result
     if list.is_empty() {
         hint_if_never_synced(&inbox).await?;
         let status = match filter.status {
-            ConversationStatus::Open => "open",
-            ConversationStatus::Closed => "closed",
+            Folder::Open => "open",
+            Folder::Snoozed => "snoozed",
+            Folder::Closed => "closed",
         };
         return out(&format!("No {status} conversations.\n"));
     }

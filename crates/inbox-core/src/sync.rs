@@ -165,6 +165,12 @@ async fn check_history(shared: &Shared) -> Result<()> {
             .await?;
         shared.events.emit(Event::Resync);
     }
+    // The shop's name and time zone, for what the app works out offline (snooze times).
+    let shop = me.shop;
+    shared
+        .store
+        .write(move |tx| store::set_shop(tx, &shop))
+        .await?;
     Ok(())
 }
 
