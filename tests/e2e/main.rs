@@ -12,6 +12,7 @@ mod links;
 mod outbox;
 mod prefetch;
 mod shop;
+mod snooze;
 mod triage;
 mod x11;
 mod xvfb;

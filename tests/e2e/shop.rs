@@ -19,8 +19,13 @@ pub struct Shop {
 
 impl Shop {
     pub async fn start() -> Shop {
+        Shop::start_with(shop_server::clock::Clock::system()).await
+    }
+
+    /// A shop whose snoozes end by `clock` (a manual one the test moves).
+    pub async fn start_with(clock: shop_server::clock::Clock) -> Shop {
         let dir = tempfile::tempdir().unwrap();
-        let server = Shop::run(dir.path(), None).await;
+        let server = Shop::run(dir.path(), None, clock).await;
         Shop {
             ca: server.announcement.ca.clone().unwrap(),
             url: server.url().to_owned(),
@@ -31,8 +36,13 @@ impl Shop {
         }
     }
 
-    async fn run(dir: &Path, addr: Option<SocketAddr>) -> shop_server::Running {
+    async fn run(
+        dir: &Path,
+        addr: Option<SocketAddr>,
+        clock: shop_server::clock::Clock,
+    ) -> shop_server::Running {
         let mut config = shop_server::Config::new(dir.join("shop"));
+        config.clock = clock;
         config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
@@ -58,7 +68,8 @@ impl Shop {
 
     /// Starts again on the same address and data.
     pub async fn restart(&mut self) {
-        self.server = Some(Shop::run(self.dir.path(), Some(self.addr)).await);
+        let clock = shop_server::clock::Clock::system();
+        self.server = Some(Shop::run(self.dir.path(), Some(self.addr), clock).await);
     }
 
     pub fn staff(&self, email: &str) -> shop_server::DemoStaff {
