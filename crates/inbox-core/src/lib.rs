@@ -252,15 +252,7 @@ impl Inbox {
     /// Catches up once (no live stream): for one-shot syncs and tests.
     pub async fn sync_once(&self) -> Result<()> {
         let result = async {
-            let me = self.shared.api.me().await?;
-            let position = self.shared.store.read(store::position).await?;
-            if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
-                let (history, staff) = (me.shop.history_id, me.staff.id);
-                self.shared
-                    .store
-                    .write(move |tx| store::reset(tx, &history, staff))
-                    .await?;
-            }
+            sync::check_history(&self.shared).await?;
             sync::catch_up(&self.shared).await
         }
         .await;

@@ -147,8 +147,9 @@ fn announce(shared: &Shared, mut applied: Applied, live: bool, decided: &mut Dec
     });
 }
 
-/// Makes sure the mirror belongs to this shop history and staff member; wipes it otherwise.
-async fn check_history(shared: &Shared) -> Result<()> {
+/// Makes sure the mirror belongs to this shop history and staff member (wipes it otherwise),
+/// and keeps what the shop says of itself. Both the live engine and `sync_once` start here.
+pub(crate) async fn check_history(shared: &Shared) -> Result<()> {
     let me = shared.api.me().await?;
     if me.staff.id != shared.me {
         return Err(Error::Input(format!(
