@@ -374,6 +374,8 @@ fn conversation(shop: &ShopPlan, c: &common::ConversationPlan, first_message: i6
         updated_at: c.last_message_at,
         last_message_at: c.last_message_at,
         topics,
+        snoozed_until: None,
+        woke_at: None,
     }
 }
 

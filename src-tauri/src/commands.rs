@@ -355,6 +355,37 @@ pub async fn set_status(
         .await?)
 }
 
+/// Snoozes an open conversation until a moment, or ends its snooze with `null`.
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    until: Option<Millis>,
+) -> CommandResult<i64> {
+    Ok(state.engine().await?.snooze(conversation_id, until).await?)
+}
+
+/// "Later today", "tomorrow" and "next week" as moments, in the shop's time zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze_choices(
+    state: State<'_, AppState>,
+) -> CommandResult<inbox_core::snooze::SnoozeChoices> {
+    Ok(state.engine().await?.snooze_choices().await?)
+}
+
+/// A custom snooze: `date` (2026-12-24) and `time` (09:30) in the shop's time zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze_time(
+    state: State<'_, AppState>,
+    date: String,
+    time: String,
+) -> CommandResult<Millis> {
+    Ok(state.engine().await?.snooze_time(&date, &time).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn set_unread(

@@ -13,6 +13,7 @@ mod outbox;
 mod prefetch;
 mod saved;
 mod shop;
+mod snooze;
 mod triage;
 mod x11;
 mod xvfb;
@@ -476,8 +477,8 @@ async fn offline_the_app_reads_everything_and_delivers_a_queued_reply_once_steps
         )
         .await;
     let mut app = signed_in_app("offline", &shop, data.path()).await;
-    let open = shop.conversation_ids(ConversationStatus::Open).await;
-    let closed = shop.conversation_ids(ConversationStatus::Closed).await;
+    let open = shop.conversation_ids(inbox_core::Folder::Open).await;
+    let closed = shop.conversation_ids(inbox_core::Folder::Closed).await;
     assert!(!open.is_empty() && !closed.is_empty());
     app.find(&row(chat.conversation_id)).await;
 

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use inbox_core::{Account, ApiClient, Inbox, ListFilter, ShopAddress};
+use inbox_core::{Account, ApiClient, Folder, Inbox, ListFilter, ShopAddress};
 use inbox_protocol::*;
 
 pub struct Shop {
@@ -19,8 +19,13 @@ pub struct Shop {
 
 impl Shop {
     pub async fn start() -> Shop {
+        Shop::start_with(shop_server::clock::Clock::system()).await
+    }
+
+    /// A shop whose snoozes end by `clock` (a manual one the test moves).
+    pub async fn start_with(clock: shop_server::clock::Clock) -> Shop {
         let dir = tempfile::tempdir().unwrap();
-        let server = Shop::run(dir.path(), None).await;
+        let server = Shop::run(dir.path(), None, clock).await;
         Shop {
             ca: server.announcement.ca.clone().unwrap(),
             url: server.url().to_owned(),
@@ -31,8 +36,13 @@ impl Shop {
         }
     }
 
-    async fn run(dir: &Path, addr: Option<SocketAddr>) -> shop_server::Running {
+    async fn run(
+        dir: &Path,
+        addr: Option<SocketAddr>,
+        clock: shop_server::clock::Clock,
+    ) -> shop_server::Running {
         let mut config = shop_server::Config::new(dir.join("shop"));
+        config.clock = clock;
         config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
         config.demo = true;
         config.heartbeat = Duration::from_secs(1);
@@ -58,7 +68,8 @@ impl Shop {
 
     /// Starts again on the same address and data.
     pub async fn restart(&mut self) {
-        self.server = Some(Shop::run(self.dir.path(), Some(self.addr)).await);
+        let clock = shop_server::clock::Clock::system();
+        self.server = Some(Shop::run(self.dir.path(), Some(self.addr), clock).await);
     }
 
     pub fn staff(&self, email: &str) -> shop_server::DemoStaff {
@@ -245,7 +256,7 @@ impl Shop {
 
     /// Every conversation with this status, as the shop's change feed gives them (read through
     /// a mirror of its own, which the mirror tests prove equal to the shop).
-    pub async fn conversation_ids(&self, status: ConversationStatus) -> Vec<i64> {
+    pub async fn conversation_ids(&self, status: Folder) -> Vec<i64> {
         let who = self.staff("maja@nordlys.example");
         let session = ApiClient::new(&self.address())
             .unwrap()

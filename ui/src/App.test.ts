@@ -19,6 +19,9 @@ vi.mock('./bindings', () => ({
     setStatus: vi.fn(),
     setUnread: vi.fn(),
     assign: vi.fn(),
+    snooze: vi.fn(),
+    snoozeChoices: vi.fn(),
+    snoozeTime: vi.fn(),
     saveSettings: vi.fn(),
     about: vi.fn(),
     notificationSettings: vi.fn(() =>
@@ -606,4 +609,39 @@ it('makes text larger and smaller with Ctrl + and -, and saves the size', async 
   );
   await key('0', { ctrlKey: true });
   expect(document.documentElement.style.fontSize).toBe('100%');
+});
+
+it('snoozes the row under the cursor with z: it leaves Open, and the Snoozed tab lists it', async () => {
+  const tomorrow = Date.UTC(2026, 10, 23, 8, 0);
+  vi.mocked(commands.snoozeChoices).mockImplementation(() =>
+    ok({
+      time_zone: 'Europe/Stockholm',
+      choices: [{ kind: 'tomorrow' as const, until: tomorrow }],
+    }),
+  );
+  vi.mocked(commands.snooze).mockImplementation(() => ok(1));
+  await signedIn();
+  await key('j');
+  await key('j');
+  await key('z');
+  const picker = await screen.findByTestId('snooze-picker');
+  await fireEvent.click(await within(picker).findByTestId('snooze-tomorrow'));
+  expect(commands.snooze).toHaveBeenCalledWith(2, tomorrow);
+  await waitFor(() => expect(app.rows.map((r) => r.id)).toEqual([1, 3]));
+  expect(screen.queryByTestId('snooze-picker')).toBeNull();
+  expect(screen.getByText(/^Snoozed until .*It moved to Snoozed\.$/)).toBeTruthy();
+
+  vi.mocked(commands.conversations).mockImplementation(() =>
+    ok([summary({ id: 2, customer_name: 'Bo', snoozed_until: tomorrow })]),
+  );
+  await fireEvent.click(screen.getByTestId('tab-snoozed'));
+  expect(commands.conversations).toHaveBeenLastCalledWith(
+    expect.objectContaining({ status: 'snoozed' }),
+  );
+  await waitFor(() => expect(screen.getByTestId('row-snoozed').textContent).toMatch(/^Until /));
+  // In Snoozed, z offers to end the snooze.
+  await key('j');
+  await key('z');
+  await fireEvent.click(await screen.findByTestId('snooze-end'));
+  expect(commands.snooze).toHaveBeenLastCalledWith(2, null);
 });

@@ -45,6 +45,12 @@ export const commands = {
 	 */
 	mediaUrl: (attachment: Attachment_Deserialize) => typedError<string, CommandError>(__TAURI_INVOKE("media_url", { attachment })),
 	setStatus: (conversationId: number, status: ConversationStatus) => typedError<number, CommandError>(__TAURI_INVOKE("set_status", { conversationId, status })),
+	/**  Snoozes an open conversation until a moment, or ends its snooze with `null`. */
+	snooze: (conversationId: number, until: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("snooze", { conversationId, until })),
+	/**  "Later today", "tomorrow" and "next week" as moments, in the shop's time zone. */
+	snoozeChoices: () => typedError<SnoozeChoices, CommandError>(__TAURI_INVOKE("snooze_choices")),
+	/**  A custom snooze: `date` (2026-12-24) and `time` (09:30) in the shop's time zone. */
+	snoozeTime: (date: string, time: string) => typedError<number, CommandError>(__TAURI_INVOKE("snooze_time", { date, time })),
 	setUnread: (conversationId: number, unread: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_unread", { conversationId, unread })),
 	/**  Assigns to a staff member with the chat permission, or unassigns with `null`. */
 	assign: (conversationId: number, staffId: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("assign", { conversationId, staffId })),
@@ -328,6 +334,8 @@ export type ConversationSummary_Deserialize = {
 	customer_email_verified: boolean,
 	platform: Platform,
 	status: ConversationStatus,
+	/**  While snoozed: when it comes back. */
+	snoozed_until?: number | null,
 	assignee_id?: number | null,
 	customer_online: boolean,
 	last_message_at: number,
@@ -348,6 +356,8 @@ export type ConversationSummary_Serialize = {
 	customer_email_verified: boolean,
 	platform: Platform,
 	status: ConversationStatus,
+	/**  While snoozed: when it comes back. */
+	snoozed_until: number | null,
 	assignee_id: number | null,
 	customer_online: boolean,
 	last_message_at: number,
@@ -400,6 +410,16 @@ export type Conversation_Deserialize = {
 	last_message_at: number,
 	/**  One label per topic, newest first. */
 	topics: TopicLabel[],
+	/**
+	 *  While snoozed: when the conversation comes back on its own. Only an open conversation
+	 *  is snoozed; a customer message, closing it or the time coming ends the snooze.
+	 */
+	snoozed_until?: number | null,
+	/**
+	 *  When the conversation last came back from a snooze because its time came (not a
+	 *  customer message, which notifies by itself): desktops notify once for each value.
+	 */
+	woke_at?: number | null,
 };
 
 export type Conversation_Serialize = {
@@ -418,6 +438,16 @@ export type Conversation_Serialize = {
 	last_message_at: number,
 	/**  One label per topic, newest first. */
 	topics: TopicLabel[],
+	/**
+	 *  While snoozed: when the conversation comes back on its own. Only an open conversation
+	 *  is snoozed; a customer message, closing it or the time coming ends the snooze.
+	 */
+	snoozed_until: number | null,
+	/**
+	 *  When the conversation last came back from a snooze because its time came (not a
+	 *  customer message, which notifies by itself): desktops notify once for each value.
+	 */
+	woke_at: number | null,
 };
 
 export type Customer = Customer_Serialize | Customer_Deserialize;
@@ -564,11 +594,17 @@ first_sync: boolean }) & { conversation_id?: never; id?: never } |
 /**  The listener missed events: refetch everything it shows. */
 ({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never };
 
+/**
+ *  Which list: open conversations not snoozed, snoozed ones (open, set aside until a time), or
+ *  closed ones.
+ */
+export type Folder = "open" | "snoozed" | "closed";
+
 /**  The UI language; `Auto` follows the OS. */
 export type Language = "auto" | "en" | "sv";
 
 export type ListFilter = {
-	status: ConversationStatus,
+	status: Folder,
 	assignment: Assignment,
 	limit: number,
 	offset: number,
@@ -1027,6 +1063,23 @@ export type Settings_Serialize = {
 export type Silence = { kind: "paused"; until: number } | {
 	kind: "quiet_hours",
 } & QuietHours;
+
+export type SnoozeChoice = {
+	kind: SnoozeKind,
+	until: number,
+};
+
+/**  The choices offered now, and the zone they are in (for showing their times there). */
+export type SnoozeChoices = {
+	/**
+	 *  An IANA name such as `Europe/Stockholm`; empty when neither the shop nor this computer
+	 *  names one.
+	 */
+	time_zone: string,
+	choices: SnoozeChoice[],
+};
+
+export type SnoozeKind = "later_today" | "tomorrow" | "next_week";
 
 export type Staff = {
 	id: number,

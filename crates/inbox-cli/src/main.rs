@@ -20,7 +20,8 @@ use clap::{ArgGroup, Parser, Subcommand};
 use inbox_core::desktop_notify::Deliverer;
 use inbox_core::notifications::Lang;
 use inbox_core::session::{self, DataDir, SIGNED_OUT, SignedIn, SignedOut};
-use inbox_core::{Account, Assignment, Event, Inbox, ListFilter, SendState, SyncState};
+use inbox_core::snooze::SnoozeKind;
+use inbox_core::{Account, Assignment, Event, Folder, Inbox, ListFilter, SendState, SyncState};
 use inbox_protocol::ConversationStatus;
 use serde_json::json;
 
@@ -83,13 +84,16 @@ enum Command {
         #[command(subcommand)]
         command: NotifyCommand,
     },
-    /// List conversations, newest activity first (open ones unless --closed)
-    #[command(group(ArgGroup::new("status").args(["open", "closed"])))]
+    /// List conversations, newest activity first (open ones unless --snoozed or --closed)
+    #[command(group(ArgGroup::new("status").args(["open", "snoozed", "closed"])))]
     #[command(group(ArgGroup::new("who").args(["mine", "unassigned"])))]
     Conversations {
         /// Open conversations (the default)
         #[arg(long)]
         open: bool,
+        /// Snoozed conversations (open, set aside until a time)
+        #[arg(long)]
+        snoozed: bool,
         /// Closed conversations
         #[arg(long)]
         closed: bool,
@@ -125,6 +129,30 @@ enum Command {
     Reopen { id: i64 },
     /// Mark a conversation unread for you
     Unread { id: i64 },
+    /// Snooze an open conversation until a time in the shop's time zone; it comes back to the
+    /// open list then, or when the customer writes
+    #[command(group(ArgGroup::new("when").required(true).args(["later_today", "tomorrow", "next_week", "until", "end"])))]
+    #[command(
+        override_usage = "inbox snooze <ID> <--later-today|--tomorrow|--next-week|--until 'YYYY-MM-DD HH:MM'|--end>"
+    )]
+    Snooze {
+        id: i64,
+        /// In three hours, on the hour (while that is still today)
+        #[arg(long)]
+        later_today: bool,
+        /// Tomorrow at 09:00
+        #[arg(long)]
+        tomorrow: bool,
+        /// Next Monday at 09:00
+        #[arg(long)]
+        next_week: bool,
+        /// A date and time, `2026-12-24 09:30`
+        #[arg(long, value_name = "DATE TIME")]
+        until: Option<String>,
+        /// End the snooze: back to the open list now
+        #[arg(long)]
+        end: bool,
+    },
     /// Assign a conversation to a staff member (by email), to yourself, or to nobody
     #[command(group(ArgGroup::new("assignee").required(true).args(["email", "me", "none"])))]
     #[command(override_usage = "inbox assign <ID> <STAFF_EMAIL|--me|--none>")]
@@ -260,6 +288,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notify { command } => notify(&data, json, command).await,
         Command::Conversations {
             closed,
+            snoozed,
             mine,
             unassigned,
             limit,
@@ -267,9 +296,11 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let filter = ListFilter {
                 status: if closed {
-                    ConversationStatus::Closed
+                    Folder::Closed
+                } else if snoozed {
+                    Folder::Snoozed
                 } else {
-                    ConversationStatus::Open
+                    Folder::Open
                 },
                 assignment: if mine {
                     Assignment::Mine
@@ -302,6 +333,24 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Reopen { id } => act(&data, json, id, Act::Status(ConversationStatus::Open)).await,
         Command::Unread { id } => act(&data, json, id, Act::Unread).await,
+        Command::Snooze {
+            id,
+            later_today,
+            tomorrow,
+            next_week,
+            until,
+            end,
+        } => {
+            let when = match (until, end) {
+                (Some(text), _) => Some(SnoozeAt::Written(text)),
+                (None, true) => None,
+                (None, false) if later_today => Some(SnoozeAt::Choice(SnoozeKind::LaterToday)),
+                (None, false) if tomorrow => Some(SnoozeAt::Choice(SnoozeKind::Tomorrow)),
+                (None, false) if next_week => Some(SnoozeAt::Choice(SnoozeKind::NextWeek)),
+                (None, false) => bail!("say until when: --tomorrow, --until … or --end"),
+            };
+            act(&data, json, id, Act::Snooze(when)).await
+        }
         Command::Assign {
             id,
             email,
@@ -722,8 +771,9 @@ async fn conversations(data: &DataDir, json: bool, filter: ListFilter) -> Result
     if list.is_empty() {
         hint_if_never_synced(&inbox).await?;
         let status = match filter.status {
-            ConversationStatus::Open => "open",
-            ConversationStatus::Closed => "closed",
+            Folder::Open => "open",
+            Folder::Snoozed => "snoozed",
+            Folder::Closed => "closed",
         };
         return out(&format!("No {status} conversations.\n"));
     }
@@ -786,6 +836,15 @@ enum Act {
     Status(ConversationStatus),
     Unread,
     Assign(Assignee),
+    /// Until a time, or `None` to end the snooze.
+    Snooze(Option<SnoozeAt>),
+}
+
+#[derive(Debug)]
+enum SnoozeAt {
+    Choice(SnoozeKind),
+    /// `2026-12-24 09:30` in the shop's time zone.
+    Written(String),
 }
 
 /// Queues an action through the outbox and, when the shop can be reached, delivers it before
@@ -829,6 +888,46 @@ async fn act(data: &DataDir, json: bool, id: i64, act: Act) -> Result<()> {
             format!("Marked #{id} unread."),
             format!("Marking #{id} unread"),
         ),
+        Act::Snooze(None) => (
+            inbox.snooze(id, None).await?,
+            format!("#{id} is no longer snoozed."),
+            format!("Ending the snooze of #{id}"),
+        ),
+        Act::Snooze(Some(when)) => {
+            let choices = inbox.snooze_choices().await?;
+            let until = match when {
+                SnoozeAt::Choice(kind) => choices
+                    .choices
+                    .iter()
+                    .find(|c| c.kind == kind)
+                    .map(|c| c.until)
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "it is too late in the day to snooze until later today; try --tomorrow"
+                        )
+                    })?,
+                SnoozeAt::Written(text) => {
+                    let (date, time) = text.trim().split_once([' ', 'T']).ok_or_else(|| {
+                        anyhow!("--until takes a date and a time: '2026-12-24 09:30'")
+                    })?;
+                    inbox.snooze_time(date, time).await?
+                }
+            };
+            let at = jiff::Timestamp::from_millisecond(until)?
+                .to_zoned_datetime(inbox_core::snooze::zone(Some(&choices.time_zone)))
+                .strftime("%a %-d %b %H:%M")
+                .to_string();
+            let zone = if choices.time_zone.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", choices.time_zone)
+            };
+            (
+                inbox.snooze(id, Some(until)).await?,
+                format!("Snoozed #{id} until {at}{zone}."),
+                format!("Snoozing #{id} until {at}{zone}"),
+            )
+        }
         Act::Assign(to) => {
             let (staff_id, name) = match to {
                 Assignee::Me => (Some(inbox.account().staff.id), "you".to_owned()),

@@ -712,6 +712,8 @@ mod safety {
                 updated_at: 0,
                 last_message_at: 0,
                 topics: vec![],
+                snoozed_until: None,
+                woke_at: None,
             },
             customer: Some(Customer {
                 id: 9,

@@ -260,6 +260,50 @@ async fn sign_in_sync_read_reply_then_read_and_queue_offline_and_deliver_once() 
     );
     let nobody = cli.run(&["assign", &t, "nobody@nowhere.example"]).await;
     assert!(nobody.error().contains("nobody@nowhere.example"));
+
+    // Snooze until tomorrow 09:00 in the shop's zone; listed under --snoozed; then ended. A
+    // time more than a year ahead is refused before anything is queued.
+    let far = cli
+        .run(&["snooze", &t, "--until", "2099-12-24 09:30"])
+        .await;
+    assert!(far.error().contains("a year at most"), "{far:#?}");
+    let snoozed = cli.run(&["snooze", &t, "--tomorrow"]).await;
+    let said = snoozed.ok().stdout.clone();
+    assert!(
+        said.contains(&format!("Snoozed #{t} until")) && said.contains("09:00 (Europe/Stockholm)"),
+        "{said}"
+    );
+    let stockholm = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+    let tomorrow_nine = jiff::Timestamp::now()
+        .to_zoned_datetime(stockholm.clone())
+        .date()
+        .tomorrow()
+        .unwrap()
+        .to_datetime(jiff::civil::Time::constant(9, 0, 0, 0))
+        .to_zoned_datetime(stockholm)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    assert_eq!(
+        shop.conversation(target).await.conversation.snoozed_until,
+        Some(tomorrow_nine)
+    );
+    let listed: Vec<serde_json::Value> = cli
+        .run(&["conversations", "--snoozed", "--json"])
+        .await
+        .json();
+    assert!(listed.iter().any(|c| c["id"] == target), "{listed:?}");
+    let open: Vec<serde_json::Value> = cli.run(&["conversations", "--json"]).await.json();
+    assert!(
+        !open.iter().any(|c| c["id"] == target),
+        "not in the open list"
+    );
+    cli.run(&["snooze", &t, "--end"]).await.ok();
+    assert_eq!(
+        shop.conversation(target).await.conversation.snoozed_until,
+        None
+    );
+
     let staff: Vec<Staff> = cli.run(&["staff", "--json"]).await.json();
     assert!(staff.iter().any(|s| !s.can_chat()));
 

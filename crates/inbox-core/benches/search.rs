@@ -79,6 +79,8 @@ fn conversation(shop: &ShopPlan, c: &common::ConversationPlan) -> Conversation {
         updated_at: c.last_message_at,
         last_message_at: c.last_message_at,
         topics: Vec::new(),
+        snoozed_until: None,
+        woke_at: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod prefetch;
 pub mod saved_replies;
 pub mod search;
 pub mod session;
+pub mod snooze;
 pub mod store;
 pub mod sync;
 pub mod views;
@@ -252,20 +253,7 @@ impl Inbox {
     /// Catches up once (no live stream): for one-shot syncs and tests.
     pub async fn sync_once(&self) -> Result<()> {
         let result = async {
-            let me = self.shared.api.me().await?;
-            let shop_name = me.shop.name.clone();
-            self.shared
-                .store
-                .write(move |tx| store::set_shop_name(tx, &shop_name))
-                .await?;
-            let position = self.shared.store.read(store::position).await?;
-            if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
-                let (history, staff) = (me.shop.history_id, me.staff.id);
-                self.shared
-                    .store
-                    .write(move |tx| store::reset(tx, &history, staff))
-                    .await?;
-            }
+            sync::check_history(&self.shared).await?;
             sync::catch_up(&self.shared).await
         }
         .await;
@@ -667,6 +655,53 @@ impl Inbox {
             None,
         )
         .await
+    }
+
+    /// Snoozes an open conversation until `until`, or ends its snooze with `None`; queued like
+    /// every action, so it works offline. The shop ends it at that time, or when the customer
+    /// writes.
+    pub async fn snooze(&self, conversation_id: i64, until: Option<Millis>) -> Result<i64> {
+        let conversation = self
+            .shared
+            .store
+            .read(move |c| store::conversation(c, conversation_id))
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("conversation {conversation_id}")))?;
+        if let Some(until) = until {
+            if conversation.status == ConversationStatus::Closed {
+                return Err(Error::Input(
+                    "a closed conversation can't be snoozed; reopen it first".into(),
+                ));
+            }
+            snooze::check(until, store::now_ms())?;
+        }
+        self.enqueue(
+            Action::Snooze {
+                conversation_id,
+                until,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// The snooze choices now ("later today", "tomorrow", "next week"), in the shop's time zone.
+    pub async fn snooze_choices(&self) -> Result<snooze::SnoozeChoices> {
+        let zone = self.shop_zone().await?;
+        snooze::choices(store::now_ms(), &zone)
+    }
+
+    /// A custom snooze time: a date and time of day in the shop's time zone, as a moment.
+    pub async fn snooze_time(&self, date: &str, time: &str) -> Result<Millis> {
+        let zone = self.shop_zone().await?;
+        let until = snooze::local(date, time, &zone)?;
+        snooze::check(until, store::now_ms())?;
+        Ok(until)
+    }
+
+    async fn shop_zone(&self) -> Result<jiff::tz::TimeZone> {
+        let name = self.shared.store.read(store::shop_time_zone).await?;
+        Ok(snooze::zone(Some(&name)))
     }
 
     pub async fn set_unread(&self, conversation_id: i64, unread: bool) -> Result<i64> {

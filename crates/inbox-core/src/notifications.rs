@@ -2,7 +2,7 @@
 //! transaction that applies the changes to the mirror.
 //!
 //! The policy ([`crate::notify::decide`]) says who hears about a customer message; this module
-//! adds what a person needs on top: "assigned to you" and "new conversation", never twice for
+//! adds what a person needs on top: "assigned to you" and "back from snooze", never twice for
 //! one message (the `notified` table commits with the batch, so it survives restarts), nothing
 //! for the conversation on screen, in quiet hours or while paused, nothing for what was already
 //! read on another device, and one summary instead of a flood when a first sync or a catch-up
@@ -208,6 +208,12 @@ pub enum Notification {
         title: String,
         body: String,
     },
+    /// A snoozed conversation came back because its time came.
+    Woke {
+        conversation_id: i64,
+        title: String,
+        body: String,
+    },
     /// Messages that arrived while offline (or too many at once), summed up.
     Summary {
         messages: u32,
@@ -226,6 +232,7 @@ impl Notification {
         match self {
             Notification::Message { title, .. }
             | Notification::Assigned { title, .. }
+            | Notification::Woke { title, .. }
             | Notification::Summary { title, .. }
             | Notification::Test { title, .. }
             | Notification::StillRunning { title, .. } => title,
@@ -236,6 +243,7 @@ impl Notification {
         match self {
             Notification::Message { body, .. }
             | Notification::Assigned { body, .. }
+            | Notification::Woke { body, .. }
             | Notification::Summary { body, .. }
             | Notification::Test { body, .. }
             | Notification::StillRunning { body, .. } => body,
@@ -249,6 +257,9 @@ impl Notification {
                 conversation_id, ..
             }
             | Notification::Assigned {
+                conversation_id, ..
+            }
+            | Notification::Woke {
                 conversation_id, ..
             } => Some(*conversation_id),
             Notification::Summary { .. }
@@ -264,12 +275,13 @@ impl Notification {
         }
     }
 
-    /// A short stable name of the kind: `message`, `assigned`, `summary`, `test`,
+    /// A short stable name of the kind: `message`, `assigned`, `woke`, `summary`, `test`,
     /// `still_running`.
     pub fn kind(&self) -> &'static str {
         match self {
             Notification::Message { .. } => "message",
             Notification::Assigned { .. } => "assigned",
+            Notification::Woke { .. } => "woke",
             Notification::Summary { .. } => "summary",
             Notification::Test { .. } => "test",
             Notification::StillRunning { .. } => "still_running",
@@ -411,9 +423,17 @@ pub struct Context {
     pub moment: Moment,
 }
 
-/// The assignee each conversation of a batch had in the mirror before the batch was applied:
-/// `None` for a conversation the mirror did not know. Read inside the batch's transaction.
-pub type Before = BTreeMap<i64, Option<Option<i64>>>;
+/// What the mirror held of each conversation of a batch before the batch was applied: `None`
+/// for a conversation the mirror did not know. Read inside the batch's transaction.
+pub type Before = BTreeMap<i64, Option<Was>>;
+
+/// A conversation as the mirror held it before a batch, as far as notifications care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Was {
+    pub assignee_id: Option<i64>,
+    /// When it last came back from a snooze, as the mirror knew it.
+    pub woke_at: Option<Millis>,
+}
 
 pub fn before(tx: &Transaction<'_>, conversation_ids: impl Iterator<Item = i64>) -> Result<Before> {
     let mut out = Before::new();
@@ -421,11 +441,18 @@ pub fn before(tx: &Transaction<'_>, conversation_ids: impl Iterator<Item = i64>)
         if out.contains_key(&id) {
             continue;
         }
-        let assignee: Option<Option<i64>> = tx
-            .prepare_cached("SELECT assignee_id FROM conversations WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
+        let was: Option<Was> = tx
+            .prepare_cached(
+                "SELECT assignee_id, json_extract(data, '$.woke_at') FROM conversations WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(Was {
+                    assignee_id: r.get(0)?,
+                    woke_at: r.get(1)?,
+                })
+            })
             .optional()?;
-        out.insert(id, assignee);
+        out.insert(id, was);
     }
     Ok(out)
 }
@@ -572,8 +599,32 @@ pub fn for_batch(
         let Some(conversation) = load(conversation_id)? else {
             continue;
         };
+        let Some(was) = was else {
+            // New to the mirror: its first message says it.
+            continue;
+        };
+        // Back from a snooze because its time came: news for whoever it concerns, under the
+        // rules of a customer message (mine or nobody's), once for each wake.
+        let woke = conversation
+            .woke_at
+            .filter(|&at| was.woke_at != Some(at) && fresh(at))
+            .filter(|_| {
+                conversation.status == ConversationStatus::Open
+                    && conversation.snoozed_until.is_none()
+                    && conversation.assignee_id.is_none_or(|a| a == me)
+            });
+        if woke.is_some() && shown(conversation_id) {
+            out.other.push(Notification::Woke {
+                conversation_id,
+                title: who(tx, &conversation)?,
+                body: match cx.lang {
+                    Lang::En => "Back from snooze".into(),
+                    Lang::Sv => "Tillbaka från snooze".into(),
+                },
+            });
+        }
         let now_mine = conversation.assignee_id == Some(me);
-        let assigned_to_me = now_mine && was.is_some_and(|was| was != Some(me));
+        let assigned_to_me = now_mine && was.assignee_id != Some(me);
         // A customer who opened the chat without writing yet is no news: the first message
         // is, and one notification says it (a new chat that notified on opening too came
         // twice, 200 ms apart, as the widget starts the chat and then sends).

@@ -57,6 +57,8 @@ mod tests {
             updated_at: 0,
             last_message_at: 0,
             topics: vec![],
+            snoozed_until: None,
+            woke_at: None,
         }
     }
 

@@ -55,6 +55,11 @@ pub enum Action {
         conversation_id: i64,
         staff_id: Option<i64>,
     },
+    /// Snoozes until a time, or ends the snooze with `None`.
+    Snooze {
+        conversation_id: i64,
+        until: Option<Millis>,
+    },
     AddNote {
         customer_id: i64,
         body: String,
@@ -96,6 +101,8 @@ impl Action {
                 staff_id: Some(_), ..
             } => "assign",
             Action::Assign { staff_id: None, .. } => "unassign",
+            Action::Snooze { until: Some(_), .. } => "snooze",
+            Action::Snooze { until: None, .. } => "unsnooze",
             Action::AddNote { .. } => "add_note",
             Action::EditNote { .. } => "edit_note",
             Action::DeleteNote { .. } => "delete_note",
@@ -130,6 +137,9 @@ impl Action {
                 conversation_id, ..
             }
             | Action::Assign {
+                conversation_id, ..
+            }
+            | Action::Snooze {
                 conversation_id, ..
             } => Some(*conversation_id),
             _ => None,
@@ -199,7 +209,19 @@ fn apply_local(tx: &Transaction<'_>, me: i64, action: &Action, now: Millis) -> R
             conversation_id,
             status,
         } => {
-            update(*conversation_id, &|c| c.status = *status)?;
+            update(*conversation_id, &|c| {
+                c.status = *status;
+                // As the shop does: closing ends a snooze.
+                if *status == ConversationStatus::Closed {
+                    c.snoozed_until = None;
+                }
+            })?;
+        }
+        Action::Snooze {
+            conversation_id,
+            until,
+        } => {
+            update(*conversation_id, &|c| c.snoozed_until = *until)?;
         }
         Action::Assign {
             conversation_id,
@@ -416,6 +438,21 @@ async fn deliver(api: &ApiClient, store: &Store, item: &Item) -> Result<Delivere
                     &conversation_path(*conversation_id, "/status"),
                     key,
                     Some(&SetStatus { status: *status }),
+                )
+                .await?;
+            c.map(|c| entity(Entity::Conversation(c)))
+                .unwrap_or(Delivered::Nothing)
+        }
+        Action::Snooze {
+            conversation_id,
+            until,
+        } => {
+            let c: Option<Conversation> = api
+                .send(
+                    Method::PUT,
+                    &conversation_path(*conversation_id, "/snooze"),
+                    key,
+                    Some(&SetSnooze { until: *until }),
                 )
                 .await?;
             c.map(|c| entity(Entity::Conversation(c)))

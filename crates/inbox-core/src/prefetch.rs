@@ -149,6 +149,8 @@ mod tests {
             updated_at: 2,
             last_message_at,
             topics: Vec::new(),
+            snoozed_until: None,
+            woke_at: None,
         })
     }
 

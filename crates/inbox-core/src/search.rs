@@ -277,6 +277,8 @@ mod tests {
             updated_at: last_message_at,
             last_message_at,
             topics: Vec::new(),
+            snoozed_until: None,
+            woke_at: None,
         };
         let message = |id, conversation_id, text: &str| {
             Entity::Message(Message {
@@ -402,6 +404,8 @@ mod tests {
                 updated_at: 1,
                 last_message_at: id,
                 topics: Vec::new(),
+                snoozed_until: None,
+                woke_at: None,
             })
         };
         let mut batches: Vec<Vec<Entity>> = vec![(1..=37).map(conversation).collect()];

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/004_outbox_history.sql"),
     include_str!("../migrations/005_order_events.sql"),
     include_str!("../migrations/006_saved_replies.sql"),
+    include_str!("../migrations/007_snooze.sql"),
 ];
 
 const READERS: usize = 3;
@@ -465,6 +466,7 @@ static CONVERSATIONS: Upsert = Upsert::new(
         "status",
         "assignee_id",
         "last_message_at",
+        "snoozed_until",
         "data",
     ],
     ROWS,
@@ -586,6 +588,7 @@ fn write_all<'a>(
         value(&key(&c.status))?;
         value(&c.assignee_id)?;
         value(&c.last_message_at)?;
+        value(&c.snoozed_until)?;
         value(&stored_json(json, c)?.as_ref())
     })?;
     CART_EVENTS.write(tx, &cart_events, |&(e, json), value| {
@@ -642,10 +645,11 @@ pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
         }
         Entity::Conversation(c) => {
             tx.prepare_cached(
-                "INSERT INTO conversations (id, customer_id, status, assignee_id, last_message_at, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO conversations (id, customer_id, status, assignee_id, last_message_at,
+                   snoozed_until, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO UPDATE SET customer_id = ?2, status = ?3, assignee_id = ?4,
-                   last_message_at = ?5, data = ?6",
+                   last_message_at = ?5, snoozed_until = ?6, data = ?7",
             )?
             .execute(params![
                 c.id,
@@ -653,6 +657,7 @@ pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
                 key(&c.status),
                 c.assignee_id,
                 c.last_message_at,
+                c.snoozed_until,
                 serde_json::to_string(c)?
             ])?;
         }
@@ -774,8 +779,22 @@ pub fn shop_name(conn: &Connection) -> Result<String> {
     )
 }
 
-pub fn set_shop_name(tx: &Transaction<'_>, name: &str) -> Result<()> {
-    tx.execute("UPDATE sync_state SET shop_name = ?1 WHERE id = 1", [name])?;
+/// The shop's IANA time zone as `/me` last told it; empty before the first sync.
+pub fn shop_time_zone(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT shop_time_zone FROM sync_state WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Keeps what the shop says of itself: its name (`{shop.name}` in saved replies) and time
+/// zone (snooze times).
+pub fn set_shop(tx: &Transaction<'_>, shop: &ShopInfo) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state SET shop_name = ?1, shop_time_zone = ?2 WHERE id = 1",
+        params![shop.name, shop.time_zone],
+    )?;
     Ok(())
 }
 
@@ -832,7 +851,8 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
            FROM conversations c
            LEFT JOIN customers cu ON cu.id = c.customer_id
            LEFT JOIN read_states r ON r.conversation_id = c.id
-          WHERE c.status = ?1
+          WHERE c.status = CASE ?1 WHEN 'closed' THEN 'closed' ELSE 'open' END
+            AND (?1 = 'closed' OR (?1 = 'snoozed') = (c.snoozed_until IS NOT NULL))
             AND (?2 = 'all' OR (?2 = 'mine' AND c.assignee_id = ?3)
                  OR (?2 = 'unassigned' AND c.assignee_id IS NULL))
           ORDER BY c.last_message_at DESC, c.id DESC
@@ -860,6 +880,7 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
                     customer_email_verified: r.get(6)?,
                     platform: conversation.platform,
                     status: conversation.status,
+                    snoozed_until: conversation.snoozed_until,
                     assignee_id: conversation.assignee_id,
                     customer_online: conversation.customer_online,
                     last_message_at: conversation.last_message_at,
@@ -880,15 +901,15 @@ pub fn list(conn: &Connection, filter: &ListFilter, me: i64) -> Result<Vec<Conve
     Ok(rows)
 }
 
-/// Open conversations that are this staff member's or nobody's and have something unread (as
-/// [`is_unread`] says): the tray's count.
+/// Open conversations that are this staff member's or nobody's, not snoozed, and have something
+/// unread (as [`is_unread`] says): the tray's count.
 pub fn unread_count(conn: &Connection, me: i64) -> Result<u32> {
     Ok(conn
         .prepare_cached(
             "SELECT count(*)
                FROM conversations c
                LEFT JOIN read_states r ON r.conversation_id = c.id
-              WHERE c.status = 'open'
+              WHERE c.status = 'open' AND c.snoozed_until IS NULL
                 AND (c.assignee_id IS NULL OR c.assignee_id = ?1)
                 AND (coalesce(json_extract(r.data, '$.marked_unread'), 0) = 1
                      OR EXISTS (SELECT 1 FROM messages m
@@ -1076,6 +1097,8 @@ mod tests {
             updated_at: 2,
             last_message_at: 2,
             topics: Vec::new(),
+            snoozed_until: None,
+            woke_at: None,
         })
     }
 

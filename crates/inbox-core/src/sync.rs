@@ -156,8 +156,9 @@ fn announce(shared: &Shared, mut applied: Applied, live: bool, decided: &mut Dec
     });
 }
 
-/// Makes sure the mirror belongs to this shop history and staff member; wipes it otherwise.
-async fn check_history(shared: &Shared) -> Result<()> {
+/// Makes sure the mirror belongs to this shop history and staff member (wipes it otherwise),
+/// and keeps what the shop says of itself. Both the live engine and `sync_once` start here.
+pub(crate) async fn check_history(shared: &Shared) -> Result<()> {
     let me = shared.api.me().await?;
     if me.staff.id != shared.me {
         return Err(Error::Input(format!(
@@ -165,11 +166,6 @@ async fn check_history(shared: &Shared) -> Result<()> {
             me.staff.email
         )));
     }
-    let shop_name = me.shop.name.clone();
-    shared
-        .store
-        .write(move |tx| store::set_shop_name(tx, &shop_name))
-        .await?;
     let position = shared.store.read(store::position).await?;
     if position.history_id != me.shop.history_id || position.staff_id != me.staff.id {
         let (history, staff) = (me.shop.history_id.clone(), me.staff.id);
@@ -179,6 +175,13 @@ async fn check_history(shared: &Shared) -> Result<()> {
             .await?;
         shared.events.emit(Event::Resync);
     }
+    // The shop's name and time zone, for what the app works out offline (saved replies'
+    // `{shop.name}`, snooze times).
+    let shop = me.shop;
+    shared
+        .store
+        .write(move |tx| store::set_shop(tx, &shop))
+        .await?;
     Ok(())
 }
 

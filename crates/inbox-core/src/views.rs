@@ -15,10 +15,21 @@ pub enum Assignment {
     All,
 }
 
+/// Which list: open conversations not snoozed, snoozed ones (open, set aside until a time), or
+/// closed ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Folder {
+    Open,
+    Snoozed,
+    Closed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListFilter {
-    pub status: ConversationStatus,
+    pub status: Folder,
     pub assignment: Assignment,
     pub limit: u32,
     pub offset: u32,
@@ -27,7 +38,7 @@ pub struct ListFilter {
 impl Default for ListFilter {
     fn default() -> ListFilter {
         ListFilter {
-            status: ConversationStatus::Open,
+            status: Folder::Open,
             assignment: Assignment::All,
             limit: 200,
             offset: 0,
@@ -47,6 +58,8 @@ pub struct ConversationSummary {
     pub customer_email_verified: bool,
     pub platform: Platform,
     pub status: ConversationStatus,
+    /// While snoozed: when it comes back.
+    pub snoozed_until: Option<Millis>,
     pub assignee_id: Option<i64>,
     pub customer_online: bool,
     pub last_message_at: Millis,

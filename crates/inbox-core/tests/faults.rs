@@ -383,7 +383,7 @@ async fn run_schedule(lane: &mut Lane, seed: u64) -> anyhow::Result<()> {
     // Two quiet demo conversations: one changes status, one is marked unread.
     lane.base.sync_once().await?;
     let mut quiet = Vec::new();
-    for status in [ConversationStatus::Open, ConversationStatus::Closed] {
+    for status in [Folder::Open, Folder::Closed] {
         let list = lane
             .base
             .conversations(ListFilter {

@@ -24,7 +24,7 @@ const CURSOR: &str = "h-3f9c.4711";
 const NOW: Millis = 1_760_000_000_000;
 const DAY: Millis = 24 * 60 * 60 * 1000;
 /// The newest schema version [`seed`] has rows for.
-const NEWEST_SEED: usize = 4;
+const NEWEST_SEED: usize = 7;
 
 /// Real entities, as the feed would deliver them, for the seeds to store.
 struct World {
@@ -85,6 +85,8 @@ fn world() -> World {
             message_id: 100,
             labelled_at: at,
         }],
+        snoozed_until: None,
+        woke_at: None,
     };
     let message = |id: i64, conversation_id: i64, author: Author, text: &str, at: Millis| Message {
         id,
@@ -222,6 +224,8 @@ fn seed(version: usize, tx: &Transaction<'_>, world: &World) -> anyhow::Result<(
         3 => seed_v3(tx, world),
         4 => seed_v4(tx, world),
         5 => seed_v5(tx, world),
+        6 => seed_v6(tx, world),
+        7 => seed_v7(tx, world),
         n => bail!("no seed rows for schema version {n}: add them here, frozen like seed_v1"),
     }
 }
@@ -364,6 +368,19 @@ fn seed_v5(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
     seed_v4(tx, w)
 }
 
+/// Version 6 (`006_saved_replies.sql`): the shop's saved replies and its name, none of which
+/// the world has; the rows of version 5 carry over as they were.
+fn seed_v6(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
+    seed_v5(tx, w)
+}
+
+/// Version 7 (`007_snooze.sql`): `snoozed_until` pulled out of the conversations' JSON (none
+/// of the world's is snoozed) and the shop's time zone in `sync_state`, empty until the app
+/// next asks the shop who it is.
+fn seed_v7(tx: &Transaction<'_>, w: &World) -> anyhow::Result<()> {
+    seed_v6(tx, w)
+}
+
 /// A mirror file stopped at `version`, holding that version's seed, opened as the app opens
 /// it (WAL, foreign keys on).
 fn stopped_at(path: &Path, version: usize, world: &World) -> anyhow::Result<()> {
@@ -435,7 +452,7 @@ async fn check_rows_readable(store: &Store, w: &World, version: usize) -> anyhow
             )
         })
     };
-    let listed = list(ConversationStatus::Open).await?;
+    let listed = list(Folder::Open).await?;
     ensure!(listed.len() == 1, "open conversations: {listed:?}");
     let summary = &listed[0];
     ensure!(
@@ -447,7 +464,7 @@ async fn check_rows_readable(store: &Store, w: &World, version: usize) -> anyhow
             && summary.topics == [Topic::Returns],
         "open conversation in the list: {summary:?}"
     );
-    let listed = list(ConversationStatus::Closed).await?;
+    let listed = list(Folder::Closed).await?;
     ensure!(
         listed.len() == 1
             && listed[0].id == closed.id

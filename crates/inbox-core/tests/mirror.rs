@@ -448,10 +448,13 @@ async fn offline_everything_reads_and_a_queued_reply_is_delivered_once() {
     .await;
 
     // Every conversation, open and closed, can be listed, shown and searched.
-    for status in [ConversationStatus::Open, ConversationStatus::Closed] {
+    for (folder, status) in [
+        (Folder::Open, ConversationStatus::Open),
+        (Folder::Closed, ConversationStatus::Closed),
+    ] {
         let list = inbox
             .conversations(ListFilter {
-                status,
+                status: folder,
                 limit: 10_000,
                 ..ListFilter::default()
             })

@@ -16,8 +16,14 @@ struct World {
 }
 
 async fn world() -> World {
+    world_with(shop_server::clock::Clock::system()).await
+}
+
+/// A world whose shop ends snoozes by `clock`.
+async fn world_with(clock: shop_server::clock::Clock) -> World {
     let dir = tempfile::tempdir().unwrap();
     let mut config = shop_server::Config::new(dir.path().join("shop"));
+    config.clock = clock;
     config.limits = shop_server::limits::LimitsConfig::many_customers_from_one_address();
     config.demo = true;
     let server = shop_server::start(config).await.unwrap();
@@ -349,4 +355,172 @@ async fn focus_quiet_hours_and_pause_silence_and_a_catch_up_is_summed_up() {
         matches!(&caught_up[..], [Notification::Summary { messages: 50, conversations: 5, body, .. }] if body == "50 nya meddelanden i 5 konversationer"),
         "{caught_up:?}"
     );
+}
+
+async fn list(inbox: &Inbox, status: Folder) -> Vec<(i64, Option<Millis>)> {
+    inbox
+        .conversations(ListFilter {
+            status,
+            limit: 10_000,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.id, c.snoozed_until))
+        .collect()
+}
+
+fn woke(notifications: &[Notification], conversation_id: i64) -> Option<String> {
+    notifications.iter().find_map(|n| match n {
+        Notification::Woke {
+            conversation_id: c,
+            body,
+            ..
+        } if *c == conversation_id => Some(body.clone()),
+        _ => None,
+    })
+}
+
+/// Snooze through the engine: the conversation leaves the Open list at once (offline too) for
+/// the Snoozed one, the shop holds it, and when its time comes (the shop's clock, moved by the
+/// test) it comes back with one "Back from snooze" for whoever it concerns, never for someone
+/// else's; a customer message brings it back too, as that message's notification.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snoozed_conversation_comes_back_to_whoever_it_concerns() {
+    const HOUR: Millis = 60 * 60 * 1000;
+    let clock = shop_server::clock::Clock::manual(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    );
+    let world = world_with(clock.clone()).await;
+    let (me_dir, colleague_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut me = Listening::new(world.inbox(me_dir.path(), 0).await);
+    let mut colleague = Listening::new(world.inbox(colleague_dir.path(), 1).await);
+    me.sync().await;
+    colleague.sync().await;
+    let (customer, chat) = world.chat("stina@example.se").await;
+    says(&customer, &chat, "Kan ni återkomma efter lunch?").await;
+    me.sync().await;
+    colleague.sync().await;
+    let id = chat.conversation_id;
+
+    // Snoozed from my desktop: out of Open and into Snoozed before it even reaches the shop.
+    let until = clock.now() + 2 * HOUR;
+    me.inbox.snooze(id, Some(until)).await.unwrap();
+    assert!(
+        !list(&me.inbox, Folder::Open)
+            .await
+            .iter()
+            .any(|c| c.0 == id)
+    );
+    assert!(
+        list(&me.inbox, Folder::Snoozed)
+            .await
+            .contains(&(id, Some(until)))
+    );
+    assert_eq!(me.inbox.flush_outbox().await.unwrap(), 1);
+    colleague.sync().await;
+    assert!(
+        list(&colleague.inbox, Folder::Snoozed)
+            .await
+            .contains(&(id, Some(until))),
+        "the colleague's mirror has it snoozed too"
+    );
+
+    // Its time comes: both hear (nobody's conversation), once.
+    clock.set(until + 1);
+    let back = async {
+        for _ in 0..100 {
+            let told = me.sync().await;
+            if !told.is_empty() {
+                return told;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Vec::new()
+    }
+    .await;
+    assert_eq!(
+        woke(&back, id).as_deref(),
+        Some("Back from snooze"),
+        "{back:?}"
+    );
+    assert_eq!(back.len(), 1, "{back:?}");
+    assert!(woke(&colleague.sync().await, id).is_some());
+    assert!(me.sync().await.is_empty(), "once");
+    assert!(
+        list(&me.inbox, Folder::Open)
+            .await
+            .iter()
+            .any(|c| c.0 == id)
+    );
+
+    // Assigned to the colleague and snoozed again: when it comes back, only they hear.
+    let colleague_session = world.session(1).await;
+    world
+        .assign(&colleague_session, id, Some(colleague_session.staff.id))
+        .await;
+    me.sync().await;
+    colleague.sync().await;
+    let until = clock.now() + HOUR;
+    colleague.inbox.snooze(id, Some(until)).await.unwrap();
+    colleague.inbox.flush_outbox().await.unwrap();
+    me.sync().await;
+    clock.set(until + 1);
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = colleague.sync().await;
+        if !told.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(woke(&told, id).is_some(), "{told:?}");
+    let mine = me.sync().await;
+    assert!(woke(&mine, id).is_none(), "never someone else's: {mine:?}");
+    assert!(
+        list(&me.inbox, Folder::Open)
+            .await
+            .iter()
+            .any(|c| c.0 == id)
+    );
+
+    // A customer message brings a snoozed conversation back; it is the message that notifies.
+    colleague
+        .inbox
+        .snooze(id, Some(clock.now() + HOUR))
+        .await
+        .unwrap();
+    colleague.inbox.flush_outbox().await.unwrap();
+    colleague.sync().await;
+    let message = says(&customer, &chat, "Hallå igen").await;
+    let told = colleague.sync().await;
+    assert!(
+        about(&told, message) && woke(&told, id).is_none(),
+        "{told:?}"
+    );
+    assert!(
+        list(&colleague.inbox, Folder::Open)
+            .await
+            .iter()
+            .any(|c| c.0 == id)
+    );
+
+    // A closed conversation can't be snoozed: said before anything is queued.
+    colleague
+        .inbox
+        .set_status(id, ConversationStatus::Closed)
+        .await
+        .unwrap();
+    let refused = colleague
+        .inbox
+        .snooze(id, Some(clock.now() + HOUR))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("reopen"), "{refused}");
+    let past = colleague.inbox.snooze(id, Some(1)).await;
+    assert!(past.is_err());
 }

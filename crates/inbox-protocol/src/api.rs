@@ -23,6 +23,9 @@ pub const MAX_SAVED_REPLY_TITLE_CHARS: usize = 100;
 /// and still fit in one message.
 pub const MAX_SAVED_REPLY_BODY_CHARS: usize = 2_000;
 
+/// The furthest ahead a conversation can be snoozed: a year.
+pub const MAX_SNOOZE_MS: Millis = 366 * 24 * 60 * 60 * 1000;
+
 /// Longest email address accepted anywhere (RFC 5321's limit on a path), in characters.
 pub const MAX_EMAIL_CHARS: usize = 320;
 
@@ -75,6 +78,10 @@ pub struct ShopInfo {
     pub currency: String,
     /// Identifies this shop's change history; a cursor from another history is refused.
     pub history_id: String,
+    /// The shop's IANA time zone (`Europe/Stockholm`): "tomorrow 09:00" for a snooze means
+    /// 09:00 there, wherever the staff member is.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +304,15 @@ pub enum SendMessage {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetStatus {
     pub status: ConversationStatus,
+}
+
+/// Snoozes an open conversation until a time, or ends its snooze with `until: null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetSnooze {
+    /// After now and at most [`MAX_SNOOZE_MS`] ahead.
+    pub until: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -731,6 +747,8 @@ mod tests {
                 updated_at: 2,
                 last_message_at: 2,
                 topics: Vec::new(),
+                snoozed_until: Some(9),
+                woke_at: Some(4),
             }),
             Entity::Message(Message {
                 id: 11,

@@ -124,6 +124,14 @@ pub struct Conversation {
     pub last_message_at: Millis,
     /// One label per topic, newest first.
     pub topics: Vec<TopicLabel>,
+    /// While snoozed: when the conversation comes back on its own. Only an open conversation
+    /// is snoozed; a customer message, closing it or the time coming ends the snooze.
+    #[serde(default)]
+    pub snoozed_until: Option<Millis>,
+    /// When the conversation last came back from a snooze because its time came (not a
+    /// customer message, which notifies by itself): desktops notify once for each value.
+    #[serde(default)]
+    pub woke_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

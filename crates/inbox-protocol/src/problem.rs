@@ -45,6 +45,8 @@ pub enum ProblemCode {
     CartEmpty,
     /// The payment provider declined the card; nothing was charged and the cart is as it was.
     PaymentDeclined,
+    /// The action needs an open conversation (snoozing one, say) and this one is closed.
+    ConversationClosed,
     Internal,
 }
 

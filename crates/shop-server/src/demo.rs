@@ -72,6 +72,8 @@ const MINUTE: Millis = 60 * SECOND;
 const HOUR: Millis = 60 * MINUTE;
 const DAY: Millis = 24 * HOUR;
 const CURRENCY: &str = "SEK";
+/// Where the demo shop is (Nordlys Studio is Swedish): its snoozes end by its clock.
+pub const TIME_ZONE: &str = "Europe/Stockholm";
 /// How many of the newest conversations are live: the customer is on the store right now.
 const LIVE_CONVERSATIONS: usize = 6;
 
@@ -3101,7 +3103,7 @@ mod tests {
         let opts = opts.clone();
         let staff = db
             .write_blocking(|tx| {
-                let shop = Shop::load_or_init(tx, FALLBACK_SHOP_NAME, CURRENCY)?;
+                let shop = Shop::load_or_init(tx, FALLBACK_SHOP_NAME, CURRENCY, TIME_ZONE)?;
                 seed(tx, &shop, &KeywordClassifier, &opts)
             })
             .unwrap();
@@ -3380,6 +3382,7 @@ mod tests {
         let shop = store::Shop {
             name: FALLBACK_SHOP_NAME.into(),
             currency: CURRENCY.into(),
+            time_zone: TIME_ZONE.into(),
             history_id: "demo".into(),
         };
         let (mut products, mut discounts, mut emails, mut swedish) = (0, 0, 0, 0);

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod media;
 pub mod presence;
 pub mod simulate;
+pub mod snooze;
 pub mod storage;
 pub mod tls;
 pub mod topics;
@@ -53,6 +54,9 @@ pub struct AppState {
     /// See [`Config::trusted_proxies`].
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     pub presence: presence::Presence,
+    /// What timed work (snoozes ending) runs by; see [`Config::clock`].
+    pub clock: clock::Clock,
+    pub snoozes: snooze::Snoozes,
     pub live: api::live::Live,
     /// See [`Config::allowed_origins`].
     pub allowed_origins: api::cors::AllowedOrigins,
@@ -73,6 +77,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     pub shop_name: String,
     pub currency: String,
+    /// The shop's IANA time zone, used when a new database is made (`--time-zone`).
+    pub time_zone: String,
     /// How often an idle live stream sends a heartbeat.
     pub heartbeat: Duration,
     /// How often an open live stream checks that its token is still good (a sign-out on this
@@ -98,6 +104,8 @@ pub struct Config {
     /// How long a customer counts as online after the instance serving their chat stream was
     /// last heard of; an instance renews its leases every third of this while it runs.
     pub presence_lease: Duration,
+    /// The time snoozes end by: the system's, or a manual clock in tests.
+    pub clock: clock::Clock,
 }
 
 impl Config {
@@ -110,6 +118,7 @@ impl Config {
             tls: None,
             shop_name: "Nordlys Studio".into(),
             currency: "SEK".into(),
+            time_zone: demo::TIME_ZONE.into(),
             heartbeat: Duration::from_secs(10),
             stream_recheck: Duration::from_secs(10),
             staff_token_ttl_ms: auth::STAFF_TOKEN_TTL_MS,
@@ -121,6 +130,7 @@ impl Config {
             database: None,
             media_dir: None,
             presence_lease: Duration::from_secs(30),
+            clock: clock::Clock::system(),
         }
     }
 }
@@ -147,6 +157,7 @@ pub struct Running {
     fanout: tokio::task::JoinHandle<()>,
     pruner: tokio::task::JoinHandle<()>,
     leases: tokio::task::JoinHandle<()>,
+    snoozes: tokio::task::JoinHandle<()>,
     /// Held while serving; see [`lock_data_dir`].
     _data_dir_lock: std::fs::File,
 }
@@ -160,6 +171,7 @@ impl Running {
     pub async fn shutdown(self) {
         self.pruner.abort();
         self.leases.abort();
+        self.snoozes.abort();
         for task in [self.simulation, self.mailer].into_iter().flatten() {
             task.abort();
         }
@@ -237,9 +249,10 @@ pub fn open_shop(
     tx: &storage::Tx<'_>,
     name: &str,
     currency: &str,
+    time_zone: &str,
     demo: Option<&dyn TopicClassifier>,
 ) -> Result<(Shop, Option<Vec<DemoStaff>>)> {
-    let shop = Shop::load_or_init(tx, name, currency)?;
+    let shop = Shop::load_or_init(tx, name, currency, time_zone)?;
     let Some(classifier) = demo else {
         return Ok((shop, None));
     };
@@ -270,6 +283,7 @@ pub async fn start(config: Config) -> Result<Running> {
     };
     let db = tokio::task::spawn_blocking(move || storage::Db::connect(&database)).await??;
     let (name, currency) = (config.shop_name.clone(), config.currency.clone());
+    let time_zone = config.time_zone.clone();
     let classifier = config.classifier.clone();
     let demo = config.demo;
     let alone = db.sqlite_path().is_some();
@@ -280,7 +294,13 @@ pub async fn start(config: Config) -> Result<Running> {
                 // survived its restart. Several instances on PostgreSQL rely on the leases.
                 mutations::everyone_offline(tx)?;
             }
-            open_shop(tx, &name, &currency, demo.then_some(classifier.as_ref()))
+            open_shop(
+                tx,
+                &name,
+                &currency,
+                &time_zone,
+                demo.then_some(classifier.as_ref()),
+            )
         })
         .await?;
 
@@ -308,6 +328,8 @@ pub async fn start(config: Config) -> Result<Running> {
         limits: limits::Limits::new(config.limits.clone()),
         trusted_proxies: config.trusted_proxies.clone().into(),
         presence: presence::Presence::new(config.presence_lease),
+        clock: config.clock.clone(),
+        snoozes: snooze::Snoozes::new(),
         live: api::live::Live::new(fanout, config.stream_recheck),
         allowed_origins,
         hsts,
@@ -325,6 +347,12 @@ pub async fn start(config: Config) -> Result<Running> {
 
     let pruner = tokio::spawn(prune_forever(state.clone()));
     let leases = tokio::spawn(state.presence.clone().keep(state.db.clone()));
+    let snoozes = tokio::spawn(
+        state
+            .snoozes
+            .clone()
+            .run(state.db.clone(), state.clock.clone()),
+    );
     let mailer = config
         .smtp
         .clone()
@@ -348,6 +376,7 @@ pub async fn start(config: Config) -> Result<Running> {
         fanout: fanout_task,
         pruner,
         leases,
+        snoozes,
         _data_dir_lock: data_dir_lock,
     })
 }

@@ -95,6 +95,10 @@ struct Args {
     /// (a server renews its leases every third of this).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=600))]
     presence_lease: u64,
+    /// The shop's IANA time zone, set when the shop is created: snoozes until "tomorrow
+    /// 09:00" end at 09:00 there.
+    #[arg(long, value_name = "ZONE", default_value = shop_server::demo::TIME_ZONE, value_parser = parse_time_zone)]
+    time_zone: String,
 }
 
 fn parse_database(text: &str) -> Result<String, String> {
@@ -130,6 +134,12 @@ fn migrate(
     }
     eprintln!("moved; start the server with the new database");
     Ok(())
+}
+
+fn parse_time_zone(text: &str) -> Result<String, String> {
+    jiff::tz::TimeZone::get(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| format!("{text:?} is not a time zone this machine knows: {e}"))
 }
 
 fn parse_origin(text: &str) -> Result<String, String> {
@@ -170,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
     config.database = args.database;
     config.media_dir = args.media_dir;
     config.presence_lease = Duration::from_secs(args.presence_lease);
+    config.time_zone = args.time_zone;
     config.smtp = args.smtp.map(|url| shop_server::email::Smtp {
         url,
         from: args.smtp_from,

@@ -78,7 +78,7 @@ async fn a_reopened_database_keeps_its_shop_and_migrates_nothing_twice() {
     let first = open(&database);
     let history = first
         .write(|tx| {
-            let (shop, _) = shop_server::open_shop(tx, "Shop", "SEK", None)?;
+            let (shop, _) = shop_server::open_shop(tx, "Shop", "SEK", "Europe/Stockholm", None)?;
             mutations::set_meta(tx, "probe", "kept")?;
             Ok(shop.history_id)
         })
@@ -88,7 +88,8 @@ async fn a_reopened_database_keeps_its_shop_and_migrates_nothing_twice() {
     let again = open(&database);
     let (kept, probe) = again
         .write(|tx| {
-            let (shop, _) = shop_server::open_shop(tx, "Another name", "EUR", None)?;
+            let (shop, _) =
+                shop_server::open_shop(tx, "Another name", "EUR", "Europe/Paris", None)?;
             Ok((shop, shop_server::storage::records::meta(tx, "probe")?))
         })
         .await
@@ -98,6 +99,10 @@ async fn a_reopened_database_keeps_its_shop_and_migrates_nothing_twice() {
         "the shop's history id survives a restart"
     );
     assert_eq!(kept.name, "Shop");
+    assert_eq!(
+        kept.time_zone, "Europe/Stockholm",
+        "the time zone is the shop's, set when it was made"
+    );
     assert_eq!(probe.as_deref(), Some("kept"));
 }
 

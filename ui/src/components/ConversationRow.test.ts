@@ -83,3 +83,12 @@ it('shows presence as unknown, never Online, while the app is not live', () => {
   expect(screen.queryByTestId('row-online')).toBeNull();
   expect(screen.getByTestId('row-presence-unknown').textContent).toBe('Presence unknown');
 });
+
+it('says until when a snoozed conversation is set aside, in the shop’s zone', () => {
+  // NOW is 22 November 2026, 13:00 in Stockholm; 09:00 there on the 24th is a Tuesday.
+  row({
+    row: summary({ snoozed_until: Date.UTC(2026, 10, 24, 8, 0) }),
+    zone: 'Europe/Stockholm',
+  });
+  expect(screen.getByTestId('row-snoozed').textContent).toBe('Until Tue 9:00 AM');
+});

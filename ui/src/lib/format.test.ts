@@ -17,6 +17,7 @@ import {
   formatMoney,
   formatMonthYear,
   formatTime,
+  formatUpcoming,
 } from './format';
 
 const STOCKHOLM = { timeZone: 'Europe/Stockholm' };
@@ -206,5 +207,24 @@ describe('sizes and lists', () => {
   it('join names with the locale’s conjunction', () => {
     expect(formatList(['Checkout', 'Shipping'], 'en-GB')).toBe('Checkout and Shipping');
     expect(formatList(['Kassa', 'Frakt'], 'sv-SE')).toBe('Kassa och Frakt');
+  });
+});
+
+describe('times ahead (a snooze ending)', () => {
+  it('show the time today, the weekday within a week, the date after', () => {
+    expect(formatUpcoming(cet(2026, 11, 22, 18, 0), NOW, 'sv-SE', STOCKHOLM)).toBe('18:00');
+    // Wednesday 25 November, 09:00.
+    expect(formatUpcoming(cet(2026, 11, 25, 9, 0), NOW, 'sv-SE', STOCKHOLM)).toBe('ons 09:00');
+    expect(formatUpcoming(cet(2026, 11, 25, 9, 0), NOW, 'en-GB', STOCKHOLM)).toBe('Wed 09:00');
+    expect(formatUpcoming(cet(2026, 12, 24, 9, 30), NOW, 'sv-SE', STOCKHOLM)).toBe('24 dec. 09:30');
+    expect(formatUpcoming(cet(2026, 12, 24, 9, 30), NOW, 'en-GB', STOCKHOLM)).toBe('24 Dec 09:30');
+    expect(formatUpcoming(cet(2027, 1, 4, 9, 0), NOW, 'en-GB', STOCKHOLM)).toBe('4 Jan 2027 09:00');
+  });
+
+  it('read the day in the zone given, not the computer’s', () => {
+    // 23:30 on the 22nd in Stockholm is already the 23rd in Tokyo.
+    const at = cet(2026, 11, 22, 23, 30);
+    expect(formatUpcoming(at, NOW, 'en-GB', STOCKHOLM)).toBe('23:30');
+    expect(formatUpcoming(at, NOW, 'en-GB', { timeZone: 'Asia/Tokyo' })).toBe('Mon 07:30');
   });
 });

@@ -104,6 +104,25 @@ export function formatMessageTime(
   }).format(at);
 }
 
+/**
+ * A moment ahead, such as when a snooze ends: the time today, the weekday and time within the
+ * next six days, otherwise the date and time (with the year only when it isn't this year's).
+ */
+export function formatUpcoming(at: Millis, now: Millis, tag: string, opts?: ZoneOptions): string {
+  const days = -calendarDaysBefore(at, now, opts);
+  const time = formatTime(at, tag, opts);
+  if (days <= 0) return time;
+  if (days < 7) return `${dateTime(tag, { ...zone(opts), weekday: 'short' }).format(at)} ${time}`;
+  const sameYear = yearOf(at, opts) === yearOf(now, opts);
+  const date = dateTime(tag, {
+    ...zone(opts),
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(at);
+  return `${date} ${time}`;
+}
+
 /** A full date and time, for tooltips and details: `Monday 3 March 2025 at 14:05`. */
 export function formatFullDateTime(at: Millis, tag: string, opts?: ZoneOptions): string {
   return dateTime(tag, { ...zone(opts), dateStyle: 'full', timeStyle: 'short' }).format(at);

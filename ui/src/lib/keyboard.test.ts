@@ -218,3 +218,14 @@ describe('quit', () => {
     expect(shortcutFor(press('q', { ctrlKey: true, repeat: true }), 'other')).toBeNull();
   });
 });
+
+describe('snooze', () => {
+  it('is Z on the list or a conversation, never while typing', () => {
+    expect(shortcutFor(press('z'), 'other')).toBe('snooze');
+    expect(shortcutFor(press('Z'), 'mac')).toBe('snooze');
+    expect(shortcutFor(press('z', { target: TEXT_INPUT }), 'other')).toBeNull();
+    expect(shortcutFor(press('z', { ctrlKey: true }), 'other')).toBeNull();
+    expect(shortcutList('other').find((s) => s.action === 'snooze')?.keys).toEqual(['Z']);
+    expect(t(SHORTCUT_LABELS.snooze)).toBe('Snooze');
+  });
+});

@@ -15,6 +15,7 @@ export type ShortcutAction =
   | 'toggleStatus'
   | 'markUnread'
   | 'assign'
+  | 'snooze'
   | 'search'
   | 'commandPalette'
   | 'closeOverlay'
@@ -122,6 +123,7 @@ const LETTERS: Readonly<Record<string, ShortcutAction>> = {
   e: 'toggleStatus',
   u: 'markUnread',
   a: 'assign',
+  z: 'snooze',
 };
 
 /** Actions that make sense to repeat while a key is held down. */
@@ -201,6 +203,7 @@ export function shortcutList(platform: KeyboardPlatform): ShortcutHelp[] {
     { action: 'toggleStatus', keys: ['E'] },
     { action: 'markUnread', keys: ['U'] },
     { action: 'assign', keys: ['A'] },
+    { action: 'snooze', keys: ['Z'] },
     { action: 'search', keys: ['/'] },
     { action: 'commandPalette', keys: command },
     { action: 'closeOverlay', keys: ['Esc'] },
@@ -220,6 +223,7 @@ export const SHORTCUT_LABELS = {
   toggleStatus: 'shortcuts.toggleStatus',
   markUnread: 'shortcuts.markUnread',
   assign: 'shortcuts.assign',
+  snooze: 'shortcuts.snooze',
   search: 'shortcuts.search',
   commandPalette: 'shortcuts.commandPalette',
   closeOverlay: 'shortcuts.closeOverlay',

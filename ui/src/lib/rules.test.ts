@@ -6,6 +6,7 @@ import topicRs from '../../../crates/inbox-protocol/src/topic.rs?raw';
 import { t, translatePhrase, type Phrase } from './i18n/index.svelte';
 import {
   presence,
+  folderOf,
   CART_EVENT_NAME_LIMIT,
   CART_PREVIEW_LINES,
   CONFIDENCE_GATE,
@@ -612,5 +613,14 @@ describe('presence', () => {
     }
     expect(presence(false, 'live')).toBeNull();
     expect(presence(false, 'offline')).toBeNull();
+  });
+});
+
+describe('which list a conversation is in', () => {
+  it('is Closed, Snoozed or Open', () => {
+    expect(folderOf({ status: 'closed', snoozed_until: null })).toBe('closed');
+    expect(folderOf({ status: 'open', snoozed_until: 5 })).toBe('snoozed');
+    expect(folderOf({ status: 'open', snoozed_until: null })).toBe('open');
+    expect(folderOf({ status: 'open' })).toBe('open');
   });
 });

@@ -13,6 +13,7 @@
 
 import { formatFileSize } from './format';
 import type { MessageKey, Phrase } from './i18n/en';
+import type { ConversationStatus, Folder } from '../bindings';
 
 export type Millis = number;
 
@@ -538,6 +539,7 @@ const ERROR_CODES = [
   'unsupported_media',
   'corrupt_media',
   'staff_cannot_chat',
+  'conversation_closed',
   'rate_limited',
   'database',
   'local',
@@ -697,6 +699,8 @@ export const OUTBOX_KINDS = {
   mark_read: 'outbox.kind.markRead',
   assign: 'outbox.kind.assign',
   unassign: 'outbox.kind.unassign',
+  snooze: 'outbox.kind.snooze',
+  unsnooze: 'outbox.kind.unsnooze',
   add_note: 'outbox.kind.addNote',
   edit_note: 'outbox.kind.editNote',
   delete_note: 'outbox.kind.deleteNote',
@@ -720,4 +724,10 @@ export function outboxSummary(entries: readonly { state: { state: string } }[]):
     count: entries.length,
     failed: entries.filter((e) => e.state.state === 'failed').length,
   };
+}
+
+/** Which list a conversation is in: Closed, Snoozed (open and set aside until a time) or Open. */
+export function folderOf(c: { status: ConversationStatus; snoozed_until?: number | null }): Folder {
+  if (c.status === 'closed') return 'closed';
+  return c.snoozed_until != null ? 'snoozed' : 'open';
 }

@@ -18,6 +18,8 @@ import {
   type ConversationSummary,
   type ConversationView,
   type DeepLink,
+  type Folder,
+  type SnoozeChoices,
   type EngineEvent,
   type OutboxEntry,
   type Language,
@@ -32,7 +34,7 @@ import { layoutFor, type Layout } from '../lib/layout';
 import { call, failureCode, CommandFailure } from '../lib/api';
 import { setLocale } from '../lib/i18n/index.svelte';
 import type { Phrase } from '../lib/i18n/index.svelte';
-import { errorPhrase, shouldMarkRead } from '../lib/rules';
+import { errorPhrase, folderOf, shouldMarkRead } from '../lib/rules';
 import { heldRows, HOLD_PAUSE_MS } from '../lib/listhold';
 import { debounce } from '../lib/text';
 
@@ -44,7 +46,7 @@ export const PAGE_SIZE = 2000;
 export const FIRST_PAGE_SIZE = 60;
 
 export type Overlay =
-  'palette' | 'help' | 'settings' | 'outbox' | 'assign' | 'products' | 'discount' | null;
+  'palette' | 'help' | 'settings' | 'outbox' | 'assign' | 'snooze' | 'products' | 'discount' | null;
 
 export interface Toast {
   id: number;
@@ -91,7 +93,7 @@ export class AppState {
   lastSyncedAt = $state<number | null>(null);
   staff = $state.raw<Staff[]>([]);
 
-  tab = $state<ConversationStatus>('open');
+  tab = $state<Folder>('open');
   assignment = $state<Assignment>('all');
   rows = $state.raw<ConversationSummary[]>([]);
   listLoading = $state(false);
@@ -476,7 +478,7 @@ export class AppState {
   }
 
   /** Shows a list; choosing the tab already shown takes the cursor back to its top. */
-  setTab(tab: ConversationStatus): void {
+  setTab(tab: Folder): void {
     this.cursorId = null;
     if (this.tab === tab) return;
     this.tab = tab;
@@ -497,15 +499,12 @@ export class AppState {
   // The open conversation
   // -------------------------------------------------------------------------------------------
 
-  /** Opens a conversation; `status` switches the Open/Closed tab to where it lives. */
+  /** Opens a conversation; `status` switches the tab to where it lives at once, and the tab
+   * follows the conversation once it is loaded (a snoozed one is in Snoozed). */
   /** A message the next opened conversation shows first, highlighted (a search hit). */
   focusMessage: number | null = null;
 
-  async openConversation(
-    id: number,
-    status?: ConversationStatus,
-    atMessage?: number | null,
-  ): Promise<void> {
+  async openConversation(id: number, status?: Folder, atMessage?: number | null): Promise<void> {
     this.focusMessage = atMessage ?? null;
     if (status && status !== this.tab) {
       this.tab = status;
@@ -523,8 +522,9 @@ export class AppState {
     void commands.setOpenConversation(id)?.catch?.(() => {});
     const view = await this.loadView(id);
     if (!view) return;
-    if (!status && view.conversation.status !== this.tab) {
-      this.tab = view.conversation.status;
+    // The hint was the conversation's status (a search hit): a snoozed one lives in Snoozed.
+    if (folderOf(view.conversation) !== this.tab) {
+      this.tab = folderOf(view.conversation);
       this.rows = [];
       void this.refreshList();
     }
@@ -602,6 +602,77 @@ export class AppState {
   openAssign(id: number | null = null): void {
     this.assignFor = id;
     if (this.assignTargetId !== null) this.overlay = 'assign';
+  }
+
+  /** The conversation the snooze picker is for: one chosen from the list's menu, else the
+   * action target. */
+  snoozeFor = $state<number | null>(null);
+  /** The choices the snooze picker offers, worked out when it opens. */
+  snoozeChoices = $state.raw<SnoozeChoices | null>(null);
+  /** The shop's time zone, once known: snooze times show in it. */
+  shopZone = $state<string | null>(null);
+
+  get snoozeTargetId(): number | null {
+    return this.snoozeFor ?? this.targetId;
+  }
+
+  /** When the snooze target comes back, if it is snoozed (from what is on screen). */
+  get snoozeTargetUntil(): number | null {
+    const id = this.snoozeTargetId;
+    if (id === null) return null;
+    if (this.view?.conversation.id === id) return this.view.conversation.snoozed_until ?? null;
+    return this.rows.find((r) => r.id === id)?.snoozed_until ?? null;
+  }
+
+  /** Opens the snooze picker for `id` (a row's menu), or for the action target; an open
+   * conversation only. */
+  async openSnooze(id: number | null = null): Promise<void> {
+    this.snoozeFor = id;
+    const target = this.snoozeTargetId;
+    if (target === null || this.statusOf(target) !== 'open') return;
+    this.snoozeChoices = null;
+    this.overlay = 'snooze';
+    try {
+      const choices = await call(commands.snoozeChoices());
+      this.snoozeChoices = choices;
+      if (choices.time_zone) this.shopZone = choices.time_zone;
+    } catch (e) {
+      this.toast(e);
+    }
+  }
+
+  /** Snoozes the picker's conversation until `until`, or ends its snooze with `null`; `done`
+   * is what the toast says (the picker words it, with the time in the shop's zone). */
+  async snooze(until: number | null, done?: Phrase): Promise<boolean> {
+    const id = this.snoozeTargetId;
+    if (id === null) return false;
+    const ok = await this.run(
+      commands.snooze(id, until),
+      done ?? (until === null ? { key: 'action.unsnoozed' } : undefined),
+    );
+    if (!ok) return false;
+    this.overlay = null;
+    this.snoozeFor = null;
+    // It moved to another list; the cursor moves on to a neighbour in this one.
+    const to: Folder = until === null ? 'open' : 'snoozed';
+    const index = this.rows.findIndex((r) => r.id === id);
+    if (index >= 0 && to !== this.tab) {
+      this.rows = this.rows.filter((r) => r.id !== id);
+      this.cursorId = this.rows[Math.min(index, this.rows.length - 1)]?.id ?? null;
+    }
+    if (this.openId === id) void this.loadView(id);
+    return true;
+  }
+
+  /** A custom snooze's moment: a date and a time of day in the shop's time zone; `null` (and
+   * a toast saying why) when it can't be one. */
+  async snoozeTime(date: string, time: string): Promise<number | null> {
+    try {
+      return await call(commands.snoozeTime(date, time));
+    } catch (e) {
+      this.toast(e);
+      return null;
+    }
   }
 
   get targetStatus(): ConversationStatus | null {

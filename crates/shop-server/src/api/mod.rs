@@ -124,6 +124,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(staff::conversation))
         .routes(routes!(staff::send_message))
         .routes(routes!(staff::set_status))
+        .routes(routes!(staff::set_snooze))
         .routes(routes!(staff::set_read_state))
         .routes(routes!(staff::set_assignee))
         .routes(routes!(staff::upload))

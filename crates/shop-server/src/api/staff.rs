@@ -284,6 +284,39 @@ pub async fn set_status(
 }
 
 #[utoipa::path(
+    put, path = "/api/v1/conversations/{id}/snooze", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = SetSnooze,
+    responses((status = 200, body = Conversation, description = "Snoozed until `until` (it leaves the open list and comes back then, \
+                or at the customer's next message), or no longer snoozed with `until: null`"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "`conversation_closed`: only an open conversation can be snoozed; \
+                `malformed_payload`: the time is past or more than a year ahead"))
+)]
+pub async fn set_snooze(
+    State(state): State<AppState>,
+    ChatStaff(staff): ChatStaff,
+    ApiPath(id): ApiPath<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(request): ApiJson<SetSnooze>,
+) -> Result<Response> {
+    let until = request.until;
+    let now = state.clock.now();
+    let response = idempotent(
+        &state,
+        staff_scope(&staff),
+        key,
+        &(id, request),
+        StatusCode::OK,
+        move |tx| mutations::set_snooze(tx, id, until, now),
+    )
+    .await;
+    state.snoozes.changed();
+    response
+}
+
+#[utoipa::path(
     put, path = "/api/v1/conversations/{id}/read-state", tag = "conversations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Conversation id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),

@@ -130,6 +130,8 @@ const TABLES: &[(&str, &[&str], &str)] = &[
             "created_at",
             "updated_at",
             "last_message_at",
+            "snoozed_until",
+            "woke_at",
         ],
         "id",
     ),

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 pub struct Shop {
     pub name: String,
     pub currency: String,
+    /// IANA name; see [`ShopInfo::time_zone`].
+    pub time_zone: String,
     pub history_id: String,
 }
 
@@ -26,7 +28,12 @@ impl Shop {
     }
 
     /// Reads the shop's settings, creating them on a new database.
-    pub fn load_or_init(conn: &dyn Sql, name: &str, currency: &str) -> Result<Shop> {
+    pub fn load_or_init(
+        conn: &dyn Sql,
+        name: &str,
+        currency: &str,
+        time_zone: &str,
+    ) -> Result<Shop> {
         let get = |key: &str| -> Result<Option<String>> {
             conn.query_opt("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
                 r.get(0)
@@ -41,6 +48,7 @@ impl Shop {
         };
         set("name", name)?;
         set("currency", currency)?;
+        set("time_zone", time_zone)?;
         if get("history_id")?.is_none() {
             let id: [u8; 8] = rand::random();
             set(
@@ -51,6 +59,7 @@ impl Shop {
         Ok(Shop {
             name: get("name")?.unwrap_or_default(),
             currency: get("currency")?.unwrap_or_default(),
+            time_zone: get("time_zone")?.unwrap_or_default(),
             history_id: get("history_id")?.unwrap_or_default(),
         })
     }
@@ -60,6 +69,7 @@ impl Shop {
             name: self.name.clone(),
             currency: self.currency.clone(),
             history_id: self.history_id.clone(),
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -143,7 +153,7 @@ pub fn customer(conn: &dyn Sql, shop: &Shop, id: i64) -> Result<Option<Customer>
 pub fn conversation(conn: &dyn Sql, id: i64) -> Result<Option<Conversation>> {
     let Some(mut conversation) = conn.query_opt(
         "SELECT id, customer_id, platform, status, assignee_id, contact_email, customer_online,
-                created_at, updated_at, last_message_at
+                created_at, updated_at, last_message_at, snoozed_until, woke_at
            FROM conversations WHERE id = ?1",
         args![id],
         |r| {
@@ -159,6 +169,8 @@ pub fn conversation(conn: &dyn Sql, id: i64) -> Result<Option<Conversation>> {
                 updated_at: r.get(8)?,
                 last_message_at: r.get(9)?,
                 topics: Vec::new(),
+                snoozed_until: r.get(10)?,
+                woke_at: r.get(11)?,
             })
         },
     )?

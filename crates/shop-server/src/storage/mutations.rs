@@ -76,8 +76,8 @@ fn insert_message(
     Ok(id)
 }
 
-/// A customer writes in their chat: the message is stored, a closed conversation reopens, and
-/// the classifier may label it.
+/// A customer writes in their chat: the message is stored, a closed conversation reopens, a
+/// snoozed one comes back (the message itself is the news), and the classifier may label it.
 pub fn customer_message(
     tx: &Tx<'_>,
     classifier: &dyn TopicClassifier,
@@ -97,7 +97,7 @@ pub fn customer_message(
         now,
     )?;
     tx.execute(
-        "UPDATE conversations SET status = 'open' WHERE id = ?1",
+        "UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = ?1",
         args![conversation_id],
     )?;
     if let Some(guess) = topics::label(classifier, text) {
@@ -333,12 +333,73 @@ pub fn set_status(
     now: Millis,
 ) -> Result<Conversation> {
     conversation(tx, conversation_id)?;
+    // Closing ends a snooze: a closed conversation has nothing to come back to.
     tx.execute(
-        "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        "UPDATE conversations SET status = ?2, updated_at = ?3,
+           snoozed_until = CASE WHEN ?2 = 'closed' THEN NULL ELSE snoozed_until END
+         WHERE id = ?1",
         args![conversation_id, enum_key(&status), now],
     )?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     conversation(tx, conversation_id)
+}
+
+/// Snoozes an open conversation until `until` (after `now`, at most [`MAX_SNOOZE_MS`] ahead),
+/// or ends its snooze with `None`. A closed conversation is refused: close or snooze, not both.
+pub fn set_snooze(
+    tx: &Tx<'_>,
+    conversation_id: i64,
+    until: Option<Millis>,
+    now: Millis,
+) -> Result<Conversation> {
+    let current = conversation(tx, conversation_id)?;
+    if let Some(until) = until {
+        if current.status == ConversationStatus::Closed {
+            return Err(Error::unprocessable(
+                ProblemCode::ConversationClosed,
+                "a closed conversation can't be snoozed; reopen it first",
+            ));
+        }
+        if until <= now {
+            return Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                "the snooze must end in the future",
+            ));
+        }
+        if until - now > MAX_SNOOZE_MS {
+            return Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                "a conversation can be snoozed for a year at most",
+            ));
+        }
+    }
+    tx.execute(
+        "UPDATE conversations SET snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",
+        args![conversation_id, until, now],
+    )?;
+    changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
+    conversation(tx, conversation_id)
+}
+
+/// Brings back every conversation whose snooze has ended by `now`, marking when (`woke_at`),
+/// so desktops tell whoever it concerns; returns how many. Safe on several instances at once:
+/// a conversation woken by one is no longer snoozed for the next.
+pub fn wake_snoozed(tx: &Tx<'_>, now: Millis) -> Result<usize> {
+    let due: Vec<i64> = tx.query_map(
+        "SELECT id FROM conversations
+          WHERE snoozed_until IS NOT NULL AND snoozed_until <= ?1 ORDER BY id",
+        args![now],
+        |r| r.get(0),
+    )?;
+    for &id in &due {
+        tx.execute(
+            "UPDATE conversations SET snoozed_until = NULL, woke_at = ?2, updated_at = ?2
+              WHERE id = ?1",
+            args![id, now],
+        )?;
+        changes::touch(tx, Kind::Conversation, id, 0)?;
+    }
+    Ok(due.len())
 }
 
 pub fn set_assignee(

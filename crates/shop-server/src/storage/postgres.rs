@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/002_presence.sql"),
     include_str!("../../migrations/postgres/003_checkout.sql"),
     include_str!("../../migrations/postgres/004_saved_replies.sql"),
+    include_str!("../../migrations/postgres/005_snooze.sql"),
 ];
 
 const READERS: usize = 4;

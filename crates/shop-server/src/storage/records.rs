@@ -20,6 +20,17 @@ pub fn meta(db: &dyn Sql, key: &str) -> Result<Option<String>> {
     })
 }
 
+/// When the next snooze ends, if any conversation is snoozed.
+pub fn next_snooze_end(db: &dyn Sql) -> Result<Option<Millis>> {
+    Ok(db
+        .query_opt(
+            "SELECT min(snoozed_until) FROM conversations WHERE snoozed_until IS NOT NULL",
+            args![],
+            |r| r.get::<Option<Millis>>(0),
+        )?
+        .flatten())
+}
+
 /// Whether the shop has any staff yet (a new database has none).
 pub fn has_staff(db: &dyn Sql) -> Result<bool> {
     db.exists("SELECT 1 FROM staff LIMIT 1", args![])

@@ -88,6 +88,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/003_presence.sql"),
     include_str!("../../migrations/sqlite/004_checkout.sql"),
     include_str!("../../migrations/sqlite/005_saved_replies.sql"),
+    include_str!("../../migrations/sqlite/006_snooze.sql"),
 ];
 
 const READERS: usize = 4;

@@ -87,7 +87,13 @@ pub fn postgres_database_with(demo: bool) -> Option<String> {
             .expect("the template opens");
             let classifier = shop_server::topics::default_classifier();
             db.write_blocking(|tx| {
-                shop_server::open_shop(tx, "Nordlys Studio", "SEK", Some(classifier.as_ref()))
+                shop_server::open_shop(
+                    tx,
+                    "Nordlys Studio",
+                    "SEK",
+                    "Europe/Stockholm",
+                    Some(classifier.as_ref()),
+                )
             })
             .expect("the demo seeds");
             drop(db);

@@ -604,6 +604,37 @@ export const en = {
   'error.no_browser': 'No web browser could open the link. Check your default browser.',
   'error.unknown': 'Something went wrong.',
 
+  // Snooze
+  'list.snoozed': 'Snoozed',
+  'list.snoozedConversations': 'Snoozed conversations',
+  'list.empty.snoozed':
+    'No snoozed conversations. Snooze one (Z) to set it aside until later; it comes back on its own.',
+  'list.snoozedUntil': 'Until {time}',
+  'conversation.snoozedUntil': 'Snoozed until {time}',
+  'action.snooze': 'Snooze',
+  'action.snoozeChange': 'Change snooze',
+  'action.unsnooze': 'Unsnooze',
+  'action.snoozed': 'Snoozed until {time}. It moved to Snoozed.',
+  'action.unsnoozed': 'No longer snoozed. It moved to Open.',
+  'snooze.title': 'Snooze until',
+  'snooze.laterToday': 'Later today',
+  'snooze.tomorrow': 'Tomorrow',
+  'snooze.nextWeek': 'Next week',
+  'snooze.custom': 'Pick a date and time',
+  'snooze.date': 'Date',
+  'snooze.time': 'Time',
+  'snooze.confirm': 'Snooze',
+  'snooze.zone': 'Times are the shop’s ({zone}).',
+  'snooze.comesBack':
+    'It comes back to Open at that time, or sooner if the customer writes, and whoever it concerns is notified.',
+  'snooze.loading': 'Working out the times…',
+  'palette.goSnoozed': 'Go to snoozed conversations',
+  'palette.snooze': 'Snooze conversation',
+  'shortcuts.snooze': 'Snooze',
+  'outbox.kind.snooze': 'Snooze',
+  'outbox.kind.unsnooze': 'Unsnooze',
+  'error.conversation_closed': 'A closed conversation can’t be snoozed. Reopen it first.',
+
   // Added with the screens
   'signIn.caFilePlaceholder': '/path/to/ca.pem',
   'message.openLink': 'Open {url} in your browser',
