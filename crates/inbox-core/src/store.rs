@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_recent_search.sql"),
     include_str!("../migrations/004_outbox_history.sql"),
     include_str!("../migrations/005_order_events.sql"),
+    include_str!("../migrations/008_metrics.sql"),
 ];
 
 const READERS: usize = 3;
