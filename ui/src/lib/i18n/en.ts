@@ -580,52 +580,8 @@ export const en = {
   'signIn.caFilePlaceholder': '/path/to/ca.pem',
   'message.openLink': 'Open {url} in your browser',
   'palette.writeReply': 'Write a reply',
-  // The metrics view (crates/inbox-core/src/metrics.rs has the same definitions)
-  'metrics.chartShows': 'Charts show',
-  'metrics.title': 'Metrics',
+  // The metrics view's own strings are in metrics.ts, loaded with it.
   'metrics.open': 'Metrics',
-  'metrics.range': 'Period',
-  'metrics.range.today': 'Today',
-  'metrics.range.7': 'Last 7 days',
-  'metrics.range.30': 'Last 30 days',
-  'metrics.range.90': 'Last 90 days',
-  'metrics.range.custom': 'Custom',
-  'metrics.from': 'From',
-  'metrics.to': 'To',
-  'metrics.period': '{first} – {last}',
-  'metrics.previous': 'Previous period: {first} – {last}',
-  'metrics.previousShort': 'Before',
-  'metrics.currentShort': 'This period',
-  'metrics.previousValue': 'previous: {value}',
-  'metrics.loading': 'Counting…',
-  'metrics.offline': 'Counted from the copy of the shop on this computer; works offline.',
-  'metrics.figure.conversations': 'Conversations',
-  'metrics.figure.replied': 'Replied conversations',
-  'metrics.figure.median': 'Median first response time',
-  'metrics.figure.p90': '90th percentile first response time',
-  'metrics.figure.sales': 'Conversations with a sale within 7 days',
-  'metrics.by.staff': 'By staff member',
-  'metrics.by.topic': 'By topic',
-  'metrics.by.platform': 'By platform',
-  'metrics.row': 'Row',
-  'metrics.unassigned': 'Unassigned',
-  'metrics.noTopic': 'No topic',
-  'metrics.unknownStaff': 'Staff member {id}',
-  'metrics.empty': 'No conversations started in this period or the one before.',
-  'metrics.chartLabel':
-    '{title}: {figure}, this period and the one before. The table below has the numbers.',
-  'metrics.definitions': 'How these are counted',
-  'metrics.def.period':
-    'Days start at midnight in this computer’s time zone. The previous period is the same number of days just before.',
-  'metrics.def.conversations': 'Conversations: those that started in the period.',
-  'metrics.def.replied':
-    'Replied: a staff member wrote after the customer’s first message (a reply still waiting to be sent does not count; the shop sends no automatic messages).',
-  'metrics.def.response':
-    'First response time: from the customer’s first message to the first staff reply, in clock time; business hours are not taken into account. Median and 90th percentile of the replied conversations.',
-  'metrics.def.sale':
-    'Sale within 7 days: the customer placed an order (not an unpaid open one) within 7 days after the conversation started.',
-  'metrics.def.splits':
-    'Staff member: who the conversation is assigned to now. Topic: its topic labels (a conversation with two counts in both). Platform: where the customer wrote from.',
 } as const satisfies Dictionary;
 
 export type English = typeof en;
