@@ -86,7 +86,7 @@ it('writes Swedish numbers and words in Swedish', () => {
   setLocale('sv');
   render(MetricsTable, { caption: 'Per medarbetare', rows, tag: 'sv-SE' });
   const row = screen.getByRole('rowheader', { name: 'Alva Lund' }).closest('tr')!;
-  const first = within(row).getAllByRole('cell')[0].textContent?.replace(/\s+/g, ' ').trim();
+  const first = within(row).getAllByRole('cell')[0]!.textContent?.replace(/\s+/g, ' ').trim();
   expect(first).toBe('1 204 föregående: 998');
   expect(screen.getByRole('columnheader', { name: 'Konversationer' })).toBeTruthy();
   setLocale('en');

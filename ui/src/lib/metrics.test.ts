@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Figures } from '../bindings';
+import type { Figures_Serialize as Figures } from '../bindings';
 import {
   addDays,
   dayCount,

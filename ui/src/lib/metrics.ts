@@ -2,7 +2,7 @@
 // period before it, and how its figures are written. The time zone and `now` are arguments;
 // the view passes the machine's zone (the mirror does not know the shop's).
 
-import type { Figures, MetricsQuery } from '../bindings';
+import type { Compared_Serialize, Figures_Serialize as Figures, MetricsQuery } from '../bindings';
 
 export type RangeChoice = 'today' | '7' | '30' | '90' | 'custom';
 
@@ -10,6 +10,12 @@ export const RANGE_CHOICES: readonly RangeChoice[] = ['today', '7', '30', '90', 
 
 /** A calendar day, `YYYY-MM-DD`, as a date input holds it. */
 export type Day = string;
+
+/** A day's year, month (1–12) and day of the month. */
+function parts(day: Day): [number, number, number] {
+  const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
+  return [y, m, d];
+}
 
 /** The calendar day `at` falls on in `timeZone`. */
 export function dayOf(at: number, timeZone?: string): Day {
@@ -25,7 +31,7 @@ export function dayOf(at: number, timeZone?: string): Day {
 
 /** The day `n` days after `day` (before, for negative `n`), by the calendar. */
 export function addDays(day: Day, n: number): Day {
-  const [y, m, d] = day.split('-').map(Number);
+  const [y, m, d] = parts(day);
   const date = new Date(Date.UTC(y, m - 1, d + n));
   return date.toISOString().slice(0, 10);
 }
@@ -56,7 +62,7 @@ function offsetAt(at: number, timeZone?: string): number {
 
 /** The first millisecond of `day` in `timeZone` (midnight, or the first moment after it). */
 export function startOfDay(day: Day, timeZone?: string): number {
-  const [y, m, d] = day.split('-').map(Number);
+  const [y, m, d] = parts(day);
   const utcMidnight = Date.UTC(y, m - 1, d);
   // Two passes find the offset in force at that midnight, across a change of offset.
   let at = utcMidnight - offsetAt(utcMidnight, timeZone);
@@ -96,7 +102,7 @@ export function daysFor(
 /** How many days a range holds. */
 export function dayCount(range: DayRange): number {
   const ms = (day: Day) => {
-    const [y, m, d] = day.split('-').map(Number);
+    const [y, m, d] = parts(day);
     return Date.UTC(y, m - 1, d);
   };
   return Math.round((ms(range.last) - ms(range.first)) / 86_400_000) + 1;
@@ -189,4 +195,11 @@ export function formatFigure(f: Figures, key: FigureKey, tag: string): string {
   return key === 'median' || key === 'p90'
     ? (formatResponseTime(value, tag) ?? '–')
     : formatCount(value, tag);
+}
+
+/** One row of a split as the chart and the table show it. */
+export interface MetricsRow {
+  key: string;
+  label: string;
+  figures: Compared_Serialize;
 }
