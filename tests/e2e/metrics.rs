@@ -110,7 +110,10 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
         let current = recount(&mirror, end - 30 * DAY, end).await;
         let previous = recount(&mirror, end - 60 * DAY, end - 30 * DAY).await;
         eprintln!("[metrics] recount: {current:?}, before: {previous:?}");
-        assert!(current.conversations > 0, "the demo shop has chats this month");
+        assert!(
+            current.conversations > 0,
+            "the demo shop has chats this month"
+        );
 
         app.click("[data-testid=open-metrics]").await;
         app.click("[data-testid=metrics-range-30]").await;
@@ -122,7 +125,11 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
                 app.click("[data-testid=metrics-range-30]").await;
             }
             for (testid, now, then) in [
-                ("conversations", current.conversations, previous.conversations),
+                (
+                    "conversations",
+                    current.conversations,
+                    previous.conversations,
+                ),
                 ("replied", current.replied, previous.replied),
                 ("sales", current.with_sale, previous.with_sale),
             ] {
@@ -151,7 +158,11 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
                          return false;"
                     ))
                     .await;
-                assert_eq!(drawn.as_bool(), Some(true), "the {split} chart is drawn ({lang})");
+                assert_eq!(
+                    drawn.as_bool(),
+                    Some(true),
+                    "the {split} chart is drawn ({lang})"
+                );
             }
             app.screenshot(&format!("metrics-{lang}")).await;
         }
