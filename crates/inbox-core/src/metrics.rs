@@ -194,7 +194,8 @@ pub fn metrics(conn: &Connection, query: MetricsQuery) -> Result<Metrics> {
 /// The conversations that started in `period`, with what the figures need of each.
 ///
 /// Read through three indexes: conversations by start (`008_metrics.sql`), a conversation's
-/// messages with their author kind (the same migration), and a customer's orders.
+/// messages with their author kind, and a customer's orders by when they were placed (all three
+/// shaped by that migration).
 pub fn started(conn: &Connection, period: Period) -> Result<Vec<Started>> {
     #[derive(Deserialize)]
     struct Label {
