@@ -271,11 +271,7 @@ fn recount_figures(shop: &Shop, conversations: &[&Conversation]) -> Figures {
     }
 }
 
-fn in_period<'a>(
-    shop: &'a Shop,
-    p: Period,
-    keep: impl Fn(&Conversation) -> bool,
-) -> Vec<&'a Conversation> {
+fn in_period(shop: &Shop, p: Period, keep: impl Fn(&Conversation) -> bool) -> Vec<&Conversation> {
     shop.conversations
         .iter()
         .filter(|c| p.from <= c.created_at && c.created_at < p.to && keep(c))
