@@ -1,7 +1,8 @@
 //! The metrics view in the real window: staff open it from the top bar, choose the last 30 days
 //! and see the figures the demo shop's chats give, counted here again the plain way from
 //! everything the shop holds (a mirror of it, synced by an engine of the test's own), for the
-//! period and the 30 days before. Then the same in Swedish, with Swedish number formats.
+//! period and the 30 days before. Then the same in Swedish, with Swedish number formats, and
+//! in the dark theme at the 720 px minimum, where the view is in the top bar's menu.
 //! The app runs with `TZ=UTC`, so its days and the test's start at the same midnight.
 //! Screenshots: `target/e2e-screenshots/metrics-*`.
 
@@ -166,6 +167,27 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
             }
             app.screenshot(&format!("metrics-{lang}")).await;
         }
+        // Dark, at the 720 px minimum: the view is in the top bar's menu, and still drawn.
+        app.click("[data-testid=open-settings]").await;
+        app.find("[data-testid=settings-theme]")
+            .await
+            .select_by_value("dark")
+            .await
+            .unwrap();
+        app.click("[data-testid=settings-close]").await;
+        app.wait_gone("[data-testid=settings-panel]").await;
+        app.set_size(720, 800).await;
+        app.click("[data-testid=header-menu]").await;
+        app.click("[data-testid=menu-metrics]").await;
+        app.click("[data-testid=metrics-range-30]").await;
+        let want = grouped(current.conversations, "\u{a0}");
+        app.wait_text("[data-testid=metrics-conversations]", &want, |t| t == want)
+            .await;
+        let theme = app
+            .script("return document.documentElement.dataset.theme;")
+            .await;
+        assert_eq!(theme.as_str(), Some("dark"));
+        app.screenshot("metrics-sv-dark-720px").await;
         app.close().await;
         shop.stop().await;
     })
