@@ -170,6 +170,16 @@ pub async fn search(
         .await?)
 }
 
+/// The metrics view of a period and the one before it, counted from the mirror (offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn metrics(
+    state: State<'_, AppState>,
+    query: inbox_core::metrics::MetricsQuery,
+) -> CommandResult<inbox_core::metrics::Metrics> {
+    Ok(state.engine().await?.metrics(query).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn save_draft(

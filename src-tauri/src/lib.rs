@@ -48,6 +48,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::profile,
             commands::staff,
             commands::search,
+            commands::metrics,
             commands::save_draft,
             commands::reply,
             commands::share_products,

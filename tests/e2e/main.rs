@@ -9,6 +9,7 @@ mod harness;
 mod layout;
 mod lifecycle;
 mod links;
+mod metrics;
 mod outbox;
 mod prefetch;
 mod saved;
@@ -47,6 +48,13 @@ async fn signed_in_app(name: &str, shop: &Shop, data: &std::path::Path) -> Deskt
         &[("INBOX_TOKEN_STORE".into(), "file".into())],
     )
     .await;
+    sign_in(&mut app, shop).await;
+    app
+}
+
+/// Signs in through the sign-in screen (a wrong password first, then the right one) and waits
+/// for the first sync.
+async fn sign_in(app: &mut Desktop, shop: &Shop) {
     let who = shop.staff("astrid@nordlys.example");
     app.fill("[data-testid=signin-shop]", shop.url()).await;
     app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
@@ -70,8 +78,7 @@ async fn signed_in_app(name: &str, shop: &Shop, data: &std::path::Path) -> Deskt
     app.fill("[data-testid=signin-password]", &who.password)
         .await;
     app.click("[data-testid=signin-submit]").await;
-    wait_state(&app, "live").await;
-    app
+    wait_state(app, "live").await;
 }
 
 async fn wait_state(app: &Desktop, state: &str) {

@@ -254,6 +254,26 @@ impl Shop {
             .expect("the demo shop has an inactive discount")
     }
 
+    /// A mirror of everything the shop holds, synced by a staff member's engine of its own
+    /// (the mirror tests prove it equal to the shop); the folder goes with it.
+    pub async fn mirror(&self) -> (tempfile::TempDir, Inbox) {
+        let who = self.staff("maja@nordlys.example");
+        let session = ApiClient::new(&self.address())
+            .unwrap()
+            .sign_in(&who.email, &who.password)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let account = Account {
+            shop_url: self.url.clone(),
+            ca_path: Some(self.ca.clone()),
+            staff: session.staff,
+        };
+        let inbox = Inbox::open(dir.path(), account, Some(session.token)).unwrap();
+        inbox.sync_once().await.unwrap();
+        (dir, inbox)
+    }
+
     /// Every conversation with this status, as the shop's change feed gives them (read through
     /// a mirror of its own, which the mirror tests prove equal to the shop).
     pub async fn conversation_ids(&self, status: Folder) -> Vec<i64> {

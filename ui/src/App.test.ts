@@ -34,6 +34,7 @@ vi.mock('./bindings', () => ({
       }),
     ),
     search: vi.fn(),
+    metrics: vi.fn(),
     saveDraft: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
     reply: vi.fn(),
     discard: vi.fn(),
@@ -552,6 +553,7 @@ it('moves the top bar’s actions into a menu when the window is narrow, and bac
   await fireEvent.click(menu);
   const items = screen.getAllByRole('menuitem');
   expect(items.map((i) => i.textContent)).toEqual([
+    'Metrics',
     'Outbox',
     'Settings',
     'Show keyboard shortcuts',
@@ -645,3 +647,64 @@ it('snoozes the row under the cursor with z: it leaves Open, and the Snoozed tab
   await fireEvent.click(await screen.findByTestId('snooze-end'));
   expect(commands.snooze).toHaveBeenLastCalledWith(2, null);
 });
+
+it('opens the metrics view from the top bar, asks for the last 7 days and the 7 before, and shows the figures', async () => {
+  // jsdom draws nothing on a canvas; Chart.js is told there is no context, as it would be.
+  const getContext = vi
+    .spyOn(HTMLCanvasElement.prototype, 'getContext')
+    .mockImplementation(() => null);
+  const figures = (conversations: number) => ({
+    conversations,
+    replied: conversations - 1,
+    first_response_median_ms: 90_000,
+    first_response_p90_ms: 3_600_000,
+    with_sale: 2,
+  });
+  vi.mocked(commands.metrics).mockImplementation((query) =>
+    ok({
+      query,
+      total: { current: figures(1234), previous: figures(17) },
+      by_staff: [
+        { staff_id: null, name: null, figures: { current: figures(5), previous: figures(3) } },
+      ],
+      by_topic: [],
+      by_platform: [
+        { platform: 'instagram', figures: { current: figures(9), previous: figures(4) } },
+      ],
+    }),
+  );
+  await signedIn();
+  await fireEvent.click(screen.getByTestId('open-metrics'));
+  // The first open loads the view and Chart.js: slow in the test runner's transform.
+  await waitFor(
+    () => expect(screen.getByTestId('metrics-conversations').textContent).toBe('1,234'),
+    { timeout: 20_000 },
+  );
+  expect(screen.getByTestId('metrics-conversations-previous').textContent).toBe('previous: 17');
+  expect(screen.getByTestId('metrics-median').textContent).toBe('1 min');
+  expect(screen.getByTestId('metrics-p90').textContent).toBe('1 hr');
+  const query = vi.mocked(commands.metrics).mock.calls[0]![0];
+  const DAY = 86_400_000;
+  expect(Math.round((query.current.to - query.current.from) / DAY)).toBe(7);
+  expect(query.previous.to).toBe(query.current.from);
+  expect(Math.round((query.previous.to - query.previous.from) / DAY)).toBe(7);
+  expect(query.current.from).toBeLessThanOrEqual(Date.now());
+  expect(query.current.to).toBeGreaterThan(Date.now());
+  const staffTable = screen.getByRole('table', { name: 'By staff member' });
+  expect(within(staffTable).getByRole('rowheader').textContent).toBe('Unassigned');
+  expect(
+    within(screen.getByRole('table', { name: 'By platform' })).getByRole('rowheader').textContent,
+  ).toBe('Instagram');
+  expect(screen.getByRole('img', { name: /^By platform: Conversations/ })).toBeTruthy();
+
+  // Today: one day, and the day before.
+  await fireEvent.click(screen.getByTestId('metrics-range-today'));
+  await waitFor(() => expect(commands.metrics).toHaveBeenCalledTimes(2));
+  const today = vi.mocked(commands.metrics).mock.calls[1]![0];
+  expect(Math.round((today.current.to - today.current.from) / DAY)).toBe(1);
+  expect(today.previous.to).toBe(today.current.from);
+
+  await fireEvent.click(screen.getByTestId('close-metrics'));
+  expect(screen.getByTestId('columns')).toBeTruthy();
+  getContext.mockRestore();
+}, 30_000);

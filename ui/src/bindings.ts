@@ -23,6 +23,8 @@ export const commands = {
 	/**  Everyone at the shop; the UI offers only those with the chat permission for assigning. */
 	staff: () => typedError<Staff[], CommandError>(__TAURI_INVOKE("staff")),
 	search: (query: string, limit: number) => typedError<SearchHit_Serialize[], CommandError>(__TAURI_INVOKE("search", { query, limit })),
+	/**  The metrics view of a period and the one before it, counted from the mirror (offline). */
+	metrics: (query: MetricsQuery) => typedError<Metrics_Serialize, CommandError>(__TAURI_INVOKE("metrics", { query })),
 	saveDraft: (conversationId: number, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_draft", { conversationId, text })),
 	/**  Queues a reply; returns its outbox id. It shows at once as pending. */
 	reply: (conversationId: number, text: string) => typedError<number, CommandError>(__TAURI_INVOKE("reply", { conversationId, text })),
@@ -317,6 +319,21 @@ export type CommandError = {
 	message: string,
 };
 
+/**  One row of a split: its figures in the period and in the one before. */
+export type Compared = Compared_Serialize | Compared_Deserialize;
+
+/**  One row of a split: its figures in the period and in the one before. */
+export type Compared_Deserialize = {
+	current: Figures_Deserialize,
+	previous: Figures_Deserialize,
+};
+
+/**  One row of a split: its figures in the period and in the one before. */
+export type Compared_Serialize = {
+	current: Figures_Serialize,
+	previous: Figures_Serialize,
+};
+
 export type Conversation = Conversation_Serialize | Conversation_Deserialize;
 
 export type ConversationStatus = "open" | "closed";
@@ -594,6 +611,31 @@ first_sync: boolean }) & { conversation_id?: never; id?: never } |
 /**  The listener missed events: refetch everything it shows. */
 ({ event: "resync" }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never };
 
+/**  The four figures of a set of conversations. */
+export type Figures = Figures_Serialize | Figures_Deserialize;
+
+/**  The four figures of a set of conversations. */
+export type Figures_Deserialize = {
+	conversations: number,
+	replied: number,
+	/**  Median first response time in ms; none when nothing was replied. */
+	first_response_median_ms?: number | null,
+	/**  90th percentile first response time in ms; none when nothing was replied. */
+	first_response_p90_ms?: number | null,
+	with_sale: number,
+};
+
+/**  The four figures of a set of conversations. */
+export type Figures_Serialize = {
+	conversations: number,
+	replied: number,
+	/**  Median first response time in ms; none when nothing was replied. */
+	first_response_median_ms: number | null,
+	/**  90th percentile first response time in ms; none when nothing was replied. */
+	first_response_p90_ms: number | null,
+	with_sale: number,
+};
+
 /**
  *  Which list: open conversations not snoozed, snoozed ones (open, set aside until a time), or
  *  closed ones.
@@ -679,6 +721,45 @@ export type Message_Serialize = {
 	/**  For staff messages: how it reached the customer. */
 	delivery: Delivery | null,
 	created_at: number,
+};
+
+/**
+ *  Everything the metrics view shows. Split rows are ordered by conversations in the current
+ *  period, most first, then by the previous period's, then by key; a row appears when either
+ *  period has a conversation in it.
+ */
+export type Metrics = Metrics_Serialize | Metrics_Deserialize;
+
+/**  The period asked about and the one shown beside it. */
+export type MetricsQuery = {
+	current: Period,
+	previous: Period,
+};
+
+/**
+ *  Everything the metrics view shows. Split rows are ordered by conversations in the current
+ *  period, most first, then by the previous period's, then by key; a row appears when either
+ *  period has a conversation in it.
+ */
+export type Metrics_Deserialize = {
+	query: MetricsQuery,
+	total: Compared_Deserialize,
+	by_staff: StaffRow_Deserialize[],
+	by_topic: TopicRow_Deserialize[],
+	by_platform: PlatformRow_Deserialize[],
+};
+
+/**
+ *  Everything the metrics view shows. Split rows are ordered by conversations in the current
+ *  period, most first, then by the previous period's, then by key; a row appears when either
+ *  period has a conversation in it.
+ */
+export type Metrics_Serialize = {
+	query: MetricsQuery,
+	total: Compared_Serialize,
+	by_staff: StaffRow_Serialize[],
+	by_topic: TopicRow_Serialize[],
+	by_platform: PlatformRow_Serialize[],
 };
 
 /**  An amount of money in minor units (cents, öre). */
@@ -794,11 +875,29 @@ export type OutboxEntry_Serialize = {
 	created_at: number,
 };
 
+/**  A half-open span of time, `[from, to)`, in Unix milliseconds. */
+export type Period = {
+	from: number,
+	to: number,
+};
+
 /**  What a staff member may do. Only staff with `online_store_chat` can be assigned chats. */
 export type Permission = "online_store_chat" | "customers";
 
 /**  Where a customer wrote from; replies go back the same way. */
 export type Platform = "online_store" | "shop_app" | "messenger" | "instagram" | "email";
+
+export type PlatformRow = PlatformRow_Serialize | PlatformRow_Deserialize;
+
+export type PlatformRow_Deserialize = {
+	platform: Platform,
+	figures: Compared_Deserialize,
+};
+
+export type PlatformRow_Serialize = {
+	platform: Platform,
+	figures: Compared_Serialize,
+};
 
 export type Product = Product_Serialize | Product_Deserialize;
 
@@ -1088,6 +1187,30 @@ export type Staff = {
 	permissions: Permission[],
 };
 
+export type StaffRow = StaffRow_Serialize | StaffRow_Deserialize;
+
+export type StaffRow_Deserialize = {
+	/**  None: conversations assigned to nobody. */
+	staff_id?: number | null,
+	/**
+	 *  The staff member's name as the mirror knows it (none for unassigned, or a staff member
+	 *  the mirror has not synced).
+	 */
+	name?: string | null,
+	figures: Compared_Deserialize,
+};
+
+export type StaffRow_Serialize = {
+	/**  None: conversations assigned to nobody. */
+	staff_id: number | null,
+	/**
+	 *  The staff member's name as the mirror knows it (none for unassigned, or a staff member
+	 *  the mirror has not synced).
+	 */
+	name: string | null,
+	figures: Compared_Serialize,
+};
+
 /**  What the window needs to know at start. */
 export type Startup = Startup_Serialize | Startup_Deserialize;
 
@@ -1213,6 +1336,20 @@ export type TopicLabel = {
 	/**  The customer message that earned the label. */
 	message_id: number,
 	labelled_at: number,
+};
+
+export type TopicRow = TopicRow_Serialize | TopicRow_Deserialize;
+
+export type TopicRow_Deserialize = {
+	/**  None: conversations without a topic label. */
+	topic?: Topic | null,
+	figures: Compared_Deserialize,
+};
+
+export type TopicRow_Serialize = {
+	/**  None: conversations without a topic label. */
+	topic: Topic | null,
+	figures: Compared_Serialize,
 };
 
 export type Variant = {

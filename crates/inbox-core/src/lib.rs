@@ -11,6 +11,7 @@ pub mod desktop_notify;
 pub mod error;
 pub mod events;
 pub mod keychain;
+pub mod metrics;
 pub mod notifications;
 pub mod notify;
 pub mod outbox;
@@ -347,6 +348,14 @@ impl Inbox {
         self.shared
             .store
             .read(move |c| store::unread_count(c, me))
+            .await
+    }
+
+    /// The metrics view of a period and the one before it, counted from the mirror.
+    pub async fn metrics(&self, query: metrics::MetricsQuery) -> Result<metrics::Metrics> {
+        self.shared
+            .store
+            .read(move |c| metrics::metrics(c, query))
             .await
     }
 

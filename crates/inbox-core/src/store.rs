@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_order_events.sql"),
     include_str!("../migrations/006_saved_replies.sql"),
     include_str!("../migrations/007_snooze.sql"),
+    include_str!("../migrations/008_metrics.sql"),
 ];
 
 const READERS: usize = 3;

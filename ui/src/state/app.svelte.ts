@@ -46,7 +46,16 @@ export const PAGE_SIZE = 2000;
 export const FIRST_PAGE_SIZE = 60;
 
 export type Overlay =
-  'palette' | 'help' | 'settings' | 'outbox' | 'assign' | 'snooze' | 'products' | 'discount' | null;
+  | 'palette'
+  | 'help'
+  | 'settings'
+  | 'outbox'
+  | 'assign'
+  | 'snooze'
+  | 'products'
+  | 'discount'
+  | 'metrics'
+  | null;
 
 export interface Toast {
   id: number;

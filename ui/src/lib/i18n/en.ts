@@ -639,6 +639,8 @@ export const en = {
   'signIn.caFilePlaceholder': '/path/to/ca.pem',
   'message.openLink': 'Open {url} in your browser',
   'palette.writeReply': 'Write a reply',
+  // The metrics view's own strings are in metrics.ts, loaded with it.
+  'metrics.open': 'Metrics',
 } as const satisfies Dictionary;
 
 export type English = typeof en;

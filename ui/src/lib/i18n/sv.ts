@@ -619,4 +619,5 @@ export const sv: TranslationOf<English> = {
   'signIn.caFilePlaceholder': '/sökväg/till/ca.pem',
   'message.openLink': 'Öppna {url} i webbläsaren',
   'palette.writeReply': 'Skriv ett svar',
+  'metrics.open': 'Statistik',
 };
