@@ -260,7 +260,15 @@ async fn check(app: &mut Desktop, look: &Look, size: &str, layout: &str) {
         app.wait_gone("[data-testid=header-menu-items]").await;
         // So does the conversation's.
         app.click("[data-testid=conversation-menu]").await;
-        for item in ["menu-unread", "menu-assign"] {
+        let mut items = vec!["menu-snooze", "menu-unread", "menu-assign"];
+        if layout == "narrow" {
+            // In one column, Close waits in the menu too.
+            items.push("menu-close");
+        } else {
+            let close = app.find("[data-testid=action-close]").await;
+            assert!(close.is_displayed().await.unwrap(), "action-close at {at}");
+        }
+        for item in items {
             let entry = app.find(&format!("[data-testid={item}]")).await;
             assert!(entry.is_displayed().await.unwrap(), "{item} at {at}");
         }
