@@ -12,7 +12,7 @@ use notify_recorder::{Recorded, Recorder};
 use super::harness::{self, Desktop, PATIENCE};
 use super::shop::Shop;
 use super::x11::{self, Screen};
-use super::{row, wait_on_shop, wait_state, wait_state_within, whole_test};
+use super::{row, sign_in_at_once, wait_on_shop, wait_state, wait_state_within, whole_test};
 
 fn conversation_of(call: &Recorded) -> Option<i64> {
     call.hints
@@ -25,18 +25,6 @@ fn kind(call: &Recorded) -> &str {
         .get("x-inbox-kind")
         .map(String::as_str)
         .unwrap_or("")
-}
-
-async fn sign_in(app: &Desktop, shop: &Shop) {
-    let who = shop.staff("astrid@nordlys.example");
-    app.fill("[data-testid=signin-shop]", shop.url()).await;
-    app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
-        .await;
-    app.fill("[data-testid=signin-email]", &who.email).await;
-    app.fill("[data-testid=signin-password]", &who.password)
-        .await;
-    app.click("[data-testid=signin-submit]").await;
-    wait_state(app, "live").await;
 }
 
 async fn shows_conversation(app: &Desktop, id: i64) {
@@ -65,7 +53,7 @@ async fn the_app_lives_in_the_tray_runs_once_and_opens_links_steps() {
         ),
     ];
     let mut app = Desktop::launch("lifecycle", &args, &env).await;
-    sign_in(&app, &shop).await;
+    sign_in_at_once(&app, &shop).await;
     let binary = harness::app_binary();
     let pid = x11::wait_app_pid(&binary, data.path()).await;
     let screen = Screen::open(app.display());
@@ -238,7 +226,7 @@ async fn notifications_go_on_after_the_notification_server_restarts_steps() {
         ],
     )
     .await;
-    sign_in(&app, &shop).await;
+    sign_in_at_once(&app, &shop).await;
     let pid = x11::wait_app_pid(&harness::app_binary(), data.path()).await;
     let chat = shop
         .customer("Ida Ek", "ida@example.se", "Hej! Har ni presentkort?")
@@ -302,7 +290,7 @@ async fn start_at_login_is_opt_in_and_closing_quits_when_chosen_steps() {
         ],
     )
     .await;
-    sign_in(&app, &shop).await;
+    sign_in_at_once(&app, &shop).await;
     let entry = home.path().join(".config/autostart/Inbox.desktop");
     assert!(!entry.exists(), "nothing starts at login until chosen");
 

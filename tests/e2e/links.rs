@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use super::harness::{Desktop, PATIENCE};
 use super::shop::Shop;
-use super::{open_conversation, row, wait_state, whole_test};
+use super::{open_conversation, row, sign_in_at_once, whole_test};
 
 /// What the stand-in opener was handed so far, one call per line.
 fn opened(log: &std::path::Path) -> Vec<String> {
@@ -65,15 +65,7 @@ async fn shop_links_open_in_the_browser_at_absolute_https_addresses_steps() {
         ],
     )
     .await;
-    let who = shop.staff("astrid@nordlys.example");
-    app.fill("[data-testid=signin-shop]", shop.url()).await;
-    app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
-        .await;
-    app.fill("[data-testid=signin-email]", &who.email).await;
-    app.fill("[data-testid=signin-password]", &who.password)
-        .await;
-    app.click("[data-testid=signin-submit]").await;
-    wait_state(&app, "live").await;
+    sign_in_at_once(&app, &shop).await;
 
     let chat = shop
         .customer(

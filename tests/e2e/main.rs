@@ -52,6 +52,19 @@ async fn signed_in_app(name: &str, shop: &Shop, data: &std::path::Path) -> Deskt
     app
 }
 
+/// Signs in as Astrid with the right password at once and waits until live.
+async fn sign_in_at_once(app: &Desktop, shop: &Shop) {
+    let who = shop.staff("astrid@nordlys.example");
+    app.fill("[data-testid=signin-shop]", shop.url()).await;
+    app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
+        .await;
+    app.fill("[data-testid=signin-email]", &who.email).await;
+    app.fill("[data-testid=signin-password]", &who.password)
+        .await;
+    app.click("[data-testid=signin-submit]").await;
+    wait_state(app, "live").await;
+}
+
 /// Signs in through the sign-in screen (a wrong password first, then the right one) and waits
 /// for the first sync.
 async fn sign_in(app: &mut Desktop, shop: &Shop) {
@@ -624,15 +637,7 @@ async fn clicking_a_notification_opens_its_conversation_steps() {
         ],
     )
     .await;
-    let who = shop.staff("astrid@nordlys.example");
-    app.fill("[data-testid=signin-shop]", shop.url()).await;
-    app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
-        .await;
-    app.fill("[data-testid=signin-email]", &who.email).await;
-    app.fill("[data-testid=signin-password]", &who.password)
-        .await;
-    app.click("[data-testid=signin-submit]").await;
-    wait_state(&app, "live").await;
+    sign_in_at_once(&app, &shop).await;
 
     // A new customer writes: the conversation is unassigned, so Astrid hears about it.
     let chat = shop

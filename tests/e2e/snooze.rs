@@ -5,7 +5,7 @@
 
 use super::harness::{self, Desktop};
 use super::shop::Shop;
-use super::{open_conversation, row, wait_on_shop, wait_state, whole_test};
+use super::{open_conversation, row, sign_in_at_once, wait_on_shop, whole_test};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snoozed_conversation_waits_and_comes_back() {
@@ -44,15 +44,7 @@ async fn a_snoozed_conversation_waits_and_comes_back_steps() {
         ],
     )
     .await;
-    let who = shop.staff("astrid@nordlys.example");
-    app.fill("[data-testid=signin-shop]", shop.url()).await;
-    app.fill("[data-testid=signin-ca]", &shop.ca().display().to_string())
-        .await;
-    app.fill("[data-testid=signin-email]", &who.email).await;
-    app.fill("[data-testid=signin-password]", &who.password)
-        .await;
-    app.click("[data-testid=signin-submit]").await;
-    wait_state(&app, "live").await;
+    sign_in_at_once(&app, &shop).await;
 
     // A customer asks to be contacted tomorrow; Z on the conversation, "Tomorrow".
     let chat = shop
