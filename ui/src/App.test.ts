@@ -390,7 +390,10 @@ it('shows a refused close on the conversation itself, with Retry', async () => {
 
 it('moves "Last synced" on with every change received live, not only at a catch-up', async () => {
   await signedIn();
-  const at = (h: number, m: number) => new Date(2026, 11, 7, h, m).getTime();
+  // Today, whatever day the suite runs: an older day would be shown as a date.
+  const today = new Date();
+  const at = (h: number, m: number) =>
+    new Date(today.getFullYear(), today.getMonth(), today.getDate(), h, m).getTime();
   vi.mocked(commands.status).mockImplementation(() =>
     ok({ state: { state: 'live' as const }, last_synced_at: at(9, 5) }),
   );
