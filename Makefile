@@ -62,7 +62,7 @@ unit: ui
 ## The shop server's integration suites against PostgreSQL: the same tests, each shop in a
 ## database of its own on a throwaway cluster (scripts/with-postgres.sh).
 pg-test:
-	scripts/with-postgres.sh $(CARGO) test -p shop-server --locked --test storage --test instances --test migrate --test api --test saved_replies --test snooze --test hardening --test email --test load --test browser
+	scripts/with-postgres.sh $(CARGO) test -p shop-server --locked --test storage --test instances --test migrate --test api --test saved_replies --test snooze --test activity --test hardening --test email --test load --test browser
 
 ui-test:
 	cd ui && npm test

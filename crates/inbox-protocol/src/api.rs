@@ -26,6 +26,17 @@ pub const MAX_SAVED_REPLY_BODY_CHARS: usize = 2_000;
 /// The furthest ahead a conversation can be snoozed: a year.
 pub const MAX_SNOOZE_MS: Millis = 366 * 24 * 60 * 60 * 1000;
 
+/// How long a report of viewing a conversation holds; the desktop renews it every
+/// [`VIEWING_RENEW_MS`] while the conversation is on screen.
+pub const VIEWING_TTL_MS: Millis = 45_000;
+/// How often a desktop renews its viewing report.
+pub const VIEWING_RENEW_MS: Millis = 20_000;
+/// How long a report of typing holds; clients report at most every [`TYPING_RENEW_MS`] while
+/// keys are pressed, so a pause longer than this reads as stopped.
+pub const TYPING_TTL_MS: Millis = 6_000;
+/// How often a client reports typing at most (the server writes no more often than this).
+pub const TYPING_RENEW_MS: Millis = 3_000;
+
 /// Longest email address accepted anywhere (RFC 5321's limit on a path), in characters.
 pub const MAX_EMAIL_CHARS: usize = 320;
 
@@ -108,6 +119,7 @@ pub enum Entity {
     NoteDeleted { id: i64, customer_id: i64 },
     SavedReply(SavedReply),
     SavedReplyDeleted { id: i64 },
+    Activity(Activity),
     Cart(Cart),
     Order(Order),
     OrderEvent(OrderEvent),
@@ -141,6 +153,7 @@ enum EntityKind {
     NoteDeleted,
     SavedReply,
     SavedReplyDeleted,
+    Activity,
     Cart,
     Order,
     OrderEvent,
@@ -175,6 +188,7 @@ impl EntityKind {
                 let SavedReplyDeleted { id } = Deserialize::deserialize(data)?;
                 Entity::SavedReplyDeleted { id }
             }
+            EntityKind::Activity => Entity::Activity(Deserialize::deserialize(data)?),
             EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
             EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
             EntityKind::OrderEvent => Entity::OrderEvent(Deserialize::deserialize(data)?),
@@ -304,6 +318,35 @@ pub enum SendMessage {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetStatus {
     pub status: ConversationStatus,
+}
+
+/// What a staff member is doing in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// The conversation is on screen.
+    Viewing,
+    /// Keys are being pressed in its composer (viewing too).
+    Typing,
+}
+
+/// Reports what the caller is doing in a conversation; `activity: null` when it leaves the
+/// screen. Every staff member sees it in the feed as an [`Activity`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReportActivity {
+    pub activity: Option<ActivityKind>,
+}
+
+/// Reports that the customer is typing in the chat (`true`, at most every
+/// [`TYPING_RENEW_MS`]) or has stopped (`false`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerTyping {
+    pub typing: bool,
 }
 
 /// Snoozes an open conversation until a time, or ends its snooze with `until: null`.

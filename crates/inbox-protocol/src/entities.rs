@@ -297,6 +297,47 @@ pub struct OrderEvent {
     pub created_at: Millis,
 }
 
+/// Someone at work in a conversation: a staff member viewing it or typing in it, or the
+/// customer typing. Each lapses on its own at its time unless renewed (see
+/// [`crate::VIEWING_TTL_MS`] and [`crate::TYPING_TTL_MS`]); leaving sets both to the moment
+/// of leaving. Times are the server's. One row per conversation and person, so the feed holds
+/// at most one change per pair however often it is renewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Activity {
+    pub id: i64,
+    pub conversation_id: i64,
+    /// The staff member, or `None` for the conversation's customer.
+    pub staff_id: Option<i64>,
+    /// Viewing until then (staff only; a customer's presence is `Conversation.customer_online`).
+    pub viewing_until: Millis,
+    /// Typing until then.
+    pub typing_until: Millis,
+    /// When it was last reported.
+    pub at: Millis,
+}
+
+impl Activity {
+    /// Typing at `now`.
+    pub fn typing(&self, now: Millis) -> bool {
+        self.typing_until > now
+    }
+
+    /// Viewing (typing included) at `now`.
+    pub fn present(&self, now: Millis) -> bool {
+        self.viewing_until > now || self.typing(now)
+    }
+
+    /// When it next changes on its own: when typing lapses, else when viewing does.
+    pub fn lapses_at(&self, now: Millis) -> Option<Millis> {
+        [self.typing_until, self.viewing_until]
+            .into_iter()
+            .filter(|&t| t > now)
+            .min()
+    }
+}
+
 /// The calling staff member's read state of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

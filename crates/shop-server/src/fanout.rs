@@ -69,6 +69,7 @@ pub fn entity_name(entity: &Entity) -> &'static str {
         Entity::NoteDeleted { .. } => "note_deleted",
         Entity::SavedReply(_) => "saved_reply",
         Entity::SavedReplyDeleted { .. } => "saved_reply_deleted",
+        Entity::Activity(_) => "activity",
         Entity::Cart(_) => "cart",
         Entity::Order(_) => "order",
         Entity::OrderEvent(_) => "order_event",

@@ -61,6 +61,8 @@ pub struct LimitsConfig {
     pub messages_per_session: Rate,
     /// Customer messages per client address, across sessions.
     pub messages_per_ip: Rate,
+    /// Typing reports per chat session (the widget sends one every 3 s at most while typing).
+    pub typing_per_session: Rate,
     /// Cart changes and discount applications per chat session.
     pub cart_per_session: Rate,
     /// Discount codes tried per chat session (a guess is a try).
@@ -101,6 +103,7 @@ impl Default for LimitsConfig {
             chat_starts_per_ip: Rate::new(10, 10),
             messages_per_session: Rate::new(30, 15),
             messages_per_ip: Rate::new(300, 60),
+            typing_per_session: Rate::new(40, 10),
             cart_per_session: Rate::new(60, 20),
             discounts_per_session: Rate::new(10, 5),
             quotes_per_session: Rate::new(60, 20),
@@ -132,6 +135,7 @@ impl LimitsConfig {
             chat_starts_per_ip: lifted,
             messages_per_session: lifted,
             messages_per_ip: lifted,
+            typing_per_session: lifted,
             cart_per_session: lifted,
             discounts_per_session: lifted,
             quotes_per_session: lifted,
@@ -547,6 +551,7 @@ pub struct Limits {
     pub chat_starts: Arc<RateLimiter<IpAddr>>,
     pub messages_per_session: Arc<RateLimiter<[u8; 32]>>,
     pub messages_per_ip: Arc<RateLimiter<IpAddr>>,
+    pub typing: Arc<RateLimiter<[u8; 32]>>,
     pub cart: Arc<RateLimiter<[u8; 32]>>,
     pub discounts: Arc<RateLimiter<[u8; 32]>>,
     pub quotes: Arc<RateLimiter<[u8; 32]>>,
@@ -568,6 +573,10 @@ impl Limits {
                 "messages",
             )),
             messages_per_ip: Arc::new(RateLimiter::new(config.messages_per_ip, "messages")),
+            typing: Arc::new(RateLimiter::new(
+                config.typing_per_session,
+                "typing reports",
+            )),
             cart: Arc::new(RateLimiter::new(config.cart_per_session, "cart changes")),
             discounts: Arc::new(RateLimiter::new(
                 config.discounts_per_session,

@@ -177,6 +177,7 @@ fn ids_in_feed(changes: &[Change]) -> BTreeMap<&'static str, BTreeSet<i64>> {
             Entity::NoteDeleted { .. } => continue,
             Entity::SavedReply(r) => ("saved_reply", r.id),
             Entity::SavedReplyDeleted { .. } => continue,
+            Entity::Activity(a) => ("activity", a.id),
             Entity::Cart(c) => ("cart", c.customer_id),
             Entity::Order(o) => ("order", o.id),
             Entity::OrderEvent(e) => ("order_event", e.id),

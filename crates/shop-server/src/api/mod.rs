@@ -125,6 +125,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(staff::send_message))
         .routes(routes!(staff::set_status))
         .routes(routes!(staff::set_snooze))
+        .routes(routes!(staff::report_activity))
         .routes(routes!(staff::set_read_state))
         .routes(routes!(staff::set_assignee))
         .routes(routes!(staff::upload))
@@ -143,6 +144,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(storefront::start_chat))
         .routes(routes!(storefront::transcript))
         .routes(routes!(storefront::send))
+        .routes(routes!(storefront::typing))
         .routes(routes!(storefront::change_cart))
         .routes(routes!(
             storefront::apply_discount,

@@ -317,6 +317,29 @@ pub async fn set_snooze(
 }
 
 #[utoipa::path(
+    put, path = "/api/v1/conversations/{id}/activity", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Conversation id")),
+    request_body = ReportActivity,
+    responses((status = 204, description = "Every staff member's feed carries it as an `activity` change \
+                (unless it changes nothing they would see); viewing lapses after `VIEWING_TTL_MS` (45 s) \
+                and typing after `TYPING_TTL_MS` (6 s) unless reported again"))
+)]
+pub async fn report_activity(
+    State(state): State<AppState>,
+    ChatStaff(staff): ChatStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ReportActivity>,
+) -> Result<StatusCode> {
+    let now = state.clock.now();
+    let actor = mutations::Actor::Staff(staff.id);
+    state
+        .db
+        .write(move |tx| mutations::report_activity(tx, id, actor, request.activity, now))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
     put, path = "/api/v1/conversations/{id}/read-state", tag = "conversations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Conversation id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),

@@ -235,6 +235,32 @@ pub async fn send(
 }
 
 #[utoipa::path(
+    put, path = "/api/v1/storefront/conversations/{id}/typing", tag = "storefront", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The chat's conversation id")),
+    request_body = CustomerTyping,
+    responses((status = 204, description = "Staff see the customer typing until `TYPING_TTL_MS` (6 s) \
+                after the last report, or until they send their message"))
+)]
+pub async fn typing(
+    State(state): State<AppState>,
+    customer: CustomerAuth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<CustomerTyping>,
+) -> Result<StatusCode> {
+    customer.check(id)?;
+    state.limits.typing.take(session_key(id))?;
+    let activity = request.typing.then_some(ActivityKind::Typing);
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |tx| {
+            mutations::report_activity(tx, id, mutations::Actor::Customer, activity, now)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
     post, path = "/api/v1/storefront/conversations/{id}/cart", tag = "storefront", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The chat's conversation id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),

@@ -248,6 +248,18 @@ const TABLES: &[(&str, &[&str], &str)] = &[
         "id",
     ),
     (
+        "activities",
+        &[
+            "id",
+            "conversation_id",
+            "staff_id",
+            "viewing_until",
+            "typing_until",
+            "at",
+        ],
+        "id",
+    ),
+    (
         "email_outbox",
         &[
             "id",
@@ -313,6 +325,7 @@ const NUMBERED: &[(&str, &str)] = &[
     ("cart_events", "id"),
     ("email_outbox", "id"),
     ("saved_replies", "id"),
+    ("activities", "id"),
     ("changes", "seq"),
 ];
 

@@ -416,6 +416,26 @@ pub fn saved_replies(conn: &dyn Sql) -> Result<Vec<SavedReply>> {
     conn.query_map(&sql, args![], saved_reply_row)
 }
 
+/// Someone's activity in a conversation (`staff_id` 0 in the table is the customer).
+pub fn activity(conn: &dyn Sql, id: i64) -> Result<Option<Activity>> {
+    conn.query_opt(
+        "SELECT id, conversation_id, staff_id, viewing_until, typing_until, at
+           FROM activities WHERE id = ?1",
+        args![id],
+        |r| {
+            let staff_id: i64 = r.get(2)?;
+            Ok(Activity {
+                id: r.get(0)?,
+                conversation_id: r.get(1)?,
+                staff_id: (staff_id != 0).then_some(staff_id),
+                viewing_until: r.get(3)?,
+                typing_until: r.get(4)?,
+                at: r.get(5)?,
+            })
+        },
+    )
+}
+
 /// The customer's cart; `None` when they never had one.
 pub fn cart(conn: &dyn Sql, shop: &Shop, customer_id: i64) -> Result<Option<Cart>> {
     let Some((discount_code, updated_at)) = conn.query_opt(

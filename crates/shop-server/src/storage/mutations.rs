@@ -114,6 +114,7 @@ pub fn customer_message(
     // the message's notification on the old assignee and tells the wrong staff member.
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
     changes::touch(tx, Kind::Message, id, 0)?;
+    stop_typing(tx, conversation_id, Actor::Customer, now)?;
     store::message(tx, id)?.ok_or_else(|| Error::not_found("message"))
 }
 
@@ -323,6 +324,7 @@ pub fn staff_message(
     // Writing a reply means the staff member has read the conversation up to here.
     write_read_state(tx, conversation_id, staff_id, Some(id), false, now)?;
     changes::touch(tx, Kind::Conversation, conversation_id, 0)?;
+    stop_typing(tx, conversation_id, Actor::Staff(staff_id), now)?;
     store::message(tx, id)?.ok_or_else(|| Error::not_found("message"))
 }
 
@@ -1076,7 +1078,122 @@ pub fn prune(tx: &Tx<'_>, now: Millis) -> Result<usize> {
         "DELETE FROM email_verifications WHERE expires_at < ?1",
         args![now],
     )?;
+    removed += forget_activities(tx, now)?;
     Ok(removed)
+}
+
+/// Who an activity row belongs to: a staff member, or the conversation's customer (0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Staff(i64),
+    Customer,
+}
+
+impl Actor {
+    fn key(self) -> i64 {
+        match self {
+            Actor::Staff(id) => id,
+            Actor::Customer => 0,
+        }
+    }
+}
+
+/// How long an activity row is kept after its last report; long lapsed by then.
+pub const ACTIVITY_AFTERLIFE_MS: i64 = 10 * 60 * 1000;
+
+/// Records what `actor` is doing in a conversation at `now`: viewing, typing (which is viewing
+/// too, for staff), or neither (`None`: left, or stopped typing). A report that would change
+/// nothing anyone sees is not written: the same activity renewed sooner than a third of its
+/// lifetime (typing: [`TYPING_RENEW_MS`]) after the last write, or leaving when nothing
+/// holds. Returns whether it wrote.
+pub fn report_activity(
+    tx: &Tx<'_>,
+    conversation_id: i64,
+    actor: Actor,
+    activity: Option<ActivityKind>,
+    now: Millis,
+) -> Result<bool> {
+    conversation(tx, conversation_id)?;
+    let current: Option<(i64, Millis, Millis)> = tx.query_opt(
+        "SELECT id, viewing_until, typing_until FROM activities
+          WHERE conversation_id = ?1 AND staff_id = ?2",
+        args![conversation_id, actor.key()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let (viewing, typing) = current.map_or((0, 0), |(_, v, t)| (v, t));
+    let staff = matches!(actor, Actor::Staff(_));
+    let (viewing_until, typing_until) = match activity {
+        None if viewing <= now && typing <= now => return Ok(false),
+        None => (viewing.min(now), typing.min(now)),
+        Some(ActivityKind::Viewing) if !staff => {
+            return Err(Error::unprocessable(
+                ProblemCode::MalformedPayload,
+                "a customer's presence is their chat being open",
+            ));
+        }
+        Some(ActivityKind::Viewing) => {
+            if viewing - now > VIEWING_TTL_MS - VIEWING_TTL_MS / 3 {
+                return Ok(false);
+            }
+            (now + VIEWING_TTL_MS, typing)
+        }
+        Some(ActivityKind::Typing) => {
+            if typing - now > TYPING_TTL_MS - TYPING_RENEW_MS {
+                return Ok(false);
+            }
+            let viewing_until = if staff {
+                viewing.max(now + VIEWING_TTL_MS)
+            } else {
+                0
+            };
+            (viewing_until, now + TYPING_TTL_MS)
+        }
+    };
+    let id: i64 = tx.query_row(
+        "INSERT INTO activities (conversation_id, staff_id, viewing_until, typing_until, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (conversation_id, staff_id) DO UPDATE SET
+           viewing_until = excluded.viewing_until, typing_until = excluded.typing_until,
+           at = excluded.at
+         RETURNING id",
+        args![
+            conversation_id,
+            actor.key(),
+            viewing_until,
+            typing_until,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    changes::touch(tx, Kind::Activity, id, 0)?;
+    Ok(true)
+}
+
+/// A message sent ends its author's typing (a staff member still views the conversation).
+fn stop_typing(tx: &Tx<'_>, conversation_id: i64, actor: Actor, now: Millis) -> Result<()> {
+    let id: Option<i64> = tx.query_opt(
+        "UPDATE activities SET typing_until = ?3, at = ?3
+          WHERE conversation_id = ?1 AND staff_id = ?2 AND typing_until > ?3
+         RETURNING id",
+        args![conversation_id, actor.key(), now],
+        |r| r.get(0),
+    )?;
+    if let Some(id) = id {
+        changes::touch(tx, Kind::Activity, id, 0)?;
+    }
+    Ok(())
+}
+
+/// Forgets activity rows nobody reported for [`ACTIVITY_AFTERLIFE_MS`], with their changes:
+/// desktops stopped showing them long ago. Returns how many went.
+fn forget_activities(tx: &Tx<'_>, now: Millis) -> Result<usize> {
+    let before = now - ACTIVITY_AFTERLIFE_MS;
+    tx.execute(
+        "DELETE FROM changes WHERE kind = 'activity'
+            AND entity_id IN (SELECT id FROM activities WHERE at < ?1)",
+        args![before],
+    )?;
+    tx.execute("DELETE FROM activities WHERE at < ?1", args![before])
 }
 
 /// Marks every customer offline, as at start-up when no chat stream can be open yet.

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/003_checkout.sql"),
     include_str!("../../migrations/postgres/004_saved_replies.sql"),
     include_str!("../../migrations/postgres/005_snooze.sql"),
+    include_str!("../../migrations/postgres/006_activity.sql"),
 ];
 
 const READERS: usize = 4;

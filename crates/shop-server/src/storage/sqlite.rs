@@ -89,6 +89,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/004_checkout.sql"),
     include_str!("../../migrations/sqlite/005_saved_replies.sql"),
     include_str!("../../migrations/sqlite/006_snooze.sql"),
+    include_str!("../../migrations/sqlite/007_activity.sql"),
 ];
 
 const READERS: usize = 4;
