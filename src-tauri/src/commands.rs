@@ -365,6 +365,35 @@ pub async fn set_status(
         .await?)
 }
 
+/// Everyone else at work in a conversation now: other staff viewing or typing, customers typing.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<inbox_core::activity::Present>> {
+    Ok(state.engine().await?.activity())
+}
+
+/// The conversation on screen, or `null` when none is or the window is hidden: the shop tells
+/// other staff who is viewing what.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_viewing(
+    state: State<'_, AppState>,
+    conversation_id: Option<i64>,
+) -> CommandResult<()> {
+    state.engine().await?.report_viewing(conversation_id).await;
+    Ok(())
+}
+
+/// A key pressed in a conversation's composer (the engine paces the reports).
+#[tauri::command]
+#[specta::specta]
+pub async fn report_typing(state: State<'_, AppState>, conversation_id: i64) -> CommandResult<()> {
+    state.engine().await?.report_typing(conversation_id).await;
+    Ok(())
+}
+
 /// Snoozes an open conversation until a moment, or ends its snooze with `null`.
 #[tauri::command]
 #[specta::specta]

@@ -49,6 +49,15 @@ export const commands = {
 	setStatus: (conversationId: number, status: ConversationStatus) => typedError<number, CommandError>(__TAURI_INVOKE("set_status", { conversationId, status })),
 	/**  Snoozes an open conversation until a moment, or ends its snooze with `null`. */
 	snooze: (conversationId: number, until: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("snooze", { conversationId, until })),
+	/**  Everyone else at work in a conversation now: other staff viewing or typing, customers typing. */
+	activity: () => typedError<Present_Serialize[], CommandError>(__TAURI_INVOKE("activity")),
+	/**
+	 *  The conversation on screen, or `null` when none is or the window is hidden: the shop tells
+	 *  other staff who is viewing what.
+	 */
+	reportViewing: (conversationId: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("report_viewing", { conversationId })),
+	/**  A key pressed in a conversation's composer (the engine paces the reports). */
+	reportTyping: (conversationId: number) => typedError<null, CommandError>(__TAURI_INVOKE("report_typing", { conversationId })),
 	/**  "Later today", "tomorrow" and "next week" as moments, in the shop's time zone. */
 	snoozeChoices: () => typedError<SnoozeChoices, CommandError>(__TAURI_INVOKE("snooze_choices")),
 	/**  A custom snooze: `date` (2026-12-24) and `time` (09:30) in the shop's time zone. */
@@ -587,6 +596,8 @@ export type Event_Deserialize =
 saved_replies: boolean; messages: Arrived[]; live: boolean; 
 /**  Part of the mirror's first sync: history, not news. */
 first_sync: boolean }) & { conversation_id?: never; id?: never } | 
+/**  Who else is at work in these conversations changed (see [`crate::Inbox::activity`]). */
+({ event: "activity"; conversations: number[] }) & { conversation_id?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | 
 /**  A local action changed a conversation. */
 ({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id?: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | {
 	event: "sync_state",
@@ -604,6 +615,8 @@ export type Event_Serialize =
 saved_replies: boolean; messages: Arrived[]; live: boolean; 
 /**  Part of the mirror's first sync: history, not news. */
 first_sync: boolean }) & { conversation_id?: never; id?: never } | 
+/**  Who else is at work in these conversations changed (see [`crate::Inbox::activity`]). */
+({ event: "activity"; conversations: number[] }) & { conversation_id?: never; customers?: never; first_sync?: never; id?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | 
 /**  A local action changed a conversation. */
 ({ event: "conversation_changed"; id: number }) & { conversation_id?: never; conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | ({ event: "outbox_changed"; id: number; conversation_id: number | null }) & { conversations?: never; customers?: never; first_sync?: never; live?: never; messages?: never; saved_replies?: never; staff?: never } | {
 	event: "sync_state",
@@ -897,6 +910,31 @@ export type PlatformRow_Deserialize = {
 export type PlatformRow_Serialize = {
 	platform: Platform,
 	figures: Compared_Serialize,
+};
+
+/**  Someone else at work in a conversation now, as the app shows it. */
+export type Present = Present_Serialize | Present_Deserialize;
+
+/**  Someone else at work in a conversation now, as the app shows it. */
+export type Present_Deserialize = {
+	conversation_id: number,
+	/**  A staff member, or `None` for the conversation's customer. */
+	staff_id?: number | null,
+	/**  Typing (else viewing). */
+	typing: boolean,
+	/**  When this changes on its own (typing or viewing lapses): look again then. */
+	until: number,
+};
+
+/**  Someone else at work in a conversation now, as the app shows it. */
+export type Present_Serialize = {
+	conversation_id: number,
+	/**  A staff member, or `None` for the conversation's customer. */
+	staff_id: number | null,
+	/**  Typing (else viewing). */
+	typing: boolean,
+	/**  When this changes on its own (typing or viewing lapses): look again then. */
+	until: number,
 };
 
 export type Product = Product_Serialize | Product_Deserialize;

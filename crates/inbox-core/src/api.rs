@@ -322,6 +322,30 @@ impl ApiClient {
         }
     }
 
+    /// Tells the shop what this staff member is doing in a conversation. Not queued or
+    /// retried: a report is worth something only now, and the next one follows shortly.
+    pub async fn report_activity(
+        &self,
+        conversation_id: i64,
+        activity: Option<ActivityKind>,
+    ) -> Result<()> {
+        let response = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/conversations/{conversation_id}/activity"),
+            )
+            .timeout(Duration::from_secs(10))
+            .json(&ReportActivity { activity })
+            .send()
+            .await
+            .map_err(classify_send)?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(failure(response).await)
+        }
+    }
+
     pub async fn me(&self) -> Result<Me> {
         self.get("/api/v1/me").await
     }

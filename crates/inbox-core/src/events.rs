@@ -54,6 +54,10 @@ pub enum Event {
         /// Part of the mirror's first sync: history, not news.
         first_sync: bool,
     },
+    /// Who else is at work in these conversations changed (see [`crate::Inbox::activity`]).
+    Activity {
+        conversations: Vec<i64>,
+    },
     /// A local action changed a conversation.
     ConversationChanged {
         id: i64,

@@ -5,6 +5,7 @@
 //! It has no UI. The desktop shell and `inbox-cli` sit on top of [`Inbox`]; it never knows
 //! which one it serves.
 
+pub mod activity;
 pub mod api;
 pub mod attachments;
 pub mod desktop_notify;
@@ -137,6 +138,10 @@ pub struct Shared {
     /// whenever the connection breaks, so nothing is sent to a shop that came back as another
     /// one (see [`outbox::attempt`]).
     pub(crate) shop_confirmed: AtomicBool,
+    /// Other people's activity in conversations, as the feed reports it.
+    pub board: activity::Board,
+    /// This desktop's own reports of viewing and typing.
+    pub(crate) reporter: activity::Reporter,
 }
 
 impl Shared {
@@ -147,6 +152,7 @@ impl Shared {
                 // Tell the outbox worker the shop is reachable again.
                 self.reconnected.store(true, Ordering::Relaxed);
                 self.outbox_wake.notify_one();
+                activity::reconnected(self);
             }
             *current = state.clone();
             drop(current);
@@ -192,6 +198,8 @@ impl Inbox {
                 sync_page: AtomicU32::new(sync::PAGE),
                 reconnected: AtomicBool::new(false),
                 shop_confirmed: AtomicBool::new(false),
+                board: activity::Board::default(),
+                reporter: activity::Reporter::default(),
             }),
             account,
             tasks: Mutex::new(Vec::new()),
@@ -235,6 +243,7 @@ impl Inbox {
             self.attachment_cache(),
             self.events(),
         )));
+        tasks.push(tokio::spawn(activity::renew(self.shared.clone())));
     }
 
     /// Stops the background work; the mirror stays readable.
@@ -380,6 +389,9 @@ impl Inbox {
         let me = self.shared.me;
         let conversation_id = action.conversation_id();
         let clears_draft = action.is_message();
+        if let (true, Some(id)) = (clears_draft, conversation_id) {
+            activity::message_sent(&self.shared, id);
+        }
         let id = self
             .shared
             .store
@@ -465,6 +477,23 @@ impl Inbox {
         let test = Notification::test(self.shared.notifier.lang(), self.notification_silence());
         self.shared.notifier.send(vec![test.clone()]);
         test
+    }
+
+    /// Everyone else at work in a conversation now (other staff viewing or typing, customers
+    /// typing); [`Event::Activity`] says when to ask again, and each entry when it lapses.
+    pub fn activity(&self) -> Vec<activity::Present> {
+        self.shared.board.present(now_ms())
+    }
+
+    /// The conversation on screen (`None`: none, or the window is hidden or minimised). The
+    /// shop hears of it at once and again every 20 s while it stays; of leaving, at once.
+    pub async fn report_viewing(&self, conversation_id: Option<i64>) {
+        activity::viewing(&self.shared, conversation_id).await;
+    }
+
+    /// A key was pressed in a conversation's composer: the shop hears of it at most every 3 s.
+    pub async fn report_typing(&self, conversation_id: i64) {
+        activity::typing(&self.shared, conversation_id).await;
     }
 
     /// Sends a text reply. Returns the outbox id.

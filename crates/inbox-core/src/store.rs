@@ -500,6 +500,8 @@ impl Prepared {
             Entity::NoteDeleted { .. } => String::new(),
             Entity::SavedReply(r) => serde_json::to_string(r)?,
             Entity::SavedReplyDeleted { .. } => String::new(),
+            // Held in memory by the sync engine (crate::activity), never in the mirror.
+            Entity::Activity(_) => String::new(),
             Entity::Cart(c) => serde_json::to_string(c)?,
             Entity::Order(o) => serde_json::to_string(o)?,
             Entity::OrderEvent(e) => serde_json::to_string(e)?,
@@ -574,6 +576,7 @@ fn write_all<'a>(
             | Entity::NoteDeleted { .. }
             | Entity::SavedReply(_)
             | Entity::SavedReplyDeleted { .. }
+            | Entity::Activity(_)
             | Entity::OrderEvent(_)) => apply(tx, other)?,
         }
     }
@@ -715,6 +718,8 @@ pub fn apply(tx: &Transaction<'_>, entity: &Entity) -> Result<()> {
             tx.prepare_cached("DELETE FROM saved_replies WHERE id = ?1")?
                 .execute([id])?;
         }
+        // Lapses within a minute: the sync engine keeps it in memory (crate::activity).
+        Entity::Activity(_) => {}
         Entity::Cart(c) => {
             tx.prepare_cached(
                 "INSERT INTO carts (customer_id, data) VALUES (?1, ?2)

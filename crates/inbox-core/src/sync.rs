@@ -38,6 +38,8 @@ pub struct Applied {
     pub messages: Vec<(i64, i64)>,
     /// What the batch notifies this staff member of (nothing while no one listens).
     pub decided: Decided,
+    /// Conversations where who else is at work changed.
+    pub activity: BTreeSet<i64>,
 }
 
 /// Applies changes (prepared for the mirror) and moves the cursor, in one transaction.
@@ -49,7 +51,21 @@ pub async fn apply_batch(
 ) -> Result<Applied> {
     let me = shared.me;
     let notify = shared.notifier.context();
-    shared
+    let (activities, changes): (Vec<Prepared>, Vec<Prepared>) = changes
+        .into_iter()
+        .partition(|c| matches!(c.entity, Entity::Activity(_)));
+    let activity = shared.board.receive(
+        activities
+            .into_iter()
+            .filter_map(|c| match c.entity {
+                Entity::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect(),
+        me,
+        now_ms(),
+    );
+    let mut applied = shared
         .store
         .write(move |tx| {
             let mut applied = Applied {
@@ -108,6 +124,8 @@ pub async fn apply_batch(
                     Entity::SavedReply(_) | Entity::SavedReplyDeleted { .. } => {
                         applied.saved_replies = true;
                     }
+                    // Taken out above, for the board.
+                    Entity::Activity(_) => {}
                 }
             }
             store::set_cursor(tx, &cursor, now_ms(), caught_up)?;
@@ -126,11 +144,18 @@ pub async fn apply_batch(
             };
             Ok(applied)
         })
-        .await
+        .await?;
+    applied.activity = activity;
+    Ok(applied)
 }
 
 fn announce(shared: &Shared, mut applied: Applied, live: bool, decided: &mut Decided) {
     decided.extend(std::mem::take(&mut applied.decided));
+    if !applied.activity.is_empty() {
+        shared.events.emit(Event::Activity {
+            conversations: std::mem::take(&mut applied.activity).into_iter().collect(),
+        });
+    }
     if applied.conversations.is_empty()
         && applied.customers.is_empty()
         && !applied.staff
@@ -173,6 +198,7 @@ pub(crate) async fn check_history(shared: &Shared) -> Result<()> {
             .store
             .write(move |tx| store::reset(tx, &history, staff))
             .await?;
+        shared.board.clear();
         shared.events.emit(Event::Resync);
     }
     // The shop's name and time zone, for what the app works out offline (saved replies'

@@ -209,6 +209,7 @@ fn keyed(entity: &Entity) -> anyhow::Result<((&'static str, i64), Option<String>
         Entity::NoteDeleted { id, .. } => (("note", *id), None),
         Entity::SavedReply(r) => (("saved_reply", r.id), Some(to_string(r)?)),
         Entity::SavedReplyDeleted { id } => (("saved_reply", *id), None),
+        Entity::Activity(a) => (("activity", a.id), Some(to_string(a)?)),
         Entity::Cart(c) => (("cart", c.customer_id), Some(to_string(c)?)),
         Entity::Order(o) => (("order", o.id), Some(to_string(o)?)),
         Entity::OrderEvent(e) => (("order_event", e.id), Some(to_string(e)?)),

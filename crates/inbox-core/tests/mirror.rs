@@ -80,7 +80,27 @@ impl Shop {
 
     /// Signs in and opens a mirror in its own data dir.
     async fn inbox(&self, data: &Path) -> (Inbox, String) {
-        let who = self.credentials();
+        self.inbox_as(data, &self.credentials()).await
+    }
+
+    /// The demo staff members with the chat permission.
+    fn chatters(&self) -> Vec<shop_server::DemoStaff> {
+        let staff = self
+            .server
+            .as_ref()
+            .unwrap()
+            .announcement
+            .demo_staff
+            .clone();
+        staff
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.chat_permission)
+            .collect()
+    }
+
+    /// Signs in as `who` and opens a mirror in its own data dir.
+    async fn inbox_as(&self, data: &Path, who: &shop_server::DemoStaff) -> (Inbox, String) {
         let session = ApiClient::new(&self.address())
             .unwrap()
             .sign_in(&who.email, &who.password)
@@ -1094,4 +1114,109 @@ async fn a_saved_reply_with_an_image_sends_it_with_the_text_as_an_attached_file_
         other => panic!("sent as {other:?}"),
     }
     shop_stop(shop).await;
+}
+
+/// Waits for an activity event about `id` and returns what the board then shows there.
+async fn activity_in(inbox: &Inbox, events: &mut Listener, id: i64) -> Vec<activity::Present> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(Event::Activity { conversations }) = events.next().await
+                && conversations.contains(&id)
+            {
+                return inbox
+                    .activity()
+                    .into_iter()
+                    .filter(|p| p.conversation_id == id)
+                    .collect();
+            }
+        }
+    })
+    .await
+    .expect("an activity event")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_staff_members_viewing_and_typing_and_the_customers_typing_reach_the_app() {
+    let shop = Shop::start().await;
+    let chatters = shop.chatters();
+    let (jonas_data, maja_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (jonas, _) = shop.inbox_as(jonas_data.path(), &chatters[0]).await;
+    let (maja, _) = shop.inbox_as(maja_data.path(), &chatters[1]).await;
+    let jonas_id = jonas.account().staff.id;
+    let (customer, chat) = shop.customer().await;
+    customer_says(&customer, &chat, "Finns tröjan i grönt?").await;
+    let id = chat.conversation_id;
+    let mut events = maja.events();
+    for inbox in [&jonas, &maja] {
+        inbox.start();
+    }
+    wait_for("both live", || async {
+        jonas.sync_state() == SyncState::Live && maja.sync_state() == SyncState::Live
+    })
+    .await;
+
+    // Jonas opens the conversation: Maja's app hears he is viewing it.
+    jonas.report_viewing(Some(id)).await;
+    let shown = activity_in(&maja, &mut events, id).await;
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        (shown[0].staff_id, shown[0].typing),
+        (Some(jonas_id), false)
+    );
+    assert!(shown[0].until > now(), "until it lapses");
+    assert!(
+        jonas.activity().is_empty(),
+        "nobody is shown their own activity"
+    );
+
+    jonas.report_typing(id).await;
+    let shown = activity_in(&maja, &mut events, id).await;
+    assert_eq!((shown[0].staff_id, shown[0].typing), (Some(jonas_id), true));
+
+    // His reply ends the typing; he still views it.
+    jonas.reply(id, "Ja, i M och L.").await.unwrap();
+    let shown = activity_in(&maja, &mut events, id).await;
+    assert_eq!(
+        (shown[0].staff_id, shown[0].typing),
+        (Some(jonas_id), false)
+    );
+
+    // The customer types in the widget.
+    customer
+        .send::<_, serde_json::Value>(
+            reqwest::Method::PUT,
+            &format!("/api/v1/storefront/conversations/{id}/typing"),
+            "typing-1",
+            Some(&CustomerTyping { typing: true }),
+        )
+        .await
+        .unwrap();
+    let shown = activity_in(&maja, &mut events, id).await;
+    assert_eq!(
+        shown
+            .iter()
+            .map(|p| (p.staff_id, p.typing))
+            .collect::<Vec<_>>(),
+        vec![(None, true), (Some(jonas_id), false)],
+        "the typing first"
+    );
+
+    // Jonas hides the window: he leaves at once, not when his viewing lapses.
+    jonas.report_viewing(None).await;
+    let shown = activity_in(&maja, &mut events, id).await;
+    assert_eq!(
+        shown.iter().map(|p| p.staff_id).collect::<Vec<_>>(),
+        vec![None]
+    );
+    for inbox in [&jonas, &maja] {
+        inbox.stop();
+    }
+    shop_stop(shop).await;
+}
+
+fn now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
