@@ -43,6 +43,9 @@ vi.mock('./bindings', () => ({
     retry: vi.fn(),
     attachmentCache: vi.fn(() => Promise.resolve({ status: 'ok', data: { used: 0, cap: 1 } })),
     setStartAtLogin: vi.fn(() => Promise.resolve({ status: 'ok', data: true })),
+    activity: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
+    reportViewing: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
+    reportTyping: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
   },
   events: {
     engineEvent: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -711,3 +714,52 @@ it('opens the metrics view from the top bar, asks for the last 7 days and the 7 
   expect(screen.getByTestId('columns')).toBeTruthy();
   getContext.mockRestore();
 }, 30_000);
+
+it('shows who else is on a conversation in its row and header, until it lapses', async () => {
+  await signedIn();
+  const until = Date.now() + 300;
+  vi.mocked(commands.activity)
+    .mockImplementationOnce(() =>
+      ok([
+        { conversation_id: 2, staff_id: 1, typing: true, until },
+        { conversation_id: 2, staff_id: 2, typing: false, until: until + 60_000 },
+        { conversation_id: 3, staff_id: null, typing: true, until },
+      ]),
+    )
+    .mockImplementation(() => ok([]));
+  app.onEngineEvent({ event: 'activity', conversations: [2, 3] });
+  const row = (id: number) => document.getElementById(`row-${id}`)!;
+  await waitFor(() =>
+    expect(within(row(2)).getByTestId('row-activity').textContent).toBe('Astrid is typing…'),
+  );
+  expect(within(row(3)).getByTestId('row-activity').textContent).toBe('Anna Berg is typing…');
+  expect(within(row(1)).queryByTestId('row-activity')).toBeNull();
+
+  await app.openConversation(2);
+  expect((await screen.findByTestId('conversation-activity')).textContent).toBe(
+    'Astrid is typing…',
+  );
+  // When the first entry lapses the engine is asked again; nobody is left.
+  await waitFor(() => expect(screen.queryByTestId('conversation-activity')).toBeNull(), {
+    timeout: 2000,
+  });
+  expect(within(row(2)).queryByTestId('row-activity')).toBeNull();
+});
+
+it('tells the shop which conversation is on screen, and none while hidden', async () => {
+  await signedIn();
+  await app.openConversation(2);
+  expect(commands.reportViewing).toHaveBeenLastCalledWith(2);
+  await app.openConversation(2);
+  expect(vi.mocked(commands.reportViewing).mock.calls.filter(([id]) => id === 2)).toHaveLength(1);
+  try {
+    setPageHidden(true);
+    expect(commands.reportViewing).toHaveBeenLastCalledWith(null);
+    setPageHidden(false);
+    expect(commands.reportViewing).toHaveBeenLastCalledWith(2);
+  } finally {
+    setPageHidden(false);
+  }
+  app.closeConversation();
+  expect(commands.reportViewing).toHaveBeenLastCalledWith(null);
+});

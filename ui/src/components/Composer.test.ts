@@ -1,8 +1,10 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { commands } from '../bindings';
-import { fail, ok } from '../test/fixtures';
+import type { Overtaken } from '../lib/activity';
+import { app } from '../state/app.svelte';
+import { fail, ok, staff } from '../test/fixtures';
 import Composer from './Composer.svelte';
 
 vi.mock('../bindings', () => ({
@@ -16,6 +18,7 @@ vi.mock('../bindings', () => ({
     savedReplies: vi.fn(),
     insertSavedReply: vi.fn(),
     sendSavedReply: vi.fn(),
+    reportTyping: vi.fn(),
   },
   events: {},
 }));
@@ -234,4 +237,74 @@ it('refuses a saved reply with an expired code as sharing the code by hand is, a
   expect(screen.queryByTestId('saved-reply-attached')).toBeNull();
   expect(input.value).toBe('');
   expect(commands.sendSavedReply).not.toHaveBeenCalled();
+});
+
+describe('when a colleague replied after this reply was begun', () => {
+  const jonas = { staffId: 2, messageId: 41, at: Date.now() - 20_000 };
+
+  function composeOvertaken(overtaken: (since: number) => Overtaken | null) {
+    app.staff = staff;
+    const onreview = vi.fn();
+    render(Composer, {
+      props: {
+        conversationId: 3,
+        draft: '',
+        route: { via: 'platform', platform: 'online_store' },
+        overtaken,
+        onreview,
+        onproducts: vi.fn(),
+        ondiscount: vi.fn(),
+      },
+    });
+    return onreview;
+  }
+
+  it('reports typing and asks before sending: Send anyway sends', async () => {
+    vi.mocked(commands.reply).mockImplementation(() => ok(1));
+    const overtaken = vi.fn((_since: number): Overtaken | null => jonas);
+    composeOvertaken(overtaken);
+    const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+    const begun = Date.now();
+    await fireEvent.input(input, { target: { value: 'Ja, den finns' } });
+    expect(commands.reportTyping).toHaveBeenCalledWith(3);
+
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    const guard = await screen.findByTestId('composer-guard');
+    expect(guard.textContent).toContain('Bo replied 20 seconds ago');
+    expect(overtaken.mock.calls[0]![0]).toBeGreaterThanOrEqual(begun);
+    expect(commands.reply).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('composer-send-anyway'));
+    await waitFor(() => expect(commands.reply).toHaveBeenCalledWith(3, 'Ja, den finns'));
+    expect(screen.queryByTestId('composer-guard')).toBeNull();
+  });
+
+  it('Review shows the reply, keeps the text, and asks again only for a newer one', async () => {
+    vi.mocked(commands.reply).mockImplementation(() => ok(1));
+    const overtaken = vi.fn((since: number): Overtaken | null => (since < jonas.at ? jonas : null));
+    const onreview = composeOvertaken(overtaken);
+    const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+    await fireEvent.input(input, { target: { value: 'Vi skickar i dag' } });
+    // The reply was begun before Jonas answered, as far as the guard is concerned.
+    overtaken.mockImplementationOnce(() => jonas);
+    await fireEvent.click(screen.getByTestId('composer-send'));
+    await fireEvent.click(await screen.findByTestId('composer-review'));
+    expect(onreview).toHaveBeenCalledWith(41);
+    expect(input.value).toBe('Vi skickar i dag');
+    expect(commands.reply).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('composer-send'));
+    await waitFor(() => expect(commands.reply).toHaveBeenCalledWith(3, 'Vi skickar i dag'));
+  });
+
+  it('never asks about a reply begun after the colleague’s', async () => {
+    vi.mocked(commands.reply).mockImplementation(() => ok(1));
+    const overtaken = vi.fn((_since: number): Overtaken | null => null);
+    composeOvertaken(overtaken);
+    const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+    await fireEvent.input(input, { target: { value: 'Hej!' } });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(commands.reply).toHaveBeenCalledWith(3, 'Hej!'));
+    expect(screen.queryByTestId('composer-guard')).toBeNull();
+  });
 });

@@ -23,6 +23,7 @@ import {
   type EngineEvent,
   type OutboxEntry,
   type Language,
+  type Present,
   type ProfileView,
   type Staff,
   type SyncState,
@@ -143,12 +144,25 @@ export class AppState {
   savedRepliesChanged = $state(0);
   /** Why sign-in is showing again, when the session ended by itself. */
   signedOutNotice = $state.raw<Phrase | null>(null);
+  /** Everyone else at work in a conversation now (other staff viewing or typing, customers
+   * typing), as the engine has it; read again when it says so and when an entry lapses. */
+  activity = $state.raw<Present[]>([]);
+  /** `activity` by conversation. */
+  activityByConversation = $derived.by(() => {
+    const by: Record<number, Present[]> = {};
+    for (const p of this.activity) (by[p.conversation_id] ??= []).push(p);
+    return by;
+  });
 
   #unlisten: (() => void)[] = [];
   /** Something changed while the page was hidden; what is on screen is refetched on show. */
   #staleWhileHidden = false;
   #listSeq = 0;
   #viewSeq = 0;
+  /** Reads `activity` again when its next entry lapses. */
+  #activityLapse: ReturnType<typeof setTimeout> | null = null;
+  /** The conversation last reported as on screen (`undefined`: nothing reported yet). */
+  #viewingReported: number | null | undefined = undefined;
 
   get me(): number | null {
     return this.account?.staff.id ?? null;
@@ -214,11 +228,23 @@ export class AppState {
       this.rows = firstPage;
       this.hasMore = firstPage.length === FIRST_PAGE_SIZE;
       this.phase = 'ready';
-      await Promise.all([this.loadStatus(), this.loadStaff(), this.loadMore(), this.loadOutbox()]);
+      await Promise.all([
+        this.loadStatus(),
+        this.loadStaff(),
+        this.loadMore(),
+        this.loadOutbox(),
+        this.loadActivity(),
+      ]);
       return;
     }
     this.phase = 'ready';
-    await Promise.all([this.loadStatus(), this.loadStaff(), this.refreshList(), this.loadOutbox()]);
+    await Promise.all([
+      this.loadStatus(),
+      this.loadStaff(),
+      this.refreshList(),
+      this.loadOutbox(),
+      this.loadActivity(),
+    ]);
   }
 
   async signOut(): Promise<void> {
@@ -234,7 +260,9 @@ export class AppState {
     this.phase = 'signin';
     this.overlay = null;
     this.rows = [];
+    this.activity = [];
     this.closeConversation();
+    this.#viewingReported = undefined;
   }
 
   async listen(): Promise<void> {
@@ -269,6 +297,8 @@ export class AppState {
     this.#listHeld = false;
     this.#heldFresh = null;
     this.waitingRows = 0;
+    if (this.#activityLapse) clearTimeout(this.#activityLapse);
+    this.#activityLapse = null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -293,6 +323,9 @@ export class AppState {
         void this.loadStaff();
         void this.loadStatus();
         this.refreshSoon(true);
+        return;
+      case 'activity':
+        void this.loadActivity();
         return;
       case 'synced':
         if (event.staff) void this.loadStaff();
@@ -334,6 +367,8 @@ export class AppState {
 
   /** The window was hidden or shown: on show, what changed meanwhile is fetched once. */
   onVisibilityChange(): void {
+    this.reportViewing();
+    if (!pageHidden()) void this.loadActivity();
     if (pageHidden() || !this.#staleWhileHidden) return;
     this.#staleWhileHidden = false;
     this.refreshSoon(true);
@@ -529,6 +564,7 @@ export class AppState {
       this.profileError = null;
     }
     void commands.setOpenConversation(id)?.catch?.(() => {});
+    this.reportViewing();
     const view = await this.loadView(id);
     if (!view) return;
     // The hint was the conversation's status (a search hit): a snoozed one lives in Snoozed.
@@ -562,6 +598,45 @@ export class AppState {
     this.profile = null;
     this.profileError = null;
     void commands.setOpenConversation(null)?.catch?.(() => {});
+    this.reportViewing();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Who else is on it
+  // -------------------------------------------------------------------------------------------
+
+  /** Tells the shop which conversation is on screen: the open one, none while the window is
+   * hidden or nobody is signed in. Only changes are sent; the engine renews them. */
+  reportViewing(): void {
+    const id = this.phase === 'ready' && !pageHidden() ? this.openId : null;
+    if (id === this.#viewingReported) return;
+    this.#viewingReported = id;
+    void commands.reportViewing(id)?.catch?.(() => {});
+  }
+
+  /** Reads who else is at work where, and again when the first of them lapses. While the
+   * window is hidden nothing shows it: it is read when the window is shown. */
+  async loadActivity(): Promise<void> {
+    if (this.#activityLapse) clearTimeout(this.#activityLapse);
+    this.#activityLapse = null;
+    if (pageHidden()) return;
+    try {
+      const activity = await call(commands.activity());
+      this.activity = activity;
+      if (activity.length > 0) {
+        const next = Math.min(...activity.map((p) => p.until));
+        this.#activityLapse = setTimeout(
+          () => void this.loadActivity(),
+          Math.max(0, next - Date.now()) + 50,
+        );
+      }
+    } catch {
+      // Signed out: nobody to show.
+    }
+  }
+
+  activityIn(conversationId: number): Present[] {
+    return this.activityByConversation[conversationId] ?? [];
   }
 
   async loadView(id: number): Promise<ConversationView | null> {

@@ -641,6 +641,15 @@ export const en = {
   'palette.writeReply': 'Write a reply',
   // The metrics view's own strings are in metrics.ts, loaded with it.
   'metrics.open': 'Metrics',
+
+  // Who else is on it
+  'activity.typing': '{name} is typing…',
+  'activity.typingMany': '{names} are typing…',
+  'activity.viewing': '{name} is viewing',
+  'activity.viewingMany': '{names} are viewing',
+  'composer.overtaken': '{name} replied {ago} ago, after you started writing.',
+  'composer.sendAnyway': 'Send anyway',
+  'composer.review': 'Review',
 } as const satisfies Dictionary;
 
 export type English = typeof en;

@@ -620,4 +620,12 @@ export const sv: TranslationOf<English> = {
   'message.openLink': 'Öppna {url} i webbläsaren',
   'palette.writeReply': 'Skriv ett svar',
   'metrics.open': 'Statistik',
+
+  'activity.typing': '{name} skriver…',
+  'activity.typingMany': '{names} skriver…',
+  'activity.viewing': '{name} tittar på den',
+  'activity.viewingMany': '{names} tittar på den',
+  'composer.overtaken': '{name} svarade för {ago} sedan, efter att du började skriva.',
+  'composer.sendAnyway': 'Skicka ändå',
+  'composer.review': 'Granska',
 };
