@@ -1184,7 +1184,7 @@ async fn another_staff_members_viewing_and_typing_and_the_customers_typing_reach
     // The customer types in the widget.
     customer
         .send::<_, serde_json::Value>(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             &format!("/api/v1/storefront/conversations/{id}/typing"),
             "typing-1",
             Some(&CustomerTyping { typing: true }),

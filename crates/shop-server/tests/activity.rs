@@ -30,7 +30,7 @@ async fn report(
 
 async fn customer_typing(shop: &TestShop, chat: &ChatSession, typing: bool) -> reqwest::Response {
     shop.send(
-        Method::PUT,
+        Method::POST,
         &format!(
             "/api/v1/storefront/conversations/{}/typing",
             chat.conversation_id
@@ -218,7 +218,7 @@ async fn who_may_report_activity_is_checked_and_a_flood_is_limited() {
     // A chat's token reaches its own conversation only, and never the staff route.
     let elsewhere = shop
         .send(
-            Method::PUT,
+            Method::POST,
             &format!(
                 "/api/v1/storefront/conversations/{}/typing",
                 other.conversation_id

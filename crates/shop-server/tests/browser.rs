@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestShop, ok};
+use common::{TestShop, change_of, next_matching, ok};
 use harness::{Browser, PATIENCE};
 use inbox_protocol::*;
 use reqwest::Method;
@@ -144,8 +144,18 @@ async fn a_customer_chats_with_staff_in_a_real_browser() {
     .await;
     browser.screenshot("chat-started").await;
 
-    // Messages both ways, live.
+    // Messages both ways, live; staff see the customer typing first.
+    let mut staff_stream = shop.events("/api/v1/events", &staff.token, None).await;
     customer_types(&browser, HOSTILE_MESSAGE).await;
+    let typing = next_matching(&mut staff_stream, |e| match change_of(e).entity {
+        Entity::Activity(a) if a.conversation_id == id && a.staff_id.is_none() => Some(a),
+        _ => None,
+    })
+    .await;
+    assert!(
+        typing.typing_until > typing.at,
+        "the widget reported typing: {typing:?}"
+    );
     staff_sees(&shop, &staff.token, id, "the customer's message", |d| {
         d.messages
             .iter()

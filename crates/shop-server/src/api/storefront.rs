@@ -235,7 +235,7 @@ pub async fn send(
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/storefront/conversations/{id}/typing", tag = "storefront", security(("bearer" = [])),
+    post, path = "/api/v1/storefront/conversations/{id}/typing", tag = "storefront", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The chat's conversation id")),
     request_body = CustomerTyping,
     responses((status = 204, description = "Staff see the customer typing until `TYPING_TTL_MS` (6 s) \

@@ -78,9 +78,11 @@ const TRANSCRIPT: ChatTranscript = {
 };
 
 /** A shop that answers the transcript, and a stream that stays open and quiet. */
-function scriptedShop(): typeof fetch {
-  return async (input) => {
+function scriptedShop(seen: { url: string; method: string; body: string }[] = []): typeof fetch {
+  return async (input, init) => {
     const url = String(input);
+    seen.push({ url, method: init?.method ?? 'GET', body: String(init?.body ?? '') });
+    if (url.endsWith('/typing')) return new Response(null, { status: 204 });
     if (url.endsWith('/events')) {
       return new Response(new ReadableStream({ start() {} }), {
         headers: { 'content-type': 'text/event-stream' },
@@ -98,7 +100,11 @@ function scriptedShop(): typeof fetch {
   };
 }
 
-function mount(lang: Lang, withSession: boolean): { widget: ChatWidget; root: ShadowRoot } {
+function mount(
+  lang: Lang,
+  withSession: boolean,
+  seen: { url: string; method: string; body: string }[] = [],
+): { widget: ChatWidget; root: ShadowRoot } {
   const local = window.localStorage;
   local.clear();
   window.sessionStorage.clear();
@@ -117,7 +123,7 @@ function mount(lang: Lang, withSession: boolean): { widget: ChatWidget; root: Sh
   const host = document.createElement('div');
   document.body.append(host);
   const widget = new ChatWidget(host, {
-    api: new Api(SHOP, scriptedShop()),
+    api: new Api(SHOP, scriptedShop(seen)),
     words: dictionaries[lang],
     lang,
     locale: lang === 'sv' ? 'sv-SE' : 'en-US',
@@ -162,6 +168,29 @@ describe('the chat widget', () => {
       'Apply discount code FIKA15 to your cart',
     );
     expect(root.querySelector('.event')?.textContent).toContain('You added a product to your cart');
+  });
+
+  it('lets staff see the customer typing, every few seconds at most, and when it stops', async () => {
+    const seen: { url: string; method: string; body: string }[] = [];
+    const { widget, root } = mount('en', true, seen);
+    widget.open();
+    await until(() => root.querySelectorAll('.msg').length === 4);
+    const field = root.querySelector<HTMLTextAreaElement>('#composer-text')!;
+    const type = (value: string) => {
+      field.value = value;
+      field.dispatchEvent(new Event('input'));
+    };
+    const typing = () => seen.filter((r) => r.url.endsWith('/storefront/conversations/7/typing'));
+    type('H');
+    type('He');
+    type('Hej');
+    expect(typing()).toHaveLength(1);
+    expect(typing()[0]).toMatchObject({ method: 'POST', body: '{"typing":true}' });
+    type('');
+    expect(typing()).toHaveLength(2);
+    expect(typing()[1].body).toBe('{"typing":false}');
+    type('');
+    expect(typing()).toHaveLength(2);
   });
 
   it('speaks Swedish', async () => {

@@ -29,6 +29,10 @@ import type {
 } from './types';
 
 export const MAX_TEXT_CHARS = 5000;
+/** Staff see "typing…" for this long after a report (TYPING_TTL_MS in the protocol crate). */
+const TYPING_TTL_MS = 6000;
+/** Typing is reported at most this often (TYPING_RENEW_MS). */
+const TYPING_RENEW_MS = 3000;
 
 export interface WidgetOptions {
   api: Api;
@@ -89,6 +93,8 @@ export class ChatWidget {
   private queue: Pending[] = [];
   private sending = false;
   private localSeq = 0;
+  /** When typing was last reported to staff (0: not since the last message). */
+  private typingAt = 0;
   private lastSeenId = 0;
   private maxStaffId = 0;
   private pendingAdd: { variantId: number; resolve: (e: CartEvent | null) => void } | null = null;
@@ -268,7 +274,10 @@ export class ChatWidget {
         this.submitDraft();
       }
     });
-    this.textarea.addEventListener('input', () => this.autosize());
+    this.textarea.addEventListener('input', () => {
+      this.autosize();
+      this.reportTyping();
+    });
     const composer = el('form', { class: 'composer' }, [
       el('label', { class: 'visually-hidden', for: 'composer-text', text: t.message }),
       this.textarea,
@@ -1192,6 +1201,26 @@ export class ChatWidget {
     t.style.height = `${Math.min(t.scrollHeight, 140)}px`;
   }
 
+  /** Lets staff see the customer typing: at most every few seconds while keys are pressed,
+   * and that it stopped when the field is emptied. A report that fails is not retried. */
+  private reportTyping(): void {
+    const session = this.session;
+    if (!session) return;
+    const typing = this.textarea.value.trim() !== '';
+    const now = Date.now();
+    if (typing ? now - this.typingAt < TYPING_RENEW_MS : now - this.typingAt >= TYPING_TTL_MS) {
+      return;
+    }
+    this.typingAt = typing ? now : 0;
+    this.api
+      .call(`/storefront/conversations/${session.conversation_id}/typing`, {
+        method: 'POST',
+        token: session.token,
+        body: { typing },
+      })
+      .catch(() => {});
+  }
+
   private submitDraft(): void {
     const text = this.textarea.value.trim();
     if (!text || !this.session) return;
@@ -1199,6 +1228,8 @@ export class ChatWidget {
     this.chatError.hidden = true;
     this.textarea.value = '';
     this.autosize();
+    // The shop ends the typing when the message arrives; the next key reports afresh.
+    this.typingAt = 0;
     const seq = ++this.localSeq;
     const pending: Pending = {
       key: `p:${seq}`,
