@@ -4,6 +4,7 @@
 //!
 //! Run with `make e2e` (the UI must be built first: `make ui`).
 
+mod activity;
 mod checkout;
 mod harness;
 mod layout;

@@ -213,6 +213,70 @@ impl Shop {
         attachment
     }
 
+    /// Maja reports what she is doing in a conversation, as her app would.
+    pub async fn colleague_is(&self, conversation_id: i64, activity: Option<ActivityKind>) {
+        self.api()
+            .await
+            .report_activity(conversation_id, activity)
+            .await
+            .unwrap();
+    }
+
+    /// Maja replies in a conversation.
+    pub async fn colleague_replies(&self, conversation_id: i64, text: &str) {
+        let _: Option<Message> = self
+            .api()
+            .await
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/conversations/{conversation_id}/messages"),
+                &format!("reply-{}", rand::random::<u64>()),
+                Some(&SendMessage::Text { text: text.into() }),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// The customer of `chat` types in the chat widget.
+    pub async fn customer_types(&self, chat: &ChatSession) {
+        let _: Option<serde_json::Value> = ApiClient::new(&self.address())
+            .unwrap()
+            .with_token(chat.token.clone())
+            .send(
+                reqwest::Method::POST,
+                &format!(
+                    "/api/v1/storefront/conversations/{}/typing",
+                    chat.conversation_id
+                ),
+                &format!("typing-{}", rand::random::<u64>()),
+                Some(&CustomerTyping { typing: true }),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// What the shop says a staff member is doing in a conversation now, from the feed.
+    pub async fn activity_of(&self, conversation_id: i64, staff_id: i64) -> Option<Activity> {
+        let api = self.api().await;
+        let mut cursor = String::new();
+        let mut found = None;
+        loop {
+            let page = api.sync_page(&cursor, 5_000, false).await.unwrap();
+            for change in page.changes {
+                if let Entity::Activity(a) = change.entity
+                    && a.conversation_id == conversation_id
+                    && a.staff_id == Some(staff_id)
+                {
+                    found = Some(a);
+                }
+            }
+            if !page.has_more {
+                return found;
+            }
+            cursor = page.next_cursor;
+        }
+    }
+
     /// The conversation as the shop holds it.
     pub async fn detail(&self, id: i64) -> ConversationDetail {
         self.api()

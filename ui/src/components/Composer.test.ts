@@ -297,6 +297,21 @@ describe('when a colleague replied after this reply was begun', () => {
     await waitFor(() => expect(commands.reply).toHaveBeenCalledWith(3, 'Vi skickar i dag'));
   });
 
+  it('says “just now” for a reply seconds old', async () => {
+    const overtaken = vi.fn((_since: number): Overtaken | null => ({
+      ...jonas,
+      at: Date.now() - 2_000,
+    }));
+    composeOvertaken(overtaken);
+    const input = screen.getByTestId<HTMLTextAreaElement>('composer-input');
+    await fireEvent.input(input, { target: { value: 'Hej!' } });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    expect((await screen.findByTestId('composer-guard')).textContent).toContain(
+      'Bo replied just now, after you started writing.',
+    );
+    expect(commands.reply).not.toHaveBeenCalled();
+  });
+
   it('never asks about a reply begun after the colleague’s', async () => {
     vi.mocked(commands.reply).mockImplementation(() => ok(1));
     const overtaken = vi.fn((_since: number): Overtaken | null => null);

@@ -648,6 +648,7 @@ export const en = {
   'activity.viewing': '{name} is viewing',
   'activity.viewingMany': '{names} are viewing',
   'composer.overtaken': '{name} replied {ago} ago, after you started writing.',
+  'composer.overtakenNow': '{name} replied just now, after you started writing.',
   'composer.sendAnyway': 'Send anyway',
   'composer.review': 'Review',
 } as const satisfies Dictionary;

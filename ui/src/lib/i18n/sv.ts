@@ -626,6 +626,7 @@ export const sv: TranslationOf<English> = {
   'activity.viewing': '{name} tittar på den',
   'activity.viewingMany': '{names} tittar på den',
   'composer.overtaken': '{name} svarade för {ago} sedan, efter att du började skriva.',
+  'composer.overtakenNow': '{name} svarade nyss, efter att du började skriva.',
   'composer.sendAnyway': 'Skicka ändå',
   'composer.review': 'Granska',
 };
