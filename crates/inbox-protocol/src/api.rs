@@ -157,11 +157,15 @@ enum EntityKind {
     Cart,
     Order,
     OrderEvent,
+    /// A kind this version doesn't know: a newer shop's.
+    #[serde(other)]
+    Unknown,
 }
 
 impl EntityKind {
     /// Decodes a change's `data` as this kind of entity.
     fn entity<'de, D: serde::Deserializer<'de>>(self, data: D) -> Result<Entity, D::Error> {
+        use serde::de::Error;
         #[derive(Deserialize)]
         struct NoteDeleted {
             id: i64,
@@ -192,6 +196,9 @@ impl EntityKind {
             EntityKind::Cart => Entity::Cart(Deserialize::deserialize(data)?),
             EntityKind::Order => Entity::Order(Deserialize::deserialize(data)?),
             EntityKind::OrderEvent => Entity::OrderEvent(Deserialize::deserialize(data)?),
+            EntityKind::Unknown => {
+                return Err(D::Error::custom("an entity kind this version doesn't know"));
+            }
         })
     }
 }
@@ -207,7 +214,23 @@ impl<'de> serde::de::DeserializeSeed<'de> for EntityKind {
 impl<'de> Deserialize<'de> for Change {
     /// Decodes `data` straight into its entity when `entity` comes first, as every encoder of
     /// this type writes it; keys in another order still decode, through a `serde_json::Value`.
-    /// Unknown keys are ignored, as the derived decoder did.
+    /// Unknown keys are ignored, as the derived decoder did. An entity kind this version
+    /// doesn't know is an error here; [`MaybeChange`] skips it instead.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        MaybeChange::deserialize(deserializer)?
+            .0
+            .ok_or_else(|| D::Error::custom("an entity kind this version doesn't know"))
+    }
+}
+
+/// A change as a client decodes it from the feed or the live stream: `None` when its entity is
+/// of a kind this version doesn't know (a newer shop's), so an older desktop skips what it
+/// can't show instead of failing every sync until it is updated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaybeChange(pub Option<Change>);
+
+impl<'de> Deserialize<'de> for MaybeChange {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::{Error, IgnoredAny, MapAccess, Visitor};
 
@@ -224,13 +247,13 @@ impl<'de> Deserialize<'de> for Change {
         struct ChangeVisitor;
 
         impl<'de> Visitor<'de> for ChangeVisitor {
-            type Value = Change;
+            type Value = MaybeChange;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a change: cursor, entity and data")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Change, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeChange, A::Error> {
                 let mut cursor: Option<String> = None;
                 let mut kind: Option<EntityKind> = None;
                 let mut entity: Option<Entity> = None;
@@ -249,6 +272,10 @@ impl<'de> Deserialize<'de> for Change {
                             return Err(A::Error::duplicate_field("data"));
                         }
                         Key::Data => match kind {
+                            Some(EntityKind::Unknown) => {
+                                map.next_value::<IgnoredAny>()?;
+                                early = Some(serde_json::Value::Null);
+                            }
                             Some(kind) => entity = Some(map.next_value_seed(kind)?),
                             None => early = Some(map.next_value()?),
                         },
@@ -259,12 +286,15 @@ impl<'de> Deserialize<'de> for Change {
                 }
                 let cursor = cursor.ok_or_else(|| A::Error::missing_field("cursor"))?;
                 let kind = kind.ok_or_else(|| A::Error::missing_field("entity"))?;
+                if matches!(kind, EntityKind::Unknown) {
+                    return Ok(MaybeChange(None));
+                }
                 let entity = match (entity, early) {
                     (Some(entity), _) => entity,
                     (None, Some(data)) => kind.entity(data).map_err(A::Error::custom)?,
                     (None, None) => return Err(A::Error::missing_field("data")),
                 };
-                Ok(Change { cursor, entity })
+                Ok(MaybeChange(Some(Change { cursor, entity })))
             }
         }
 
@@ -276,6 +306,9 @@ impl<'de> Deserialize<'de> for Change {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncPage {
+    /// A newer shop may send entity kinds an older client doesn't know; clients skip those
+    /// and go on.
+    #[serde(deserialize_with = "known_changes")]
     pub changes: Vec<Change>,
     /// Pass as `after` for the next page; equal to the request's cursor when nothing is new.
     pub next_cursor: String,
@@ -283,6 +316,14 @@ pub struct SyncPage {
     /// With `count=true`: how many changes were left after the request's cursor, counting this
     /// page, for a progress bar. Counting costs the server a scan, so ask once per walk.
     pub remaining: Option<i64>,
+}
+
+/// The changes of a page, without those of entity kinds this version doesn't know.
+fn known_changes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Change>, D::Error> {
+    let all: Vec<MaybeChange> = Deserialize::deserialize(deserializer)?;
+    Ok(all.into_iter().filter_map(|c| c.0).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -741,6 +782,46 @@ pub struct EmailOutbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_a_kind_this_version_does_not_know_is_skipped_not_fatal() {
+        let page = r#"{"changes": [
+            {"cursor": "h.1", "entity": "saved_reply_deleted", "data": {"id": 4}},
+            {"cursor": "h.2", "entity": "poll", "data": {"id": 9, "question": {"nested": [1]}}},
+            {"data": {"anything": true}, "cursor": "h.3", "entity": "reaction"},
+            {"cursor": "h.4", "entity": "note_deleted", "data": {"id": 5, "customer_id": 6}}
+        ], "next_cursor": "h.4", "has_more": false, "remaining": null}"#;
+        let page: SyncPage = serde_json::from_str(page).unwrap();
+        assert_eq!(
+            page.changes,
+            vec![
+                Change {
+                    cursor: "h.1".into(),
+                    entity: Entity::SavedReplyDeleted { id: 4 }
+                },
+                Change {
+                    cursor: "h.4".into(),
+                    entity: Entity::NoteDeleted {
+                        id: 5,
+                        customer_id: 6
+                    }
+                },
+            ]
+        );
+        let live = r#"{"cursor": "h.2", "entity": "poll", "data": {"id": 9}}"#;
+        assert_eq!(
+            serde_json::from_str::<MaybeChange>(live).unwrap(),
+            MaybeChange(None)
+        );
+        assert!(
+            serde_json::from_str::<Change>(live).is_err(),
+            "a lone change must be known"
+        );
+        // A known kind that doesn't decode is still an error, not skipped.
+        let broken = r#"{"changes": [{"cursor": "h.1", "entity": "saved_reply_deleted", "data": {}}],
+                         "next_cursor": "h.1", "has_more": false, "remaining": null}"#;
+        assert!(serde_json::from_str::<SyncPage>(broken).is_err());
+    }
 
     /// The decoder `Change` had before its hand-written one: the reference to agree with.
     #[derive(Debug, PartialEq, Deserialize)]
