@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, expect, it, vi } from 'vitest';
 
 import { commands } from '../bindings';
+import { app } from '../state/app.svelte';
 import { fail, ok } from '../test/fixtures';
 import Composer from './Composer.svelte';
 
@@ -23,6 +24,7 @@ vi.mock('../bindings', () => ({
 beforeEach(() => {
   vi.clearAllMocks();
   vi.mocked(commands.saveDraft).mockImplementation(() => ok(null));
+  app.overlay = null;
 });
 
 function compose() {
