@@ -141,7 +141,10 @@ it('chooses up to three products, does not offer a fourth and says why, and remo
   renderEditor();
   await edit(1);
   await fireEvent.click(screen.getByTestId('saved-reply-choose-products'));
-  const chooser = screen.getByTestId('saved-reply-product-chooser');
+  const chooser = screen.getByTestId('saved-reply-products-chooser');
+  await waitFor(() =>
+    expect(document.activeElement).toBe(within(chooser).getByTestId('product-search')),
+  );
   await waitFor(() => expect(within(chooser).getAllByTestId('product-option')).toHaveLength(5));
   const options = within(chooser).getAllByTestId('product-option');
   for (const o of options.slice(0, 3)) await fireEvent.click(o);
@@ -159,7 +162,10 @@ it('chooses up to three products, does not offer a fourth and says why, and remo
   expect(screen.getAllByTestId('saved-reply-product')).toHaveLength(3);
 
   await fireEvent.click(screen.getByTestId('saved-reply-products-done'));
-  expect(screen.queryByTestId('saved-reply-product-chooser')).toBeNull();
+  expect(screen.queryByTestId('saved-reply-products-chooser')).toBeNull();
+  await waitFor(() =>
+    expect(document.activeElement).toBe(screen.getByTestId('saved-reply-choose-products')),
+  );
   await fireEvent.click(screen.getByRole('button', { name: 'Remove Product 2' }));
   expect(screen.getAllByTestId('saved-reply-product').map((p) => p.textContent)).toEqual([
     expect.stringContaining('Product 1'),
