@@ -12,7 +12,7 @@ use inbox_core::{
 };
 use inbox_protocol::{
     Attachment, ConversationStatus, DiscountCode, MediaKind, Millis, Product, ProductCard,
-    SavedReply, SavedReplyBody, Staff,
+    SavedReply, SavedReplyBody, SavedReplyDetail, Staff,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -312,10 +312,16 @@ pub async fn send_pasted_media(
     text: Option<String>,
 ) -> CommandResult<i64> {
     let inbox = state.engine().await?;
+    let (_dir, path) = pasted_file(&name, &base64).await?;
+    Ok(inbox.send_media(conversation_id, &path, text).await?)
+}
+
+/// A pasted file (base64) written to a folder of its own, removed when the folder is dropped:
+/// the engine prepares its own copy; the pasted bytes only need a file for the decoder.
+async fn pasted_file(name: &str, base64: &str) -> CommandResult<(tempfile::TempDir, PathBuf)> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(base64.as_bytes())
         .map_err(|_| CommandError::new("bad_input", "the pasted file is damaged"))?;
-    // The engine prepares its own copy; the pasted bytes only need a file for the decoder.
     let dir = tempfile::tempdir().map_err(|e| CommandError::new("io", e.to_string()))?;
     let file_name: String = name
         .chars()
@@ -329,7 +335,7 @@ pub async fn send_pasted_media(
     tokio::fs::write(&path, bytes)
         .await
         .map_err(|e| CommandError::new("io", e.to_string()))?;
-    Ok(inbox.send_media(conversation_id, &path, text).await?)
+    Ok((dir, path))
 }
 
 /// A URL the window can load an attachment from (served by the `inbox-media:` protocol from
@@ -519,6 +525,46 @@ pub async fn send_saved_reply(
         .await?
         .send_saved_reply(conversation_id, &insert, &text)
         .await?)
+}
+
+/// A saved reply as the shop has it now, with its products, code and image (asks the shop:
+/// needs a connection).
+#[tauri::command]
+#[specta::specta]
+pub async fn saved_reply_detail(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CommandResult<SavedReplyDetail> {
+    Ok(state.engine().await?.saved_reply_detail(id).await?)
+}
+
+/// Uploads a picked image for a saved reply, checked as an attached image is; its upload id
+/// goes in the reply (needs a connection).
+#[tauri::command]
+#[specta::specta]
+pub async fn upload_saved_reply_image(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<Attachment> {
+    let path = offered(&state, path)?;
+    Ok(state
+        .engine()
+        .await?
+        .upload_saved_reply_image(&path)
+        .await?)
+}
+
+/// Uploads a pasted image (base64) for a saved reply, as [`upload_saved_reply_image`].
+#[tauri::command]
+#[specta::specta]
+pub async fn upload_pasted_saved_reply_image(
+    state: State<'_, AppState>,
+    name: String,
+    base64: String,
+) -> CommandResult<Attachment> {
+    let inbox = state.engine().await?;
+    let (_dir, path) = pasted_file(&name, &base64).await?;
+    Ok(inbox.upload_saved_reply_image(&path).await?)
 }
 
 #[tauri::command]

@@ -595,6 +595,11 @@ async fn wait_script(app: &Desktop, script: &str) -> bool {
 
 /// Pastes a PNG into the composer, as the clipboard would.
 async fn paste_png(app: &Desktop) {
+    paste_png_into(app, "[data-testid=composer-input]").await;
+}
+
+/// Pastes the sample PNG into the field `css` as the clipboard would.
+async fn paste_png_into(app: &Desktop, css: &str) {
     let png = shop::sample_png();
     let script = "
         const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
@@ -603,12 +608,12 @@ async fn paste_png(app: &Desktop) {
         data.items.add(file);
         const event = new Event('paste', { bubbles: true, cancelable: true });
         Object.defineProperty(event, 'clipboardData', { value: data });
-        document.querySelector('[data-testid=composer-input]').dispatchEvent(event);
+        document.querySelector(arguments[1]).dispatchEvent(event);
         return true;";
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(png);
     app.client
-        .execute(script, vec![json!(encoded)])
+        .execute(script, vec![json!(encoded), json!(css)])
         .await
         .expect("the paste runs");
 }

@@ -293,6 +293,11 @@ impl Shop {
 
     /// The products of the demo shop's saved reply with this title, from the change feed.
     pub async fn saved_reply_products(&self, title: &str) -> Vec<i64> {
+        self.saved_reply(title).await.saved_reply.product_ids
+    }
+
+    /// The shop's saved reply titled `title`, with its products, code and image.
+    pub async fn saved_reply(&self, title: &str) -> SavedReplyDetail {
         let api = self.api().await;
         let mut cursor = String::new();
         loop {
@@ -301,12 +306,29 @@ impl Shop {
                 if let Entity::SavedReply(reply) = change.entity
                     && reply.title == title
                 {
-                    return reply.product_ids;
+                    return api
+                        .get(&format!("/api/v1/saved-replies/{}", reply.id))
+                        .await
+                        .unwrap();
                 }
             }
             assert!(page.has_more, "no saved reply “{title}” in the demo shop");
             cursor = page.next_cursor;
         }
+    }
+
+    /// The online-store product titled `title`.
+    pub async fn product(&self, title: &str) -> Product {
+        let list: ProductList = self
+            .api()
+            .await
+            .get("/api/v1/products?online_store=true&limit=100")
+            .await
+            .unwrap();
+        list.products
+            .into_iter()
+            .find(|p| p.title == title)
+            .unwrap_or_else(|| panic!("no product “{title}” on the online store"))
     }
 
     /// A discount code that is not active (expired or scheduled).

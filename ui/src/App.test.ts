@@ -46,6 +46,7 @@ vi.mock('./bindings', () => ({
     activity: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
     reportViewing: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
     reportTyping: vi.fn(() => Promise.resolve({ status: 'ok', data: null })),
+    savedReplies: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
   },
   events: {
     engineEvent: { listen: vi.fn(() => Promise.resolve(() => {})) },
@@ -506,6 +507,37 @@ it('leaves the message field for the list on Escape, so j j Enter opens a row an
   expect(commands.reply).not.toHaveBeenCalled();
   // What was typed stays in its conversation's draft.
   await waitFor(() => expect(commands.saveDraft).toHaveBeenCalledWith(1, 'Tack!'));
+});
+
+it('opens saved replies as an overlay: list keys wait, Escape closes it and gives the reply field back', async () => {
+  const list = await signedIn();
+  await fireEvent.click(within(list).getAllByTestId('conversation-row')[0]!);
+  const input = await waitFor(() => screen.getByTestId<HTMLTextAreaElement>('composer-input'));
+  input.focus();
+  await fireEvent.keyDown(input, { key: '/' });
+  const search = await screen.findByTestId('saved-reply-search');
+  expect(app.overlay).toBe('savedReply');
+  expect(document.activeElement).toBe(search);
+  // While it is up, a list key is not a shortcut.
+  await key('e');
+  expect(commands.setStatus).not.toHaveBeenCalled();
+
+  await fireEvent.keyDown(search, { key: 'Escape' });
+  expect(screen.queryByTestId('saved-reply-picker')).toBeNull();
+  expect(app.overlay).toBeNull();
+  expect(document.activeElement).toBe(input);
+
+  // The palette's "Insert saved reply" opens the same overlay, in place of the palette.
+  await key('k', { ctrlKey: true });
+  await fireEvent.input(screen.getByTestId('palette-input'), {
+    target: { value: 'Insert saved' },
+  });
+  await fireEvent.click(screen.getAllByTestId('palette-item')[0]!);
+  await screen.findByTestId('saved-reply-picker');
+  expect(screen.queryByTestId('command-palette')).toBeNull();
+  expect(app.overlay).toBe('savedReply');
+  await key('Escape');
+  expect(screen.queryByTestId('saved-reply-picker')).toBeNull();
 });
 
 it('holds the list still under the pointer; what moved waits behind a bar until applied', async () => {

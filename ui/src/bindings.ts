@@ -76,6 +76,18 @@ export const commands = {
 	insertSavedReply: (replyId: number, conversationId: number) => typedError<SavedReplyInsert_Serialize, CommandError>(__TAURI_INVOKE("insert_saved_reply", { replyId, conversationId })),
 	/**  Sends an inserted saved reply with the composer's text; returns the outbox ids. */
 	sendSavedReply: (conversationId: number, insert: SavedReplyInsert_Deserialize, text: string) => typedError<number[], CommandError>(__TAURI_INVOKE("send_saved_reply", { conversationId, insert, text })),
+	/**
+	 *  A saved reply as the shop has it now, with its products, code and image (asks the shop:
+	 *  needs a connection).
+	 */
+	savedReplyDetail: (id: number) => typedError<SavedReplyDetail_Serialize, CommandError>(__TAURI_INVOKE("saved_reply_detail", { id })),
+	/**
+	 *  Uploads a picked image for a saved reply, checked as an attached image is; its upload id
+	 *  goes in the reply (needs a connection).
+	 */
+	uploadSavedReplyImage: (path: string) => typedError<Attachment_Serialize, CommandError>(__TAURI_INVOKE("upload_saved_reply_image", { path })),
+	/**  Uploads a pasted image (base64) for a saved reply, as [`upload_saved_reply_image`]. */
+	uploadPastedSavedReplyImage: (name: string, base64: string) => typedError<Attachment_Serialize, CommandError>(__TAURI_INVOKE("upload_pasted_saved_reply_image", { name, base64 })),
 	addSavedReply: (reply: SavedReplyBody_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("add_saved_reply", { reply })),
 	editSavedReply: (id: number, reply: SavedReplyBody_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("edit_saved_reply", { id, reply })),
 	deleteSavedReply: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("delete_saved_reply", { id })),
@@ -1064,6 +1076,39 @@ export type SavedReplyBody_Serialize = {
 	discount_id: number | null,
 	/**  An image uploaded with `POST /api/v1/uploads`. */
 	image_upload_id: string | null,
+};
+
+/**
+ *  What a saved reply brings with it, as the shop has it now: its products, its discount code
+ *  with today's status (an expired one is refused when shared, as one chosen by hand) and its
+ *  image.
+ */
+export type SavedReplyDetail = SavedReplyDetail_Serialize | SavedReplyDetail_Deserialize;
+
+/**
+ *  What a saved reply brings with it, as the shop has it now: its products, its discount code
+ *  with today's status (an expired one is refused when shared, as one chosen by hand) and its
+ *  image.
+ */
+export type SavedReplyDetail_Deserialize = {
+	saved_reply: SavedReply_Deserialize,
+	/**  In the reply's order; a product that no longer exists is left out. */
+	products: Product_Deserialize[],
+	discount?: DiscountCode_Deserialize | null,
+	image?: Attachment_Deserialize | null,
+};
+
+/**
+ *  What a saved reply brings with it, as the shop has it now: its products, its discount code
+ *  with today's status (an expired one is refused when shared, as one chosen by hand) and its
+ *  image.
+ */
+export type SavedReplyDetail_Serialize = {
+	saved_reply: SavedReply_Serialize,
+	/**  In the reply's order; a product that no longer exists is left out. */
+	products: Product_Serialize[],
+	discount: DiscountCode_Serialize | null,
+	image: Attachment_Serialize | null,
 };
 
 /**  A saved reply ready for the composer (see [`Inbox::insert_saved_reply`]). */

@@ -161,6 +161,25 @@ pub fn preview(path: &Path) -> Result<Preview> {
     })
 }
 
+/// An image checked and prepared as [`prepare`] would for sending (shrunk, turned upright,
+/// stripped of its metadata), read back as the bytes to upload and their type, without leaving
+/// a file behind: for a saved reply's image, uploaded at once rather than queued. A video is
+/// refused, as the shop refuses one for a saved reply. Blocking.
+pub fn prepare_image_for_upload(path: &Path) -> Result<(Vec<u8>, String)> {
+    let (bytes, format) = match inspect(path)? {
+        Inspected::Image { bytes, format } => (bytes, format),
+        Inspected::Video { .. } => {
+            return Err(media(
+                ProblemCode::UnsupportedMedia,
+                "a saved reply can carry an image, not a video",
+            ));
+        }
+    };
+    let scratch = ScratchDir::new()?;
+    let prepared = prepare_image(&bytes, format, scratch.path())?;
+    Ok((std::fs::read(&prepared.file)?, prepared.mime))
+}
+
 /// A folder of our own under the system's temporary folder, removed when dropped.
 struct ScratchDir(PathBuf);
 
@@ -1361,5 +1380,28 @@ mod tests {
         assert_eq!((shown.size, shown.mime.as_str()), (4096, "video/mp4"));
         assert_eq!((shown.width, shown.thumbnail), (None, None));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_saved_reply_image_is_prepared_for_upload_and_a_video_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("linen.png");
+        std::fs::write(&photo, png_bytes(&DynamicImage::new_rgb8(3000, 1500))).unwrap();
+        let (bytes, mime) = prepare_image_for_upload(&photo).unwrap();
+        let uploaded = image::load_from_memory(&bytes).unwrap();
+        // Shrunk as a sent photo is, and nothing left beside the original.
+        assert_eq!(
+            (uploaded.width(), uploaded.height()),
+            (MAX_SENT_SIDE, MAX_SENT_SIDE / 2)
+        );
+        assert!(mime.starts_with("image/"), "{mime}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let clip = dir.path().join("unboxing.mp4");
+        let mut video = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41".to_vec();
+        video.resize(4096, 7);
+        std::fs::write(&clip, &video).unwrap();
+        let refused = prepare_image_for_upload(&clip).unwrap_err();
+        assert_eq!(refused.code(), "unsupported_media");
     }
 }

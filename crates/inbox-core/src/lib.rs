@@ -872,11 +872,7 @@ impl Inbox {
         conversation_id: i64,
     ) -> Result<SavedReplyInsert> {
         let text = self.fill_saved_reply(reply_id, conversation_id).await?;
-        let detail: SavedReplyDetail = self
-            .shared
-            .api
-            .get(&format!("/api/v1/saved-replies/{reply_id}"))
-            .await?;
+        let detail = self.saved_reply_detail(reply_id).await?;
         if detail.products.len() < detail.saved_reply.product_ids.len() {
             return Err(Error::Rejected(Box::new(Problem::new(
                 422,
@@ -946,6 +942,29 @@ impl Inbox {
             queued.push(self.share_discount(conversation_id, code).await?);
         }
         Ok(queued)
+    }
+
+    /// A saved reply as the shop has it now, with its products, discount code (its status as
+    /// of now) and image, for the editor to show what the reply attaches. Needs the shop.
+    pub async fn saved_reply_detail(&self, reply_id: i64) -> Result<SavedReplyDetail> {
+        self.shared
+            .api
+            .get(&format!("/api/v1/saved-replies/{reply_id}"))
+            .await
+    }
+
+    /// Uploads an image for a saved reply, checked and prepared as an attached image is before
+    /// it is sent ([`attachments::prepare_image_for_upload`]); returns the shop's upload, whose
+    /// id the reply then carries in [`SavedReplyBody::image_upload_id`]. Unlike the reply
+    /// itself this is not queued: it needs the shop now (offline it fails with a network
+    /// error and nothing changes), so the reply is never saved pointing at an upload the shop
+    /// doesn't have.
+    pub async fn upload_saved_reply_image(&self, path: &Path) -> Result<Attachment> {
+        let path = path.to_owned();
+        let (bytes, mime) =
+            tokio::task::spawn_blocking(move || attachments::prepare_image_for_upload(&path))
+                .await??;
+        self.shared.api.upload(&mime, bytes).await
     }
 
     /// Saves a new saved reply for the whole shop, through the outbox (it shows once the shop

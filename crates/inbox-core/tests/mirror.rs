@@ -1220,3 +1220,76 @@ fn now() -> Millis {
         .unwrap()
         .as_millis() as i64
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_editor_gives_a_saved_reply_an_uploaded_image_and_offline_nothing_is_uploaded() {
+    let mut shop = Shop::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (inbox, _) = shop.inbox(data.path()).await;
+    inbox.sync_once().await.unwrap();
+
+    // The demo shop's English wool reply carries an image besides its products.
+    let wool = saved_reply_titled(&inbox, "Wool care").await;
+    let detail = inbox.saved_reply_detail(wool.id).await.unwrap();
+    assert_eq!(detail.products.len(), 2);
+    assert_eq!(
+        detail.image.as_ref().map(|i| i.kind),
+        Some(MediaKind::Image)
+    );
+
+    // A large photo is uploaded as an attached one is sent: shrunk first.
+    let photo = files.path().join("retur.png");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(3000, 1500, image::Rgb([30, 90, 160]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(&photo, &png).unwrap();
+    let image = inbox.upload_saved_reply_image(&photo).await.unwrap();
+    assert_eq!(image.kind, MediaKind::Image);
+    assert_eq!((image.width, image.height), (Some(2048), Some(1024)));
+
+    // Saved through the outbox like any edit; the mirror has it at once, the shop once sent.
+    let returns = saved_reply_titled(&inbox, "Returns").await;
+    let edited = SavedReplyBody {
+        title: returns.title.clone(),
+        body: returns.body.clone(),
+        product_ids: detail.saved_reply.product_ids.clone(),
+        discount_id: None,
+        image_upload_id: Some(image.upload_id.clone()),
+    };
+    inbox.edit_saved_reply(returns.id, edited).await.unwrap();
+    assert_eq!(
+        saved_reply_titled(&inbox, "Returns").await.image_upload_id,
+        Some(image.upload_id.clone())
+    );
+    assert_eq!(inbox.flush_outbox().await.unwrap(), 1);
+    let at_shop = inbox.saved_reply_detail(returns.id).await.unwrap();
+    assert_eq!(at_shop.image.map(|i| i.sha256), Some(image.sha256.clone()));
+    assert_eq!(at_shop.products.len(), 2);
+
+    // Offline the upload fails as a network failure and nothing waits in the outbox; the reply
+    // can still be edited (here: its image removed), through the outbox.
+    shop.stop().await;
+    let refused = inbox.upload_saved_reply_image(&photo).await.unwrap_err();
+    assert_eq!(refused.code(), "network");
+    assert!(inbox.outbox().await.unwrap().is_empty());
+    inbox
+        .edit_saved_reply(
+            returns.id,
+            SavedReplyBody {
+                title: returns.title.clone(),
+                body: returns.body.clone(),
+                product_ids: Vec::new(),
+                discount_id: None,
+                image_upload_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        saved_reply_titled(&inbox, "Returns").await.image_upload_id,
+        None
+    );
+    assert_eq!(inbox.outbox().await.unwrap().len(), 1);
+}

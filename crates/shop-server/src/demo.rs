@@ -9,7 +9,8 @@
 //! one open conversation per customer and platform, only on-store products are shared, only
 //! active codes are shared, topics come from the classifier) and ends by rebuilding the change
 //! log. It must never run against a shop that already has data, and [`seed`] never reads the
-//! clock: "now" is whatever the options say.
+//! clock: "now" is whatever the options say. The files of the saved replies' images are the
+//! one thing outside the database: [`store_media`] writes them when the shop starts.
 //!
 //! The demo staff sign in with fixed, public passwords:
 //!
@@ -34,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth;
 use crate::checkout::{DiscountKind, DiscountRule};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::storage::{Shop, Tx, mutations};
 use crate::topics::TopicClassifier;
 
@@ -2953,12 +2954,14 @@ fn insert_notes(
     Ok(())
 }
 
-/// A saved reply of the demo shop: its products by title and its discount by code.
+/// A saved reply of the demo shop: its products by title, its discount by code, and its image
+/// by the name of an embedded image ([`crate::assets`]).
 struct SavedReplySeed {
     title: &'static str,
     body: &'static str,
     products: &'static [&'static str],
     discount: Option<&'static str>,
+    image: Option<&'static str>,
 }
 
 const fn saved(title: &'static str, body: &'static str) -> SavedReplySeed {
@@ -2967,12 +2970,13 @@ const fn saved(title: &'static str, body: &'static str) -> SavedReplySeed {
         body,
         products: &[],
         discount: None,
+        image: None,
     }
 }
 
 /// A dozen saved replies, in English and Swedish as the shop's customers write. One still
 /// carries last summer's code, long expired: inserting it is refused as sharing that code by
-/// hand is, until someone updates the reply.
+/// hand is, until someone updates the reply. One in each language carries an image.
 const SAVED_REPLIES: [SavedReplySeed; 12] = [
     saved(
         "Greeting",
@@ -3008,6 +3012,7 @@ const SAVED_REPLIES: [SavedReplySeed; 12] = [
                need a wash, use the wool programme at 30° and lay it flat to dry. These help:",
         products: &["Birch Tar Soap", "Wool Hiking Socks, 2-pack"],
         discount: None,
+        image: Some("sweater.png"),
     },
     SavedReplySeed {
         title: "Presenttips",
@@ -3018,6 +3023,7 @@ const SAVED_REPLIES: [SavedReplySeed; 12] = [
             "Handkräm Havtorn & Kamomill, 75 ml",
         ],
         discount: None,
+        image: None,
     },
     SavedReplySeed {
         title: "First order discount",
@@ -3025,24 +3031,68 @@ const SAVED_REPLIES: [SavedReplySeed; 12] = [
                first order.",
         products: &[],
         discount: Some("WELCOME10"),
+        image: None,
     },
     SavedReplySeed {
         title: "Fikarabatt",
         body: "Hej {customer.first_name}! Handlar du för minst 300 kr får du 15 % rabatt med den här koden:",
         products: &[],
         discount: Some("FIKA15"),
+        image: Some("mug.png"),
     },
     SavedReplySeed {
         title: "Sommarrea",
         body: "Hej {customer.first_name}! Sommarkollektionen är på rea, 20 % på allt med koden nedan.",
         products: &["Linneskjorta Ängsmark"],
         discount: Some("SOMMAR20"),
+        image: None,
     },
     saved(
         "Thanks and goodbye",
         "Thanks {customer.first_name}, have a lovely day! /{staff.first_name} at {shop.name}",
     ),
 ];
+
+/// The upload id of a demo saved reply's image: fixed, so a demo shop seeded again names it
+/// the same.
+fn demo_upload_id(file: &str) -> String {
+    format!("up_demo_{}", file.trim_end_matches(".png"))
+}
+
+/// Uploads an embedded image as the author would have (the upload's row; its file is written
+/// by [`store_media`] when the shop starts, since seeding only has the database).
+fn insert_demo_upload(tx: &Tx<'_>, file: &str, uploader_id: i64, at: Millis) -> Result<String> {
+    let (bytes, mime) = crate::assets::product_image(file)
+        .ok_or_else(|| Error::Other(format!("{file} is not an embedded image")))?;
+    let checked = crate::media::check(mime, bytes)?;
+    let id = demo_upload_id(file);
+    mutations::add_upload(
+        tx,
+        &mutations::NewUpload {
+            id: &id,
+            kind: checked.kind,
+            mime: &checked.mime,
+            size: bytes.len() as u64,
+            width: checked.width,
+            height: checked.height,
+            sha256: &auth::sha256_hex(bytes),
+            uploader_id,
+        },
+        at,
+    )?;
+    Ok(id)
+}
+
+/// Writes the files of the demo saved replies' images into the shop's media folder (once: they
+/// are stored under their hash), so the shop serves them as any upload.
+pub fn store_media(media_dir: &std::path::Path) -> Result<()> {
+    for file in SAVED_REPLIES.iter().filter_map(|seed| seed.image) {
+        let (bytes, _) = crate::assets::product_image(file)
+            .ok_or_else(|| Error::Other(format!("{file} is not an embedded image")))?;
+        crate::media::store(media_dir, bytes)?;
+    }
+    Ok(())
+}
 
 /// The shop's saved replies, written a month ago by the first staff member who can chat.
 fn insert_saved_replies(tx: &Tx<'_>, shop: &Shop, world: &World<'_>) -> Result<()> {
@@ -3051,6 +3101,10 @@ fn insert_saved_replies(tx: &Tx<'_>, shop: &Shop, world: &World<'_>) -> Result<(
     };
     let at = world.now - 30 * DAY;
     for (i, seed) in SAVED_REPLIES.iter().enumerate() {
+        let image_upload_id = match seed.image {
+            Some(file) => Some(insert_demo_upload(tx, file, author.id, at)?),
+            None => None,
+        };
         let product_ids = seed
             .products
             .iter()
@@ -3069,7 +3123,7 @@ fn insert_saved_replies(tx: &Tx<'_>, shop: &Shop, world: &World<'_>) -> Result<(
             body: seed.body.to_owned(),
             product_ids,
             discount_id,
-            image_upload_id: None,
+            image_upload_id,
         };
         mutations::add_saved_reply(tx, shop, author.id, &body, at + i as i64 * MINUTE)?;
     }

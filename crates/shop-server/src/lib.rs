@@ -304,6 +304,15 @@ pub async fn start(config: Config) -> Result<Running> {
         })
         .await?;
 
+    let media_dir = config
+        .media_dir
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("media"));
+    if demo {
+        let dir = media_dir.clone();
+        tokio::task::spawn_blocking(move || demo::store_media(&dir)).await??;
+    }
+
     let hsts = config.tls.is_some();
     let tls_files = match config.tls.clone() {
         Some(files) => files,
@@ -318,10 +327,7 @@ pub async fn start(config: Config) -> Result<Running> {
         db,
         shop,
         classifier: config.classifier.clone(),
-        media_dir: config
-            .media_dir
-            .clone()
-            .unwrap_or_else(|| config.data_dir.join("media")),
+        media_dir,
         demo: config.demo,
         heartbeat: config.heartbeat,
         staff_token_ttl_ms: config.staff_token_ttl_ms,

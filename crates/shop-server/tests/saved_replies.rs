@@ -479,6 +479,34 @@ async fn the_demo_shop_has_a_dozen_saved_replies_in_english_and_swedish() {
             "{}",
             reply.title
         );
+        assert_eq!(
+            detail.image.is_some(),
+            reply.image_upload_id.is_some(),
+            "{}",
+            reply.title
+        );
+        // An image is served as any upload: the shop holds its file.
+        if let Some(image) = &detail.image {
+            assert_eq!(image.kind, MediaKind::Image);
+            let served = shop
+                .request(Method::GET, &image.url, Some(&session.token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(served.status(), StatusCode::OK, "{}", reply.title);
+            let bytes = served.bytes().await.unwrap();
+            assert_eq!(bytes.len() as i64, image.size, "{}", reply.title);
+        }
     }
+    // One in each language carries an image, besides its products or code.
+    let with_image = |hello: &str| {
+        replies.iter().any(|r| {
+            r.body.starts_with(hello)
+                && r.image_upload_id.is_some()
+                && (!r.product_ids.is_empty() || r.discount_id.is_some())
+        })
+    };
+    assert!(with_image("Hi "), "an English reply with an image");
+    assert!(with_image("Hej "), "a Swedish reply with an image");
     shop.stop().await;
 }

@@ -26,6 +26,7 @@ vi.mock('../bindings', () => ({
 beforeEach(() => {
   vi.clearAllMocks();
   vi.mocked(commands.saveDraft).mockImplementation(() => ok(null));
+  app.overlay = null;
 });
 
 function compose() {

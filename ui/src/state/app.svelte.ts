@@ -55,6 +55,8 @@ export type Overlay =
   | 'snooze'
   | 'products'
   | 'discount'
+  /** The composer's saved-reply picker (`/` in an empty reply, or the palette). */
+  | 'savedReply'
   | 'metrics'
   | null;
 
@@ -138,8 +140,6 @@ export class AppState {
   composerFocus = $state(0);
   /** Bumped to ask the composer to open the file dialog. */
   attachSignal = $state(0);
-  /** Bumped to open the composer's saved reply picker (the palette's "Insert saved reply"). */
-  savedReplySignal = $state(0);
   /** Bumped when a sync changed the shop's saved replies: the Settings editor lists them again. */
   savedRepliesChanged = $state(0);
   /** Why sign-in is showing again, when the session ended by itself. */

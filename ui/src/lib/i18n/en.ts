@@ -545,6 +545,27 @@ export const en = {
   'savedReplies.dropProducts': 'Remove the products',
   'savedReplies.dropDiscount': 'Remove the discount code',
   'savedReplies.dropImage': 'Remove the image',
+  'savedReplies.attaches': 'What it attaches',
+  'savedReplies.needsConnection':
+    'Choosing products, a discount code or an image needs a connection to the shop. You can still edit the title and text offline; what the reply attaches is kept.',
+  'savedReplies.gone': 'Something this reply attached is no longer in the shop. Saving removes it.',
+  'savedReplies.productsCount': 'Products: {count} of {max}',
+  'savedReplies.removeProduct': 'Remove {title}',
+  'savedReplies.chooseProducts': 'Choose products',
+  'savedReplies.maxThree':
+    'A saved reply can carry at most three products. Remove one to choose another.',
+  'savedReplies.discountInactive':
+    'The code {code} isn’t active, so inserting this reply is refused until you choose another code or remove it.',
+  'savedReplies.chooseDiscount': 'Choose a discount code',
+  'savedReplies.changeDiscount': 'Choose another code',
+  'savedReplies.imageAlt': 'The saved reply’s image',
+  'savedReplies.uploading': 'Uploading the image…',
+  'savedReplies.chooseImage': 'Choose an image',
+  'savedReplies.changeImage': 'Choose another image',
+  'savedReplies.pasteHint': 'Or paste one into the title or text.',
+  'savedReplies.imageOffline':
+    'The image can’t be uploaded without a connection to the shop. Nothing else changed; try again when you’re online.',
+  'savedReplies.imageNotVideo': 'A saved reply can carry an image, not a video.',
   'outbox.kind.other': 'Action',
 
   // Keyboard shortcut help

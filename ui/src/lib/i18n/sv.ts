@@ -529,6 +529,28 @@ export const sv: TranslationOf<English> = {
   'savedReplies.dropProducts': 'Ta bort produkterna',
   'savedReplies.dropDiscount': 'Ta bort rabattkoden',
   'savedReplies.dropImage': 'Ta bort bilden',
+  'savedReplies.attaches': 'Det som bifogas',
+  'savedReplies.needsConnection':
+    'Det krävs en anslutning till butiken för att välja produkter, en rabattkod eller en bild. Rubrik och text kan du ändra även utan anslutning; det som svaret bifogar behålls.',
+  'savedReplies.gone':
+    'Något som svaret bifogade finns inte längre i butiken. Det tas bort när du sparar.',
+  'savedReplies.productsCount': 'Produkter: {count} av {max}',
+  'savedReplies.removeProduct': 'Ta bort {title}',
+  'savedReplies.chooseProducts': 'Välj produkter',
+  'savedReplies.maxThree':
+    'Ett sparat svar kan ha högst tre produkter. Ta bort en för att välja en annan.',
+  'savedReplies.discountInactive':
+    'Koden {code} är inte aktiv, så svaret kan inte infogas förrän du väljer en annan kod eller tar bort den.',
+  'savedReplies.chooseDiscount': 'Välj en rabattkod',
+  'savedReplies.changeDiscount': 'Välj en annan kod',
+  'savedReplies.imageAlt': 'Det sparade svarets bild',
+  'savedReplies.uploading': 'Laddar upp bilden…',
+  'savedReplies.chooseImage': 'Välj en bild',
+  'savedReplies.changeImage': 'Välj en annan bild',
+  'savedReplies.pasteHint': 'Eller klistra in en i rubriken eller texten.',
+  'savedReplies.imageOffline':
+    'Bilden kan inte laddas upp utan anslutning till butiken. Inget annat ändrades; försök igen när du är ansluten.',
+  'savedReplies.imageNotVideo': 'Ett sparat svar kan ha en bild, inte en video.',
   'outbox.kind.other': 'Åtgärd',
   'shortcuts.title': 'Kortkommandon',
   'shortcuts.next': 'Nästa konversation',
