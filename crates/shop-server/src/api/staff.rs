@@ -247,13 +247,15 @@ pub async fn send_message(
 ) -> Result<Response> {
     let shop = state.shop.clone();
     let request = (id, send.clone());
+    // The shop's clock, as activity and snooze read it: a reply ends its author's typing.
+    let now = state.clock.now();
     idempotent(
         &state,
         staff_scope(&staff),
         key,
         &request,
         StatusCode::CREATED,
-        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send, now_ms()),
+        move |tx| mutations::staff_message(tx, &shop, staff.id, id, send, now),
     )
     .await
 }

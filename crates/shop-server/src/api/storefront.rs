@@ -223,13 +223,14 @@ pub async fn send(
     state.limits.messages_per_ip.take(limits::client_key(ip))?;
     let classifier = state.classifier.clone();
     let text = request.text.clone();
+    let now = state.clock.now();
     idempotent(
         &state,
         customer_scope(customer),
         key,
         &(id, request),
         StatusCode::CREATED,
-        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text, now_ms()),
+        move |tx| mutations::customer_message(tx, classifier.as_ref(), id, &text, now),
     )
     .await
 }
