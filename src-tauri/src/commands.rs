@@ -115,6 +115,9 @@ pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResu
 pub struct Status {
     pub state: SyncState,
     pub last_synced_at: Option<Millis>,
+    /// The shop's time zone (IANA name), once a sync has said: snooze times and the metrics'
+    /// days are the shop's.
+    pub shop_time_zone: Option<String>,
 }
 
 #[tauri::command]
@@ -124,6 +127,7 @@ pub async fn status(state: State<'_, AppState>) -> CommandResult<Status> {
     Ok(Status {
         state: inbox.sync_state(),
         last_synced_at: inbox.position().await?.last_synced_at,
+        shop_time_zone: inbox.shop_time_zone().await?,
     })
 }
 

@@ -737,6 +737,12 @@ impl Inbox {
         Ok(until)
     }
 
+    /// The shop's time zone as it named it (an IANA name), once a sync has said.
+    pub async fn shop_time_zone(&self) -> Result<Option<String>> {
+        let name = self.shared.store.read(store::shop_time_zone).await?;
+        Ok(Some(name).filter(|n| !n.is_empty()))
+    }
+
     async fn shop_zone(&self) -> Result<jiff::tz::TimeZone> {
         let name = self.shared.store.read(store::shop_time_zone).await?;
         Ok(snooze::zone(Some(&name)))

@@ -5,8 +5,9 @@
 //! The definitions (the same words are in `docs/metrics.md` and in the view):
 //!
 //! - **Period.** A half-open span of Unix milliseconds, `[from, to)`. The caller chooses it: the
-//!   app cuts days at midnight in the machine's time zone (not yet the shop's, which the mirror
-//!   keeps since snooze), and the previous period is the same number of days immediately before.
+//!   app cuts days at midnight in the shop's time zone (which the mirror keeps from `/me`; this
+//!   computer's before the first sync), and the previous period is the same number of days
+//!   immediately before.
 //! - **Conversations.** Conversations that *started* in the period (their `created_at` is in
 //!   it), whatever happened later. A conversation belongs to exactly one period.
 //! - **Replied conversations.** Those of them in which a staff member wrote after the first

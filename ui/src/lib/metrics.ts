@@ -1,6 +1,6 @@
 // The metrics view's decisions, as pure functions: which days a range choice covers, the
 // period before it, and how its figures are written. The time zone and `now` are arguments;
-// the view passes the machine's zone (the shop's, which the mirror now keeps, is not used yet).
+// the view passes the shop's zone (this computer's until the first sync has told it).
 
 import type { Compared_Serialize, Figures_Serialize as Figures, MetricsQuery } from '../bindings';
 

@@ -142,6 +142,9 @@ export class AppState {
   attachSignal = $state(0);
   /** Bumped when a sync changed the shop's saved replies: the Settings editor lists them again. */
   savedRepliesChanged = $state(0);
+  /** Bumped when synced changes to conversations or customers reached the mirror (what the
+   * metrics view counts). */
+  mirrorChanges = $state(0);
   /** Why sign-in is showing again, when the session ended by itself. */
   signedOutNotice = $state.raw<Phrase | null>(null);
   /** Everyone else at work in a conversation now (other staff viewing or typing, customers
@@ -328,6 +331,7 @@ export class AppState {
         void this.loadActivity();
         return;
       case 'synced':
+        if (event.conversations.length > 0 || event.customers.length > 0) this.mirrorChanges++;
         if (event.staff) void this.loadStaff();
         if (event.saved_replies) this.savedRepliesChanged++;
         // "Last synced" is the last change received, live ones included.
@@ -415,6 +419,7 @@ export class AppState {
       const status = await call(commands.status());
       this.sync = status.state;
       this.lastSyncedAt = status.last_synced_at;
+      if (status.shop_time_zone) this.shopZone = status.shop_time_zone;
     } catch (e) {
       if (failureCode(e) === 'signed_out') this.toSignIn();
     }

@@ -41,7 +41,7 @@ export const metricsEn = {
     '{title}: {figure}, this period and the one before. The table below has the numbers.',
   'metrics.definitions': 'How these are counted',
   'metrics.def.period':
-    'Days start at midnight in this computer’s time zone. The previous period is the same number of days just before.',
+    'Days start at midnight in the shop’s time zone ({zone}). The previous period is the same number of days just before.',
   'metrics.def.conversations': 'Conversations: those that started in the period.',
   'metrics.def.replied':
     'Replied: a staff member wrote after the customer’s first message (a reply still waiting to be sent does not count; the shop sends no automatic messages).',
@@ -90,7 +90,7 @@ export const metricsSv: Record<MetricsKey, string> = {
     '{title}: {figure}, denna period och föregående. Tabellen nedanför har siffrorna.',
   'metrics.definitions': 'Så räknas siffrorna',
   'metrics.def.period':
-    'Dagar börjar vid midnatt i den här datorns tidszon. Föregående period är lika många dagar precis innan.',
+    'Dagar börjar vid midnatt i butikens tidszon ({zone}). Föregående period är lika många dagar precis innan.',
   'metrics.def.conversations': 'Konversationer: de som startade under perioden.',
   'metrics.def.replied':
     'Besvarade: en medarbetare skrev efter kundens första meddelande (ett svar som ännu inte skickats räknas inte; butiken skickar inga automatiska meddelanden).',
