@@ -1342,12 +1342,22 @@ export type Status = Status_Serialize | Status_Deserialize;
 export type Status_Deserialize = {
 	state: SyncState_Deserialize,
 	last_synced_at?: number | null,
+	/**
+	 *  The shop's time zone (IANA name), once a sync has said: snooze times and the metrics'
+	 *  days are the shop's.
+	 */
+	shop_time_zone?: string | null,
 };
 
 /**  The sync state and when the mirror last caught up. */
 export type Status_Serialize = {
 	state: SyncState_Serialize,
 	last_synced_at: number | null,
+	/**
+	 *  The shop's time zone (IANA name), once a sync has said: snooze times and the metrics'
+	 *  days are the shop's.
+	 */
+	shop_time_zone: string | null,
 };
 
 /**  The sync engine's observable state. */
