@@ -84,7 +84,7 @@ beforeEach(() => {
   );
   vi.mocked(commands.outbox).mockImplementation(() => ok([]));
   vi.mocked(commands.status).mockImplementation(() =>
-    ok({ state: { state: 'live' as const }, last_synced_at: null }),
+    ok({ state: { state: 'live' as const }, last_synced_at: null, shop_time_zone: null }),
   );
   vi.mocked(commands.staff).mockImplementation(() => ok(staff));
   vi.mocked(commands.conversations).mockImplementation(() =>
@@ -399,7 +399,7 @@ it('moves "Last synced" on with every change received live, not only at a catch-
   const at = (h: number, m: number) =>
     new Date(today.getFullYear(), today.getMonth(), today.getDate(), h, m).getTime();
   vi.mocked(commands.status).mockImplementation(() =>
-    ok({ state: { state: 'live' as const }, last_synced_at: at(9, 5) }),
+    ok({ state: { state: 'live' as const }, last_synced_at: at(9, 5), shop_time_zone: null }),
   );
   app.onEngineEvent({
     event: 'synced',
@@ -794,4 +794,16 @@ it('tells the shop which conversation is on screen, and none while hidden', asyn
   }
   app.closeConversation();
   expect(commands.reportViewing).toHaveBeenLastCalledWith(null);
+});
+
+it('takes the shop’s time zone from the status, before any snooze picker opened', async () => {
+  vi.mocked(commands.status).mockImplementation(() =>
+    ok({
+      state: { state: 'live' as const },
+      last_synced_at: null,
+      shop_time_zone: 'Pacific/Auckland',
+    }),
+  );
+  await signedIn();
+  await waitFor(() => expect(app.shopZone).toBe('Pacific/Auckland'));
 });
