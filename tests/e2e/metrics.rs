@@ -3,7 +3,8 @@
 //! everything the shop holds (a mirror of it, synced by an engine of the test's own), for the
 //! period and the 30 days before. Then the same in Swedish, with Swedish number formats, and
 //! in the dark theme at the 720 px minimum, where the view is in the top bar's menu.
-//! The app runs with `TZ=UTC`, so its days and the test's start at the same midnight.
+//! Days are the shop's (Europe/Stockholm, the demo's zone), not the computer's: the app runs
+//! with `TZ=America/Los_Angeles`, and the test counts from the shop's midnights.
 //! Screenshots: `target/e2e-screenshots/metrics-*`.
 
 use inbox_core::{Folder, Inbox, ListFilter, TimelineItem};
@@ -98,18 +99,31 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
             &["--data-dir".into(), data.path().display().to_string()],
             &[
                 ("INBOX_TOKEN_STORE".into(), "file".into()),
-                ("TZ".into(), "UTC".into()),
+                ("TZ".into(), "America/Los_Angeles".into()),
             ],
         )
         .await;
         super::sign_in(&mut app, &shop).await;
         app.find("[data-testid=conversation-row]").await;
 
-        // The last 30 days (today included, days from midnight UTC) and the 30 before.
-        let now = inbox_core::store::now_ms();
-        let end = now - now.rem_euclid(DAY) + DAY;
-        let current = recount(&mirror, end - 30 * DAY, end).await;
-        let previous = recount(&mirror, end - 60 * DAY, end - 30 * DAY).await;
+        // The last 30 days (today included, days from the shop's midnights) and the 30 before.
+        let zone = jiff::tz::TimeZone::get(shop_server::demo::TIME_ZONE).unwrap();
+        let today = jiff::Timestamp::from_millisecond(inbox_core::store::now_ms())
+            .unwrap()
+            .to_zoned_datetime(zone.clone())
+            .date();
+        let midnight = |days_back: i64| {
+            today
+                .checked_sub(jiff::Span::new().days(days_back))
+                .unwrap()
+                .to_zoned_datetime(zone.clone())
+                .unwrap()
+                .timestamp()
+                .as_millisecond()
+        };
+        let (end, middle, start) = (midnight(-1), midnight(29), midnight(59));
+        let current = recount(&mirror, middle, end).await;
+        let previous = recount(&mirror, start, middle).await;
         eprintln!("[metrics] recount: {current:?}, before: {previous:?}");
         assert!(
             current.conversations > 0,
