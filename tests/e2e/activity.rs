@@ -8,7 +8,7 @@ use inbox_protocol::ActivityKind;
 
 use super::harness::{self, Desktop};
 use super::shop::Shop;
-use super::{open_conversation, row, sign_in_at_once, wait_on_shop, whole_test};
+use super::{open_conversation, row, set_language, sign_in_at_once, wait_on_shop, whole_test};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_colleague_viewing_and_typing_shows_and_a_stale_reply_asks_first() {
@@ -157,14 +157,7 @@ async fn a_colleague_viewing_and_typing_shows_and_a_stale_reply_asks_first_steps
     .await;
 
     // In Swedish: the customer types, and a reply overtaken goes with "Skicka ändå".
-    app.click("[data-testid=open-settings]").await;
-    app.find("[data-testid=settings-language]")
-        .await
-        .select_by_value("sv")
-        .await
-        .unwrap();
-    app.click("[data-testid=settings-close]").await;
-    app.wait_gone("[data-testid=settings-panel]").await;
+    set_language(&app, "sv").await;
     maja_types_until(&app, &shop, id, "Maja skriver…").await;
     app.screenshot("typing-sv").await;
     shop.colleague_is(id, None).await;

@@ -53,6 +53,18 @@ async fn signed_in_app(name: &str, shop: &Shop, data: &std::path::Path) -> Deskt
     app
 }
 
+/// Chooses the language in Settings, as staff do (the window is wide: Settings is in the bar).
+async fn set_language(app: &Desktop, lang: &str) {
+    app.click("[data-testid=open-settings]").await;
+    app.find("[data-testid=settings-language]")
+        .await
+        .select_by_value(lang)
+        .await
+        .unwrap();
+    app.click("[data-testid=settings-close]").await;
+    app.wait_gone("[data-testid=settings-panel]").await;
+}
+
 /// Signs in as Astrid with the right password at once and waits until live.
 async fn sign_in_at_once(app: &Desktop, shop: &Shop) {
     let who = shop.staff("astrid@nordlys.example");

@@ -11,7 +11,7 @@ use inbox_core::{Folder, Inbox, ListFilter, TimelineItem};
 use inbox_protocol::*;
 
 use super::shop::Shop;
-use super::whole_test;
+use super::{set_language, whole_test};
 
 const DAY: i64 = 86_400_000;
 
@@ -206,16 +206,4 @@ async fn the_metrics_view_shows_the_demo_shops_figures_in_english_and_swedish() 
         shop.stop().await;
     })
     .await;
-}
-
-/// Chooses the language in Settings, as staff do (the window is wide: Settings is in the bar).
-async fn set_language(app: &super::harness::Desktop, lang: &str) {
-    app.click("[data-testid=open-settings]").await;
-    app.find("[data-testid=settings-language]")
-        .await
-        .select_by_value(lang)
-        .await
-        .unwrap();
-    app.click("[data-testid=settings-close]").await;
-    app.wait_gone("[data-testid=settings-panel]").await;
 }

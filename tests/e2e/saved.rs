@@ -10,7 +10,8 @@ use inbox_protocol::*;
 use super::harness::Desktop;
 use super::shop::Shop;
 use super::{
-    open_conversation, paste_png_into, row, signed_in_app, wait_on_shop, wait_script, whole_test,
+    open_conversation, paste_png_into, row, set_language, signed_in_app, wait_on_shop, wait_script,
+    whole_test,
 };
 
 const ENTER: &str = "\u{E007}";
@@ -98,14 +99,7 @@ async fn a_saved_reply_with_products_is_inserted_and_sent_steps() {
     app.screenshot("saved-reply-sent-en").await;
 
     // Swedish: the command palette.
-    app.click("[data-testid=open-settings]").await;
-    app.find("[data-testid=settings-language]")
-        .await
-        .select_by_value("sv")
-        .await
-        .unwrap();
-    app.click("[data-testid=settings-close]").await;
-    app.wait_gone("[data-testid=settings-panel]").await;
+    set_language(&app, "sv").await;
     app.click("[data-testid=composer-input]").await;
     app.keys("\u{e009}k\u{e000}").await;
     app.fill("[data-testid=palette-input]", "Infoga sparat")
@@ -282,14 +276,7 @@ async fn a_saved_reply_given_a_product_and_an_image_steps() {
     app.screenshot("saved-reply-with-image-sent-en").await;
 
     // Swedish: "Returer" gets a candle and the image, inserted from the palette.
-    app.click("[data-testid=open-settings]").await;
-    app.find("[data-testid=settings-language]")
-        .await
-        .select_by_value("sv")
-        .await
-        .unwrap();
-    app.click("[data-testid=settings-close]").await;
-    app.wait_gone("[data-testid=settings-panel]").await;
+    set_language(&app, "sv").await;
     let candle = shop.product("Doftljus Skogsglänta").await;
     give_product_and_image(&mut app, &shop, "Returer", &candle, "sv").await;
     app.click("[data-testid=composer-input]").await;

@@ -5,7 +5,7 @@
 
 use super::harness::{self, Desktop};
 use super::shop::Shop;
-use super::{open_conversation, row, sign_in_at_once, wait_on_shop, whole_test};
+use super::{open_conversation, row, set_language, sign_in_at_once, wait_on_shop, whole_test};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snoozed_conversation_waits_and_comes_back() {
@@ -122,14 +122,7 @@ async fn a_snoozed_conversation_waits_and_comes_back_steps() {
 
     // In Swedish: snoozed from the conversation's own button, and back when the customer
     // writes.
-    app.click("[data-testid=open-settings]").await;
-    app.find("[data-testid=settings-language]")
-        .await
-        .select_by_value("sv")
-        .await
-        .unwrap();
-    app.click("[data-testid=settings-close]").await;
-    app.wait_gone("[data-testid=settings-panel]").await;
+    set_language(&app, "sv").await;
     open_conversation(&app, id).await;
     app.click("[data-testid=action-snooze]").await;
     app.wait_text("[data-testid=snooze-next_week]", "the choices", |t| {
