@@ -1113,7 +1113,13 @@ pub fn report_activity(
     activity: Option<ActivityKind>,
     now: Millis,
 ) -> Result<bool> {
-    conversation(tx, conversation_id)?;
+    // Reported every few seconds per person: an existence check, not the whole conversation.
+    if !tx.exists(
+        "SELECT 1 FROM conversations WHERE id = ?1",
+        args![conversation_id],
+    )? {
+        return Err(Error::not_found("conversation"));
+    }
     let current: Option<(i64, Millis, Millis)> = tx.query_opt(
         "SELECT id, viewing_until, typing_until FROM activities
           WHERE conversation_id = ?1 AND staff_id = ?2",
